@@ -1,0 +1,128 @@
+package org.kemu.schedfair;
+
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * The runtime that emulated kernel code is written against, as kernel code is written against the
+ * kernel: the current task, kernel threads, nice and affinity, locks, completions, wait queues,
+ * timers, atomic counters, and {@link #work(long, int, long) work}, the only thing that makes virtual
+ * time pass. Two backends implement it ({@link Backend}); kernel code does not know which it runs on.
+ *
+ * <p>A kernel is set up from outside a task (create locks, spawn the first tasks), then {@link #run()}
+ * runs it until every task has exited. Most calls (work, sleep, locking) are only legal from inside a
+ * task; they throw {@link IllegalStateException} elsewhere.
+ */
+public interface Kernel {
+
+    Backend backend();
+
+    MachineSpec machine();
+
+    default Topology topology() {
+        return machine().topology();
+    }
+
+    /** The run's seed; every source of randomness derives from it. */
+    long seed();
+
+    /** A random generator for {@code component}, derived from the seed and the component's name only. */
+    RandomGenerator random(String component);
+
+    /** Current time in ns: virtual when simulated, elapsed real time when hosted. */
+    long now();
+
+    // ---- tasks ------------------------------------------------------------------------------
+
+    /** The task executing this code ({@code current}); throws outside a task. */
+    Task current();
+
+    /** True when called from inside an emulated task. */
+    boolean inTask();
+
+    /** Creates a task and makes it runnable at once (fork + wake_up_new_task). */
+    Task spawn(TaskSpec spec, TaskBody body);
+
+    /** {@code kthread_create}: a kernel thread that does not run until {@link #wakeUpProcess}. */
+    Task kthreadCreate(String name, TaskBody body);
+
+    /** Wakes a task created by {@link #kthreadCreate}; returns false if it had already been woken. */
+    boolean wakeUpProcess(Task task);
+
+    /** {@code set_user_nice}: EINVAL outside -20..19; takes effect at once (reweighting). */
+    void setUserNice(Task task, int nice);
+
+    /**
+     * {@code sched_setaffinity}: EINVAL when the mask has no online CPU of this machine; the task
+     * migrates if its CPU is no longer allowed. EINVAL also for a kthread bound with
+     * {@link #kthreadBindMask} (PF_NO_SETAFFINITY).
+     */
+    void setAffinity(Task task, CpuMask mask);
+
+    /** {@code kthread_bind_mask}: only for a kthread that has not yet run; forbids later changes. */
+    void kthreadBindMask(Task task, CpuMask mask);
+
+    /** Sets a task's fatal-signal-pending flag (SIGKILL): killable waits then fail with EINTR. */
+    void sendFatalSignal(Task task);
+
+    /** {@code fatal_signal_pending(current)}. */
+    boolean fatalSignalPending();
+
+    /** Waits until {@code task} has exited (like kthread_stop's wait, without asking it to stop). */
+    void join(Task task);
+
+    /** {@code num_online_cpus()}. */
+    int numOnlineCpus();
+
+    CpuMask onlineMask();
+
+    /** Every task ever created in this kernel, in creation order. */
+    List<Task> tasks();
+
+    // ---- time -------------------------------------------------------------------------------
+
+    /** The current task does {@code cpuNs} of CPU work. */
+    default void work(long cpuNs) {
+        work(cpuNs, 0, 0);
+    }
+
+    /**
+     * The current task does {@code cpuNs} of CPU work while moving {@code bytes} through node
+     * {@code node}'s memory; it takes the larger of its CPU time and its memory time at the bandwidth
+     * it gets while other tasks stream through the same node.
+     */
+    void work(long cpuNs, int node, long bytes);
+
+    /** Sleeps for {@code ns} (the task leaves its CPU). */
+    void sleep(long ns);
+
+    /** {@code cond_resched()}: lets a waiting task of the same CPU run if the current one has used its slice. */
+    void condResched();
+
+    // ---- synchronisation --------------------------------------------------------------------
+
+    Mutex mutex(String name);
+
+    RwSemaphore rwsem(String name);
+
+    SpinLock spinlock(String name);
+
+    Completion completion(String name);
+
+    WaitQueue waitQueue(String name);
+
+    AtomicCounter atomic(String name, long initial);
+
+    KernelTimer timer(String name, Runnable callback);
+
+    LockValidator lockdep();
+
+    // ---- running ----------------------------------------------------------------------------
+
+    /**
+     * Runs until every task has exited. Throws {@link DeadlockException} when tasks remain but none
+     * can run, and rethrows (wrapped in {@link TaskFailedException}) the first exception a task body
+     * threw. A kernel can be run again after more tasks are spawned.
+     */
+    RunStats run();
+}

@@ -1,0 +1,35 @@
+package org.kemu.schedfair;
+
+import org.kemu.schedfair.hosted.HostedKernel;
+import org.kemu.schedfair.sim.SimKernel;
+
+/** Creates kernels on either backend. */
+public final class Kernels {
+    private Kernels() {
+    }
+
+    public static Kernel create(Backend backend, KernelConfig config) {
+        return switch (backend) {
+            case SIMULATED -> simulated(config);
+            case HOSTED -> hosted(config);
+        };
+    }
+
+    /** A deterministic kernel in virtual time on the emulated machine of {@code config}. */
+    public static Kernel simulated(KernelConfig config) {
+        return new SimKernel(config);
+    }
+
+    /** A kernel on real platform threads and real time; work is recorded, not simulated. */
+    public static Kernel hosted(KernelConfig config) {
+        return new HostedKernel(config, 0.0);
+    }
+
+    /**
+     * A hosted kernel whose work burns real CPU: {@code burnFactor} real ns per requested ns (0 to
+     * only record work).
+     */
+    public static Kernel hosted(KernelConfig config, double burnFactor) {
+        return new HostedKernel(config, burnFactor);
+    }
+}

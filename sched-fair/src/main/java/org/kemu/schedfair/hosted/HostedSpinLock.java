@@ -1,0 +1,113 @@
+package org.kemu.schedfair.hosted;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.kemu.schedfair.Errno;
+import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.LockStats;
+import org.kemu.schedfair.SpinLock;
+import org.kemu.schedfair.internal.LockStatsRecorder;
+
+/** A hosted ticket spinlock: FIFO like the kernel's queued spinlock, spinning on a real CPU. */
+final class HostedSpinLock implements SpinLock {
+    private final HostedKernel k;
+    private final String name;
+    private final LockStatsRecorder stats;
+    private final AtomicLong next = new AtomicLong();
+    private final AtomicLong serving = new AtomicLong();
+    private volatile HostedTask owner;
+
+    HostedSpinLock(HostedKernel k, String name) {
+        this.k = k;
+        this.name = name;
+        this.stats = k.newStats(name, "spinlock");
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String lockClass() {
+        return name;
+    }
+
+    @Override
+    public LockStats stats() {
+        return stats.snapshot();
+    }
+
+    @Override
+    public void lock() {
+        HostedTask t = k.self("spin_lock");
+        k.lockdep.acquire(t, name, name, this, false, false);
+        long ticket = next.getAndIncrement();
+        if (serving.get() == ticket) {
+            stats.acquired(0, false);
+        } else {
+            long start = System.nanoTime();
+            t.blockedOn("spinlock '" + name + "'", owner == null ? List.of() : List.of(owner.toString()));
+            try {
+                long spins = 0;
+                while (serving.get() != ticket) {
+                    Thread.onSpinWait();
+                    if ((++spins & 0xffff) == 0 && k.aborted) {
+                        throw new HostedAbort();
+                    }
+                }
+            } finally {
+                t.running();
+            }
+            stats.acquired(System.nanoTime() - start, true);
+        }
+        owner = t;
+        k.lockdep.acquired(t, name, name, this, false);
+    }
+
+    @Override
+    public boolean tryLock() {
+        HostedTask t = k.self("spin_trylock");
+        long s = serving.get();
+        if (!next.compareAndSet(s, s + 1)) {
+            return false;
+        }
+        k.lockdep.acquire(t, name, name, this, false, true);
+        owner = t;
+        stats.acquired(0, false);
+        k.lockdep.acquired(t, name, name, this, false);
+        return true;
+    }
+
+    @Override
+    public void unlock() {
+        HostedTask t = k.self("spin_unlock");
+        if (owner != t) {
+            k.lockdep.release(t, this, name);
+            throw new KernelException(Errno.EPERM, "spin_unlock:owner", "task '" + t.name + "' unlocks spinlock '"
+                    + name + "' " + (owner == null ? "that is not locked" : "held by " + owner));
+        }
+        k.lockdep.release(t, this, name);
+        owner = null;
+        serving.incrementAndGet();
+        k.progress.incrementAndGet();
+    }
+
+    @Override
+    public boolean isLocked() {
+        return next.get() != serving.get();
+    }
+
+    @Override
+    public void assertHeld() {
+        if (!heldByCurrent()) {
+            throw new IllegalStateException("lockdep_assert_held: spinlock '" + name + "' not held by current");
+        }
+    }
+
+    @Override
+    public boolean heldByCurrent() {
+        HostedTask t = k.currentOrNull();
+        return t != null && owner == t;
+    }
+}
