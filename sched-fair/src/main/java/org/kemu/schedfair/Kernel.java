@@ -117,6 +117,9 @@ public interface Kernel {
 
     LockValidator lockdep();
 
+    /** The cgroup v2 cpu controller. */
+    CpuController cpuController();
+
     // ---- running ----------------------------------------------------------------------------
 
     /**

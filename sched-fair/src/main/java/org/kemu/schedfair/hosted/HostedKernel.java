@@ -529,4 +529,9 @@ public final class HostedKernel implements Kernel {
     void timerFailed(String name, RuntimeException e) {
         fail(new TaskFailedException("timer " + name, e));
     }
+
+    @Override
+    public org.kemu.schedfair.CpuController cpuController() {
+        throw new UnsupportedOperationException("the cpu controller arrives with the sched-fair issue");
+    }
 }

@@ -1012,4 +1012,9 @@ public final class SimKernel implements Kernel {
     public LockValidator lockdep() {
         return lockdep;
     }
+
+    @Override
+    public org.kemu.schedfair.CpuController cpuController() {
+        throw new UnsupportedOperationException("the cpu controller arrives with the sched-fair issue");
+    }
 }
