@@ -143,7 +143,11 @@ final class HostedTask implements Task, LockdepTask {
 
     @Override
     public <T> void attach(Class<T> key, T value) {
-        attachments.put(key, value);
+        if (value == null) {
+            attachments.remove(key);
+        } else {
+            attachments.put(key, value);
+        }
     }
 
     @Override
