@@ -18,6 +18,9 @@ public interface Mutex extends KernelLock {
 
     boolean isLocked();
 
+    /** Tasks queued waiting for it. */
+    int nrWaiters();
+
     /** The owner, or null. */
     Task owner();
 }

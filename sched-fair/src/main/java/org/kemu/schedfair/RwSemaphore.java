@@ -27,6 +27,9 @@ public interface RwSemaphore extends KernelLock {
 
     int readers();
 
+    /** {@code rwsem_is_contended}: true while tasks are queued waiting for it. */
+    boolean isContended();
+
     Task writer();
 
     /** lockdep_assert_held_write. */

@@ -139,4 +139,14 @@ final class HostedMutex implements Mutex {
         HostedTask t = k.currentOrNull();
         return t != null && owner == t;
     }
+
+    @Override
+    public int nrWaiters() {
+        lk.lock();
+        try {
+            return waiters.size();
+        } finally {
+            lk.unlock();
+        }
+    }
 }

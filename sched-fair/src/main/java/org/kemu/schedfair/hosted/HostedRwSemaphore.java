@@ -293,4 +293,14 @@ final class HostedRwSemaphore implements RwSemaphore {
             lk.unlock();
         }
     }
+
+    @Override
+    public boolean isContended() {
+        lk.lock();
+        try {
+            return !queue.isEmpty();
+        } finally {
+            lk.unlock();
+        }
+    }
 }

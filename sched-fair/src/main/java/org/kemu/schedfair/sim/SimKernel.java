@@ -365,9 +365,11 @@ public final class SimKernel implements Kernel {
     /**
      * select_task_rq: the previous CPU if it is idle and allowed, else an idle allowed CPU (same
      * node first, scanning upwards from the previous CPU), else the previous CPU if allowed, else
-     * the allowed CPU with the fewest tasks. Ties go to the lowest CPU id.
+     * the allowed CPU with the fewest tasks. A new task (fork balancing, find_idlest_cpu) goes to
+     * the allowed CPU with the fewest tasks when none is idle. Ties go to the lowest CPU id.
      */
     private SimCpu selectCpu(SimTask t) {
+        boolean fork = t.cpu < 0;
         CpuMask allowed = t.affinity.and(online);
         int prev = t.cpu >= 0 ? t.cpu : (inTask() ? executing.cpu : allowed.firstCpu());
         if (prev < 0) {
@@ -393,7 +395,7 @@ public final class SimKernel implements Kernel {
         if (other != null) {
             return other;
         }
-        if (allowed.contains(prev)) {
+        if (allowed.contains(prev) && !fork) {
             return cpus[prev];
         }
         SimCpu best = null;

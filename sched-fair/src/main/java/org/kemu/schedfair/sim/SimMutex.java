@@ -126,4 +126,9 @@ final class SimMutex implements Mutex {
     public boolean heldByCurrent() {
         return k.inTask() && owner == k.self("assert_held");
     }
+
+    @Override
+    public int nrWaiters() {
+        return waiters.size();
+    }
 }

@@ -243,4 +243,9 @@ final class SimRwSemaphore implements RwSemaphore {
         SimTask t = k.self("assert_held");
         return writer == t || readers.contains(t);
     }
+
+    @Override
+    public boolean isContended() {
+        return !queue.isEmpty();
+    }
 }
