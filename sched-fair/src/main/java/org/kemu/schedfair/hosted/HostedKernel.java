@@ -68,6 +68,7 @@ public final class HostedKernel implements Kernel {
     private final Condition runCond = runLock.newCondition();
     private final ScheduledThreadPoolExecutor timerThread;
     private final long t0 = System.nanoTime();
+    private final HostedCpuController cgroups;
     private volatile boolean running;
     volatile boolean aborted;
     private volatile RuntimeException failure;
@@ -86,6 +87,7 @@ public final class HostedKernel implements Kernel {
             return t;
         });
         timerThread.setRemoveOnCancelPolicy(true);
+        this.cgroups = new HostedCpuController(config.machine().topology().nrCpus());
     }
 
     @Override
@@ -532,6 +534,6 @@ public final class HostedKernel implements Kernel {
 
     @Override
     public org.kemu.schedfair.CpuController cpuController() {
-        throw new UnsupportedOperationException("the cpu controller arrives with the sched-fair issue");
+        return cgroups;
     }
 }

@@ -4,7 +4,6 @@ package org.kemu.schedfair.sim;
 final class SimCpu {
     final int id;
     final int node;
-    final FairRunQueue rq;
     SimTask curr;
     boolean online = true;
     /** Set by a wake-up that should preempt curr at its next preemption point. */
@@ -12,14 +11,8 @@ final class SimCpu {
     long busyNs;
     long contextSwitches;
 
-    SimCpu(int id, int node, FairRunQueue rq) {
+    SimCpu(int id, int node) {
         this.id = id;
         this.node = node;
-        this.rq = rq;
-    }
-
-    /** Tasks on this CPU: the current one plus the queued ones. */
-    int nrRunning() {
-        return rq.nrQueued() + (curr != null ? 1 : 0);
     }
 }

@@ -70,6 +70,8 @@ public final class SimKernel implements Kernel {
     private final SeededRandoms randoms;
     final Lockdep lockdep;
     final SimCpu[] cpus;
+    final FairClass fair;
+    private final SimCpuController cgroups;
     private final CpuEventHeap heap;
     private final PriorityQueue<SimTimer.Entry> timers = new PriorityQueue<>(
             Comparator.comparingLong(SimTimer.Entry::at).thenComparingLong(SimTimer.Entry::seq));
@@ -103,21 +105,19 @@ public final class SimKernel implements Kernel {
         this.online = topo.allCpus();
         this.cpus = new SimCpu[n];
         for (int i = 0; i < n; i++) {
-            cpus[i] = new SimCpu(i, topo.nodeOf(i), newRunQueue(config.pickPolicy()));
+            cpus[i] = new SimCpu(i, topo.nodeOf(i));
         }
         for (int i = 0; i < topo.nodes(); i++) {
             streamers.add(new ArrayList<>());
         }
         this.heap = new CpuEventHeap(n);
-        this.lockdep = new Lockdep(() -> inTask() ? executing : null);
-    }
-
-    private static FairRunQueue newRunQueue(PickPolicy policy) {
-        return switch (policy) {
-            case CFS -> new CfsRunQueue();
-            case EEVDF -> throw new KernelException(Errno.EOPNOTSUPP, "pick_policy",
-                    "EEVDF is not implemented yet in this build");
+        PickRule rule = switch (config.pickPolicy()) {
+            case CFS -> new CfsRule();
+            case EEVDF -> new EevdfRule(n);
         };
+        this.fair = new FairClass(this, rule, n, config.throttleModel());
+        this.cgroups = new SimCpuController(this, fair, config.bandwidthPolicy());
+        this.lockdep = new Lockdep(() -> inTask() ? executing : null);
     }
 
     // ---- identity -----------------------------------------------------------------------------
@@ -215,6 +215,8 @@ public final class SimKernel implements Kernel {
         SimTask t = new SimTask(nextTaskId++, spec.name(), spec.kthread(), spec.tgid(), spec.nice(),
                 spec.policy(), mask, body);
         t.thread = Thread.ofVirtual().name(spec.name()).unstarted(() -> taskMain(t));
+        t.tg = fair.root;
+        fair.root.tasks.add(t);
         tasks.add(t);
         return t;
     }
@@ -225,7 +227,7 @@ public final class SimKernel implements Kernel {
         SimTask t = newTask(spec, body);
         t.woken = true;
         live++;
-        activate(t, selectCpu(t), false, true);
+        activate(t, selectCpu(t, true), false, true);
         return t;
     }
 
@@ -247,7 +249,7 @@ public final class SimKernel implements Kernel {
         }
         t.woken = true;
         live++;
-        activate(t, selectCpu(t), false, true);
+        activate(t, selectCpu(t, true), false, true);
         return true;
     }
 
@@ -264,21 +266,14 @@ public final class SimKernel implements Kernel {
         SimTask t = own(task);
         long w = Nice.weight(t.policy, nice);
         t.nice = nice;
-        if (t.state == TaskState.RUNNING) {
+        if (t.state == TaskState.RUNNING || t.state == TaskState.RUNNABLE) {
             SimCpu c = cpus[t.cpu];
             account(c);
-            c.rq.reweight(t, w, false);
-            reprogram(c);
-            // a lowered priority may make a queued task deserve the CPU now
-            for (SimTask q : c.rq.queued()) {
-                if (c.rq.wakeupPreempt(t, q)) {
-                    c.reschedPending = true;
-                    reprogram(c);
-                    break;
-                }
+            fair.reweightTask(t, w);
+            if (c.curr != null && c.curr != t && t.state == TaskState.RUNNABLE && fair.wakeupPreempt(c, c.curr, t)) {
+                c.reschedPending = true;
             }
-        } else if (t.state == TaskState.RUNNABLE) {
-            cpus[t.cpu].rq.reweight(t, w, true);
+            reprogram(c);
         } else {
             t.weight = w;
         }
@@ -296,19 +291,17 @@ public final class SimKernel implements Kernel {
         }
         SimCpu c = cpus[t.cpu];
         if (t.state == TaskState.RUNNABLE) {
-            c.rq.dequeue(t);
-            c.rq.migrateOut(t);
-            t.cpu = -1;
-            activate(t, selectCpu(t), false, false);
+            account(c);
+            fair.dequeueTask(c, t, false);
+            activate(t, selectCpu(t, false), false, false);
+            reprogram(c);
         } else if (t.state == TaskState.RUNNING) {
             account(c);
             leaveCpu(c, t);
-            c.rq.dequeue(t);
-            c.rq.migrateOut(t);
-            t.cpu = -1;
+            fair.dequeueTask(c, t, false);
             t.state = TaskState.RUNNABLE;
             pickAndSet(c, t);
-            activate(t, selectCpu(t), false, false);
+            activate(t, selectCpu(t, false), false, false);
             if (t == executing) {
                 yieldCpu(t);
             }
@@ -368,8 +361,7 @@ public final class SimKernel implements Kernel {
      * the allowed CPU with the fewest tasks. A new task (fork balancing, find_idlest_cpu) goes to
      * the allowed CPU with the fewest tasks when none is idle. Ties go to the lowest CPU id.
      */
-    private SimCpu selectCpu(SimTask t) {
-        boolean fork = t.cpu < 0;
+    private SimCpu selectCpu(SimTask t, boolean fork) {
         CpuMask allowed = t.affinity.and(online);
         int prev = t.cpu >= 0 ? t.cpu : (inTask() ? executing.cpu : allowed.firstCpu());
         if (prev < 0) {
@@ -400,32 +392,28 @@ public final class SimKernel implements Kernel {
         }
         SimCpu best = null;
         for (int c = allowed.firstCpu(); c >= 0; c = allowed.nextCpu(c + 1)) {
-            if (best == null || cpus[c].nrRunning() < best.nrRunning()) {
+            if (best == null || fair.nrRunning(cpus[c]) < fair.nrRunning(best)) {
                 best = cpus[c];
             }
         }
         return best;
     }
 
-    private static boolean idle(SimCpu c) {
-        return c.curr == null && c.rq.nrQueued() == 0;
+    private boolean idle(SimCpu c) {
+        return c.curr == null && fair.nrRunning(c) == 0;
     }
 
     /** Puts a runnable task on {@code c}'s run queue and preempts or starts as the kernel would. */
     private void activate(SimTask t, SimCpu c, boolean wakeup, boolean initial) {
-        if (t.cpu >= 0 && t.cpu != c.id && !initial) {
-            cpus[t.cpu].rq.migrateOut(t);
-            c.rq.migrateIn(t);
-        }
         t.cpu = c.id;
         t.state = TaskState.RUNNABLE;
-        c.rq.enqueue(t, wakeup, initial);
+        account(c);
+        fair.enqueueTask(c, t, wakeup, initial);
         if (c.curr == null) {
             pickAndSet(c, null);
             return;
         }
-        account(c);
-        if (c.rq.wakeupPreempt(c.curr, t)) {
+        if (fair.wakeupPreempt(c, c.curr, t)) {
             c.reschedPending = true;
         }
         reprogram(c);
@@ -439,7 +427,7 @@ public final class SimKernel implements Kernel {
         t.waitsOn = null;
         t.waitHolders = null;
         t.onFatalSignal = null;
-        activate(t, selectCpu(t), true, false);
+        activate(t, selectCpu(t, false), true, false);
         return true;
     }
 
@@ -453,9 +441,8 @@ public final class SimKernel implements Kernel {
         if (delta <= 0) {
             return;
         }
-        t.sumExec += delta;
         c.busyNs += delta;
-        c.rq.updateCurr(t, delta);
+        fair.updateCurr(c, t, delta);
         switch (t.work) {
             case CPU -> t.remNs -= delta;
             case STREAM -> t.remFrac -= t.rate * delta;
@@ -477,7 +464,7 @@ public final class SimKernel implements Kernel {
 
     /** Picks the next task for an empty CPU (pulling one from the busiest CPU if idle) and starts it. */
     private void pickAndSet(SimCpu c, SimTask prev) {
-        SimTask next = c.rq.pickNext();
+        SimTask next = fair.pickNextTask(c);
         if (next == null) {
             next = idleBalance(c);
         }
@@ -488,7 +475,6 @@ public final class SimKernel implements Kernel {
         }
         next.state = TaskState.RUNNING;
         next.cpu = c.id;
-        c.rq.setNext(next);
         long start = now;
         if (next != prev) {
             start += machine.costs().contextSwitchNs();
@@ -515,10 +501,10 @@ public final class SimKernel implements Kernel {
         SimCpu busiest = null;
         SimTask pick = null;
         for (SimCpu o : cpus) {
-            if (o == c || o.rq.nrQueued() == 0 || (busiest != null && o.nrRunning() <= busiest.nrRunning())) {
+            if (o == c || fair.nrRunning(o) < 2 || (busiest != null && fair.nrRunning(o) <= fair.nrRunning(busiest))) {
                 continue;
             }
-            for (SimTask q : o.rq.queued()) {
+            for (SimTask q : fair.pullable(o)) {
                 if (q.affinity.contains(c.id)) {
                     busiest = o;
                     pick = q;
@@ -529,12 +515,12 @@ public final class SimKernel implements Kernel {
         if (pick == null) {
             return null;
         }
-        busiest.rq.dequeue(pick);
-        busiest.rq.migrateOut(pick);
-        c.rq.migrateIn(pick);
+        account(busiest);
+        fair.dequeueTask(busiest, pick, false);
+        reprogram(busiest);
         pick.cpu = c.id;
-        c.rq.enqueue(pick, false, false);
-        return c.rq.pickNext();
+        fair.enqueueTask(c, pick, false, false);
+        return fair.pickNextTask(c);
     }
 
     /** Settles every streamer on {@code node} at its old rate and gives it the new one. */
@@ -570,7 +556,9 @@ public final class SimKernel implements Kernel {
         } else {
             at = t.doneAt;
             if (t.preemptCount == 0) {
-                at = Math.min(at, c.reschedPending ? now : c.rq.sliceEnd(t, c.nrRunning()));
+                long in = fair.reschedInNs(c, t);
+                at = Math.min(at, c.reschedPending ? now
+                        : in == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(now, t.execAt) + in);
             }
         }
         heap.update(c.id, Math.max(at, now));
@@ -682,7 +670,8 @@ public final class SimKernel implements Kernel {
     private void preempt(SimCpu c, SimTask t) {
         leaveCpu(c, t);
         t.state = TaskState.RUNNABLE;
-        c.rq.putPrev(t);
+        fair.putPrevTask(c, t);
+        fair.sendToLimboIfThrottled(c, t);
         pickAndSet(c, t);
     }
 
@@ -793,9 +782,10 @@ public final class SimKernel implements Kernel {
                     "task exited holding " + t.held.stream().map(h -> h.lockName()).toList())));
             return;
         }
-        c.rq.dequeue(t);
+        fair.dequeueTask(c, t, true);
         leaveCpu(c, t);
         pickAndSet(c, t);
+        cgroups.taskExited(t);
         for (SimTask j : t.joiners) {
             wake(j);
         }
@@ -888,10 +878,11 @@ public final class SimKernel implements Kernel {
     public void condResched() {
         SimTask t = self("cond_resched");
         SimCpu c = cpus[t.cpu];
-        if (c.rq.nrQueued() == 0) {
+        if (fair.nrRunning(c) < 2) {
             return;
         }
-        if (c.reschedPending || c.rq.sliceEnd(t, c.nrRunning()) <= now) {
+        account(c);
+        if (c.reschedPending || fair.reschedInNs(c, t) == 0) {
             account(c);
             hash.add(now, EV_PREEMPT, c.id, t.id);
             preempt(c, t);
@@ -911,7 +902,7 @@ public final class SimKernel implements Kernel {
         t.waitsOn = on;
         t.waitHolders = holders;
         t.blockedAt = now;
-        c.rq.dequeue(t);
+        fair.dequeueTask(c, t, true);
         leaveCpu(c, t);
         pickAndSet(c, t);
         yieldCpu(t);
@@ -1017,6 +1008,55 @@ public final class SimKernel implements Kernel {
 
     @Override
     public org.kemu.schedfair.CpuController cpuController() {
-        throw new UnsupportedOperationException("the cpu controller arrives with the sched-fair issue");
+        return cgroups;
+    }
+
+    // ---- hooks for the fair class and the cpu controller --------------------------------------
+
+    SimCpu cpu(int id) {
+        return cpus[id];
+    }
+
+    /** update_curr on CPU {@code id} before its queues change. */
+    void accountCpu(int id) {
+        account(cpus[id]);
+    }
+
+    /** A CPU's queues changed outside its own events: start an idle CPU, or re-plan the running one. */
+    void cpuChanged(int id) {
+        SimCpu c = cpus[id];
+        if (c.curr == null) {
+            pickAndSet(c, null);
+        } else {
+            reprogram(c);
+        }
+    }
+
+    /** Moves a task to another group (sched_move_task). */
+    void moveTask(SimTask t, TaskGroup to) {
+        if (t.state != TaskState.RUNNING && t.state != TaskState.RUNNABLE) {
+            t.tg = to;
+            t.cfsRq = null;
+            return;
+        }
+        SimCpu c = cpus[t.cpu];
+        account(c);
+        boolean running = t.state == TaskState.RUNNING;
+        if (running) {
+            leaveCpu(c, t);
+        }
+        fair.dequeueTask(c, t, false);
+        t.tg = to;
+        t.cfsRq = null;
+        t.state = TaskState.RUNNABLE;
+        fair.enqueueTask(c, t, false, false);
+        if (running) {
+            pickAndSet(c, t);
+            if (t == executing) {
+                yieldCpu(t);
+            }
+        } else {
+            cpuChanged(c.id);
+        }
     }
 }

@@ -19,7 +19,7 @@ import org.kemu.schedfair.internal.LockdepTask;
  * doing, and the virtual thread that carries its code. All fields are touched only by the baton
  * holder, so none needs synchronisation.
  */
-final class SimTask implements Task, LockdepTask {
+final class SimTask extends SchedEntity implements Task, LockdepTask {
     /** What the task's CPU is doing for it when it is not executing code. */
     enum Work { NONE, CPU, STREAM, SPIN }
 
@@ -30,23 +30,18 @@ final class SimTask implements Task, LockdepTask {
     final TaskBody body;
     int nice;
     SchedPolicy policy;
-    long weight;
     CpuMask affinity;
+    /** The task's cgroup (task group). */
+    TaskGroup tg;
+    /** sum_exec_runtime at the last remote begin/charge (patch 15's remote_runtime_begin). */
+    long remoteRuntimeBegin;
     boolean noSetAffinity;
     TaskState state = TaskState.NEW;
     int cpu = -1;
     boolean woken;
 
-    // scheduling entity
-    long vruntime;
-    long deadline;
-    long vlag;
-    long sliceNs;
-    long sumExec;
-    long sliceStartExec;
     /** Time from which the CPU's time counts for this task (after a context switch). */
     long execAt;
-    boolean onRq;
     int preemptCount;
 
     // current work item
@@ -81,6 +76,7 @@ final class SimTask implements Task, LockdepTask {
 
     SimTask(long id, String name, boolean kthread, long tgid, int nice, SchedPolicy policy, CpuMask affinity,
             TaskBody body) {
+        super(id);
         this.id = id;
         this.name = name;
         this.kthread = kthread;
@@ -92,8 +88,9 @@ final class SimTask implements Task, LockdepTask {
         this.body = body;
     }
 
-    boolean isIdle(SimCpu c) {
-        return c.curr == null && c.rq.nrQueued() == 0;
+    @Override
+    CfsRq myQ() {
+        return null;
     }
 
     @Override

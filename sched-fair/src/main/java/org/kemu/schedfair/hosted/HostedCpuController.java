@@ -1,0 +1,154 @@
+package org.kemu.schedfair.hosted;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.kemu.schedfair.CpuCgroup;
+import org.kemu.schedfair.CpuController;
+import org.kemu.schedfair.CpuStat;
+import org.kemu.schedfair.Errno;
+import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.Task;
+import org.kemu.schedfair.TaskState;
+import org.kemu.schedfair.internal.CpuCgroupFiles;
+
+/**
+ * The hosted backend's cpu controller. It keeps the hierarchy, the interface files with all their
+ * checks, task placement and usage from the host's thread CPU time, but cannot enforce weights or
+ * bandwidth on real threads: nr_periods and the other bandwidth counters stay 0, and remote
+ * charging only keeps the debt figure. Bandwidth behaviour is studied on the simulated backend.
+ */
+final class HostedCpuController implements CpuController {
+    private final int nrCpus;
+    private final HostedCgroup root = new HostedCgroup("/", null);
+    private final Map<Task, HostedCgroup> placement = new ConcurrentHashMap<>();
+
+    HostedCpuController(int nrCpus) {
+        this.nrCpus = nrCpus;
+    }
+
+    private static final class HostedCgroup extends CpuCgroupFiles {
+        final List<Task> everAttached = new ArrayList<>();
+        long debtNs;
+
+        HostedCgroup(String path, HostedCgroup parent) {
+            super(path, parent);
+        }
+
+        @Override
+        protected void applyBandwidth(long quota, long period, long burst) {
+            debtNs = 0;
+        }
+
+        @Override
+        protected void applyShares(long shares) {
+        }
+
+        @Override
+        protected void applyIdle(boolean idle) {
+        }
+
+        @Override
+        public synchronized CpuStat cpuStat() {
+            long[] ns = new long[3];
+            sum(this, ns);
+            return new CpuStat(ns[0] / 1000, ns[1] / 1000, ns[2] / 1000, 0, 0, 0, 0, 0);
+        }
+
+        private static void sum(HostedCgroup g, long[] ns) {
+            for (Task t : g.everAttached) {
+                long v = t.sumExecRuntime();
+                ns[0] += v;
+                ns[t.isKthread() ? 2 : 1] += v;
+            }
+            ns[0] += g.debtNs;
+            ns[2] += g.debtNs;
+            for (CpuCgroupFiles c : g.childNodes()) {
+                sum((HostedCgroup) c, ns);
+            }
+        }
+    }
+
+    @Override
+    public CpuCgroup root() {
+        return root;
+    }
+
+    private HostedCgroup own(CpuCgroup g) {
+        if (!(g instanceof HostedCgroup h)) {
+            throw new KernelException(Errno.ENOENT, "cgroup", "no such cgroup " + g);
+        }
+        return h;
+    }
+
+    @Override
+    public synchronized CpuCgroup mkdir(CpuCgroup parent, String name) {
+        HostedCgroup p = own(parent);
+        CpuCgroupFiles.checkName(name);
+        String path = p.isRoot() ? "/" + name : p.path() + "/" + name;
+        for (CpuCgroupFiles c : p.childNodes()) {
+            KernelException.require(!c.path().equals(path), Errno.EEXIST, "cgroup_mkdir:exists",
+                    "cgroup " + path + " exists");
+        }
+        HostedCgroup g = new HostedCgroup(path, p);
+        p.addChild(g);
+        return g;
+    }
+
+    @Override
+    public synchronized void rmdir(CpuCgroup group) {
+        HostedCgroup g = own(group);
+        KernelException.require(!g.isRoot(), Errno.EINVAL, "cgroup_rmdir:root", "cannot remove the root cgroup");
+        KernelException.require(g.childNodes().isEmpty(), Errno.EBUSY, "cgroup_rmdir:children",
+                g.path() + " has child groups");
+        KernelException.require(g.taskList().stream().allMatch(t -> t.state() == TaskState.DEAD), Errno.EBUSY,
+                "cgroup_rmdir:tasks", g.path() + " has tasks");
+        ((HostedCgroup) g.parent()).childNodes().remove(g);
+    }
+
+    @Override
+    public synchronized void attach(Task task, CpuCgroup group) {
+        HostedCgroup g = own(group);
+        HostedCgroup old = placement.getOrDefault(task, root);
+        old.taskList().remove(task);
+        g.taskList().add(task);
+        if (!g.everAttached.contains(task)) {
+            g.everAttached.add(task);
+        }
+        placement.put(task, g);
+    }
+
+    @Override
+    public CpuCgroup cgroupOf(Task task) {
+        return placement.getOrDefault(task, root);
+    }
+
+    @Override
+    public int maxCfsBandwidthCpus(CpuCgroup group) {
+        return own(group).maxCfsBandwidthCpus(nrCpus);
+    }
+
+    private final Map<Task, Long> remoteBegin = new ConcurrentHashMap<>();
+
+    @Override
+    public void remoteBegin(Task kthread, CpuCgroup group) {
+        if (kthread.isKthread() && !own(group).isRoot()) {
+            remoteBegin.put(kthread, kthread.sumExecRuntime());
+        }
+    }
+
+    @Override
+    public synchronized void remoteCharge(Task kthread, CpuCgroup group) {
+        HostedCgroup g = own(group);
+        if (!kthread.isKthread() || g.isRoot()) {
+            return;
+        }
+        long now = kthread.sumExecRuntime();
+        long debt = now - remoteBegin.getOrDefault(kthread, now);
+        remoteBegin.put(kthread, now);
+        if (debt > 0) {
+            g.debtNs += debt;
+        }
+    }
+}

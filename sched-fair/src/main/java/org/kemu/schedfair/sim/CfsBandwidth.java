@@ -1,0 +1,51 @@
+package org.kemu.schedfair.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A task group's {@code struct cfs_bandwidth}: quota and period, the global runtime pool, burst,
+ * the throttled list, the period and slack timers' state, the cpu.stat counters, and the remote
+ * charging debt of patch 15. The logic lives in {@link FairClass}; this holds the state.
+ */
+final class CfsBandwidth {
+    /** RUNTIME_INF. */
+    static final long INF = -1;
+    /** 5 ms, sysctl_sched_cfs_bandwidth_slice default (reference section 1.1). */
+    static final long SLICE_NS = 5_000_000L;
+    /** min_cfs_rq_runtime = 1 ms: a cfs_rq never returns slack below this (section 1.5). */
+    static final long MIN_CFS_RQ_RUNTIME_NS = 1_000_000L;
+    /** min_bandwidth_expiration = 2 ms. */
+    static final long MIN_BANDWIDTH_EXPIRATION_NS = 2_000_000L;
+    /** cfs_bandwidth_slack_period = 5 ms. */
+    static final long SLACK_PERIOD_NS = 5_000_000L;
+
+    final TaskGroup tg;
+    long quota = INF;
+    long period = 100_000_000L;
+    long burst;
+    long runtime;
+    long runtimeSnap;
+    boolean idle;
+    boolean periodActive;
+    /** Phase of the period grid, drawn once from the run's seed (init_cfs_bandwidth). */
+    long phase = -1;
+    long debt;
+    final List<CfsRq> throttledList = new ArrayList<>();
+    SimTimer periodTimer;
+    SimTimer slackTimer;
+
+    long nrPeriods;
+    long nrThrottled;
+    long throttledTimeNs;
+    long nrBursts;
+    long burstTimeNs;
+
+    CfsBandwidth(TaskGroup tg) {
+        this.tg = tg;
+    }
+
+    boolean limited() {
+        return quota != INF;
+    }
+}

@@ -1,0 +1,145 @@
+package org.kemu.schedfair.sim;
+
+import org.kemu.schedfair.BandwidthPolicy;
+import org.kemu.schedfair.CpuCgroup;
+import org.kemu.schedfair.CpuController;
+import org.kemu.schedfair.Errno;
+import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.Task;
+import org.kemu.schedfair.TaskState;
+import org.kemu.schedfair.internal.CpuCgroupFiles;
+
+/** The simulated cgroup v2 cpu controller: groups map to task groups of the fair class. */
+final class SimCpuController implements CpuController {
+    private final SimKernel k;
+    private final FairClass fair;
+    private final BandwidthPolicy policy;
+    private final SimCgroup root;
+
+    SimCpuController(SimKernel k, FairClass fair, BandwidthPolicy policy) {
+        this.k = k;
+        this.fair = fair;
+        this.policy = policy;
+        this.root = new SimCgroup(fair.root, null, fair);
+        fair.root.cgroup = root;
+    }
+
+    @Override
+    public CpuCgroup root() {
+        return root;
+    }
+
+    private SimCgroup own(CpuCgroup g) {
+        if (!(g instanceof SimCgroup s) || s.tg.removed) {
+            throw new KernelException(Errno.ENOENT, "cgroup", "no such cgroup " + g);
+        }
+        return s;
+    }
+
+    @Override
+    public CpuCgroup mkdir(CpuCgroup parent, String name) {
+        SimCgroup p = own(parent);
+        CpuCgroupFiles.checkName(name);
+        for (CpuCgroupFiles c : p.childNodes()) {
+            KernelException.require(!c.path().endsWith("/" + name), Errno.EEXIST, "cgroup_mkdir:exists",
+                    "cgroup " + c.path() + " exists");
+        }
+        TaskGroup tg = fair.newGroup(p.tg, name);
+        SimCgroup g = new SimCgroup(tg, p, fair);
+        tg.cgroup = g;
+        p.addChild(g);
+        return g;
+    }
+
+    @Override
+    public void rmdir(CpuCgroup group) {
+        SimCgroup g = own(group);
+        KernelException.require(!g.isRoot(), Errno.EINVAL, "cgroup_rmdir:root", "cannot remove the root cgroup");
+        KernelException.require(g.childNodes().isEmpty(), Errno.EBUSY, "cgroup_rmdir:children",
+                g.path() + " has child groups");
+        KernelException.require(g.tg.tasks.stream().allMatch(t -> t.state == TaskState.DEAD), Errno.EBUSY,
+                "cgroup_rmdir:tasks", g.path() + " has tasks");
+        if (g.tg.bw.periodTimer != null) {
+            g.tg.bw.periodTimer.cancel();
+        }
+        if (g.tg.bw.slackTimer != null) {
+            g.tg.bw.slackTimer.cancel();
+        }
+        g.tg.removed = true;
+        g.tg.parent.children.remove(g.tg);
+        ((SimCgroup) g.parent()).childNodes().remove(g);
+    }
+
+    @Override
+    public void attach(Task task, CpuCgroup group) {
+        SimCgroup g = own(group);
+        if (!(task instanceof SimTask t)) {
+            throw new KernelException(Errno.ESRCH, "cgroup_attach", "not a task of this kernel: " + task);
+        }
+        KernelException.require(t.state != TaskState.DEAD, Errno.ESRCH, "cgroup_attach:dead",
+                "task " + t + " has exited");
+        if (t.tg == g.tg) {
+            return;
+        }
+        t.tg.tasks.remove(t);
+        ((SimCgroup) t.tg.cgroup).taskList().remove(t);
+        g.tg.tasks.add(t);
+        g.taskList().add(t);
+        k.moveTask(t, g.tg);
+    }
+
+    @Override
+    public CpuCgroup cgroupOf(Task task) {
+        if (!(task instanceof SimTask t)) {
+            throw new KernelException(Errno.ESRCH, "cgroup", "not a task of this kernel: " + task);
+        }
+        return t.tg.cgroup;
+    }
+
+    @Override
+    public int maxCfsBandwidthCpus(CpuCgroup group) {
+        return own(group).maxCfsBandwidthCpus(k.topology().nrCpus());
+    }
+
+    /** cpu_cgroup_remote: only fair-class kthreads, never for the root (reference section 3.4). */
+    private boolean remoteApplies(SimTask t, SimCgroup g) {
+        return policy == BandwidthPolicy.REMOTE_CHARGING && t.kthread && !g.isRoot();
+    }
+
+    @Override
+    public void remoteBegin(Task kthread, CpuCgroup group) {
+        SimCgroup g = own(group);
+        SimTask t = (SimTask) kthread;
+        if (!remoteApplies(t, g)) {
+            return;
+        }
+        if (t.state == TaskState.RUNNING) {
+            k.accountCpu(t.cpu);
+        }
+        t.remoteRuntimeBegin = t.sumExec;
+    }
+
+    @Override
+    public void remoteCharge(Task kthread, CpuCgroup group) {
+        SimCgroup g = own(group);
+        SimTask t = (SimTask) kthread;
+        if (!remoteApplies(t, g)) {
+            return;
+        }
+        if (t.state == TaskState.RUNNING) {
+            k.accountCpu(t.cpu);
+        }
+        long debt = t.sumExec - t.remoteRuntimeBegin;
+        t.remoteRuntimeBegin = t.sumExec;
+        if (debt <= 0) {
+            return;
+        }
+        fair.incurDebt(g.tg, Math.max(0, t.cpu), debt);
+    }
+
+    /** Keeps the group's task list to live tasks, so rmdir sees an exited task as gone. */
+    void taskExited(SimTask t) {
+        t.tg.tasks.remove(t);
+        ((SimCgroup) t.tg.cgroup).taskList().remove(t);
+    }
+}
