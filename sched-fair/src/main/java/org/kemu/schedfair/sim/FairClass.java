@@ -41,6 +41,15 @@ final class FairClass {
         return g;
     }
 
+    /** Brings every running task's accounting up to now (for readers of statistics). */
+    void accountAll() {
+        if (k.mayAccount()) {
+            for (int c = 0; c < nrCpus; c++) {
+                k.accountCpu(c);
+            }
+        }
+    }
+
     CfsRq rootRq(SimCpu c) {
         return root.cfsRq[c.id];
     }

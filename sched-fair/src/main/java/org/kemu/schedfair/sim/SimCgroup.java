@@ -33,6 +33,7 @@ final class SimCgroup extends CpuCgroupFiles {
 
     @Override
     public CpuStat cpuStat() {
+        fair.accountAll();
         if (tg.isRoot()) {
             return new CpuStat(tg.usageNs / 1000, tg.userNs / 1000, tg.systemNs / 1000, 0, 0, 0, 0, 0);
         }

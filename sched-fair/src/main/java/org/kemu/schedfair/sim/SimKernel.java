@@ -90,6 +90,8 @@ public final class SimKernel implements Kernel {
     /** The task whose code is executing, or null while the driver or the event loop runs. */
     private SimTask executing;
     private volatile SimTask baton;
+    /** The thread that may touch engine state while a run is on (the baton holder's). */
+    private volatile Thread holder;
     private volatile boolean finished = true;
     private volatile boolean aborted;
     private Thread driver;
@@ -216,6 +218,7 @@ public final class SimKernel implements Kernel {
                 spec.policy(), mask, body);
         t.thread = Thread.ofVirtual().name(spec.name()).unstarted(() -> taskMain(t));
         t.tg = fair.root;
+        t.kernel = this;
         fair.root.tasks.add(t);
         tasks.add(t);
         return t;
@@ -713,6 +716,7 @@ public final class SimKernel implements Kernel {
     /** Hands the baton to {@code next}; unless {@code self} is exiting, waits to get it back. */
     private void handOff(SimTask next, SimTask self, boolean selfExits) {
         executing = next;
+        holder = next.thread;
         baton = next;
         if (!next.started) {
             next.started = true;
@@ -805,6 +809,7 @@ public final class SimKernel implements Kernel {
             throw new IllegalStateException("run() called while the kernel is running");
         }
         driver = Thread.currentThread();
+        holder = driver;
         finished = false;
         SimTask next = dispatch();
         if (next != null) {
@@ -1015,6 +1020,11 @@ public final class SimKernel implements Kernel {
 
     SimCpu cpu(int id) {
         return cpus[id];
+    }
+
+    /** True when the calling thread may touch engine state: it holds the baton, or no run is on. */
+    boolean mayAccount() {
+        return finished || Thread.currentThread() == holder;
     }
 
     /** update_curr on CPU {@code id} before its queues change. */

@@ -73,6 +73,7 @@ final class SimTask extends SchedEntity implements Task, LockdepTask {
 
     Thread thread;
     boolean started;
+    SimKernel kernel;
 
     SimTask(long id, String name, boolean kthread, long tgid, int nice, SchedPolicy policy, CpuMask affinity,
             TaskBody body) {
@@ -143,8 +144,12 @@ final class SimTask extends SchedEntity implements Task, LockdepTask {
         return cpu;
     }
 
+    /** Up to date when read from kernel code, a timer callback, or after the run. */
     @Override
     public long sumExecRuntime() {
+        if (kernel != null && state == TaskState.RUNNING && kernel.mayAccount()) {
+            kernel.accountCpu(cpu);
+        }
         return sumExec;
     }
 
