@@ -24,7 +24,7 @@ public record GupCosts(long callNs, long pageNs, long folioNs, long pageArrayNs,
     }
 
     public static GupCosts defaults() {
-        return new GupCosts(300, 40, 45, 2, 30, 35);
+        return new GupCosts(300, 40, 40, 2, 30, 30);
     }
 
     public static GupCosts free() {

@@ -12,6 +12,7 @@ import org.kemu.mmgup.MmCosts;
 import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.mmgup.Vmstat;
 import org.kemu.mmgup.Zone;
+import org.kemu.schedfair.Backend;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelException;
@@ -80,7 +81,7 @@ public final class PhysicalMemoryImpl implements PhysicalMemory {
         this.noise = config.layout() == LayoutPolicy.FRAGMENTED ? config.fragmentedOccupiedPerBlock() : 0;
         this.noiseSeed = kernel.random("mm-gup:fragmented").nextLong();
         this.random = kernel.random("mm-gup:layout");
-        this.meta = kernel.spinlock("mm-gup:pfn-meta");
+        this.meta = kernel.backend() == Backend.SIMULATED ? NoopLock.INSTANCE : kernel.spinlock("mm-gup:pfn-meta");
         this.nodes = new NodeMem[nr];
         for (int n = 0; n < nr; n++) {
             NodeMem m = new NodeMem(n, n * nodeSpan, pages, config.movableFraction());
@@ -122,6 +123,11 @@ public final class PhysicalMemoryImpl implements PhysicalMemory {
         return costs;
     }
 
+    /**
+     * The metadata lock. In the simulated backend exactly one task runs at a time and nothing yields
+     * while the lock would be held, so the lock is elided there (it would only add lock-op wall time);
+     * the hosted backend gets the real spinlock.
+     */
     public SpinLock meta() {
         return meta;
     }
