@@ -81,7 +81,7 @@ public final class MmScaleBenchmark {
             long w2 = System.nanoTime();
             for (long done = 0; done < pages; done += 512) {
                 long pfn = sys.mm().followPfn(mm, va + (done << 12));
-                sys.gup().unpinUserPageRangeDirtyLock(pfn, Math.min(perCall, pages - done), true);
+                sys.gup().unpinUserPageRangeDirtyLock(pfn, Math.min(512, pages - done), true);
             }
             res[6] = System.nanoTime() - w2;
             res[7] = sys.physicalMemory().pinnedPages();
