@@ -1,0 +1,33 @@
+package org.kemu.mmgup;
+
+import org.kemu.schedfair.Errno;
+import org.kemu.schedfair.KernelException;
+
+/**
+ * Named costs of GUP, in ns of CPU time.
+ *
+ * @param callNs fixed cost of one pin/get call (argument checks, VMA lookup, lru_add_drain)
+ * @param pageNs per 4 KiB page walked and grabbed by the per-page implementation (follow_page_mask +
+ *     try_grab_page), paid even for pages inside a large folio (5.14 behaviour)
+ * @param folioNs per folio run walked and grabbed by the folio-batched implementation (one
+ *     try_grab_folio(folio, n)); a small page is a run of one
+ * @param pageArrayNs per 4 KiB page written to the caller's page array (both implementations)
+ * @param unpinPageNs per 4 KiB page unpinned by the per-page implementation
+ * @param unpinFolioNs per folio run unpinned by the folio-batched implementation
+ */
+public record GupCosts(long callNs, long pageNs, long folioNs, long pageArrayNs, long unpinPageNs,
+        long unpinFolioNs) {
+
+    public GupCosts {
+        KernelException.require(callNs >= 0 && pageNs >= 0 && folioNs >= 0 && pageArrayNs >= 0 && unpinPageNs >= 0
+                && unpinFolioNs >= 0, Errno.EINVAL, "gup_costs", "negative cost");
+    }
+
+    public static GupCosts defaults() {
+        return new GupCosts(300, 40, 40, 2, 30, 30);
+    }
+
+    public static GupCosts free() {
+        return new GupCosts(0, 0, 0, 0, 0, 0);
+    }
+}

@@ -1,0 +1,111 @@
+package org.kemu.mmgup;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Invariant checks over memory state, for tests after every scenario and for researchers' own
+ * experiments (DESIGN section 5). Each returns the violations it found, empty when all holds; use
+ * {@link #assertNone} to turn them into an exception.
+ */
+public final class MmInvariants {
+    private MmInvariants() {
+    }
+
+    /**
+     * Pins held in memory equal {@code nr_foll_pin_acquired - nr_foll_pin_released}: every pin taken
+     * was either released or is still visible on its page.
+     */
+    public static List<String> checkPinsBalanced(PhysicalMemory pm) {
+        List<String> v = new ArrayList<>();
+        Vmstat s = pm.vmstat();
+        long held = pm.pinnedPages();
+        if (held != s.nrFollPinAcquired() - s.nrFollPinReleased()) {
+            v.add("pins unbalanced: memory holds " + held + " pins but nr_foll_pin_acquired - released = "
+                    + (s.nrFollPinAcquired() - s.nrFollPinReleased()));
+        }
+        return v;
+    }
+
+    /**
+     * No page holds a pin any more (MD_CHECK_REFS with 0 expected), and every pin acquired was
+     * released: run after a scenario has unpinned and unmapped everything to catch leaked pins.
+     */
+    public static List<String> checkNoPins(PhysicalMemory pm) {
+        List<String> v = new ArrayList<>(checkPinsBalanced(pm));
+        long[] pinned = pm.pinnedPfns(16);
+        if (pinned.length > 0) {
+            v.add("leaked pins: " + pm.pinnedPages() + " pinned pages remain, first pfns "
+                    + Arrays.toString(pinned));
+        }
+        Vmstat s = pm.vmstat();
+        if (s.nrFollPinAcquired() != s.nrFollPinReleased()) {
+            v.add("nr_foll_pin_acquired " + s.nrFollPinAcquired() + " != nr_foll_pin_released "
+                    + s.nrFollPinReleased());
+        }
+        return v;
+    }
+
+    /**
+     * The pin counts in memory are exactly the pins the caller says it holds: {@code pinsByPfn} maps
+     * each pinned 4 KiB page to how many pins the caller holds on it. Large folios are compared per
+     * folio (their exact pin count is the sum over their pages), and nothing else may be pinned.
+     */
+    public static List<String> checkPinsHeld(PhysicalMemory pm, SortedMap<Long, Integer> pinsByPfn) {
+        List<String> v = new ArrayList<>();
+        TreeMap<Long, Long> perFolio = new TreeMap<>();
+        long total = 0;
+        for (Map.Entry<Long, Integer> e : pinsByPfn.entrySet()) {
+            long pfn = e.getKey();
+            total += e.getValue();
+            if (pm.folioOrder(pfn) > 0) {
+                perFolio.merge(pm.folioHead(pfn), (long) e.getValue(), Long::sum);
+            } else if (pm.pincount(pfn) != e.getValue()) {
+                v.add("pfn " + pfn + ": refcount " + pm.refcount(pfn) + " gives " + pm.pincount(pfn)
+                        + " pins, caller holds " + e.getValue());
+            }
+        }
+        for (Map.Entry<Long, Long> e : perFolio.entrySet()) {
+            if (pm.pincount(e.getKey()) != e.getValue()) {
+                v.add("folio " + e.getKey() + " (order " + pm.folioOrder(e.getKey()) + "): pincount "
+                        + pm.pincount(e.getKey()) + ", caller holds " + e.getValue());
+            }
+            if (pm.refcount(e.getKey()) < e.getValue()) {
+                v.add("folio " + e.getKey() + ": refcount " + pm.refcount(e.getKey()) + " below its pins");
+            }
+        }
+        if (pm.pinnedPages() != total) {
+            v.add("memory holds " + pm.pinnedPages() + " pins, caller holds " + total);
+        }
+        return v;
+    }
+
+    /**
+     * {@code mm->locked_vm} equals what was charged through {@code acct} and what the caller expects
+     * to be charged (e.g. the sum of VFIO's {@code dma->locked_vm}).
+     */
+    public static List<String> checkLockedVm(LockedVm acct, MmStruct mm, long expectedPages) {
+        List<String> v = new ArrayList<>();
+        if (mm.lockedVm() != acct.charged(mm)) {
+            v.add(mm.name() + ": locked_vm " + mm.lockedVm() + " != net charges " + acct.charged(mm));
+        }
+        if (mm.lockedVm() != expectedPages) {
+            v.add(mm.name() + ": locked_vm " + mm.lockedVm() + " != expected " + expectedPages);
+        }
+        if (mm.lockedVm() < 0) {
+            v.add(mm.name() + ": negative locked_vm");
+        }
+        return v;
+    }
+
+    /** Throws {@link IllegalStateException} listing the violations, if any. */
+    public static void assertNone(List<String> violations) {
+        if (!violations.isEmpty()) {
+            throw new IllegalStateException("mm invariants violated: " + String.join("; ", violations));
+        }
+    }
+}

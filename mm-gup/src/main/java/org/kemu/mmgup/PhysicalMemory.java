@@ -1,0 +1,104 @@
+package org.kemu.mmgup;
+
+/**
+ * The machine's physical memory: RAM per node and zone, page frames grouped in folios of order 0, 9
+ * and 18, their reference and pin counts, hugetlb pools, and device (IO) pfn ranges without a struct
+ * page. State is kept per 1 GiB and 2 MiB block with packed bitmaps, never per page object.
+ *
+ * <p>Pfns are node-major: node {@code n} owns {@code [nodeStartPfn(n), nodeStartPfn(n) + nodePages(n))},
+ * and IO regions sit above all RAM. Queries take no locks and are meant for checks and reports; the
+ * mm and GUP implementations mutate state under the kernel's locks.
+ */
+public interface PhysicalMemory {
+
+    MemoryConfig config();
+
+    int nrNodes();
+
+    long nodeStartPfn(int nid);
+
+    long nodePages(int nid);
+
+    /** First pfn of {@code zone} on {@code nid}; ZONE_MOVABLE ends at the node's end. */
+    long zoneStartPfn(int nid, Zone zone);
+
+    /** {@code pfn_valid()}: the pfn is RAM with a struct page. */
+    boolean pfnValid(long pfn);
+
+    /** {@code is_invalid_reserved_pfn()}: no struct page, or PageReserved. VFIO never pins or charges these. */
+    boolean isInvalidReserved(long pfn);
+
+    int nodeOf(long pfn);
+
+    Zone zoneOf(long pfn);
+
+    /** Whether the page is allocated (in use by someone, pinned or mapped). */
+    boolean isAllocated(long pfn);
+
+    /** Order of the folio containing {@code pfn} (0 for a small page or a free page). */
+    int folioOrder(long pfn);
+
+    /** First pfn of the folio containing {@code pfn}. */
+    default long folioHead(long pfn) {
+        return pfn & -(1L << folioOrder(pfn));
+    }
+
+    boolean isHugetlb(long pfn);
+
+    /** {@code folio_ref_count()} of the folio containing {@code pfn}. */
+    int refcount(long pfn);
+
+    /**
+     * Pins held: exact {@code _pincount} for a large folio; for a small page, as the kernel can only
+     * tell it, {@code refcount / GUP_PIN_COUNTING_BIAS}.
+     */
+    int pincount(long pfn);
+
+    /** {@code folio_maybe_dma_pinned()}. */
+    default boolean maybeDmaPinned(long pfn) {
+        return pincount(pfn) > 0;
+    }
+
+    long freePages(int nid, Zone zone);
+
+    default long totalFreePages() {
+        long s = 0;
+        for (int n = 0; n < nrNodes(); n++) {
+            for (Zone z : Zone.values()) {
+                s += freePages(n, z);
+            }
+        }
+        return s;
+    }
+
+    /** Registers a device memory range (a BAR) of {@code nrPages}, aligned to 1 GiB; returns its first pfn. */
+    long addIoRegion(long nrPages);
+
+    /** {@code nr_hugepages} of {@code order} (9 or 18) on {@code nid}. */
+    long nrHugepages(int nid, int order);
+
+    /** {@code free_hugepages} of {@code order} on {@code nid}. */
+    long freeHugepages(int nid, int order);
+
+    /** {@code resv_hugepages} of {@code order}, all nodes. */
+    long resvHugepages(int order);
+
+    /**
+     * Writes {@code nr_hugepages} of {@code order} on {@code nid} (sysfs node attribute). Growing takes
+     * folios from the buddy allocator (ZONE_NORMAL) as far as contiguous memory allows and, like the
+     * kernel, silently stops short; shrinking frees only free huge pages. EINVAL for an order other
+     * than 9 or 18 or a bad node. Must run in a task (it takes the zone lock and does work).
+     */
+    void setNrHugepages(int nid, int order, long count);
+
+    Vmstat vmstat();
+
+    /** Pins held over all of memory, per 4 KiB page (sum of pin counts; for checkers). */
+    long pinnedPages();
+
+    /** Pfns of every page (or folio head) that holds a pin, up to {@code max} of them, ascending. */
+    long[] pinnedPfns(int max);
+
+    /** Heap bytes of the emulated state (arrays and blocks), for scale benchmarks. */
+    long estimatedHeapBytes();
+}

@@ -1,0 +1,353 @@
+package org.kemu.mmgup.gup;
+
+import org.kemu.mmgup.Foll;
+import org.kemu.mmgup.Gup;
+import org.kemu.mmgup.GupCosts;
+import org.kemu.mmgup.MmConstants;
+import org.kemu.mmgup.MmStruct;
+import org.kemu.mmgup.VmaKind;
+import org.kemu.mmgup.Zone;
+import org.kemu.mmgup.mm.MmImpl;
+import org.kemu.mmgup.mm.MmStructImpl;
+import org.kemu.mmgup.mm.VmaImpl;
+import org.kemu.mmgup.phys.PhysicalMemoryImpl;
+import org.kemu.schedfair.Errno;
+import org.kemu.schedfair.FailNth;
+import org.kemu.schedfair.Kernel;
+import org.kemu.schedfair.KernelException;
+
+/**
+ * The GUP walk shared by both implementations (__get_user_pages, gup_fast): it advances one
+ * page-table leaf at a time (up to 512 small pages, or one huge folio), faults missing pages in,
+ * migrates FOLL_LONGTERM pages out of ZONE_MOVABLE, grabs references per folio run and charges one
+ * work item per leaf. Subclasses only say what that work costs.
+ */
+public abstract class AbstractGup implements Gup {
+    protected final Kernel kernel;
+    protected final MmImpl mmOps;
+    protected final PhysicalMemoryImpl pm;
+    protected final GupCosts costs;
+
+    protected AbstractGup(Kernel kernel, MmImpl mmOps, GupCosts costs) {
+        this.kernel = kernel;
+        this.mmOps = mmOps;
+        this.pm = mmOps.physicalMemory();
+        this.costs = costs;
+    }
+
+    /** CPU ns to walk and grab {@code pages} pages forming {@code folioRuns} folio runs (excluding callNs). */
+    protected abstract long grabNs(long pages, long folioRuns);
+
+    /** CPU ns to unpin {@code pages} pages forming {@code folioRuns} folio runs. */
+    protected abstract long unpinNs(long pages, long folioRuns);
+
+    // ---- argument checks (is_valid_gup_args) ----------------------------------------------------
+
+    private static boolean validPinArgs(int flags, long[] out) {
+        return out != null && (flags & ~Foll.CALLER_MASK) == 0 && !Foll.has(flags, Foll.GET);
+    }
+
+    private static boolean validGetArgs(int flags, long[] out) {
+        return out != null && (flags & ~Foll.CALLER_MASK) == 0 && !Foll.has(flags, Foll.PIN)
+                && !Foll.has(flags, Foll.LONGTERM);
+    }
+
+    private static void checkOut(long[] out, long nrPages) {
+        if (out.length < nrPages) {
+            throw new IllegalArgumentException("page array of " + out.length + " for " + nrPages + " pages");
+        }
+    }
+
+    @Override
+    public long pinUserPagesRemote(MmStruct mm, long start, long nrPages, int gupFlags, long[] pfnsOut) {
+        // mm/gup.c pin_user_pages_remote(): invalid arguments WARN and return 0, not -EINVAL.
+        if (!validPinArgs(gupFlags, pfnsOut)) {
+            pm.countGupWarning();
+            return 0;
+        }
+        KernelException.require(nrPages >= 0, Errno.EINVAL, "gup:nr_pages", "negative page count");
+        checkOut(pfnsOut, nrPages);
+        mm.mmapLock().assertHeld();
+        return gupLocked(mm, start & -MmConstants.PAGE_SIZE, nrPages, gupFlags | Foll.PIN, pfnsOut, 0, true);
+    }
+
+    @Override
+    public long getUserPages(MmStruct mm, long start, long nrPages, int gupFlags, long[] pfnsOut) {
+        KernelException.require(validGetArgs(gupFlags, pfnsOut), Errno.EINVAL, "get_user_pages:args",
+                "invalid gup flags 0x" + Integer.toHexString(gupFlags));
+        KernelException.require(nrPages >= 0, Errno.EINVAL, "gup:nr_pages", "negative page count");
+        checkOut(pfnsOut, nrPages);
+        mm.mmapLock().assertHeld();
+        return gupLocked(mm, start & -MmConstants.PAGE_SIZE, nrPages, gupFlags | Foll.GET, pfnsOut, 0, false);
+    }
+
+    @Override
+    public long pinUserPagesFast(long start, long nrPages, int gupFlags, long[] pfnsOut) {
+        KernelException.require(validPinArgs(gupFlags, pfnsOut), Errno.EINVAL, "pin_user_pages_fast:args",
+                "invalid gup flags 0x" + Integer.toHexString(gupFlags));
+        KernelException.require(nrPages >= 0, Errno.EINVAL, "gup:nr_pages", "negative page count");
+        if (nrPages == 0) {
+            return 0;
+        }
+        checkOut(pfnsOut, nrPages);
+        start &= -MmConstants.PAGE_SIZE;
+        KernelException.require(nrPages <= (Long.MAX_VALUE >>> MmConstants.PAGE_SHIFT)
+                && start <= Long.MAX_VALUE - (nrPages << MmConstants.PAGE_SHIFT), Errno.EOVERFLOW,
+                "gup_fast:overflow", "start + len overflows");
+        long end = start + (nrPages << MmConstants.PAGE_SHIFT);
+        KernelException.require(end <= MmConstants.TASK_SIZE_MAX, Errno.EFAULT, "gup_fast:task_size",
+                "range past TASK_SIZE");
+        MmStruct mm = kernel.current().attachment(MmStruct.class);
+        KernelException.require(mm != null && !mm.exited(), Errno.EFAULT, "gup_fast:no_mm", "current has no mm");
+        int flags = gupFlags | Foll.PIN;
+        long done = 0;
+        // The lockless walk is emulated by a non-blocking read trylock, so the emulator's VMA tree is
+        // never read while a writer changes it; when a writer is around it goes straight to the slow path.
+        if (mm.mmapLock().tryDownRead()) {
+            try {
+                done = fastWalk(mm, start, nrPages, flags, pfnsOut);
+            } finally {
+                mm.mmapLock().upRead();
+            }
+        }
+        if (done == nrPages) {
+            return done;
+        }
+        mm.mmapLock().downRead();
+        try {
+            return done + gupLocked(mm, start + (done << MmConstants.PAGE_SHIFT), nrPages - done, flags, pfnsOut,
+                    (int) done, true);
+        } catch (KernelException e) {
+            // gup_fast_fallback: the fast-path pages are returned even when the slow path failed.
+            if (done > 0) {
+                return done;
+            }
+            throw e;
+        } finally {
+            mm.mmapLock().upRead();
+        }
+    }
+
+    private long fastWalk(MmStruct mm, long start, long nr, int flags, long[] out) {
+        long done = 0;
+        boolean write = Foll.has(flags, Foll.WRITE);
+        boolean charged = false;
+        while (done < nr) {
+            long va = start + (done << MmConstants.PAGE_SHIFT);
+            VmaImpl v = mmOps.findVma(mm, va);
+            if (v == null || v.kind() == VmaKind.PFNMAP || (write && !v.writable())) {
+                break;
+            }
+            int seg = MmImpl.segmentPages(v, va, nr - done);
+            int present = MmImpl.readPfns(v, va, seg, out, (int) done);
+            if (Foll.has(flags, Foll.LONGTERM)) {
+                for (int i = 0; i < present; i++) {
+                    if (pm.zoneOf(out[(int) done + i]) == Zone.MOVABLE) {
+                        present = i;
+                        break;
+                    }
+                }
+            }
+            if (present == 0) {
+                break;
+            }
+            long runs = grab(out, (int) done, present, true);
+            kernel.work((charged ? 0 : costs.callNs()) + grabNs(present, runs));
+            charged = true;
+            done += present;
+            if (present < seg) {
+                break;
+            }
+        }
+        if (done > 0) {
+            ((MmStructImpl) mm).setHasPinned();
+            pm.countPins(done, 0);
+        }
+        return done;
+    }
+
+    /** __get_user_pages with the mmap lock held: returns pages done, or throws if none. */
+    private long gupLocked(MmStruct mm, long start, long nr, int flags, long[] out, int off, boolean pin) {
+        if (nr == 0) {
+            return 0;
+        }
+        boolean write = Foll.has(flags, Foll.WRITE);
+        long done = 0;
+        boolean charged = false;
+        try {
+            KernelException.require(!mm.exited(), Errno.EFAULT, "gup:mm_exited", "mm has exited");
+            while (done < nr) {
+                if (kernel.fatalSignalPending()) {
+                    throw new KernelException(Errno.EINTR, "gup:fatal_signal", "fatal signal pending");
+                }
+                long va = start + (done << MmConstants.PAGE_SHIFT);
+                VmaImpl v = mmOps.findVma(mm, va);
+                KernelException.require(v != null, Errno.EFAULT, "gup:no_vma",
+                        "no mapping at 0x" + Long.toHexString(va));
+                // check_vma_flags(): VM_IO | VM_PFNMAP and a write without VM_WRITE are EFAULT.
+                KernelException.require(v.kind() != VmaKind.PFNMAP, Errno.EFAULT, "gup:vm_pfnmap",
+                        "VM_PFNMAP mapping at 0x" + Long.toHexString(va));
+                KernelException.require(!write || v.writable() || Foll.has(flags, Foll.FORCE), Errno.EFAULT,
+                        "gup:vm_write", "write to a read-only mapping at 0x" + Long.toHexString(va));
+                int seg = MmImpl.segmentPages(v, va, nr - done);
+                int at = off + (int) done;
+                int present = MmImpl.readPfns(v, va, seg, out, at);
+                boolean last = false;
+                if (present < seg) {
+                    if (Foll.has(flags, Foll.NOFAULT)) {
+                        KernelException.require(present > 0, Errno.EFAULT, "gup:nofault",
+                                "page not present at 0x" + Long.toHexString(va + ((long) present << 12)));
+                        seg = present;
+                        last = true;
+                    } else {
+                        mmOps.faultIn(mm, v, va, seg, write);
+                        MmImpl.readPfns(v, va, seg, out, at);
+                    }
+                }
+                if (pin && Foll.has(flags, Foll.LONGTERM) && anyMovable(out, at, seg)) {
+                    mmOps.migrateMovable(mm, v, va, seg);
+                    MmImpl.readPfns(v, va, seg, out, at);
+                }
+                KernelException.require(!FailNth.shouldFail(kernel, "gup:try_grab_folio"), Errno.ENOMEM,
+                        "gup:try_grab_folio", "fail-nth: grabbing pages");
+                long runs = grab(out, at, seg, pin);
+                kernel.work((charged ? 0 : costs.callNs()) + grabNs(seg, runs));
+                charged = true;
+                done += seg;
+                if (last) {
+                    break;
+                }
+            }
+        } catch (KernelException e) {
+            if (done == 0) {
+                throw e;
+            }
+        }
+        if (pin) {
+            ((MmStructImpl) mm).setHasPinned();
+            pm.countPins(done, 0);
+        }
+        return done;
+    }
+
+    private boolean anyMovable(long[] out, int at, int n) {
+        if (pm.config().movableFraction() == 0) {
+            return false;
+        }
+        for (int i = at; i < at + n; i++) {
+            if (pm.zoneOf(out[i]) == Zone.MOVABLE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Takes a pin (or a reference) on each page; returns the number of folio runs. */
+    private long grab(long[] out, int at, int n, boolean pin) {
+        long runs = 0;
+        pm.meta().lock();
+        try {
+            int i = 0;
+            while (i < n) {
+                long pfn = out[at + i];
+                int len = contiguousRun(out, at + i, n - i);
+                boolean large = pm.folioOrder(pfn) > 0;
+                pm.addRefsLocked(pfn, len, pin ? MmConstants.GUP_PIN_COUNTING_BIAS : 1, 1, pin ? 1 : 0);
+                runs += large ? 1 : len;
+                i += len;
+            }
+        } finally {
+            pm.meta().unlock();
+        }
+        return runs;
+    }
+
+    /** Length of the run at {@code out[i]}: consecutive pfns within one folio (or one 2 MiB block of small pages). */
+    private int contiguousRun(long[] out, int i, int max) {
+        long pfn = out[i];
+        int r = pm.runEnd(pfn, max);
+        int len = 1;
+        while (len < r && out[i + len] == pfn + len) {
+            len++;
+        }
+        return len;
+    }
+
+    // ---- release --------------------------------------------------------------------------------
+
+    @Override
+    public void unpinUserPages(long[] pfns, int n) {
+        unpinUserPagesDirtyLock(pfns, n, false);
+    }
+
+    @Override
+    public void unpinUserPagesDirtyLock(long[] pfns, int n, boolean makeDirty) {
+        release(pfns, 0, n, true);
+    }
+
+    @Override
+    public void putPages(long[] pfns, int n) {
+        release(pfns, 0, n, false);
+    }
+
+    @Override
+    public void unpinUserPageRangeDirtyLock(long firstPfn, long n, boolean makeDirty) {
+        if (n <= 0) {
+            return;
+        }
+        long runs = 0;
+        pm.meta().lock();
+        try {
+            for (long p = firstPfn; p < firstPfn + n;) {
+                int len = pm.runEnd(p, (int) Math.min(Integer.MAX_VALUE, firstPfn + n - p));
+                checkDrop(p, len, true);
+                p += len;
+            }
+            for (long p = firstPfn; p < firstPfn + n;) {
+                int len = pm.runEnd(p, (int) Math.min(Integer.MAX_VALUE, firstPfn + n - p));
+                runs += pm.folioOrder(p) > 0 ? 1 : len;
+                pm.addRefsLocked(p, len, -MmConstants.GUP_PIN_COUNTING_BIAS, -1, -1);
+                p += len;
+            }
+        } finally {
+            pm.meta().unlock();
+        }
+        pm.countPins(0, n);
+        kernel.work(unpinNs(n, runs));
+    }
+
+    private void checkDrop(long pfn, int len, boolean pin) {
+        if (!pm.canDropLocked(pfn, len, pin ? MmConstants.GUP_PIN_COUNTING_BIAS : 1, 1, pin ? 1 : 0)) {
+            throw new IllegalStateException((pin ? "unpin" : "put_page") + " of pfn " + pfn
+                    + " which holds no " + (pin ? "pin" : "reference"));
+        }
+    }
+
+    private void release(long[] pfns, int off, int n, boolean pin) {
+        if (n <= 0) {
+            return;
+        }
+        long runs = 0;
+        pm.meta().lock();
+        try {
+            for (int i = 0; i < n;) {
+                int len = contiguousRun(pfns, off + i, n - i);
+                checkDrop(pfns[off + i], len, pin);
+                i += len;
+            }
+            for (int i = 0; i < n;) {
+                long pfn = pfns[off + i];
+                int len = contiguousRun(pfns, off + i, n - i);
+                runs += pm.folioOrder(pfn) > 0 ? 1 : len;
+                pm.addRefsLocked(pfn, len, pin ? -MmConstants.GUP_PIN_COUNTING_BIAS : -1, -1, pin ? -1 : 0);
+                i += len;
+            }
+        } finally {
+            pm.meta().unlock();
+        }
+        if (pin) {
+            pm.countPins(0, n);
+        }
+        kernel.work(unpinNs(n, runs));
+    }
+}

@@ -1,0 +1,72 @@
+package org.kemu.mmgup.mm;
+
+import org.kemu.mmgup.LockedVm;
+import org.kemu.mmgup.MmConstants;
+import org.kemu.mmgup.MmStruct;
+import org.kemu.schedfair.Errno;
+import org.kemu.schedfair.FailNth;
+import org.kemu.schedfair.Kernel;
+import org.kemu.schedfair.KernelException;
+
+/** mm/util.c {@code account_locked_vm()} / {@code __account_locked_vm()}. */
+public final class DefaultLockedVm implements LockedVm {
+    private final Kernel kernel;
+    private long warnings;
+
+    public DefaultLockedVm(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    @Override
+    public void accountLockedVm(MmStruct mm, long npages, boolean inc) {
+        if (npages == 0 || mm == null) {
+            return;
+        }
+        mm.mmapLock().downWriteKillable();
+        try {
+            accountLockedVmLocked(mm, npages, inc, mm.rlimitMemlock(), mm.capIpcLock());
+        } finally {
+            mm.mmapLock().upWrite();
+        }
+    }
+
+    @Override
+    public void accountLockedVmLocked(MmStruct mmApi, long npages, boolean inc, long rlimitBytes, boolean bypassRlim) {
+        MmStructImpl mm = (MmStructImpl) mmApi;
+        mm.mmapLock().assertWriteHeld();
+        KernelException.require(npages >= 0, Errno.EINVAL, "account_locked_vm:negative", "negative page count");
+        if (inc) {
+            KernelException.require(!FailNth.shouldFail(kernel, "mm:account_locked_vm"), Errno.ENOMEM,
+                    "mm:account_locked_vm", "fail-nth: locked_vm charge");
+            long lockedVm = mm.lockedVm + npages;
+            long limit = rlimitBytes >>> MmConstants.PAGE_SHIFT;
+            KernelException.require(bypassRlim || lockedVm <= limit, Errno.ENOMEM, "account_locked_vm:rlimit",
+                    "locked_vm " + lockedVm + " pages would exceed RLIMIT_MEMLOCK of " + limit + " pages");
+            mm.lockedVm = lockedVm;
+            mm.charged += npages;
+        } else {
+            long pages = npages;
+            if (pages > mm.lockedVm) {
+                warnings++;
+                pages = mm.lockedVm;
+            }
+            mm.lockedVm -= pages;
+            mm.charged -= pages;
+        }
+    }
+
+    @Override
+    public void addPinnedVm(MmStruct mm, long npages) {
+        ((MmStructImpl) mm).pinnedVm.addAndGet(npages);
+    }
+
+    @Override
+    public long charged(MmStruct mm) {
+        return ((MmStructImpl) mm).charged;
+    }
+
+    @Override
+    public long warnings() {
+        return warnings;
+    }
+}
