@@ -9,13 +9,15 @@ import org.kemu.padatacore.PadataFeatures;
 import org.kemu.schedfair.Kernel;
 
 /**
- * Gives each kernel one set of padata globals, as padata_init() does at boot; instances asked for
- * the same kernel share them, so concurrent jobs see one {@code padata_works_inuse}.
+ * Gives each kernel one set of padata globals, as padata_init() does at boot; every instance for
+ * the same kernel, from any factory, shares them, so concurrent jobs see one
+ * {@code padata_works_inuse}.
  */
 public final class DefaultPadataFactory implements PadataFactory {
     private final PadataFeatures features;
     private final PadataCosts costs;
-    private final Map<Kernel, PadataGlobals> globals = new WeakHashMap<>();
+    /** Keyed by kernel identity: every factory and instance of one kernel shares its globals. */
+    private static final Map<Kernel, PadataGlobals> GLOBALS = new WeakHashMap<>();
 
     public DefaultPadataFactory(PadataFeatures features, PadataCosts costs) {
         this.features = features;
@@ -26,8 +28,8 @@ public final class DefaultPadataFactory implements PadataFactory {
     public Padata forKernel(Kernel kernel) {
         PadataGlobals g;
         // setup-time bookkeeping of the factory, not emulated concurrency
-        synchronized (globals) {
-            g = globals.computeIfAbsent(kernel, PadataGlobals::new);
+        synchronized (GLOBALS) {
+            g = GLOBALS.computeIfAbsent(kernel, PadataGlobals::new);
         }
         return new KthreadPadata(kernel, features, costs, g);
     }

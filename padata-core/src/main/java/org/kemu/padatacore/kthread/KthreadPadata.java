@@ -98,7 +98,8 @@ public final class KthreadPadata implements Padata {
         LockValidator.LockMap map = features.lockdep() ? kernel.lockdep().lockMap(job.lockdepName()) : null;
         CpuCgroup group = features.remoteCharging() ? kernel.cpuController().cgroupOf(main) : null;
         MtJobState ps = new MtJobState(kernel.spinlock("padata_mt_job_state.lock"),
-                kernel.completion("padata_mt_job_state.completion"), job, map, group);
+                kernel.completion("padata_mt_job_state.completion"), job, map,
+                features.remoteCharging(), group);
 
         int helpers = globals.alloc(nworks - 1, features.capOnlineCpus(), costs.workAllocNs());
         for (int i = 0; i < helpers; i++) {

@@ -27,7 +27,7 @@ final class MtHelper {
         PadataMtJob<Object> job = ps.job;
         Task me = kernel.current();
         // patch 15: the main thread runs in its own group already; only helpers are charged remotely
-        boolean remote = ps.cpuGroup != null && !pw.mainThread;
+        boolean remote = ps.remoteCharging && !pw.mainThread;
         if (remote) {
             kernel.cpuController().remoteBegin(me, ps.cpuGroup);
         }

@@ -21,7 +21,8 @@ final class MtJobState {
     final PadataMtJob<Object> job;
     /** Null unless patch 4 is on. */
     final LockValidator.LockMap lockMap;
-    /** The main task's cpu group for remote charging (patch 15), else null. */
+    /** Patch 15: helpers charge their runtime to {@code cpuGroup}, the main task's group. */
+    final boolean remoteCharging;
     final CpuCgroup cpuGroup;
     final List<PadataWork> works = new ArrayList<>();
     final List<PadataWork> failedWorks = new ArrayList<>();
@@ -37,7 +38,8 @@ final class MtJobState {
     Task nicedTask;
 
     MtJobState(SpinLock lock, Completion completion, PadataMtJob<Object> job, LockValidator.LockMap lockMap,
-            CpuCgroup cpuGroup) {
+            boolean remoteCharging, CpuCgroup cpuGroup) {
+        this.remoteCharging = remoteCharging;
         this.lock = lock;
         this.completion = completion;
         this.job = job;
