@@ -1,0 +1,85 @@
+package org.kemu.padatacore.kthread;
+
+import org.kemu.padatacore.PadataCosts;
+import org.kemu.padatacore.PadataFeatures;
+import org.kemu.padatacore.PadataMtJob;
+import org.kemu.padatacore.PadataSizing;
+import org.kemu.schedfair.Kernel;
+import org.kemu.schedfair.Task;
+
+/**
+ * {@code padata_mt_helper()}: what every thread of a job runs, the main thread included. Chunks are
+ * handed out first come, first served from the shared cursor under the job's spinlock, which is
+ * the load balancing; since patch 2 no thread takes a new chunk once an error is recorded.
+ */
+final class MtHelper {
+    private final Kernel kernel;
+    private final PadataFeatures features;
+    private final PadataCosts costs;
+
+    MtHelper(Kernel kernel, PadataFeatures features, PadataCosts costs) {
+        this.kernel = kernel;
+        this.features = features;
+        this.costs = costs;
+    }
+
+    void run(MtJobState ps, PadataWork pw) {
+        PadataMtJob<Object> job = ps.job;
+        Task me = kernel.current();
+        // patch 15: the main thread runs in its own group already; only helpers are charged remotely
+        boolean remote = ps.remoteCharging && !pw.mainThread;
+        if (remote) {
+            kernel.cpuController().remoteBegin(me, ps.cpuGroup);
+        }
+        ps.lock.lock();
+        while (ps.remaining > 0 && (!features.returnFirstError() || ps.error == 0)) {
+            if (costs.chunkClaimNs() > 0) {
+                kernel.work(costs.chunkClaimNs());
+            }
+            long start = ps.position;
+            long size = PadataSizing.nextChunkSize(start, ps.remaining, ps.chunkSize);
+            long end = start + size;
+            ps.position = end;
+            ps.remaining -= size;
+            ps.lock.unlock();
+
+            if (ps.lockMap != null) {
+                ps.lockMap.acquire();
+            }
+            int ret = job.threadFn().run(start, end, job.fnArg());
+            if (ps.lockMap != null) {
+                ps.lockMap.release();
+            }
+            if (remote) {
+                kernel.cpuController().remoteCharge(me, ps.cpuGroup);
+            }
+
+            ps.lock.lock();
+            if (ret != 0 && features.returnFirstError()) {
+                if (ps.error == 0) {
+                    ps.error = ret;
+                }
+                if (features.undo() && job.undoFn() != null) {
+                    pw.errorStart = start;
+                    pw.errorEnd = end;
+                    pw.errorOffset = start - job.start();
+                    ps.failedWorks.add(pw);
+                }
+                break;
+            }
+        }
+        boolean signal;
+        if (features.reniceOneByOne()) {
+            pw.finished = true;
+            // patch 14: only the helper the main thread waits for wakes it
+            signal = !pw.mainThread && ps.nicedTask == me;
+        } else {
+            ps.nworksFini++;
+            signal = ps.nworksFini == ps.nworks;
+        }
+        ps.lock.unlock();
+        if (signal) {
+            ps.completion.complete();
+        }
+    }
+}
