@@ -183,6 +183,16 @@ public final class Type1Iommu {
      */
     public void iommuMapRun(long iova, long pfn, long npage, IommuProt prot) {
         lock.assertHeld();
+        iommuMapRunForHelper(iova, pfn, npage, prot);
+    }
+
+    /**
+     * {@link #iommuMapRun} for a padata helper: the helper does not own the container mutex, the
+     * task that issued MAP_DMA does, and keeps the domain list stable while it waits for the job;
+     * helpers work on disjoint IOVA ranges, and the per-domain lock (if the driver has one) orders
+     * their page-table updates.
+     */
+    public void iommuMapRunForHelper(long iova, long pfn, long npage, IommuProt prot) {
         long size = npage << PageSizes.PAGE_SHIFT;
         long pa = pfn << PageSizes.PAGE_SHIFT;
         for (int i = 0; i < domains.size(); i++) {
