@@ -1,0 +1,35 @@
+package org.kemu.vfiotype1;
+
+import org.kemu.schedfair.Kernel;
+import org.kemu.schedfair.KernelConfig;
+import org.kemu.schedfair.Kernels;
+import org.kemu.schedfair.MachineSpec;
+import org.kemu.schedfair.TaskBody;
+import org.kemu.schedfair.TaskFailedException;
+import org.kemu.schedfair.TaskSpec;
+
+/** Test helper: runs kernel code inside one kthread of a small simulated machine. */
+public final class InKernel {
+    private InKernel() {
+    }
+
+    public static Kernel kernel() {
+        return Kernels.simulated(KernelConfig.of(MachineSpec.simple(2), 1));
+    }
+
+    /** Runs {@code body} in a kthread of {@code k}; an assertion failure inside is rethrown as is. */
+    public static void run(Kernel k, TaskBody body) {
+        k.spawn(TaskSpec.kthread("t"), body);
+        try {
+            k.run();
+        } catch (TaskFailedException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+    }
+}
