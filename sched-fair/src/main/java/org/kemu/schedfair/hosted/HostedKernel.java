@@ -470,6 +470,10 @@ public final class HostedKernel implements Kernel {
             if (t.state != TaskState.BLOCKED || t.sleeping) {
                 return false;
             }
+            HostedSpinLock spin = t.spinningOn;
+            if (spin != null && spin.servingTicket(t.spinTicket)) {
+                return false;
+            }
             any = true;
         }
         return any;

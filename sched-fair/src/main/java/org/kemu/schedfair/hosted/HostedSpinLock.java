@@ -47,16 +47,23 @@ final class HostedSpinLock implements SpinLock {
             stats.acquired(0, false);
         } else {
             long start = System.nanoTime();
+            t.spinningOn = this;
+            t.spinTicket = ticket;
             t.blockedOn("spinlock '" + name + "'", owner == null ? List.of() : List.of(owner.toString()));
             try {
                 long spins = 0;
                 while (serving.get() != ticket) {
                     Thread.onSpinWait();
-                    if ((++spins & 0xffff) == 0 && k.aborted) {
-                        throw new HostedAbort();
+                    if ((++spins & 0x3ff) == 0) {
+                        // on an oversubscribed host, let the holder (or the next in line) run
+                        Thread.yield();
+                        if (k.aborted) {
+                            throw new HostedAbort();
+                        }
                     }
                 }
             } finally {
+                t.spinningOn = null;
                 t.running();
             }
             stats.acquired(System.nanoTime() - start, true);
@@ -91,6 +98,11 @@ final class HostedSpinLock implements SpinLock {
         owner = null;
         serving.incrementAndGet();
         k.progress.incrementAndGet();
+    }
+
+    /** True when a spinner holding {@code ticket} may take the lock now (it is just not scheduled). */
+    boolean servingTicket(long ticket) {
+        return serving.get() == ticket;
     }
 
     @Override

@@ -30,6 +30,9 @@ final class HostedTask implements Task, LockdepTask {
     volatile String waitsOn;
     volatile List<String> waitHolders = List.of();
     volatile boolean sleeping;
+    /** The spinlock this task spins on, and its ticket, so the watchdog can tell waiting from stuck. */
+    volatile HostedSpinLock spinningOn;
+    volatile long spinTicket;
     volatile long workNs;
     volatile long bytes;
     volatile long cpuNsAtExit = -1;

@@ -576,6 +576,11 @@ public final class SimKernel implements Kernel {
     private SimTask dispatch() {
         executing = null;
         while (true) {
+            if (live == 0) {
+                // nothing left that a timer could wake: pending timers die with the run
+                end(null);
+                return null;
+            }
             long tc = heap.minKey();
             SimTimer.Entry te = timers.peek();
             if (te != null && te.at() <= tc) {
@@ -601,11 +606,7 @@ public final class SimKernel implements Kernel {
                 continue;
             }
             if (tc == Long.MAX_VALUE) {
-                if (live == 0) {
-                    end(null);
-                } else {
-                    fail(deadlock());
-                }
+                fail(deadlock());
                 return null;
             }
             if (!advance(tc)) {
