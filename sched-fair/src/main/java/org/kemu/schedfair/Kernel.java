@@ -120,6 +120,9 @@ public interface Kernel {
     /** The cgroup v2 cpu controller. */
     CpuController cpuController();
 
+    /** The trace stream (off until a sink is set). */
+    Tracer tracer();
+
     // ---- running ----------------------------------------------------------------------------
 
     /**

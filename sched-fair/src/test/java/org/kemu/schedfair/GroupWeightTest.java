@@ -80,4 +80,29 @@ class GroupWeightTest {
         assertThat((double) at[1] / sum).isCloseTo(335 / w, within(0.01));
         assertThat((double) at[2] / sum).isCloseTo(3121 / w, within(0.01));
     }
+
+    /**
+     * Regression: when the running task of a group blocks while a sibling is queued, the group's
+     * entity must stop being curr of the parent queue (put_prev_entity), or the sibling is never
+     * picked and the CPU idles with runnable work (found by the tracing test).
+     */
+    @ParameterizedTest
+    @EnumSource(PickPolicy.class)
+    void aSiblingRunsWhenTheGroupsRunningTaskBlocks(PickPolicy p) {
+        Kernel k = Kernels.simulated(KernelConfig.of(MachineSpec.simple(1), 5).withPickPolicy(p));
+        CpuController cc = k.cpuController();
+        CpuCgroup g = cc.mkdir(cc.root(), "g");
+        Task sleeper = k.spawn(TaskSpec.user("sleeper", 1), () -> {
+            for (int i = 0; i < 10; i++) {
+                k.work(MS);
+                k.sleep(5 * MS);
+            }
+        });
+        Task hog = SyntheticLoads.cpuHog(k, TaskSpec.user("hog", 1), 100 * MS);
+        cc.attach(sleeper, g);
+        cc.attach(hog, g);
+        RunStats s = k.run();
+        // the CPU never idles while the hog is runnable: 110 ms of work end at 110 ms
+        assertThat(s.endTimeNs()).isEqualTo(110 * MS);
+    }
 }

@@ -69,6 +69,7 @@ public final class HostedKernel implements Kernel {
     private final ScheduledThreadPoolExecutor timerThread;
     private final long t0 = System.nanoTime();
     private final HostedCpuController cgroups;
+    private final org.kemu.schedfair.Tracer tracer = new org.kemu.schedfair.Tracer(this);
     private volatile boolean running;
     volatile boolean aborted;
     private volatile RuntimeException failure;
@@ -539,5 +540,11 @@ public final class HostedKernel implements Kernel {
     @Override
     public org.kemu.schedfair.CpuController cpuController() {
         return cgroups;
+    }
+
+    /** Hosted runs report subsystem spans and counters; CPU slices are the host's business. */
+    @Override
+    public org.kemu.schedfair.Tracer tracer() {
+        return tracer;
     }
 }

@@ -210,13 +210,16 @@ final class FairClass {
             return;
         }
         boolean taskBased = throttleModel == ThrottleModel.TASK_BASED;
+        CfsRq own = t.cfsRq;
+        boolean wasCurr = own.curr == t;
         SchedEntity se = t;
         while (se != null) {
             CfsRq rq = se.cfsRq;
             dequeueEntity(rq, se, sleep);
             rq.hNrRunning--;
             if (rq.throttled && !taskBased) {
-                return;
+                se = null;
+                break;
             }
             se = parentEntity(rq);
             sleep = true;
@@ -228,9 +231,13 @@ final class FairClass {
             CfsRq rq = se.cfsRq;
             rq.hNrRunning--;
             if (rq.throttled && !taskBased) {
-                return;
+                break;
             }
             se = parentEntity(rq);
+        }
+        if (wasCurr) {
+            // the running task left: its group entities stop being curr (put_prev_entity)
+            putPrevChain(c, parentEntity(own), t);
         }
     }
 
@@ -259,7 +266,11 @@ final class FairClass {
      * back and checks its runtime, throttling a queue that ran out (check_cfs_rq_runtime).
      */
     void putPrevTask(SimCpu c, SimTask t) {
-        SchedEntity se = t;
+        putPrevChain(c, t, t);
+    }
+
+    /** put_prev_entity from {@code se} up to the root on behalf of the task {@code t}. */
+    private void putPrevChain(SimCpu c, SchedEntity se, SimTask t) {
         while (se != null) {
             CfsRq rq = se.cfsRq;
             if (rq.curr == se) {
@@ -529,6 +540,9 @@ final class FairClass {
         b.throttledList.remove(rq);
         if (rq.throttledClock >= 0) {
             b.throttledTimeNs += k.now - rq.throttledClock;
+            if (k.tracer.enabled()) {
+                k.tracer.emit(new org.kemu.schedfair.TraceEvent.Throttled(rq.tg.path, cpu, rq.throttledClock, k.now));
+            }
             rq.throttledClock = -1;
         }
         if (throttleModel == ThrottleModel.TASK_BASED) {

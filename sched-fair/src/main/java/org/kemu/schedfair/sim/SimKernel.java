@@ -32,6 +32,8 @@ import org.kemu.schedfair.TaskFailedException;
 import org.kemu.schedfair.TaskSpec;
 import org.kemu.schedfair.TaskState;
 import org.kemu.schedfair.Topology;
+import org.kemu.schedfair.TraceEvent;
+import org.kemu.schedfair.Tracer;
 import org.kemu.schedfair.WaitQueue;
 import org.kemu.schedfair.internal.EventHash;
 import org.kemu.schedfair.internal.LockStatsRecorder;
@@ -80,6 +82,7 @@ public final class SimKernel implements Kernel {
     private final List<SimTask> tasks = new ArrayList<>();
     private final List<LockStatsRecorder> lockStats = new ArrayList<>();
     private final EventHash hash = new EventHash();
+    final Tracer tracer = new Tracer(this);
 
     long now;
     private long events;
@@ -408,6 +411,7 @@ public final class SimKernel implements Kernel {
 
     /** Puts a runnable task on {@code c}'s run queue and preempts or starts as the kernel would. */
     private void activate(SimTask t, SimCpu c, boolean wakeup, boolean initial) {
+        t.queuedAt = now;
         t.cpu = c.id;
         t.state = TaskState.RUNNABLE;
         account(c);
@@ -426,6 +430,9 @@ public final class SimKernel implements Kernel {
     boolean wake(SimTask t) {
         if (t.state != TaskState.BLOCKED) {
             return false;
+        }
+        if (tracer.enabled()) {
+            tracer.emit(new TraceEvent.TaskStateSpan(t.id, t.name, "blocked", t.waitsOn, t.blockedAt, now));
         }
         t.waitsOn = null;
         t.waitHolders = null;
@@ -456,6 +463,9 @@ public final class SimKernel implements Kernel {
 
     /** Takes {@code t}'s streaming work off its node, as when it stops running. */
     private void leaveCpu(SimCpu c, SimTask t) {
+        if (tracer.enabled() && now > t.runStart) {
+            tracer.emit(new TraceEvent.CpuSlice(c.id, t.id, t.name, t.runStart, now));
+        }
         if (t.work == SimTask.Work.STREAM) {
             List<SimTask> s = streamers.get(t.workNode);
             s.remove(t);
@@ -484,6 +494,10 @@ public final class SimKernel implements Kernel {
             c.contextSwitches++;
         }
         next.execAt = start;
+        if (tracer.enabled() && next != prev && start > next.queuedAt) {
+            tracer.emit(new TraceEvent.TaskStateSpan(next.id, next.name, "runnable", null, next.queuedAt, start));
+        }
+        next.runStart = start;
         switch (next.work) {
             case NONE -> {
                 next.resumePending = true;
@@ -530,6 +544,9 @@ public final class SimKernel implements Kernel {
     private void rebalanceStreams(int node) {
         List<SimTask> s = streamers.get(node);
         int k = s.size();
+        if (tracer.enabled()) {
+            tracer.counter("mem_bw_bytes_per_s.node" + node, k == 0 ? 0 : k * machine.bandwidth().perStreamer(k));
+        }
         if (k == 0) {
             return;
         }
@@ -674,6 +691,7 @@ public final class SimKernel implements Kernel {
     private void preempt(SimCpu c, SimTask t) {
         leaveCpu(c, t);
         t.state = TaskState.RUNNABLE;
+        t.queuedAt = now;
         fair.putPrevTask(c, t);
         fair.sendToLimboIfThrottled(c, t);
         pickAndSet(c, t);
@@ -919,6 +937,7 @@ public final class SimKernel implements Kernel {
         SimCpu c = cpus[t.cpu];
         account(c);
         t.work = SimTask.Work.SPIN;
+        t.blockedAt = now;
         t.waitsOn = on;
         t.waitHolders = holders;
         t.execAt = now;
@@ -933,6 +952,9 @@ public final class SimKernel implements Kernel {
     void stopSpinning(SimTask t) {
         SimCpu c = cpus[t.cpu];
         account(c);
+        if (tracer.enabled()) {
+            tracer.emit(new TraceEvent.TaskStateSpan(t.id, t.name, "spinning", t.waitsOn, t.blockedAt, now));
+        }
         t.work = SimTask.Work.NONE;
         t.resumePending = true;
         t.resumeAt = now;
@@ -1015,6 +1037,18 @@ public final class SimKernel implements Kernel {
     @Override
     public org.kemu.schedfair.CpuController cpuController() {
         return cgroups;
+    }
+
+    @Override
+    public Tracer tracer() {
+        return tracer;
+    }
+
+    /** Reports a contended lock acquisition that just ended. */
+    void traceLockWait(String lock, String kind, SimTask t, long start) {
+        if (tracer.enabled()) {
+            tracer.emit(new TraceEvent.LockWait(lock, kind, t.id, t.name, start, now));
+        }
     }
 
     // ---- hooks for the fair class and the cpu controller --------------------------------------

@@ -70,6 +70,7 @@ final class SimMutex implements Mutex {
                 throw new KernelException(Errno.EINTR, "mutex_lock_killable", "fatal signal while waiting");
             }
             stats.acquired(k.now - start, true);
+            k.traceLockWait(name, "mutex", t, start);
         }
         lastCpu = t.cpu;
         k.lockdep.acquired(t, name, name, this, false);

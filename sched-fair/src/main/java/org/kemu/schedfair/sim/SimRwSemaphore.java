@@ -74,6 +74,7 @@ final class SimRwSemaphore implements RwSemaphore {
             queue.add(new Waiter(t, false, start));
             k.block(t, "rwsem '" + name + "' (read)", this::holders);
             stats.acquired(k.now - start, true);
+            k.traceLockWait(name, "rwsem", t, start);
         }
         lastCpu = t.cpu;
         k.lockdep.acquired(t, name, name, this, true);
@@ -139,6 +140,7 @@ final class SimRwSemaphore implements RwSemaphore {
                 throw new KernelException(Errno.EINTR, "down_write_killable", "fatal signal while waiting");
             }
             stats.acquired(k.now - start, true);
+            k.traceLockWait(name, "rwsem", t, start);
         }
         lastCpu = t.cpu;
         k.lockdep.acquired(t, name, name, this, false);

@@ -52,6 +52,7 @@ final class SimSpinLock implements SpinLock {
             spinners.add(t);
             k.spin(t, "spinlock '" + name + "'", () -> owner == null ? List.of() : List.of(owner.toString()));
             stats.acquired(k.now - start, true);
+            k.traceLockWait(name, "spinlock", t, start);
         }
         lastCpu = t.cpu;
         k.lockdep.acquired(t, name, name, this, false);

@@ -64,6 +64,9 @@ final class SimTask extends SchedEntity implements Task, LockdepTask {
     String waitsOn;
     Supplier<List<String>> waitHolders;
     long blockedAt;
+    /** Trace bookkeeping: when the task last got a CPU, and when it last became runnable. */
+    long runStart;
+    long queuedAt;
     /** While in a killable wait: takes the task off the wait list when a fatal signal arrives. */
     Runnable onFatalSignal;
 
