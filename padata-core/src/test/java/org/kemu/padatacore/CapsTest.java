@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.kemu.schedfair.CpuCgroup;
 import org.kemu.schedfair.CpuController;
@@ -126,21 +124,11 @@ class CapsTest {
         assertThat(calls.stream().filter(c -> c.startsWith("charge")).count()).isPositive();
     }
 
-    /**
-     * Needs the real cpu controller (the lead's sched-fair work); skipped through an assumption while
-     * {@code Kernel.cpuController()} still throws UnsupportedOperationException.
-     */
+    /** Patch 12 against the real cpu controller: cpu.max 300000/100000 caps the job at 3 threads. */
     @Test
-    @Tag("needs-cpu-controller")
     void mainTaskInAGroupLimitedToThreeCpusGetsAtMostThreeThreads() {
         Kernel k = PadataHarness.sim(8, 1);
-        CpuController cpu;
-        try {
-            cpu = k.cpuController();
-        } catch (UnsupportedOperationException e) {
-            cpu = null;
-        }
-        Assumptions.assumeTrue(cpu != null, "needs the cgroup v2 cpu controller");
+        CpuController cpu = k.cpuController();
         CpuCgroup g = cpu.mkdir(cpu.root(), "vm");
         g.writeCpuMax("300000 100000");
         CpuController c = cpu;
