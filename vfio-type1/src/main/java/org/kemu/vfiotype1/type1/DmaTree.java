@@ -20,10 +20,10 @@ public final class DmaTree implements Iterable<VfioDma> {
     public VfioDma find(long start, long size) {
         if (size == 0) {
             Map.Entry<Long, VfioDma> e = tree.lowerEntry(start);
-            while (e != null && e.getValue().size() == 0) {
+            while (e != null && e.getValue().extent() == 0) {
                 e = tree.lowerEntry(e.getKey());
             }
-            return e != null && Long.compareUnsigned(e.getValue().last(), start) >= 0 ? e.getValue() : null;
+            return e != null && Long.compareUnsigned(e.getValue().extentLast(), start) >= 0 ? e.getValue() : null;
         }
         return findOverlap(start, start + size - 1);
     }
@@ -31,10 +31,10 @@ public final class DmaTree implements Iterable<VfioDma> {
     /** The entry overlapping the inclusive range {@code [start, last]}, or null. */
     public VfioDma findOverlap(long start, long last) {
         Map.Entry<Long, VfioDma> e = tree.floorEntry(last);
-        while (e != null && e.getValue().size() == 0) {
+        while (e != null && e.getValue().extent() == 0) {
             e = tree.lowerEntry(e.getKey());
         }
-        return e != null && Long.compareUnsigned(e.getValue().last(), start) >= 0 ? e.getValue() : null;
+        return e != null && Long.compareUnsigned(e.getValue().extentLast(), start) >= 0 ? e.getValue() : null;
     }
 
     /**
@@ -56,8 +56,8 @@ public final class DmaTree implements Iterable<VfioDma> {
     }
 
     private static boolean endsAfter(VfioDma d, long start) {
-        return d.size() == 0 ? Long.compareUnsigned(d.iova(), start) > 0
-                : Long.compareUnsigned(d.last(), start) >= 0;
+        return d.extent() == 0 ? Long.compareUnsigned(d.iova(), start) > 0
+                : Long.compareUnsigned(d.extentLast(), start) >= 0;
     }
 
     /** {@code rb_next}. */

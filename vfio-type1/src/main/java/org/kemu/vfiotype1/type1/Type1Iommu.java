@@ -3,6 +3,7 @@ package org.kemu.vfiotype1.type1;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.kemu.mmgup.MmStruct;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.FailNth;
 import org.kemu.schedfair.Kernel;
@@ -14,6 +15,7 @@ import org.kemu.vfiotype1.IommuDomain;
 import org.kemu.vfiotype1.IommuMapping;
 import org.kemu.vfiotype1.IommuProt;
 import org.kemu.vfiotype1.PageSizes;
+import org.kemu.vfiotype1.Type1Costs;
 import org.kemu.vfiotype1.Type1Info;
 import org.kemu.vfiotype1.Type1Params;
 import org.kemu.vfiotype1.VfioUapi;
@@ -43,6 +45,8 @@ public final class Type1Iommu {
     private int vaddrInvalidCount;
     private boolean emulatedGroups;
     private boolean dirtyTracking;
+    private Type1Costs costs = Type1Costs.FREE;
+    private int inFlightMaps;
 
     /** {@code vfio_iommu_type1_open()}. */
     public Type1Iommu(Kernel kernel, Type1Params params) {
@@ -54,6 +58,23 @@ public final class Type1Iommu {
 
     public void setPinPath(Type1PinPath p) {
         pins = Objects.requireNonNull(p);
+    }
+
+    public Type1PinPath pinPath() {
+        return pins;
+    }
+
+    public void setCosts(Type1Costs c) {
+        costs = Objects.requireNonNull(c);
+    }
+
+    public Type1Costs costs() {
+        return costs;
+    }
+
+    /** MAP_DMA calls pinning outside the mutex right now ({@link #mapDmaPinOutsideMutex}). */
+    public int inFlightMaps() {
+        return inFlightMaps;
     }
 
     // ---- state --------------------------------------------------------------------------------
@@ -118,6 +139,11 @@ public final class Type1Iommu {
     public void attachDomain(IommuDomain d) {
         lock.lock();
         try {
+            if (inFlightMaps != 0) {
+                // the outside-mutex variant maps into the domain list without the mutex: keep it stable
+                throw new KernelException(Errno.EBUSY, "vfio_iommu_attach_group:maps_in_flight",
+                        inFlightMaps + " MAP_DMA calls pinning outside the container mutex");
+            }
             IovaList narrowed = iovas.attach(d.aperture(), d.spec().reservedRegions(), dmas);
             replay(d);
             iovas = narrowed;
@@ -244,13 +270,73 @@ public final class Type1Iommu {
         }
     }
 
+    /**
+     * The review's user-space alternative made cheaper (not a kernel interface): MAP_DMA whose checks,
+     * allocation and linking happen under the container mutex as usual, but whose pinning and IOMMU
+     * mapping run after the mutex is dropped, so that N tasks mapping disjoint slices pin at the same
+     * time; the size is published under the mutex again. While in flight the entry reserves its IOVA
+     * range (a concurrent overlapping MAP_DMA gets EEXIST), UNMAP_DMA skips it and attaching a domain
+     * is EBUSY. All or nothing as {@link #mapDma}.
+     */
+    public void mapDmaPinOutsideMutex(DmaMapRequest req) {
+        DmaMapChecks.MapArgs a = DmaMapChecks.checkUnlocked(req, params.overflowChecks());
+        VfioDma dma;
+        long size;
+        lock.lock();
+        try {
+            MapPlan plan = DmaMapChecks.checkLocked(a, pgsizeBitmap, dmas, dmaAvail, iovas, params.overflowChecks());
+            if (plan instanceof MapPlan.UpdateVaddr u) {
+                pins.changeDmaOwner(u.dma());
+                u.dma().setVaddr(u.vaddr());
+                u.dma().setVaddrInvalid(false);
+                vaddrInvalidCount--;
+                return;
+            }
+            MapPlan.NewDma n = (MapPlan.NewDma) plan;
+            dma = linkNewDma(n);
+            size = n.size();
+            if (domains.isEmpty()) {
+                dma.setSize(size);
+                return;
+            }
+            dma.setInFlightSize(size);
+            inFlightMaps++;
+        } finally {
+            lock.unlock();
+        }
+        RuntimeException failure = null;
+        try {
+            pins.pinMapDmaDetached(this, dma, size);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        lock.lock();
+        try {
+            dma.setInFlightSize(0);
+            inFlightMaps--;
+            if (failure != null) {
+                removeDma(dma); // size 0: the pin path has undone its part; unlink and dma_avail++
+                throw failure;
+            }
+            dma.setSize(size);
+            dma.setIommuMapped(true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Steps 11-12 of vfio-gup.md 1.4: kzalloc (fail-nth ENOMEM), dma_avail--, link with size 0. */
     private VfioDma linkNewDma(MapPlan.NewDma n) {
         if (FailNth.shouldFail(kernel, FAIL_DMA_ALLOC)) {
             throw new KernelException(Errno.ENOMEM, FAIL_DMA_ALLOC, "fail-nth: kzalloc(vfio_dma)");
         }
+        kernel.work(costs.vfioDmaAllocNs());
         dmaAvail--;
-        VfioDma dma = new VfioDma(n.iova(), n.vaddr(), n.prot(), false, kernel.current().tgid());
+        // dma->task = current->group_leader, lock_cap = capable(CAP_IPC_LOCK), dma->mm = current->mm
+        MmStruct mm = kernel.current().attachment(MmStruct.class);
+        VfioDma dma = new VfioDma(n.iova(), n.vaddr(), n.prot(), mm != null && mm.capIpcLock(),
+                kernel.current().tgid());
+        dma.setMm(mm);
         dmas.link(dma);
         return dma;
     }
@@ -261,7 +347,7 @@ public final class Type1Iommu {
      */
     public void removeDma(VfioDma dma) {
         lock.assertHeld();
-        long unlocked = VfioUnmapUnpin.unmapUnpin(kernel, domains, dma, pins);
+        long unlocked = VfioUnmapUnpin.unmapUnpin(kernel, domains, dma, pins, costs);
         if (unlocked != 0) {
             pins.lockAcct(dma, -unlocked, true);
         }
@@ -298,6 +384,11 @@ public final class Type1Iommu {
                 }
                 if (!params.v2() && Long.compareUnsigned(r.iova(), d.iova()) > 0) {
                     break;
+                }
+                if (d.inFlight()) {
+                    // being built by a MAP_DMA that pins outside the mutex: not mapped yet, not ours
+                    d = dmas.next(d);
+                    continue;
                 }
                 if (r.invalidateVaddr()) {
                     if (d.vaddrInvalid()) {

@@ -17,6 +17,16 @@ public interface Type1PinPath {
     void pinMapDma(Type1Iommu iommu, VfioDma dma, long size);
 
     /**
+     * Pins and maps {@code [0, size)} of {@code dma} without growing {@code dma.size()} and without
+     * the container mutex being required (padata's job shape; the outside-mutex MAP_DMA variant):
+     * maps with {@link Type1Iommu#iommuMapRunForHelper}; on failure undoes everything it did (unmap,
+     * unpin, uncharge) and throws, so the caller only unlinks.
+     */
+    default void pinMapDmaDetached(Type1Iommu iommu, VfioDma dma, long size) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot pin outside the mutex");
+    }
+
+    /**
      * {@code vfio_unpin_pages_remote()} without the accounting: unpin {@code npage} pages starting
      * at physical page {@code pfn}; returns how many pages to uncharge.
      */

@@ -1,5 +1,6 @@
 package org.kemu.vfiotype1.type1;
 
+import org.kemu.mmgup.MmStruct;
 import org.kemu.vfiotype1.IommuProt;
 
 /**
@@ -20,6 +21,8 @@ public final class VfioDma {
     private boolean hasRsvd;
     private long lockedVm;
     private long ownerTgid;
+    private MmStruct mm;
+    private long inFlightSize;
 
     public VfioDma(long iova, long vaddr, IommuProt prot, boolean lockCap, long ownerTgid) {
         this.iova = iova;
@@ -76,6 +79,41 @@ public final class VfioDma {
         return ownerTgid;
     }
 
+    /** {@code dma->mm}: the address space the pages come from and locked_vm is charged to (null: none). */
+    public MmStruct mm() {
+        return mm;
+    }
+
+    public void setMm(MmStruct m) {
+        mm = m;
+    }
+
+    /**
+     * Bytes reserved by a MAP_DMA that pins outside the container mutex (the user-space variant): the
+     * entry is linked with size 0 and this extent, which overlap checks honour and unmap skips.
+     * 0 when no such map is in flight.
+     */
+    public long inFlightSize() {
+        return inFlightSize;
+    }
+
+    public boolean inFlight() {
+        return inFlightSize != 0;
+    }
+
+    public void setInFlightSize(long s) {
+        inFlightSize = s;
+    }
+
+    /** The extent overlap checks see: the size, or the in-flight reservation. */
+    long extent() {
+        return inFlightSize != 0 ? inFlightSize : size;
+    }
+
+    long extentLast() {
+        return iova + extent() - 1;
+    }
+
     /** Grows the mapped prefix after a run was mapped in every domain. */
     public void grow(long bytes) {
         size += bytes;
@@ -110,6 +148,12 @@ public final class VfioDma {
     public void changeOwner(long tgid, boolean cap) {
         ownerTgid = tgid;
         lockCap = cap;
+    }
+
+    /** vfio_change_dma_owner() with the new task's mm. */
+    public void changeOwner(long tgid, boolean cap, MmStruct newMm) {
+        changeOwner(tgid, cap);
+        mm = newMm;
     }
 
     @Override

@@ -8,6 +8,7 @@ import org.kemu.vfiotype1.IommuDomain;
 import org.kemu.vfiotype1.IommuGather;
 import org.kemu.vfiotype1.IommuMapping;
 import org.kemu.vfiotype1.PageSizes;
+import org.kemu.vfiotype1.Type1Costs;
 import org.kemu.vfiotype1.VfioUapi;
 
 /**
@@ -29,20 +30,38 @@ public final class VfioUnmapUnpin {
     }
 
     public static long unmapUnpin(Kernel kernel, List<IommuDomain> domains, VfioDma dma, Type1PinPath pins) {
+        return unmapUnpin(kernel, domains, dma, pins, Type1Costs.FREE);
+    }
+
+    public static long unmapUnpin(Kernel kernel, List<IommuDomain> domains, VfioDma dma, Type1PinPath pins,
+            Type1Costs costs) {
         if (dma.size() == 0 || domains.isEmpty()) {
             return 0;
         }
-        long iova = dma.iova();
-        long end = dma.iova() + dma.size(); // may be 0 at the top of the space: use remaining bytes
+        long unlocked = unmapUnpinRange(kernel, domains, dma, dma.iova(), dma.size(), pins, costs);
+        dma.setIommuMapped(false);
+        return unlocked;
+    }
+
+    /**
+     * The 2022 series' {@code vfio_unmap_unpin(iommu, dma, iova, end)} (patch 6): the same walk over
+     * {@code [iova, iova + size)} only, for padata's undo of completed chunks and a chunk's own
+     * unwind; {@code dma.size()} is not consulted.
+     */
+    public static long unmapUnpinRange(Kernel kernel, List<IommuDomain> domains, VfioDma dma, long iova, long size,
+            Type1PinPath pins, Type1Costs costs) {
+        if (size == 0 || domains.isEmpty()) {
+            return 0;
+        }
         for (int i = 1; i < domains.size(); i++) {
-            domains.get(i).unmap(dma.iova(), dma.size());
+            domains.get(i).unmap(iova, size);
             kernel.condResched();
         }
         IommuDomain first = domains.get(0);
         IommuGather gather = new IommuGather();
         List<Region> queued = new ArrayList<>();
         long unlocked = 0;
-        long remaining = dma.size();
+        long remaining = size;
         while (remaining != 0) {
             IommuMapping m = first.lookup(iova).orElse(null);
             if (m == null) {
@@ -53,6 +72,9 @@ public final class VfioUnmapUnpin {
             }
             long phys = m.phys(iova);
             long len = contiguousLength(first, iova, phys, remaining);
+            if (costs.iovaToPhysPageNs() != 0) {
+                kernel.work(costs.iovaToPhysPageNs() * (len >>> PageSizes.PAGE_SHIFT));
+            }
             if (FailNth.shouldFail(kernel, FAIL_REGION_ALLOC)) {
                 long n = first.unmap(iova, len);
                 if (n == 0) {
@@ -77,7 +99,6 @@ public final class VfioUnmapUnpin {
             }
         }
         unlocked += syncAndUnpin(first, gather, queued, dma, pins);
-        dma.setIommuMapped(false);
         return unlocked;
     }
 

@@ -1,0 +1,83 @@
+package org.kemu.vfiotype1;
+
+import java.util.List;
+import org.kemu.mmgup.MmGup;
+import org.kemu.padatacore.Padata;
+import org.kemu.schedfair.Kernel;
+import org.kemu.vfiotype1.pin.DefaultType1Containers;
+import org.kemu.vfiotype1.type1.Type1Iommu;
+
+/**
+ * A VFIO type1 container with its pin path: the front door for experiments.
+ *
+ * <pre>{@code
+ * MmGup mm = MmGup.create(kernel, MemoryConfig.defaults());
+ * Type1Container c = Type1Container.open(kernel, mm, padata, Type1Params.defaults(),
+ *         PinConfig.padata(16), Type1Costs.placeholder());
+ * kernel.spawn(TaskSpec.user("qemu", 1), () -> {
+ *     c.attachDomain(IommuDomainSpec.vtd("vtd0"));
+ *     c.mapDma(DmaMapRequest.rw(vaddr, iova, size));   // from the task that owns the mm
+ *     c.unmapDma(DmaUnmapRequest.all());
+ * }).attach(MmStruct.class, guestMm);
+ * kernel.run();
+ * assert c.checkInvariants().isEmpty();
+ * }</pre>
+ *
+ * <p>Ioctls run in an emulated task: MAP_DMA takes {@code current}'s mm (the task's
+ * {@code MmStruct} attachment), as the kernel takes {@code current->mm}. Errors are
+ * {@link org.kemu.schedfair.KernelException}s with the kernel's errno, in the kernel's check order,
+ * and leave no pin, charge, mapping or entry behind.
+ */
+public interface Type1Container {
+
+    /** Opens a container over mm-gup's services; {@code padata} may be null unless the mode is PADATA. */
+    static Type1Container open(Kernel kernel, MmGup mm, Padata padata, Type1Params params, PinConfig pin,
+            Type1Costs costs) {
+        return DefaultType1Containers.INSTANCE.open(kernel, mm, padata, params, pin, costs);
+    }
+
+    /** As above with free type1 costs and, for PADATA, padata with the 2022 series' features and free costs. */
+    static Type1Container open(Kernel kernel, MmGup mm, Type1Params params, PinConfig pin) {
+        return DefaultType1Containers.INSTANCE.open(kernel, mm, null, params, pin, Type1Costs.FREE);
+    }
+
+    Kernel kernel();
+
+    PinConfig pinConfig();
+
+    /** The container proper (checks, DMA tree, domains), for what this facade does not cover. */
+    Type1Iommu iommu();
+
+    /** Allocates a domain of {@code spec} and attaches it (VFIO_SET_IOMMU / group attach); in a task. */
+    IommuDomain attachDomain(IommuDomainSpec spec);
+
+    /** VFIO_IOMMU_MAP_DMA from the current task. */
+    void mapDma(DmaMapRequest req);
+
+    /** The outside-mutex MAP_DMA of {@link UserMapMode#PIN_OUTSIDE_MUTEX}, from the current task. */
+    void mapDmaPinOutsideMutex(DmaMapRequest req);
+
+    /**
+     * The review's user-space alternative: {@code nTasks} user tasks of the current process (same
+     * mm) each map one slice of {@code req} (slices aligned to 2 MiB when the size allows, else to the
+     * minimum page size) at the same time, in {@code mode}; waits for all of them and rethrows the
+     * first error. Slices that succeeded stay mapped, as user space would see it.
+     */
+    void mapDmaFromTasks(DmaMapRequest req, int nTasks, UserMapMode mode);
+
+    /** VFIO_IOMMU_UNMAP_DMA; returns the bytes unmapped. */
+    long unmapDma(DmaUnmapRequest req);
+
+    /** VFIO_IOMMU_GET_INFO with a readable buffer of {@code argsz} bytes. */
+    Type1Info getInfo(int argsz);
+
+    Type1Stats stats();
+
+    /**
+     * Every invariant, empty when all hold: the IOMMU page tables equal the DMA tree
+     * ({@code IommuInvariants}), pins balanced and equal to the pages the DMA tree maps, each mm's
+     * locked_vm equal to the sum of its dmas' charges, and each dma charged for exactly its normal
+     * (non-reserved) pages. Run between ioctls.
+     */
+    List<String> checkInvariants();
+}

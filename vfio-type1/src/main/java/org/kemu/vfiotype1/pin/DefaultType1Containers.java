@@ -1,0 +1,37 @@
+package org.kemu.vfiotype1.pin;
+
+import org.kemu.mmgup.Gup;
+import org.kemu.mmgup.GupCosts;
+import org.kemu.mmgup.MmGup;
+import org.kemu.padatacore.Padata;
+import org.kemu.padatacore.PadataCosts;
+import org.kemu.padatacore.PadataFeatures;
+import org.kemu.padatacore.kthread.DefaultPadataFactory;
+import org.kemu.schedfair.Kernel;
+import org.kemu.vfiotype1.PinConfig;
+import org.kemu.vfiotype1.PinMode;
+import org.kemu.vfiotype1.Type1Container;
+import org.kemu.vfiotype1.Type1ContainerFactory;
+import org.kemu.vfiotype1.Type1Costs;
+import org.kemu.vfiotype1.Type1Params;
+
+/** The default {@link Type1ContainerFactory}: a {@link org.kemu.vfiotype1.type1.Type1Iommu} with {@link Type1Pins}. */
+public final class DefaultType1Containers implements Type1ContainerFactory {
+    public static final DefaultType1Containers INSTANCE = new DefaultType1Containers();
+
+    private DefaultType1Containers() {
+    }
+
+    @Override
+    public Type1Container open(Kernel kernel, MmGup mm, Padata padata, Type1Params params, PinConfig pin,
+            Type1Costs costs) {
+        Gup gup = pin.gupImpl() == null ? mm.gup()
+                : mm.gupOf(kernel, pin.gupCosts() == null ? GupCosts.defaults() : pin.gupCosts(), pin.gupImpl());
+        if (pin.mode() == PinMode.PADATA && padata == null) {
+            padata = new DefaultPadataFactory(PadataFeatures.rfc2022(), PadataCosts.FREE).forKernel(kernel);
+        }
+        PinContext ctx = new PinContext(kernel, mm.physicalMemory(), mm.mm(), gup, mm.lockedVm(), pin, costs,
+                params.disableHugepages());
+        return new DefaultType1Container(ctx, padata, params);
+    }
+}

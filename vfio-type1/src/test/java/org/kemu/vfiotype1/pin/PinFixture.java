@@ -1,0 +1,57 @@
+package org.kemu.vfiotype1.pin;
+
+import org.kemu.mmgup.MemoryConfig;
+import org.kemu.mmgup.MmGup;
+import org.kemu.mmgup.MmStruct;
+import org.kemu.schedfair.Kernel;
+import org.kemu.schedfair.KernelConfig;
+import org.kemu.schedfair.Kernels;
+import org.kemu.schedfair.MachineSpec;
+import org.kemu.schedfair.TaskBody;
+import org.kemu.schedfair.TaskFailedException;
+import org.kemu.schedfair.TaskSpec;
+import org.kemu.vfiotype1.PinConfig;
+import org.kemu.vfiotype1.Type1Container;
+import org.kemu.vfiotype1.Type1Costs;
+import org.kemu.vfiotype1.Type1Params;
+
+/**
+ * A simulated 8-CPU machine with 1 GiB of RAM (64 MiB of it a 2 MiB hugetlb pool), mm-gup services,
+ * one qemu process (tgid 1) and a type1 container with the given pin configuration.
+ */
+final class PinFixture {
+    static final long MIB = 1L << 20;
+    static final long GIB = 1L << 30;
+
+    final Kernel k;
+    final MmGup sys;
+    final MmStruct qemu;
+    final Type1Container c;
+
+    PinFixture(PinConfig pin) {
+        this(pin, Long.MAX_VALUE, MemoryConfig.ofBytesPerNode(GIB).withBootHugepages(32, 0), Type1Costs.FREE);
+    }
+
+    PinFixture(PinConfig pin, long rlimitBytes, MemoryConfig mem, Type1Costs costs) {
+        k = Kernels.simulated(KernelConfig.of(MachineSpec.simple(8), 1));
+        sys = MmGup.create(k, mem);
+        qemu = sys.mm().mmCreate("qemu", rlimitBytes, false);
+        c = Type1Container.open(k, sys, null, Type1Params.defaults(), pin, costs);
+    }
+
+    /** Runs {@code body} as qemu's main thread; failures inside are rethrown as they are. */
+    void run(TaskBody body) {
+        k.spawn(TaskSpec.user("qemu", 1), body).attach(MmStruct.class, qemu);
+        try {
+            k.run();
+        } catch (TaskFailedException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+    }
+}
