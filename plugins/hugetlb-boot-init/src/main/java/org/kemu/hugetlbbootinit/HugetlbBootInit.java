@@ -1,0 +1,129 @@
+package org.kemu.hugetlbbootinit;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.kemu.mmgup.MmConstants;
+import org.kemu.mmgup.PhysicalMemory;
+import org.kemu.padatacore.PadataMtJob;
+import org.kemu.pluginapi.PluginContext;
+import org.kemu.schedfair.Kernel;
+import org.kemu.schedfair.Mutex;
+
+/**
+ * Boot-time hugetlb allocation over padata (reference padata.md 2.3). 2 MiB pages:
+ * {@code hugetlb_pages_alloc_boot} runs {@code hugetlb_pages_alloc_boot_node} over
+ * {@code size = max_huge_pages}, {@code align = 1}, {@code numa_aware}; each chunk allocates its pages
+ * round-robin over the nodes with memory, then preps them. 1 GiB pages: {@code gather_bootmem_prealloc}
+ * with one unit per node ({@code size = max_threads = nodes}, {@code align = min_chunk = 1}).
+ *
+ * <p>Allocation goes through the memory subsystem's pool growth ({@code setNrHugepages}, charging
+ * {@code MmCosts.hugetlbPoolAllocNs} per folio under the node's zone lock), batched per node per
+ * chunk under a per-node mutex so the read-modify-write of the pool size is atomic; prep (compound
+ * struct page init) happens outside, in parallel.
+ */
+public final class HugetlbBootInit {
+    private final PluginContext ctx;
+    private final Kernel k;
+    private final PhysicalMemory pm;
+    private final long prepTailNs;
+    private final long structPageBytes;
+    private final Mutex[] nodeLocks;
+    private final Set<Long> tasks = ConcurrentHashMap.newKeySet();
+
+    /** The job's shape. */
+    public record Plan(long size, int maxThreads, long minChunk) {
+    }
+
+    public HugetlbBootInit(PluginContext ctx, long prepTailNs, long structPageBytes) {
+        this.ctx = ctx;
+        this.k = ctx.kernel();
+        this.pm = ctx.physicalMemory();
+        this.prepTailNs = prepTailNs;
+        this.structPageBytes = structPageBytes;
+        this.nodeLocks = new Mutex[pm.nrNodes()];
+        for (int n = 0; n < nodeLocks.length; n++) {
+            nodeLocks[n] = k.mutex("hugetlb_boot:node" + n);
+        }
+    }
+
+    /** The padata job of the 2 MiB path under {@code rule}; {@code threadsOverride} is hugepage_alloc_threads=. */
+    public static Plan plan2m(long pages, int nodes, int hwThreads, ThreadRule rule, int threadsOverride) {
+        if (rule == ThreadRule.NODES_X2) {
+            int t = threadsOverride > 0 ? threadsOverride : nodes * 2;
+            return new Plan(pages, t, pages / nodes / 2);
+        }
+        int t = threadsOverride > 0 ? threadsOverride : Math.max(hwThreads / 4, 1);
+        return new Plan(pages, t, pages / t);
+    }
+
+    /** Allocates {@code pages} 2 MiB pages at boot; returns the pages obtained. */
+    public long allocBoot2m(long pages, Plan plan) {
+        int order = MmConstants.PMD_ORDER;
+        long before = total(order);
+        ctx.padata().doMultithreaded(PadataMtJob.<Void>builder((s, e, a) -> {
+            tasks.add(k.current().id());
+            allocBootNode(order, s, e);
+            return 0;
+        }).size(plan.size()).align(1).minChunk(plan.minChunk()).maxThreads(plan.maxThreads()).numaAware(true)
+                .lockdepName("hugetlb_pages_alloc_boot").build());
+        return total(order) - before;
+    }
+
+    /** hugetlb_pages_alloc_boot_node: pages [start, end) round-robin over the nodes from the first. */
+    void allocBootNode(int order, long start, long end) {
+        int nodes = pm.nrNodes();
+        long n = end - start;
+        for (int nid = 0; nid < nodes; nid++) {
+            long share = n / nodes + (nid < n % nodes ? 1 : 0);
+            if (share == 0) {
+                continue;
+            }
+            long got = grow(nid, order, share);
+            // prep_new_hugetlb_folio / prep_compound_page: every tail struct page, on the folio's node
+            long tails = (1L << order) - 1;
+            k.work(got * tails * prepTailNs, nid, got * tails * structPageBytes);
+        }
+        k.condResched();
+    }
+
+    /** gather_bootmem_prealloc for 1 GiB pages: one unit per node, numa_aware. */
+    public long allocBoot1g(long perNode) {
+        int order = MmConstants.PUD_ORDER;
+        long before = total(order);
+        int nodes = pm.nrNodes();
+        ctx.padata().doMultithreaded(PadataMtJob.<Void>builder((s, e, a) -> {
+            tasks.add(k.current().id());
+            for (long nid = s; nid < e; nid++) {
+                long got = grow((int) nid, order, perNode);
+                long tails = (1L << order) - 1;
+                k.work(got * tails * prepTailNs, (int) nid, got * tails * structPageBytes);
+            }
+            return 0;
+        }).size(nodes).align(1).minChunk(1).maxThreads(nodes).numaAware(true)
+                .lockdepName("gather_bootmem_prealloc").build());
+        return total(order) - before;
+    }
+
+    private long grow(int nid, int order, long count) {
+        nodeLocks[nid].lock();
+        try {
+            long was = pm.nrHugepages(nid, order);
+            pm.setNrHugepages(nid, order, was + count);
+            return pm.nrHugepages(nid, order) - was;
+        } finally {
+            nodeLocks[nid].unlock();
+        }
+    }
+
+    private long total(int order) {
+        long t = 0;
+        for (int n = 0; n < pm.nrNodes(); n++) {
+            t += pm.nrHugepages(n, order);
+        }
+        return t;
+    }
+
+    public int tasksUsed() {
+        return tasks.size();
+    }
+}

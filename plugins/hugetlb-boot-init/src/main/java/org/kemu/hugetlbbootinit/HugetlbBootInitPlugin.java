@@ -1,0 +1,72 @@
+package org.kemu.hugetlbbootinit;
+
+import java.util.List;
+import org.kemu.mmgup.MmConstants;
+import org.kemu.mmgup.PhysicalMemory;
+import org.kemu.pluginapi.KernelJobPlugin;
+import org.kemu.pluginapi.ParamValidator;
+import org.kemu.pluginapi.PluginContext;
+import org.kemu.pluginapi.PluginParam;
+import org.kemu.pluginapi.PluginParams;
+import org.kemu.pluginapi.PluginResult;
+
+/** Boot-time hugetlb page allocation over numa-aware padata (2024 mainline user; 2025 thread rule). */
+public final class HugetlbBootInitPlugin implements KernelJobPlugin {
+
+    @Override
+    public String name() {
+        return "hugetlb-boot-init";
+    }
+
+    @Override
+    public String description() {
+        return "boot-time hugetlb allocation (hugepages=) with numa-aware padata: 2024 nodes x 2 or 2025 25% rule";
+    }
+
+    @Override
+    public List<PluginParam> parameters() {
+        return List.of(
+                PluginParam.ofChoice("page-size", "2M", "huge page size", "2M", "1G"),
+                PluginParam.ofSize("size", "256G", "total hugetlb memory to allocate (hugepages= x page size)",
+                        ParamValidator.atLeast(1)),
+                PluginParam.ofChoice("thread-rule", "nodes-x2", "2024: nodes x 2; 2025: 25% of hardware threads",
+                        "nodes-x2", "quarter-hw"),
+                PluginParam.ofInt("threads", 0, "hugepage_alloc_threads= (0 = the rule's default)",
+                        ParamValidator.range(0, 8192)),
+                PluginParam.ofLong("prep-tail-ns", 8, "CPU ns to prep one tail struct page of a folio",
+                        ParamValidator.atLeast(0)),
+                PluginParam.ofLong("struct-page-bytes", 64, "bytes of a struct page written to the node",
+                        ParamValidator.range(0, 4096)));
+    }
+
+    @Override
+    public PluginResult run(PluginContext ctx, PluginParams p) {
+        boolean giga = p.getString("page-size").equals("1G");
+        int order = giga ? MmConstants.PUD_ORDER : MmConstants.PMD_ORDER;
+        long pageBytes = MmConstants.PAGE_SIZE << order;
+        long pages = p.getLong("size") / pageBytes;
+        PhysicalMemory pm = ctx.physicalMemory();
+        int nodes = pm.nrNodes();
+        HugetlbBootInit h = new HugetlbBootInit(ctx, p.getLong("prep-tail-ns"), p.getLong("struct-page-bytes"));
+        long got;
+        if (giga) {
+            got = h.allocBoot1g(pages / nodes);
+            ctx.metrics().set("max-threads", nodes);
+        } else {
+            ThreadRule rule = p.getString("thread-rule").equals("quarter-hw") ? ThreadRule.QUARTER_HW
+                    : ThreadRule.NODES_X2;
+            HugetlbBootInit.Plan plan = HugetlbBootInit.plan2m(pages, nodes, ctx.kernel().topology().nrCpus(), rule,
+                    p.getInt("threads"));
+            got = h.allocBoot2m(pages, plan);
+            ctx.metrics().set("max-threads", plan.maxThreads());
+            ctx.metrics().set("min-chunk", plan.minChunk());
+        }
+        ctx.metrics().set("pages.requested", giga ? pages / nodes * nodes : pages);
+        ctx.metrics().set("pages.allocated", got);
+        for (int n = 0; n < nodes; n++) {
+            ctx.metrics().set("pages.node" + n, pm.nrHugepages(n, order));
+        }
+        ctx.metrics().set("tasks.used", h.tasksUsed());
+        return PluginResult.of(ctx);
+    }
+}

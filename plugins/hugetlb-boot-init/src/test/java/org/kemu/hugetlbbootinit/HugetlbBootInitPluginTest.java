@@ -1,0 +1,88 @@
+package org.kemu.hugetlbbootinit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.kemu.mmgup.MmConstants;
+import org.kemu.pluginapi.PluginRegistry;
+import org.kemu.pluginapi.PluginResult;
+import org.kemu.plugintestkit.KemuExtension;
+import org.kemu.plugintestkit.KemuMachine;
+import org.kemu.plugintestkit.PluginTestMachine;
+
+/** hugetlb boot allocation (reference padata.md 2.3: 2024 Gang Li series, 2025 thread rule). */
+@ExtendWith(KemuExtension.class)
+@KemuMachine(nodes = 2, coresPerNode = 4, threadsPerCore = 2, memoryPerNodeMiB = 4096)
+class HugetlbBootInitPluginTest {
+
+    @Test
+    void plan2024IsNodesTimesTwo() {
+        // max_threads = num_node_state(N_MEMORY) * 2, min_chunk = max_huge_pages / nodes / 2
+        assertThat(HugetlbBootInit.plan2m(1000, 2, 16, ThreadRule.NODES_X2, 0))
+                .isEqualTo(new HugetlbBootInit.Plan(1000, 4, 250));
+    }
+
+    @Test
+    void plan2025IsAQuarterOfHardwareThreads() {
+        // 25% of hardware threads, min_chunk = max_huge_pages / threads; hugepage_alloc_threads= overrides
+        assertThat(HugetlbBootInit.plan2m(1000, 2, 104, ThreadRule.QUARTER_HW, 0))
+                .isEqualTo(new HugetlbBootInit.Plan(1000, 26, 38));
+        assertThat(HugetlbBootInit.plan2m(1000, 2, 104, ThreadRule.QUARTER_HW, 10))
+                .isEqualTo(new HugetlbBootInit.Plan(1000, 10, 100));
+    }
+
+    @Test
+    void everyPageAllocatedOnceSpreadOverNodes(PluginTestMachine m) {
+        PluginResult r = m.run(new HugetlbBootInitPlugin(), Map.of("size", "2G"));
+        assertThat(r.metrics()).containsEntry("pages.allocated", 1024L).containsEntry("pages.node0", 512L)
+                .containsEntry("pages.node1", 512L).containsEntry("max-threads", 4L);
+        for (int n = 0; n < 2; n++) {
+            assertThat(m.physicalMemory().freeHugepages(n, MmConstants.PMD_ORDER)).isEqualTo(512);
+        }
+        assertThat(r.metrics().get("tasks.used").longValue()).isBetween(2L, 4L);
+        m.assertInvariants();
+    }
+
+    @Test
+    void numaAwareHelpersAlternateNodes(PluginTestMachine m) {
+        m.run(new HugetlbBootInitPlugin(), Map.of("size", "2G"));
+        var topo = m.kernel().topology();
+        long node0 = m.kernel().tasks().stream().filter(t -> t.name().startsWith("kworker"))
+                .filter(t -> t.affinity().equals(topo.cpusOfNode(0))).count();
+        long node1 = m.kernel().tasks().stream().filter(t -> t.name().startsWith("kworker"))
+                .filter(t -> t.affinity().equals(topo.cpusOfNode(1))).count();
+        assertThat(node0 + node1).isEqualTo(3);
+        assertThat(node1).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void quarterRuleCapsThreads(PluginTestMachine m) {
+        PluginResult r = m.run(new HugetlbBootInitPlugin(), Map.of("size", "2G", "thread-rule", "quarter-hw"));
+        assertThat(r.metrics()).containsEntry("max-threads", 4L).containsEntry("pages.allocated", 1024L);
+        PluginResult t = m.fresh().run(new HugetlbBootInitPlugin(),
+                Map.of("size", "2G", "thread-rule", "quarter-hw", "threads", "2"));
+        assertThat(t.metrics().get("tasks.used").longValue()).isLessThanOrEqualTo(2L);
+    }
+
+    @Test
+    void gigantic1gOneUnitPerNode(PluginTestMachine m) {
+        PluginResult r = m.run(new HugetlbBootInitPlugin(), Map.of("page-size", "1G", "size", "4G"));
+        assertThat(r.metrics()).containsEntry("pages.allocated", 4L).containsEntry("pages.node0", 2L)
+                .containsEntry("pages.node1", 2L).containsEntry("max-threads", 2L);
+    }
+
+    @Test
+    void shortageIsReportedNotHidden(PluginTestMachine m) {
+        // like the kernel, boot allocation silently stops short when memory runs out
+        PluginResult r = m.run(new HugetlbBootInitPlugin(), Map.of("size", "16G"));
+        assertThat(r.metrics().get("pages.allocated").longValue()).isLessThan(8192L).isPositive();
+        m.assertInvariants();
+    }
+
+    @Test
+    void discoveredThroughServiceLoader() {
+        assertThat(PluginRegistry.load(getClass().getClassLoader()).contains("hugetlb-boot-init")).isTrue();
+    }
+}

@@ -1,0 +1,193 @@
+package org.kemu.hugetlbfallocate;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.kemu.mmgup.MmConstants;
+import org.kemu.mmgup.phys.PhysicalMemoryImpl;
+import org.kemu.padatacore.Padata;
+import org.kemu.padatacore.PadataMtJob;
+import org.kemu.pluginapi.PluginContext;
+import org.kemu.schedfair.AtomicCounter;
+import org.kemu.schedfair.Errno;
+import org.kemu.schedfair.FailNth;
+import org.kemu.schedfair.Kernel;
+import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.SpinLock;
+
+/**
+ * Multithreaded {@code hugetlbfs_fallocate()} in the manner of the ktask hugetlbfs user: the range is
+ * reserved against the pools up front ({@code hugetlb_reserve_pages}), then a padata job allocates,
+ * clears and inserts each huge page. A chunk that cannot get a page unwinds its own pages and fails
+ * with ENOSPC (what hugetlbfs_fallocate returns when {@code alloc_hugetlb_folio} fails); padata then
+ * undoes every completed chunk, and the unused reservation is dropped, so the pools are as they were.
+ */
+public final class HugetlbfsFallocate {
+    /** Reservations consume one unit per allocation; the leftover is dropped on failure. */
+    private final PluginContext ctx;
+    private final Kernel k;
+    private final PhysicalMemoryImpl pm;
+    private final FallocateCosts costs;
+    private final SpinLock hugetlbLock;
+
+    /** What a call does. */
+    public record Request(int order, long lengthBytes, int maxThreads, long minChunk, boolean numaAware,
+            Placement placement, int node, boolean reserve) {
+    }
+
+    public HugetlbfsFallocate(PluginContext ctx, FallocateCosts costs) {
+        this.ctx = ctx;
+        this.k = ctx.kernel();
+        if (!(ctx.physicalMemory() instanceof PhysicalMemoryImpl impl)) {
+            throw new KernelException(Errno.EOPNOTSUPP, "hugetlbfs_fallocate:memory",
+                    "needs mm-gup's physical memory implementation");
+        }
+        this.pm = impl;
+        this.costs = costs;
+        this.hugetlbLock = k.spinlock("hugetlb_lock");
+    }
+
+    /**
+     * Allocates every huge page of {@code file} (offset 0, length rounded up to the page size) and
+     * returns the number of threads that ran chunks. ENOSPC when the pools cannot cover the range;
+     * EINVAL for a bad node; the file and pools are then as they were.
+     */
+    public int fallocate(HugetlbFile file, Request req) {
+        int order = file.order();
+        KernelException.require(req.placement() != Placement.BIND
+                || (req.node() >= 0 && req.node() < pm.nrNodes()), Errno.EINVAL, "hugetlbfs_fallocate:node",
+                "no node " + req.node());
+        long n = file.size();
+        if (n == 0) {
+            return 0;
+        }
+        if (req.reserve()) {
+            boolean ok;
+            hugetlbLock.lock();
+            try {
+                pm.meta().lock();
+                try {
+                    ok = !FailNth.shouldFail(k, "hugetlbfs_fallocate:hugetlb_reserve_pages")
+                            && pm.reserveHugetlbLocked(order, n);
+                } finally {
+                    pm.meta().unlock();
+                }
+            } finally {
+                hugetlbLock.unlock();
+            }
+            KernelException.require(ok, Errno.ENOSPC, "hugetlbfs_fallocate:hugetlb_reserve_pages",
+                    "hugetlb pools cannot reserve " + n + " pages of order " + order);
+        }
+        AtomicCounter allocated = k.atomic("hugetlbfs_fallocate:allocated", 0);
+        Set<Long> threads = ConcurrentHashMap.newKeySet();
+        Padata padata = ctx.padata(ctx.padata().features().withReturnFirstError(true).withUndo(true));
+        int ret = padata.doMultithreaded(PadataMtJob.<HugetlbFile>builder((s, e, f) -> {
+            threads.add(k.current().id());
+            return fallocateChunk(f, s, e, req, allocated);
+        }).arg(file).size(n).align(1).minChunk(req.minChunk()).maxThreads(req.maxThreads())
+                .numaAware(req.numaAware()).undo((s, e, f) -> freeRange(f, s, e))
+                .lockdepName("hugetlbfs_fallocate").build());
+        if (ret != 0) {
+            if (req.reserve()) {
+                hugetlbLock.lock();
+                try {
+                    pm.meta().lock();
+                    try {
+                        pm.unreserveHugetlbLocked(order, n - allocated.get());
+                    } finally {
+                        pm.meta().unlock();
+                    }
+                } finally {
+                    hugetlbLock.unlock();
+                }
+            }
+            Errno errno = Errno.of(ret);
+            throw new KernelException(errno, "hugetlbfs_fallocate:alloc_hugetlb_folio",
+                    "could not allocate " + n + " huge pages of order " + order + "; completed chunks undone");
+        }
+        return threads.size();
+    }
+
+    private int fallocateChunk(HugetlbFile f, long start, long end, Request req, AtomicCounter allocated) {
+        long bytes = MmConstants.PAGE_SIZE << f.order();
+        long pages = 1L << f.order();
+        for (long i = start; i < end; i++) {
+            k.work(costs.lookupNs());
+            long head = FailNth.shouldFail(k, "hugetlbfs_fallocate:alloc_hugetlb_folio") ? -1
+                    : allocFolio(f.order(), targetNode(req, i), req);
+            if (head < 0) {
+                freeRange(f, start, i);
+                return -Errno.ENOSPC.value();
+            }
+            allocated.addAndGet(1);
+            // clear_huge_page: CPU per 4 KiB, and the bytes stream through the page's own node
+            k.work(pages * ctx.mmCosts().clearPageNs(), pm.nodeOf(head), bytes);
+            f.cleared((int) i);
+            k.work(costs.pageCacheInsertNs());
+            f.install((int) i, head);
+        }
+        return 0;
+    }
+
+    private int targetNode(Request req, long index) {
+        return switch (req.placement()) {
+            case LOCAL -> k.topology().nodeOf(Math.max(0, k.current().cpu()));
+            case INTERLEAVE -> (int) (index % pm.nrNodes());
+            case BIND -> req.node();
+        };
+    }
+
+    /** alloc_hugetlb_folio: -1 when no allowed node has a page (or, unreserved, none is unreserved). */
+    private long allocFolio(int order, int nid, Request req) {
+        hugetlbLock.lock();
+        try {
+            k.work(costs.dequeueNs());
+            pm.meta().lock();
+            try {
+                if (req.placement() == Placement.BIND && pm.freeHugepages(nid, order) == 0) {
+                    return -1;
+                }
+                long resv = pm.resvHugepages(order);
+                if (!req.reserve()) {
+                    long free = 0;
+                    for (int x = 0; x < pm.nrNodes(); x++) {
+                        free += pm.freeHugepages(x, order);
+                    }
+                    if (free - resv <= 0) {
+                        return -1;
+                    }
+                }
+                long head = pm.allocHugetlbLocked(nid, order);
+                if (!req.reserve() && head >= 0 && pm.resvHugepages(order) < resv) {
+                    // an unreserved allocation must not consume somebody else's reservation
+                    pm.unreserveHugetlbLocked(order, pm.resvHugepages(order) - resv);
+                }
+                return head;
+            } finally {
+                pm.meta().unlock();
+            }
+        } finally {
+            hugetlbLock.unlock();
+        }
+    }
+
+    private void freeRange(HugetlbFile f, long start, long end) {
+        for (long i = start; i < end; i++) {
+            long head = f.remove((int) i);
+            if (head < 0) {
+                continue;
+            }
+            hugetlbLock.lock();
+            try {
+                k.work(costs.freeNs());
+                pm.meta().lock();
+                try {
+                    pm.addRefsLocked(head, 1, 0, -1, 0);
+                } finally {
+                    pm.meta().unlock();
+                }
+            } finally {
+                hugetlbLock.unlock();
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package org.kemu.hugetlbfallocate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.kemu.mmgup.MmConstants;
+import org.kemu.mmgup.PhysicalMemory;
+import org.kemu.pluginapi.PluginException;
+import org.kemu.pluginapi.PluginRegistry;
+import org.kemu.pluginapi.PluginResult;
+import org.kemu.plugintestkit.FailNthOutcome;
+import org.kemu.plugintestkit.HugetlbPoolState;
+import org.kemu.plugintestkit.KemuExtension;
+import org.kemu.plugintestkit.KemuMachine;
+import org.kemu.plugintestkit.PluginTestMachine;
+import org.kemu.schedfair.Errno;
+
+/** hugetlbfs fallocate over padata on small two-node machines. */
+@ExtendWith(KemuExtension.class)
+@KemuMachine(nodes = 2, coresPerNode = 4, memoryPerNodeMiB = 2048, hugepages2mPerNode = 64)
+class HugetlbFallocatePluginTest {
+    private static final int PMD = MmConstants.PMD_ORDER;
+
+    private static HugetlbfsFallocate.Request req(int threads, Placement p, int node, boolean reserve) {
+        return new HugetlbfsFallocate.Request(PMD, 0, threads, 1, true, p, node, reserve);
+    }
+
+    @Test
+    void everyPageAllocatedExactlyOnceAndCleared(PluginTestMachine m) {
+        HugetlbFile file = new HugetlbFile(PMD, 100);
+        int threads = m.inTask(ctx -> new HugetlbfsFallocate(ctx, FallocateCosts.defaults())
+                .fallocate(file, req(8, Placement.LOCAL, 0, true)));
+        PhysicalMemory pm = m.physicalMemory();
+        Set<Long> heads = new HashSet<>();
+        for (int i = 0; i < file.size(); i++) {
+            assertThat(file.timesAllocated(i)).as("index %d", i).isEqualTo(1);
+            assertThat(file.timesCleared(i)).as("index %d", i).isEqualTo(1);
+            assertThat(pm.isHugetlb(file.page(i))).isTrue();
+            assertThat(pm.refcount(file.page(i))).isEqualTo(1);
+            heads.add(file.page(i));
+        }
+        assertThat(heads).hasSize(100);
+        assertThat(pm.freeHugepages(0, PMD) + pm.freeHugepages(1, PMD)).isEqualTo(28);
+        assertThat(pm.resvHugepages(PMD)).isZero();
+        assertThat(threads).isBetween(2, 8);
+        m.assertInvariants();
+    }
+
+    @Test
+    void threadsAreCappedByMaxThreads(PluginTestMachine m) {
+        PluginResult r = m.run(new HugetlbFallocatePlugin(),
+                Map.of("length", "200M", "pool-per-node", "128M", "threads", "3", "min-chunk", "1"));
+        assertThat(r.metrics().get("threads.used").longValue()).isBetween(1L, 3L);
+        assertThat(r.metrics()).containsEntry("pages", 100L);
+    }
+
+    @Test
+    void numaAwareLocalPlacementUsesBothNodes(PluginTestMachine m) {
+        // numa_aware helpers run round-robin on the nodes (padata.md 2.2 step 6); local placement
+        // takes each page from the allocating CPU's node
+        PluginResult r = m.run(new HugetlbFallocatePlugin(),
+                Map.of("length", "200M", "pool-per-node", "128M", "threads", "8", "min-chunk", "1"));
+        assertThat(r.metrics().get("pages.node0").longValue()).isPositive();
+        assertThat(r.metrics().get("pages.node1").longValue()).isPositive();
+    }
+
+    @Test
+    void interleaveSplitsEvenlyAndBindStaysOnItsNode(PluginTestMachine m) {
+        PluginResult inter = m.run(new HugetlbFallocatePlugin(),
+                Map.of("length", "128M", "pool-per-node", "128M", "placement", "interleave"));
+        assertThat(inter.metrics()).containsEntry("pages.node0", 32L).containsEntry("pages.node1", 32L);
+        PluginResult bind = m.fresh().run(new HugetlbFallocatePlugin(),
+                Map.of("length", "64M", "pool-per-node", "128M", "placement", "bind", "node", "1"));
+        assertThat(bind.metrics()).containsEntry("pages.node0", 0L).containsEntry("pages.node1", 32L);
+    }
+
+    @Test
+    void reservationShortfallIsEnospcWithNothingTouched(PluginTestMachine m) {
+        HugetlbPoolState before = m.hugetlbPools();
+        PluginException e = m.runExpectingFailure(new HugetlbFallocatePlugin(),
+                Map.of("length", "512M", "pool-per-node", "0"));
+        assertThat(e.errno()).contains(Errno.ENOSPC);
+        assertThat(e.getMessage()).contains("hugetlb_reserve_pages");
+        assertThat(m.hugetlbPools()).isEqualTo(before);
+    }
+
+    @Test
+    void bindExhaustionUndoesCompletedChunksAndLeavesThePoolAsItWas(PluginTestMachine m) {
+        // global reservation succeeds (128 free) but node 1 holds only 64: the pool runs out mid-job
+        HugetlbPoolState before = m.hugetlbPools();
+        HugetlbFile file = new HugetlbFile(PMD, 100);
+        PluginException e = null;
+        try {
+            m.inTask(ctx -> new HugetlbfsFallocate(ctx, FallocateCosts.defaults())
+                    .fallocate(file, req(8, Placement.BIND, 1, true)));
+        } catch (PluginException x) {
+            e = x;
+        }
+        assertThat(e).isNotNull();
+        assertThat(e.errno()).contains(Errno.ENOSPC);
+        assertThat(file.populated()).isZero();
+        assertThat(m.hugetlbPools()).isEqualTo(before);
+        m.assertInvariants();
+    }
+
+    @Test
+    void unreservedExhaustionUndoesToo(PluginTestMachine m) {
+        HugetlbPoolState before = m.hugetlbPools();
+        HugetlbFile file = new HugetlbFile(PMD, 200);
+        PluginException e = null;
+        try {
+            m.inTask(ctx -> new HugetlbfsFallocate(ctx, FallocateCosts.defaults())
+                    .fallocate(file, req(8, Placement.LOCAL, 0, false)));
+        } catch (PluginException x) {
+            e = x;
+        }
+        assertThat(e).isNotNull();
+        assertThat(e.errno()).contains(Errno.ENOSPC);
+        assertThat(file.populated()).isZero();
+        assertThat(m.hugetlbPools()).isEqualTo(before);
+    }
+
+    @Test
+    void failNthSweepAlwaysLeavesThePoolsAsTheyWere(PluginTestMachine m) {
+        HugetlbPoolState before = m.hugetlbPools();
+        int runs = m.sweepFailNth(new HugetlbFallocatePlugin(),
+                Map.of("length", "64M", "pool-per-node", "128M", "threads", "4", "min-chunk", "1"), 200,
+                (mm, o) -> {
+                    if (o.fired()) {
+                        assertThat(o.failure()).as("n=%d", o.n()).isNotNull();
+                        assertThat(o.failure().errno()).contains(Errno.ENOSPC);
+                        assertThat(mm.hugetlbPools()).as("n=%d", o.n()).isEqualTo(before);
+                    } else {
+                        assertThat(o.result().metrics()).containsEntry("pages", 32L);
+                    }
+                    mm.assertInvariants();
+                });
+        assertThat(runs).isGreaterThan(2);
+    }
+
+    @Test
+    void gigantic1gPages(PluginTestMachine m) {
+        PluginResult r = m.run(new HugetlbFallocatePlugin(),
+                Map.of("page-size", "1G", "length", "2G", "pool-per-node", "1G", "placement", "interleave"));
+        assertThat(r.metrics()).containsEntry("pages", 2L).containsEntry("pages.node0", 1L)
+                .containsEntry("pages.node1", 1L);
+        // clearing 1 GiB at 10 GB/s takes about 107 ms; the two pages clear in parallel on two nodes
+        assertThat(r.virtualTimeNs()).isBetween(100_000_000L, 220_000_000L);
+    }
+
+    @Test
+    void discoveredThroughServiceLoader() {
+        assertThat(PluginRegistry.load(getClass().getClassLoader()).contains("hugetlb-fallocate")).isTrue();
+    }
+
+    @Test
+    void badPageSizeNamesTheParameter(PluginTestMachine m) {
+        PluginException e = m.runExpectingFailure(new HugetlbFallocatePlugin(), Map.of("page-size", "4M"));
+        assertThat(e.errno()).contains(Errno.EINVAL);
+        assertThat(e.getMessage()).contains("'page-size'");
+    }
+
+    @Test
+    void failNthReportsSites(PluginTestMachine m) {
+        FailNthOutcome o = m.runWithFailNth(new HugetlbFallocatePlugin(),
+                Map.of("length", "64M", "pool-per-node", "128M", "threads", "1"), 1);
+        assertThat(o.sites()).first().isEqualTo("hugetlbfs_fallocate:hugetlb_reserve_pages");
+    }
+}

@@ -1,0 +1,244 @@
+package org.kemu.pluginapi;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.kemu.pluginapi.internal.DefaultPluginContext;
+import org.kemu.pluginapi.internal.ParamParser;
+import org.kemu.schedfair.Errno;
+import org.kemu.schedfair.Kernel;
+import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.TaskSpec;
+
+/**
+ * The plugins known to one class loader, and the one place that calls into them. Every call into a
+ * plugin is guarded: a provider that cannot be instantiated, a name registered twice, a parameter
+ * declared badly, or a run that throws becomes a {@link PluginException} naming the plugin (and the
+ * errno when the kernel returned one), never a broken registry or a half-run kernel reused elsewhere.
+ */
+@Stable
+public final class PluginRegistry {
+    /** ServiceLoader keeps going after a broken provider; this bounds a pathological loader. */
+    private static final int MAX_PROVIDER_ERRORS = 1000;
+
+    private final TreeMap<String, KernelJobPlugin> plugins = new TreeMap<>();
+    /** Names claimed by more than one provider during {@link #load}: unusable, with the error to give. */
+    private final TreeMap<String, PluginException> duplicates = new TreeMap<>();
+    private final List<PluginException> problems = new ArrayList<>();
+
+    /** An empty registry; add plugins with {@link #register}. */
+    public PluginRegistry() {
+    }
+
+    /**
+     * Discovers every {@link KernelJobPlugin} that {@code loader} lists in
+     * {@code META-INF/services}. Broken providers and rejected plugins are recorded in
+     * {@link #problems()}; a name claimed twice is rejected for both claimants, because which one
+     * should win depends on class-path order.
+     */
+    public static PluginRegistry load(ClassLoader loader) {
+        PluginRegistry r = new PluginRegistry();
+        Iterator<KernelJobPlugin> it = ServiceLoader.load(KernelJobPlugin.class, loader).iterator();
+        int errors = 0;
+        while (errors < MAX_PROVIDER_ERRORS) {
+            KernelJobPlugin p;
+            try {
+                if (!it.hasNext()) {
+                    break;
+                }
+                p = it.next();
+            } catch (ServiceConfigurationError | LinkageError e) {
+                errors++;
+                r.problems.add(new PluginException(null, null, "a plugin provider could not be loaded: "
+                        + e.getMessage(), e));
+                continue;
+            }
+            r.loadOne(p);
+        }
+        return r;
+    }
+
+    /** Loads through the thread's context class loader (or this class's loader). */
+    public static PluginRegistry load() {
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
+        return load(cl != null ? cl : PluginRegistry.class.getClassLoader());
+    }
+
+    private void loadOne(KernelJobPlugin p) {
+        String name;
+        try {
+            name = checkedName(p);
+        } catch (PluginException e) {
+            problems.add(e);
+            return;
+        }
+        if (duplicates.containsKey(name)) {
+            PluginException first = duplicates.get(name);
+            PluginException e = new PluginException(name, Errno.EEXIST, first.getMessage() + ", "
+                    + p.getClass().getName(), null);
+            duplicates.put(name, e);
+            problems.add(e);
+            return;
+        }
+        KernelJobPlugin other = plugins.get(name);
+        if (other != null) {
+            plugins.remove(name);
+            PluginException e = new PluginException(name, Errno.EEXIST, "plugin name '" + name
+                    + "' is registered more than once, so none is loaded: by " + other.getClass().getName()
+                    + ", " + p.getClass().getName(), null);
+            duplicates.put(name, e);
+            problems.add(e);
+            return;
+        }
+        try {
+            checkDeclarations(name, p);
+        } catch (PluginException e) {
+            problems.add(e);
+            return;
+        }
+        plugins.put(name, p);
+    }
+
+    /**
+     * Adds {@code plugin}; EEXIST when its name is taken, EINVAL for a bad name or parameter
+     * declaration. A rejected plugin leaves the registry as it was.
+     */
+    public PluginRegistry register(KernelJobPlugin plugin) {
+        String name = checkedName(plugin);
+        KernelJobPlugin other = plugins.get(name);
+        if (other != null || duplicates.containsKey(name)) {
+            throw new PluginException(name, Errno.EEXIST, "plugin name '" + name + "' is already registered"
+                    + (other != null ? " by " + other.getClass().getName() : "") + "; cannot register "
+                    + plugin.getClass().getName(), null);
+        }
+        checkDeclarations(name, plugin);
+        plugins.put(name, plugin);
+        return this;
+    }
+
+    private static String checkedName(KernelJobPlugin p) {
+        String name;
+        try {
+            name = p.name();
+        } catch (RuntimeException | LinkageError e) {
+            throw new PluginException(null, null, "plugin " + p.getClass().getName() + " failed to tell its name: "
+                    + e, e);
+        }
+        if (name == null || !PluginParam.NAME.matcher(name).matches()) {
+            throw new PluginException(name, Errno.EINVAL, "plugin " + p.getClass().getName() + " has an invalid name '"
+                    + name + "' (lower-case words joined by hyphens)", null);
+        }
+        return name;
+    }
+
+    private static void checkDeclarations(String name, KernelJobPlugin p) {
+        try {
+            List<PluginParam> params = p.parameters();
+            if (params == null) {
+                throw new KernelException(Errno.EINVAL, "param:declaration", "parameters() returned null");
+            }
+            ParamParser.checkDeclarations(params);
+            p.description();
+        } catch (RuntimeException | LinkageError e) {
+            throw PluginException.fromFailure(name, "its parameter declarations", e);
+        }
+    }
+
+    /** Loaded plugins, by name. */
+    public List<PluginInfo> plugins() {
+        List<PluginInfo> out = new ArrayList<>();
+        for (KernelJobPlugin p : plugins.values()) {
+            String d;
+            try {
+                d = p.description();
+            } catch (RuntimeException e) {
+                d = "(description failed: " + e + ")";
+            }
+            out.add(new PluginInfo(p.name(), d == null ? "" : d, p.parameters(), p.getClass().getName()));
+        }
+        return out;
+    }
+
+    /** What went wrong while loading: broken providers, duplicate names, bad declarations. */
+    public List<PluginException> problems() {
+        return List.copyOf(problems);
+    }
+
+    public boolean contains(String name) {
+        return plugins.containsKey(name);
+    }
+
+    /** The plugin named {@code name}; ENOENT when unknown, EEXIST when its name was claimed twice. */
+    public KernelJobPlugin get(String name) {
+        KernelJobPlugin p = plugins.get(name);
+        if (p != null) {
+            return p;
+        }
+        PluginException dup = duplicates.get(name);
+        if (dup != null) {
+            throw dup;
+        }
+        throw new PluginException(name, Errno.ENOENT, "no plugin named '" + name + "' (known: "
+                + String.join(", ", plugins.keySet()) + ")", null);
+    }
+
+    /** Parses {@code params} for plugin {@code name}: EINVAL naming the parameter for a bad value. */
+    public PluginParams parseParams(String name, Map<String, String> params) {
+        KernelJobPlugin p = get(name);
+        try {
+            return ParamParser.parseAll(p.parameters(), params);
+        } catch (KernelException e) {
+            throw new PluginException(name, e.errno(), "plugin '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs plugin {@code name} on {@code services}' kernel; see {@link #run(String, Map, KernelServices, PluginRunHook)}. */
+    public PluginResult run(String name, Map<String, String> params, KernelServices services) {
+        return run(name, params, services, PluginRunHook.NONE);
+    }
+
+    /**
+     * Runs plugin {@code name} with {@code params} (string forms; defaults fill the rest) on a new
+     * main task of {@code services}' kernel, then runs the kernel until every task has exited. A
+     * failure of any kind is a {@link PluginException}; the kernel is then in an undefined state and
+     * must be discarded (the runner boots a fresh one per run).
+     */
+    public PluginResult run(String name, Map<String, String> params, KernelServices services, PluginRunHook hook) {
+        KernelJobPlugin p = get(name);
+        PluginParams parsed = parseParams(name, params);
+        Kernel k = services.kernel();
+        AtomicReference<PluginResult> result = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        k.spawn(TaskSpec.kthread("plugin/" + name), () -> {
+            hook.beforeRun(k.current());
+            try {
+                result.set(p.run(new DefaultPluginContext(name, services), parsed));
+            } catch (RuntimeException | Error e) {
+                failure.set(e);
+            } finally {
+                hook.afterRun(k.current());
+            }
+        });
+        try {
+            k.run();
+        } catch (RuntimeException | Error e) {
+            failure.compareAndSet(null, e);
+        }
+        Throwable f = failure.get();
+        if (f != null) {
+            if (f instanceof VirtualMachineError vme && !(f instanceof StackOverflowError)) {
+                throw vme;
+            }
+            throw PluginException.fromFailure(name, "while running", f);
+        }
+        if (result.get() == null) {
+            throw new PluginException(name, "plugin '" + name + "' returned no result");
+        }
+        return result.get();
+    }
+}
