@@ -38,9 +38,10 @@ public final class KemuCli implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-            c.getErr().println("kemu: " + (ex instanceof IllegalArgumentException ? "" : "error: ") + msg);
+            c.getErr().println("kemu: " + msg.lines().findFirst().orElse(""));
             c.getErr().flush();
-            return ex instanceof IllegalArgumentException || ex instanceof org.kemu.schedfair.KernelException ? 2 : 1;
+            return ex instanceof IllegalArgumentException || ex instanceof org.kemu.schedfair.KernelException
+                    || ex instanceof org.kemu.lab.profile.ProfileCodec.ProfileException ? 2 : 1;
         });
         int rc = cl.execute(args);
         out.flush();
