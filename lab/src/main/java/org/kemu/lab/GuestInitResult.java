@@ -1,0 +1,28 @@
+package org.kemu.lab;
+
+/**
+ * What an emulated qemu guest init measured (virtual time unless said otherwise).
+ *
+ * @param pinNs the largest MAP_DMA (guest RAM), as calibration.md's "pin"
+ * @param initNs qemu invocation to the end of guest init, as calibration.md's "qemu init"
+ * @param preallocNs qemu's own prealloc (0 without)
+ * @param otherNs qemu's other setup
+ * @param pin what the pin path spent, summed over the tasks that pinned
+ * @param lockWaitNs time tasks waited for locks over the whole init, by lock class
+ * @param events engine events of the run
+ * @param eventHash hash of the run's event sequence (equal for equal inputs and seed)
+ * @param invariantViolations what the invariant checkers found after the init (empty when all hold)
+ * @param wallNanos real time the emulation took (the only non-deterministic field)
+ */
+public record GuestInitResult(long pinNs, long initNs, long preallocNs, long otherNs, PinStats pin,
+        java.util.SortedMap<String, Long> lockWaitNs, long events, long eventHash,
+        java.util.List<String> invariantViolations, long wallNanos) {
+
+    public double pinSeconds() {
+        return pinNs / 1e9;
+    }
+
+    public double initSeconds() {
+        return initNs / 1e9;
+    }
+}

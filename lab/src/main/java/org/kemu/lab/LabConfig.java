@@ -1,0 +1,25 @@
+package org.kemu.lab;
+
+import java.util.Objects;
+import org.kemu.schedfair.BandwidthPolicy;
+import org.kemu.schedfair.PickPolicy;
+
+/**
+ * Run-level choices of an emulated kernel that are not machine facts.
+ *
+ * @param seed the run's seed
+ * @param pickPolicy the fair class's pick rule
+ * @param bandwidthPolicy the cpu controller's bandwidth policy
+ * @param pin how MAP_DMA pins (its mode also picks the GUP implementation unless overridden)
+ */
+public record LabConfig(long seed, PickPolicy pickPolicy, BandwidthPolicy bandwidthPolicy, PinConfig pin) {
+    public LabConfig {
+        Objects.requireNonNull(pickPolicy, "pickPolicy");
+        Objects.requireNonNull(bandwidthPolicy, "bandwidthPolicy");
+        Objects.requireNonNull(pin, "pin");
+    }
+
+    public static LabConfig of(long seed, PinConfig pin) {
+        return new LabConfig(seed, PickPolicy.CFS, BandwidthPolicy.STANDARD, pin);
+    }
+}

@@ -1,0 +1,45 @@
+package org.kemu.lab;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.kemu.mmgup.GupCosts;
+import org.kemu.mmgup.MmCosts;
+import org.kemu.padatacore.PadataCosts;
+import org.kemu.schedfair.MachineSpec;
+import org.kemu.schedfair.MemoryBandwidth;
+import org.kemu.schedfair.RuntimeCosts;
+import org.kemu.schedfair.Topology;
+import org.kemu.vfiotype1.IommuCosts;
+
+/**
+ * A machine profile: topology, memory bandwidth and every cost parameter of every subsystem, with
+ * where each value comes from ({@code sources}, keyed "group.parameter").
+ */
+public record MachineProfile(String name, String description, Topology topology, MemoryBandwidth bandwidth,
+        RuntimeCosts runtime, MmCosts mm, GupCosts gup, PadataCosts padata, IommuCosts iommu, VfioPinCosts vfio,
+        QemuCosts qemu, Map<String, String> sources) {
+
+    public MachineProfile {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(topology, "topology");
+        Objects.requireNonNull(bandwidth, "bandwidth");
+        Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(mm, "mm");
+        Objects.requireNonNull(gup, "gup");
+        Objects.requireNonNull(padata, "padata");
+        Objects.requireNonNull(iommu, "iommu");
+        Objects.requireNonNull(vfio, "vfio");
+        Objects.requireNonNull(qemu, "qemu");
+        sources = Map.copyOf(new TreeMap<>(sources));
+    }
+
+    public MachineSpec machineSpec() {
+        return new MachineSpec(name, topology, bandwidth, runtime);
+    }
+
+    public String sourceOf(String key) {
+        return sources.getOrDefault(key, "unspecified");
+    }
+}

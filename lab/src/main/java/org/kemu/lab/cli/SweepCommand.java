@@ -1,0 +1,113 @@
+package org.kemu.lab.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.kemu.lab.Backing;
+import org.kemu.lab.GuestInitResult;
+import org.kemu.lab.GuestSpec;
+import org.kemu.lab.Lab;
+import org.kemu.lab.LabConfig;
+import org.kemu.lab.MachineProfile;
+import org.kemu.lab.PinConfig;
+import org.kemu.lab.PinMode;
+import org.kemu.lab.Profiles;
+import org.kemu.lab.Version;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "sweep", description = "Guest inits over a matrix of options: CSV plus a JSON sidecar.")
+final class SweepCommand implements Callable<Integer> {
+    @Option(names = "--profiles", split = ",", defaultValue = "intel-8167m")
+    List<String> profiles;
+    @Option(names = "--backings", split = ",", defaultValue = "hugetlb")
+    List<String> backings;
+    @Option(names = "--mems", split = ",", defaultValue = "16G")
+    List<String> mems;
+    @Option(names = "--prealloc-threads", split = ",", defaultValue = "0")
+    List<Integer> prealloc;
+    @Option(names = "--padata-threads", split = ",", defaultValue = "0,16")
+    List<Integer> threads;
+    @Option(names = "--lock-cache-pages", split = ",", defaultValue = "65536")
+    List<Long> caches;
+    @Option(names = "--pin-modes", split = ",", description = "default: serial for 0 threads, padata otherwise")
+    List<String> modes;
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+    @Option(names = "--out", defaultValue = "sweep.csv", description = "CSV file; the sidecar is <out>.json")
+    Path out;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.join(",", Reports.CSV_COLUMNS));
+        List<Map<String, Object>> runs = new ArrayList<>();
+        for (String prof : profiles) {
+            MachineProfile p = Profiles.load(prof);
+            for (String b : backings) {
+                for (String m : mems) {
+                    for (int q : prealloc) {
+                        GuestSpec g = new GuestSpec(Backing.parse(b), Sizes.parse(m), q);
+                        for (PinConfig pc : pins()) {
+                            LabConfig c = LabConfig.of(seed, pc);
+                            GuestInitResult r = Lab.guestInit(p, c, g);
+                            lines.add(Reports.csv(Reports.csvRow(p, c, g, r)));
+                            runs.add(Reports.json(p, c, g, r));
+                            spec.commandLine().getErr().printf("%s %s %s qthr=%d %s: pin %.2f s init %.2f s%n", prof, b,
+                                    m, q, GuestInitCommand.describe(c), r.pinSeconds(), r.initSeconds());
+                        }
+                    }
+                }
+            }
+        }
+        Files.write(out, lines);
+        Map<String, Object> side = new LinkedHashMap<>();
+        side.put("kemu_version", Version.get());
+        side.put("seed", seed);
+        Map<String, Object> matrix = new LinkedHashMap<>();
+        matrix.put("profiles", profiles);
+        matrix.put("backings", backings);
+        matrix.put("mems", mems);
+        matrix.put("prealloc_threads", prealloc);
+        matrix.put("padata_threads", threads);
+        matrix.put("lock_cache_pages", caches);
+        matrix.put("pin_modes", modes);
+        side.put("matrix", matrix);
+        side.put("runs", runs);
+        Files.writeString(Path.of(out + ".json"), Reports.toJson(side));
+        spec.commandLine().getOut().println("wrote " + out + " and " + out + ".json (" + runs.size() + " runs)");
+        return 0;
+    }
+
+    private List<PinConfig> pins() {
+        List<PinConfig> l = new ArrayList<>();
+        for (int t : threads) {
+            for (long cache : caches) {
+                if (modes == null) {
+                    PinConfig pc = PinConfig.padata(t, cache);
+                    if (!l.contains(pc)) {
+                        l.add(pc);
+                    }
+                    continue;
+                }
+                for (String ms : modes) {
+                    PinMode m = PinMode.parse(ms);
+                    PinConfig pc = new PinConfig(m, m.threaded() ? Math.max(1, t) : 1, m.threaded() ? cache : 0);
+                    if (!l.contains(pc)) {
+                        l.add(pc);
+                    }
+                }
+            }
+        }
+        return l;
+    }
+}

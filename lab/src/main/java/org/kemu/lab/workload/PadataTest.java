@@ -1,0 +1,28 @@
+package org.kemu.lab.workload;
+
+import org.kemu.padatacore.Padata;
+import org.kemu.padatacore.PadataMtJob;
+import org.kemu.schedfair.Kernel;
+import org.kemu.schedfair.Task;
+import org.kemu.schedfair.TaskSpec;
+
+/**
+ * {@code padata_test} (calibration.md, patches 13 and 14): a padata job of pure CPU work (tight
+ * integer multiplies) over {@code units} units of {@code nsPerUnit} each, with up to {@code threads}
+ * threads, started from a kernel thread.
+ */
+public final class PadataTest {
+    private PadataTest() {
+    }
+
+    public static Task spawn(Kernel k, Padata padata, long units, long nsPerUnit, int threads) {
+        return k.spawn(TaskSpec.kthread("padata_test"), () -> {
+            PadataMtJob<Void> job = PadataMtJob.<Void>builder((s, e, a) -> {
+                k.work((e - s) * nsPerUnit);
+                return 0;
+            }).start(0).size(units).align(1).minChunk(Math.max(1, units / (4L * threads))).maxThreads(threads)
+                    .lockdepName("padata_test").build();
+            padata.doMultithreaded(job);
+        });
+    }
+}

@@ -1,0 +1,45 @@
+package org.kemu.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.kemu.lab.profile.ProfileCodec;
+import org.junit.jupiter.api.Test;
+
+class ProfilesTest {
+    @Test
+    void builtInProfilesHaveTheMachinesOfCalibrationMd() {
+        // reference/calibration.md, "Machines": 2 x 26 x 2 = 104 and 2 x 64 x 2 = 256 CPUs
+        assertThat(Profiles.builtIn("intel-8167m").topology().nrCpus()).isEqualTo(104);
+        assertThat(Profiles.builtIn("amd-7j13").topology().nrCpus()).isEqualTo(256);
+    }
+
+    @Test
+    void everyParameterHasASource() {
+        for (String n : Profiles.BUILT_IN) {
+            MachineProfile p = Profiles.builtIn(n);
+            ProfileCodec.groups(p).forEach((g, params) -> params.keySet().forEach(k ->
+                    assertThat(p.sourceOf(g + "." + k)).as(g + "." + k).isNotEqualTo("unspecified")));
+        }
+    }
+
+    @Test
+    void writeThenReadGivesTheSameProfile() {
+        MachineProfile p = Profiles.builtIn("amd-7j13");
+        MachineProfile q = ProfileCodec.read(ProfileCodec.write(p));
+        assertThat(q).isEqualTo(p);
+        assertThat(ProfileCodec.write(q)).isEqualTo(ProfileCodec.write(p));
+    }
+
+    @Test
+    void aMissingParameterIsRejectedByName() {
+        String json = ProfileCodec.write(Profiles.builtIn("intel-8167m")).replace("\"clearPageNs\"", "\"clearPageNz\"");
+        assertThatThrownBy(() -> ProfileCodec.read(json)).isInstanceOf(ProfileCodec.ProfileException.class)
+                .hasMessageContaining("mm.clearPageNs");
+    }
+
+    @Test
+    void anUnknownProfileNameSaysWhatExists() {
+        assertThatThrownBy(() -> Profiles.load("no-such-machine")).hasMessageContaining("intel-8167m");
+    }
+}
