@@ -38,12 +38,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * spinlock) against a ForkJoinPool parallel loop over exactly the same chunks. Throughput ratio =
  * forkJoin time / padata time.
  *
- * <p>Run (from the repository root, after {@code . /tmp/env.sh}):
- * <pre>
- * ./mvnw -q -B -ntp -pl padata-core -am test-compile dependency:build-classpath -Dmdep.outputFile=cp.txt
- * java -cp padata-core/target/test-classes:padata-core/target/classes:sched-fair/target/classes:$(cat padata-core/cp.txt) \
- *     org.kemu.padatacore.bench.PadataZeroingBenchmark
- * </pre>
+ * <p>Run from the repository root: {@code bin/bench padata-core PadataZeroing} (JMH options may
+ * follow, e.g. {@code -f 2 -i 10}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
