@@ -6,40 +6,21 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
-import org.kemu.schedfair.LockStats;
 import org.kemu.schedfair.Mutex;
 import org.kemu.schedfair.Task;
-import org.kemu.schedfair.internal.LockStatsRecorder;
+import org.kemu.schedfair.internal.LockBase;
 
 /** A hosted mutex with the simulated one's semantics: FIFO waiters and direct hand-off. */
-final class HostedMutex implements Mutex {
+final class HostedMutex extends LockBase implements Mutex {
     private final HostedKernel k;
-    private final String name;
-    private final LockStatsRecorder stats;
     private final ReentrantLock lk = new ReentrantLock();
     private final Condition cv = lk.newCondition();
     private final ArrayDeque<HostedTask> waiters = new ArrayDeque<>();
     private volatile HostedTask owner;
 
     HostedMutex(HostedKernel k, String name) {
+        super(name, "mutex", k.newStats(name, "mutex"));
         this.k = k;
-        this.name = name;
-        this.stats = k.newStats(name, "mutex");
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String lockClass() {
-        return name;
-    }
-
-    @Override
-    public LockStats stats() {
-        return stats.snapshot();
     }
 
     @Override
@@ -125,13 +106,6 @@ final class HostedMutex implements Mutex {
     @Override
     public Task owner() {
         return owner;
-    }
-
-    @Override
-    public void assertHeld() {
-        if (!heldByCurrent()) {
-            throw new IllegalStateException("lockdep_assert_held: mutex '" + name + "' not held by current");
-        }
     }
 
     @Override

@@ -8,13 +8,12 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
-import org.kemu.schedfair.LockStats;
 import org.kemu.schedfair.RwSemaphore;
 import org.kemu.schedfair.Task;
-import org.kemu.schedfair.internal.LockStatsRecorder;
+import org.kemu.schedfair.internal.LockBase;
 
 /** A hosted rw_semaphore with the simulated one's queueing rules (see SimRwSemaphore). */
-final class HostedRwSemaphore implements RwSemaphore {
+final class HostedRwSemaphore extends LockBase implements RwSemaphore {
     private static final class Waiter {
         final HostedTask task;
         final boolean write;
@@ -27,8 +26,6 @@ final class HostedRwSemaphore implements RwSemaphore {
     }
 
     private final HostedKernel k;
-    private final String name;
-    private final LockStatsRecorder stats;
     private final ReentrantLock lk = new ReentrantLock();
     private final Condition cv = lk.newCondition();
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
@@ -36,24 +33,8 @@ final class HostedRwSemaphore implements RwSemaphore {
     private volatile HostedTask writer;
 
     HostedRwSemaphore(HostedKernel k, String name) {
+        super(name, "rwsem", k.newStats(name, "rwsem"));
         this.k = k;
-        this.name = name;
-        this.stats = k.newStats(name, "rwsem");
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String lockClass() {
-        return name;
-    }
-
-    @Override
-    public LockStats stats() {
-        return stats.snapshot();
     }
 
     private List<String> holders() {
@@ -263,13 +244,6 @@ final class HostedRwSemaphore implements RwSemaphore {
     @Override
     public Task writer() {
         return writer;
-    }
-
-    @Override
-    public void assertHeld() {
-        if (!heldByCurrent()) {
-            throw new IllegalStateException("lockdep_assert_held: rwsem '" + name + "' not held by current");
-        }
     }
 
     @Override

@@ -4,38 +4,19 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
-import org.kemu.schedfair.LockStats;
 import org.kemu.schedfair.SpinLock;
-import org.kemu.schedfair.internal.LockStatsRecorder;
+import org.kemu.schedfair.internal.LockBase;
 
 /** A hosted ticket spinlock: FIFO like the kernel's queued spinlock, spinning on a real CPU. */
-final class HostedSpinLock implements SpinLock {
+final class HostedSpinLock extends LockBase implements SpinLock {
     private final HostedKernel k;
-    private final String name;
-    private final LockStatsRecorder stats;
     private final AtomicLong next = new AtomicLong();
     private final AtomicLong serving = new AtomicLong();
     private volatile HostedTask owner;
 
     HostedSpinLock(HostedKernel k, String name) {
+        super(name, "spinlock", k.newStats(name, "spinlock"));
         this.k = k;
-        this.name = name;
-        this.stats = k.newStats(name, "spinlock");
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String lockClass() {
-        return name;
-    }
-
-    @Override
-    public LockStats stats() {
-        return stats.snapshot();
     }
 
     @Override
@@ -108,13 +89,6 @@ final class HostedSpinLock implements SpinLock {
     @Override
     public boolean isLocked() {
         return next.get() != serving.get();
-    }
-
-    @Override
-    public void assertHeld() {
-        if (!heldByCurrent()) {
-            throw new IllegalStateException("lockdep_assert_held: spinlock '" + name + "' not held by current");
-        }
     }
 
     @Override

@@ -4,39 +4,20 @@ import java.util.ArrayDeque;
 import java.util.List;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
-import org.kemu.schedfair.LockStats;
 import org.kemu.schedfair.Mutex;
 import org.kemu.schedfair.Task;
-import org.kemu.schedfair.internal.LockStatsRecorder;
+import org.kemu.schedfair.internal.LockBase;
 
 /** A simulated mutex: FIFO waiters, direct hand-off to the first waiter on unlock. */
-final class SimMutex implements Mutex {
+final class SimMutex extends LockBase implements Mutex {
     private final SimKernel k;
-    private final String name;
-    private final LockStatsRecorder stats;
     private final ArrayDeque<SimTask> waiters = new ArrayDeque<>();
     private SimTask owner;
     private int lastCpu = -1;
 
     SimMutex(SimKernel k, String name) {
+        super(name, "mutex", k.newStats(name, "mutex"));
         this.k = k;
-        this.name = name;
-        this.stats = k.newStats(name, "mutex");
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String lockClass() {
-        return name;
-    }
-
-    @Override
-    public LockStats stats() {
-        return stats.snapshot();
     }
 
     @Override
@@ -114,13 +95,6 @@ final class SimMutex implements Mutex {
     @Override
     public Task owner() {
         return owner;
-    }
-
-    @Override
-    public void assertHeld() {
-        if (!heldByCurrent()) {
-            throw new IllegalStateException("lockdep_assert_held: mutex '" + name + "' not held by current");
-        }
     }
 
     @Override

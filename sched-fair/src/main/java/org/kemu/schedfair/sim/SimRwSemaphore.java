@@ -6,10 +6,9 @@ import java.util.Iterator;
 import java.util.List;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
-import org.kemu.schedfair.LockStats;
 import org.kemu.schedfair.RwSemaphore;
 import org.kemu.schedfair.Task;
-import org.kemu.schedfair.internal.LockStatsRecorder;
+import org.kemu.schedfair.internal.LockBase;
 
 /**
  * A simulated rw_semaphore. New readers queue behind any waiter, so a waiting writer blocks later
@@ -17,37 +16,19 @@ import org.kemu.schedfair.internal.LockStatsRecorder;
  * woken together with every queued reader, writers keeping their places (rwsem_mark_wake in
  * kernel/locking/rwsem.c wakes all readers in the queue since Linux 5.3).
  */
-final class SimRwSemaphore implements RwSemaphore {
+final class SimRwSemaphore extends LockBase implements RwSemaphore {
     private record Waiter(SimTask task, boolean write, long since) {
     }
 
     private final SimKernel k;
-    private final String name;
-    private final LockStatsRecorder stats;
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
     private final List<SimTask> readers = new ArrayList<>();
     private SimTask writer;
     private int lastCpu = -1;
 
     SimRwSemaphore(SimKernel k, String name) {
+        super(name, "rwsem", k.newStats(name, "rwsem"));
         this.k = k;
-        this.name = name;
-        this.stats = k.newStats(name, "rwsem");
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String lockClass() {
-        return name;
-    }
-
-    @Override
-    public LockStats stats() {
-        return stats.snapshot();
     }
 
     private List<String> holders() {
@@ -221,13 +202,6 @@ final class SimRwSemaphore implements RwSemaphore {
     @Override
     public Task writer() {
         return writer;
-    }
-
-    @Override
-    public void assertHeld() {
-        if (!heldByCurrent()) {
-            throw new IllegalStateException("lockdep_assert_held: rwsem '" + name + "' not held by current");
-        }
     }
 
     @Override

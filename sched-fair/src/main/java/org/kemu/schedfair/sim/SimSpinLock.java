@@ -4,38 +4,19 @@ import java.util.ArrayDeque;
 import java.util.List;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
-import org.kemu.schedfair.LockStats;
 import org.kemu.schedfair.SpinLock;
-import org.kemu.schedfair.internal.LockStatsRecorder;
+import org.kemu.schedfair.internal.LockBase;
 
 /** A simulated queued spinlock: waiters burn their CPU in FIFO order; no preemption while held. */
-final class SimSpinLock implements SpinLock {
+final class SimSpinLock extends LockBase implements SpinLock {
     private final SimKernel k;
-    private final String name;
-    private final LockStatsRecorder stats;
     private final ArrayDeque<SimTask> spinners = new ArrayDeque<>();
     private SimTask owner;
     private int lastCpu = -1;
 
     SimSpinLock(SimKernel k, String name) {
+        super(name, "spinlock", k.newStats(name, "spinlock"));
         this.k = k;
-        this.name = name;
-        this.stats = k.newStats(name, "spinlock");
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String lockClass() {
-        return name;
-    }
-
-    @Override
-    public LockStats stats() {
-        return stats.snapshot();
     }
 
     @Override
@@ -93,13 +74,6 @@ final class SimSpinLock implements SpinLock {
     @Override
     public boolean isLocked() {
         return owner != null;
-    }
-
-    @Override
-    public void assertHeld() {
-        if (!heldByCurrent()) {
-            throw new IllegalStateException("lockdep_assert_held: spinlock '" + name + "' not held by current");
-        }
     }
 
     @Override
