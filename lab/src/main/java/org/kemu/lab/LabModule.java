@@ -3,13 +3,12 @@ package org.kemu.lab;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.util.Modules;
 import org.kemu.lab.pin.Type1PinPathAdapter;
 import org.kemu.mmgup.Gup;
-import org.kemu.mmgup.LockedVm;
 import org.kemu.mmgup.MemoryConfig;
-import org.kemu.mmgup.Mm;
+import org.kemu.mmgup.MmGup;
 import org.kemu.mmgup.MmGupModule;
-import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.padatacore.PadataCosts;
 import org.kemu.padatacore.PadataFactory;
 import org.kemu.padatacore.PadataFeatures;
@@ -20,8 +19,10 @@ import org.kemu.schedfair.KernelConfig;
 import org.kemu.schedfair.Kernels;
 import org.kemu.schedfair.PickPolicy;
 import org.kemu.schedfair.ThrottleModel;
-import org.kemu.vfiotype1.IommuDomainFactory;
 import org.kemu.vfiotype1.IommuDomainSpec;
+import org.kemu.vfiotype1.Type1ContainerFactory;
+import org.kemu.vfiotype1.Type1Costs;
+import org.kemu.vfiotype1.Type1Params;
 import org.kemu.vfiotype1.VfioType1Module;
 
 /**
@@ -29,7 +30,8 @@ import org.kemu.vfiotype1.VfioType1Module;
  * configuration, with mm-gup, padata-core and vfio-type1 on top. Every subsystem choice is a binding
  * that {@code Modules.override} can replace: {@link PickPolicy}, {@link BandwidthPolicy},
  * {@link ThrottleModel}, {@link Gup}, {@link PadataFeatures}, {@link PinConfig} (the pin mode),
- * {@link IommuDomainSpec} and {@link IommuDomainFactory} (the IOMMU domain), {@link PinPathAdapter}.
+ * {@link IommuDomainSpec} (the IOMMU domain), {@link Type1ContainerFactory}, {@link Type1Params},
+ * {@link Type1Costs}, {@link PinPathAdapter}.
  */
 public final class LabModule extends AbstractModule {
     private final MachineProfile profile;
@@ -48,7 +50,8 @@ public final class LabModule extends AbstractModule {
         bind(MachineProfile.class).toInstance(profile);
         bind(LabConfig.class).toInstance(config);
         install(new MmGupModule(memory, profile.mm(), profile.gup(), config.pin().mode().gupImpl()));
-        install(new VfioType1Module());
+        // the profile's type1 costs replace vfio-type1's free default
+        install(Modules.override(new VfioType1Module()).with(b -> b.bind(Type1Costs.class).toInstance(profile.vfio())));
     }
 
     @Provides
@@ -99,8 +102,8 @@ public final class LabModule extends AbstractModule {
     }
 
     @Provides
-    VfioPinCosts vfioPinCosts() {
-        return profile.vfio();
+    Type1Params type1Params() {
+        return Type1Params.defaults();
     }
 
     @Provides
@@ -110,8 +113,10 @@ public final class LabModule extends AbstractModule {
 
     @Provides
     @Singleton
-    PinPathAdapter pinPathAdapter(Kernel kernel, Mm mm, Gup gup, LockedVm lockedVm, PhysicalMemory pm,
-            PadataFactory padata, IommuDomainFactory domains, IommuDomainSpec spec, VfioPinCosts costs) {
-        return new Type1PinPathAdapter(kernel, mm, gup, lockedVm, pm, padata, domains, spec, costs);
+    PinPathAdapter pinPathAdapter(Kernel kernel, MmGup mmGup, Gup gup, PadataFactory padata, IommuDomainSpec spec,
+            Type1ContainerFactory containers, Type1Params params, Type1Costs costs) {
+        // the bound Gup (overridable) is the one the pin path uses
+        MmGup services = new MmGup(mmGup.physicalMemory(), mmGup.mm(), gup, mmGup.lockedVm());
+        return new Type1PinPathAdapter(kernel, services, padata, spec, containers, params, costs);
     }
 }

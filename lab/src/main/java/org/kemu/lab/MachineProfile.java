@@ -11,13 +11,14 @@ import org.kemu.schedfair.MemoryBandwidth;
 import org.kemu.schedfair.RuntimeCosts;
 import org.kemu.schedfair.Topology;
 import org.kemu.vfiotype1.IommuCosts;
+import org.kemu.vfiotype1.Type1Costs;
 
 /**
  * A machine profile: topology, memory bandwidth and every cost parameter of every subsystem, with
  * where each value comes from ({@code sources}, keyed "group.parameter").
  */
 public record MachineProfile(String name, String description, Topology topology, MemoryBandwidth bandwidth,
-        RuntimeCosts runtime, MmCosts mm, GupCosts gup, PadataCosts padata, IommuCosts iommu, VfioPinCosts vfio,
+        RuntimeCosts runtime, MmCosts mm, GupCosts gup, PadataCosts padata, IommuCosts iommu, Type1Costs vfio,
         QemuCosts qemu, Map<String, String> sources) {
 
     public MachineProfile {

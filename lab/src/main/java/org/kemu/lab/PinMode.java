@@ -4,8 +4,10 @@ import java.util.Locale;
 import org.kemu.mmgup.MmGup;
 
 /**
- * How the guest's RAM is pinned and mapped: the approaches the 2022 review asked to compare.
- * Stand-in for vfio-type1's own {@code PinMode} until its pin path is merged.
+ * How the guest's RAM is pinned and mapped: the approaches the 2022 review asked to compare, by the
+ * names {@code compare}, {@code sweep} and {@code --pin-mode} use. Each maps onto vfio-type1's pin
+ * path ({@link PinConfig#toVfio()}) plus, for the user-space ones, MAP_DMA from N tasks
+ * ({@link org.kemu.vfiotype1.UserMapMode}).
  */
 public enum PinMode {
     /** 5.14: one task, per-page GUP, locked_vm charged per contiguous run under the mmap write lock. */

@@ -14,20 +14,24 @@ import org.kemu.schedfair.KernelException;
  * @param pageArrayNs per 4 KiB page written to the caller's page array (both implementations)
  * @param unpinPageNs per 4 KiB page unpinned by the per-page implementation
  * @param unpinFolioNs per folio run unpinned by the folio-batched implementation
+ * @param thpPageNs extra per 4 KiB page of an anonymous THP walked by the per-page implementation
+ *     ({@code follow_page_mask -> follow_trans_huge_pmd} under the PMD lock, repeated for each small
+ *     page of the huge page; a hugetlb leaf is looked up without it). The folio-batched walk takes the
+ *     PMD once per folio and does not pay it
  */
 public record GupCosts(long callNs, long pageNs, long folioNs, long pageArrayNs, long unpinPageNs,
-        long unpinFolioNs) {
+        long unpinFolioNs, long thpPageNs) {
 
     public GupCosts {
         KernelException.require(callNs >= 0 && pageNs >= 0 && folioNs >= 0 && pageArrayNs >= 0 && unpinPageNs >= 0
-                && unpinFolioNs >= 0, Errno.EINVAL, "gup_costs", "negative cost");
+                && unpinFolioNs >= 0 && thpPageNs >= 0, Errno.EINVAL, "gup_costs", "negative cost");
     }
 
     public static GupCosts defaults() {
-        return new GupCosts(300, 40, 40, 2, 30, 30);
+        return new GupCosts(300, 40, 40, 2, 30, 30, 0);
     }
 
     public static GupCosts free() {
-        return new GupCosts(0, 0, 0, 0, 0, 0);
+        return new GupCosts(0, 0, 0, 0, 0, 0, 0);
     }
 }

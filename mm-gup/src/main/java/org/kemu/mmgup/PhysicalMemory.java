@@ -84,6 +84,27 @@ public interface PhysicalMemory {
     long resvHugepages(int order);
 
     /**
+     * {@code hugetlb_acct_memory()}: reserves {@code n} huge pages of {@code order} against the pools
+     * (all nodes); false, with nothing reserved, when free minus reserved pages cannot cover them.
+     * Must run in a task (takes the memory lock).
+     */
+    boolean hugetlbReservePages(int order, long n);
+
+    /** Drops {@code n} reservations of {@code order} (an unused reservation given back). */
+    void hugetlbUnreservePages(int order, long n);
+
+    /**
+     * {@code alloc_hugetlb_folio()} from the pool: a free huge page of {@code order} (refcount 1),
+     * from {@code prefNid} first and then the other nodes in order unless {@code thisNodeOnly}; -1 when
+     * none. With {@code consumeReservation} it uses one of the reservations taken by
+     * {@link #hugetlbReservePages}; without, it takes only a page nobody has reserved. Must run in a task.
+     */
+    long allocHugetlbFolio(int prefNid, int order, boolean consumeReservation, boolean thisNodeOnly);
+
+    /** {@code folio_put()} of a pool page obtained by {@link #allocHugetlbFolio}: back to its node's pool. */
+    void freeHugetlbFolio(long head);
+
+    /**
      * Writes {@code nr_hugepages} of {@code order} on {@code nid} (sysfs node attribute). Growing takes
      * folios from the buddy allocator (ZONE_NORMAL) as far as contiguous memory allows and, like the
      * kernel, silently stops short; shrinking frees only free huge pages. EINVAL for an order other

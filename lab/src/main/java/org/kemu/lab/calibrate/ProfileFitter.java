@@ -7,7 +7,6 @@ import java.util.function.ToDoubleFunction;
 import org.kemu.lab.Backing;
 import org.kemu.lab.MachineProfile;
 import org.kemu.lab.QemuCosts;
-import org.kemu.lab.VfioPinCosts;
 import org.kemu.mmgup.GupCosts;
 import org.kemu.mmgup.MmCosts;
 import org.kemu.padatacore.PadataCosts;
@@ -15,6 +14,7 @@ import org.kemu.schedfair.MemoryBandwidth;
 import org.kemu.schedfair.RuntimeCosts;
 import org.kemu.schedfair.Topology;
 import org.kemu.vfiotype1.IommuCosts;
+import org.kemu.vfiotype1.Type1Costs;
 
 /**
  * The closed-form part of the fit (docs/calibration.md, "Method"): each physical effect gets one
@@ -126,6 +126,16 @@ public final class ProfileFitter {
 
     /** Assumed CPU time of one {@code vfio_lock_acct} body under the write lock (rlimit check, counter update). */
     static final long LOCK_ACCT_NS = 300;
+    /** Assumed vfio-type1 costs the calibration inputs do not identify (order of magnitude of the code paths). */
+    static final long VFIO_DMA_ALLOC_NS = 300;
+    static final long BATCH_INIT_NS = 200;
+    static final long RUN_NS = 50;
+    static final long CONTIG_STEP_NS = 20;
+    static final long CONTIG_SCAN_PAGE_NS = 1;
+    static final long UNPIN_CALL_NS = 100;
+    static final long PUT_PFN_PAGE_NS = 10;
+    static final long IOVA_TO_PHYS_PAGE_NS = 15;
+    static final long CHUNK_NS = 500;
 
     /**
      * The profile of {@code machine} from the fit, with the wake-up latency of a sleeping task
@@ -167,7 +177,8 @@ public final class ProfileFitter {
         long gupPage = Math.round(perPage * GUP_PAGE_SHARE);
         long arr = Math.round(perPage * PAGE_ARRAY_SHARE);
         long vfioPage = Math.round(perPage * (1 - GUP_PAGE_SHARE - PAGE_ARRAY_SHARE));
-        GupCosts gup = new GupCosts(call, gupPage, gupPage, arr, gupPage, gupPage);
+        long thpPage = Math.round(Math.max(0, f.thpPresentPageNs() - f.presentPageNs()));
+        GupCosts gup = new GupCosts(call, gupPage, gupPage, arr, gupPage, gupPage, thpPage);
         String presentSrc = "fit step 1: present-page pin cost (least squares over the 3 prealloc hugetlb base cells)";
         src.put("gup.callNs", "fit: the 8% batching fact (calibration.md profile facts) x no-prealloc pin per page, "
                 + GUP_SHARE_OF_CALL + " of the per-call overhead");
@@ -176,6 +187,8 @@ public final class ProfileFitter {
         src.put("gup.pageArrayNs", presentSrc + " x " + PAGE_ARRAY_SHARE);
         src.put("gup.unpinPageNs", "as gup.pageNs");
         src.put("gup.unpinFolioNs", "as gup.pageNs");
+        src.put("gup.thpPageNs", "fit step 2: present THP pin per page (3 prealloc THP base cells) minus present"
+                + " hugetlb pin per page (5.14's per-page walk of a THP under the PMD lock)");
         PadataCosts pd = new PadataCosts(2000, 200, 5000, 1000, 100, 100);
         for (String k : List.of("jobInitNs", "workAllocNs", "helperStartNs", "queueWorkNs", "chunkClaimNs",
                 "undoPerFailedWorkNs")) {
@@ -185,14 +198,14 @@ public final class ProfileFitter {
                 "unmapPte2MNs", "unmapPte1GNs", "iotlbSyncMapNs", "iotlbFlushNs")) {
             src.put("iommu." + k, assumed + " (VT-d/AMD-Vi order of magnitude)");
         }
-        VfioPinCosts vfio = new VfioPinCosts(refill, vfioPage, 50, lockAcctNs,
-                Math.round(Math.max(0, f.thpPresentPageNs() - f.presentPageNs())));
+        Type1Costs vfio = new Type1Costs(VFIO_DMA_ALLOC_NS, BATCH_INIT_NS, refill, RUN_NS, vfioPage, CONTIG_STEP_NS,
+                CONTIG_SCAN_PAGE_NS, lockAcctNs, UNPIN_CALL_NS, PUT_PFN_PAGE_NS, IOVA_TO_PHYS_PAGE_NS, CHUNK_NS);
         src.put("vfio.batchRefillNs", "fit: the 8% batching fact, " + (1 - GUP_SHARE_OF_CALL) + " of the per-call overhead");
-        src.put("vfio.pageNs", presentSrc + " x " + (1 - GUP_PAGE_SHARE - PAGE_ARRAY_SHARE));
-        src.put("vfio.runNs", assumed);
-        src.put("vfio.lockAcctNs", assumed);
-        src.put("vfio.thpFollowPageNs", "fit step 2: present THP pin per page (3 prealloc THP base cells) minus present"
-                + " hugetlb pin per page");
+        src.put("vfio.pinPageNs", presentSrc + " x " + (1 - GUP_PAGE_SHARE - PAGE_ARRAY_SHARE));
+        for (String k : List.of("vfioDmaAllocNs", "batchInitNs", "runNs", "contigStepNs", "contigScanPageNs", "lockAcctNs",
+                "unpinCallNs", "putPfnPageNs", "iovaToPhysPageNs", "chunkNs")) {
+            src.put("vfio." + k, assumed);
+        }
         QemuCosts q = new QemuCosts(Math.round(f.initFixedNs()), Math.round(f.initPerGiBNs()),
                 Math.round(f.thpPreallocFolioNs()), 2, 2L << 20);
         src.put("qemu.initFixedNs", "fit step 4: init - pin of the 6 no-prealloc base cells, least squares a + b GiB");

@@ -43,6 +43,8 @@ public final class KemuCli implements Runnable {
             return ex instanceof IllegalArgumentException || ex instanceof org.kemu.schedfair.KernelException
                     || ex instanceof org.kemu.lab.profile.ProfileCodec.ProfileException ? 2 : 1;
         });
+        // kemu run <plugin> --param value: the plugin's own options reach the command as positionals
+        cl.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
         int rc = cl.execute(args);
         out.flush();
         err.flush();

@@ -1,34 +1,84 @@
 package org.kemu.lab.cli;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.kemu.lab.MachineProfile;
+import org.kemu.lab.Profiles;
+import org.kemu.mmgup.MemoryConfig;
+import org.kemu.padatacore.PadataFeatures;
+import org.kemu.pluginapi.KernelServices;
+import org.kemu.pluginapi.PluginException;
+import org.kemu.pluginapi.PluginInfo;
+import org.kemu.pluginapi.PluginRegistry;
+import org.kemu.pluginapi.PluginRun;
+import org.kemu.pluginapi.PluginRunner;
 
 /**
- * What {@code kemu plugins} lists and {@code kemu run} runs.
- *
- * <p>LEAD: plugin-api is empty in this branch. Once it has its SPI and {@code PluginRunner}, implement
- * this with {@code ServiceLoader.load(<the SPI>)} (name, description, parameters) and the runner, and
- * return that implementation from {@link #discover()}.
+ * What {@code kemu plugins} lists and {@code kemu run} runs: plugin-api's {@link PluginRegistry}
+ * over the class path ({@code ServiceLoader}), and its {@link PluginRunner} booting the selected
+ * profile's machine (topology, bandwidth, mm and padata costs) for each run.
  */
-interface PluginCatalog {
-    record PluginInfo(String name, String description) {
+final class PluginCatalog {
+    private final PluginRegistry registry;
+
+    private PluginCatalog(PluginRegistry registry) {
+        this.registry = registry;
     }
 
-    List<PluginInfo> plugins();
-
-    /** Runs a plugin's job on a booted profile; returns its report as text. */
-    String run(String name, String profile, long seed, List<String> params);
-
     static PluginCatalog discover() {
-        return new PluginCatalog() {
-            @Override
-            public List<PluginInfo> plugins() {
-                return List.of();
-            }
+        return new PluginCatalog(PluginRegistry.load(PluginCatalog.class.getClassLoader()));
+    }
 
-            @Override
-            public String run(String name, String profile, long seed, List<String> params) {
-                throw new IllegalArgumentException("no plugin '" + name + "' (no plugins are installed)");
+    List<PluginInfo> plugins() {
+        return registry.plugins();
+    }
+
+    List<PluginException> problems() {
+        return registry.problems();
+    }
+
+    /**
+     * Runs {@code name} with {@code args} ({@code --param value} or {@code --param=value} pairs) on a
+     * fresh kernel booted from {@code profile}. Unknown plugin, unknown parameter or bad value:
+     * IllegalArgumentException (a usage error); a failing run: the plugin's PluginException.
+     */
+    PluginRun run(String name, String profile, long seed, List<String> args) {
+        Map<String, String> params = pairs(args);
+        try {
+            registry.parseParams(name, params);
+        } catch (PluginException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        MachineProfile p = Profiles.load(profile);
+        KernelServices.BootSpec boot = new KernelServices.BootSpec(p.machineSpec(), seed, MemoryConfig.defaults(),
+                p.mm(), PadataFeatures.mainline(), p.padata());
+        return new PluginRunner(registry).run(name, params, boot);
+    }
+
+    static Map<String, String> pairs(List<String> args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (!a.startsWith("--") || a.length() == 2) {
+                throw new IllegalArgumentException("expected --param value, got '" + a + "'");
             }
-        };
+            String key = a.substring(2);
+            String value;
+            int eq = key.indexOf('=');
+            if (eq >= 0) {
+                value = key.substring(eq + 1);
+                key = key.substring(0, eq);
+            } else {
+                if (i + 1 >= args.size()) {
+                    throw new IllegalArgumentException("parameter --" + key + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            if (m.put(key, value) != null) {
+                throw new IllegalArgumentException("parameter --" + key + " given twice");
+            }
+        }
+        return m;
     }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.kemu.lab.MachineProfile;
 import org.kemu.lab.QemuCosts;
-import org.kemu.lab.VfioPinCosts;
+import org.kemu.vfiotype1.Type1Costs;
 import org.kemu.mmgup.GupCosts;
 import org.kemu.mmgup.MmCosts;
 import org.kemu.padatacore.PadataCosts;
@@ -109,7 +109,7 @@ public final class ProfileCodec {
                     build(Topology.class, values, "topology"), build(MemoryBandwidth.class, values, "bandwidth"),
                     build(RuntimeCosts.class, values, "runtime"), build(MmCosts.class, values, "mm"),
                     build(GupCosts.class, values, "gup"), build(PadataCosts.class, values, "padata"),
-                    iommu(values), build(VfioPinCosts.class, values, "vfio"), build(QemuCosts.class, values, "qemu"),
+                    iommu(values), build(Type1Costs.class, values, "vfio"), build(QemuCosts.class, values, "qemu"),
                     sources);
         } catch (RuntimeException e) {
             if (e instanceof ProfileException) {

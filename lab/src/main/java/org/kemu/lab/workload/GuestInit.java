@@ -13,6 +13,7 @@ import org.kemu.lab.PinConfig;
 import org.kemu.lab.PinPathAdapter;
 import org.kemu.lab.PinStats;
 import org.kemu.lab.QemuCosts;
+import org.kemu.mmgup.LockedVm;
 import org.kemu.mmgup.MemoryConfig;
 import org.kemu.mmgup.Mm;
 import org.kemu.mmgup.MmInvariants;
@@ -98,9 +99,14 @@ public final class GuestInit {
             c.mapDma(ram, RAM_IOVA, guest.memBytes());
             t[4] = k.now();
             stats[0] = c.stats();
+            // vfio-type1's ContainerInvariants (IOMMU page table = DMA tree, pins balanced, locked_vm =
+            // charges) and mm-gup's own pin accounting
             violations.addAll(c.checkInvariants());
+            violations.addAll(MmInvariants.checkPinsBalanced(pm));
             if (teardown) {
                 c.unmapAll();
+                violations.addAll(c.checkInvariants());
+                violations.addAll(MmInvariants.checkLockedVm(lab.get(LockedVm.class), mm, 0));
                 mmOps.exitMmap(mm);
                 violations.addAll(MmInvariants.checkNoPins(pm));
             }

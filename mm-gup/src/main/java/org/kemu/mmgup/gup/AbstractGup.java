@@ -38,6 +38,15 @@ public abstract class AbstractGup implements Gup {
     /** CPU ns to walk and grab {@code pages} pages forming {@code folioRuns} folio runs (excluding callNs). */
     protected abstract long grabNs(long pages, long folioRuns);
 
+    /** Extra CPU ns to walk {@code pages} small pages of an anonymous THP leaf (0 unless the walk is per page). */
+    protected long thpWalkNs(long pages) {
+        return 0;
+    }
+
+    private long leafNs(VmaImpl v, long pages, long runs) {
+        return grabNs(pages, runs) + (v.kind() == VmaKind.ANON_THP ? thpWalkNs(pages) : 0);
+    }
+
     /** CPU ns to unpin {@code pages} pages forming {@code folioRuns} folio runs. */
     protected abstract long unpinNs(long pages, long folioRuns);
 
@@ -152,7 +161,7 @@ public abstract class AbstractGup implements Gup {
                 break;
             }
             long runs = grab(out, (int) done, present, true);
-            kernel.work((charged ? 0 : costs.callNs()) + grabNs(present, runs));
+            kernel.work((charged ? 0 : costs.callNs()) + leafNs(v, present, runs));
             charged = true;
             done += present;
             if (present < seg) {
@@ -211,7 +220,7 @@ public abstract class AbstractGup implements Gup {
                 KernelException.require(!FailNth.shouldFail(kernel, "gup:try_grab_folio"), Errno.ENOMEM,
                         "gup:try_grab_folio", "fail-nth: grabbing pages");
                 long runs = grab(out, at, seg, pin);
-                kernel.work((charged ? 0 : costs.callNs()) + grabNs(seg, runs));
+                kernel.work((charged ? 0 : costs.callNs()) + leafNs(v, seg, runs));
                 charged = true;
                 done += seg;
                 if (last) {

@@ -16,6 +16,11 @@ public final class PerPageGup extends AbstractGup {
     }
 
     @Override
+    protected long thpWalkNs(long pages) {
+        return pages * costs.thpPageNs();
+    }
+
+    @Override
     protected long unpinNs(long pages, long folioRuns) {
         return pages * costs.unpinPageNs();
     }

@@ -744,6 +744,74 @@ public final class PhysicalMemoryImpl implements PhysicalMemory {
     }
 
     @Override
+    public boolean hugetlbReservePages(int order, long n) {
+        checkOrder(order);
+        KernelException.require(n >= 0, Errno.EINVAL, "hugetlb:reserve", "negative count");
+        meta.lock();
+        try {
+            return reserveHugetlbLocked(order, n);
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    @Override
+    public void hugetlbUnreservePages(int order, long n) {
+        checkOrder(order);
+        meta.lock();
+        try {
+            KernelException.require(n >= 0 && n <= resv[hidx(order)], Errno.EINVAL, "hugetlb:unreserve",
+                    "cannot drop " + n + " of " + resv[hidx(order)] + " reservations");
+            unreserveHugetlbLocked(order, n);
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    @Override
+    public long allocHugetlbFolio(int prefNid, int order, boolean consumeReservation, boolean thisNodeOnly) {
+        checkOrder(order);
+        KernelException.require(prefNid >= 0 && prefNid < nodes.length, Errno.EINVAL, "hugetlb:node",
+                "no node " + prefNid);
+        meta.lock();
+        try {
+            if (thisNodeOnly && pool(nodes[prefNid], order).size() == 0) {
+                return -1;
+            }
+            long resvBefore = resv[hidx(order)];
+            if (!consumeReservation) {
+                long free = 0;
+                for (NodeMem m : nodes) {
+                    free += pool(m, order).size();
+                }
+                if (free - resvBefore <= 0) {
+                    return -1;
+                }
+            }
+            long head = allocHugetlbLocked(prefNid, order);
+            if (!consumeReservation) {
+                // an unreserved allocation must not consume somebody else's reservation
+                resv[hidx(order)] = resvBefore;
+            }
+            return head;
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    @Override
+    public void freeHugetlbFolio(long head) {
+        KernelException.require(isHugetlb(head) && folioHead(head) == head && refcount(head) > 0, Errno.EINVAL,
+                "hugetlb:free", "not an allocated hugetlb folio head: pfn " + head);
+        meta.lock();
+        try {
+            addRefsLocked(head, 1, 0, -1, 0);
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    @Override
     public long nrHugepages(int nid, int order) {
         checkOrder(order);
         return order == MmConstants.PUD_ORDER ? nodes[nid].nrHuge1g : nodes[nid].nrHuge2m;

@@ -3,7 +3,7 @@ package org.kemu.hugetlbfallocate;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.kemu.mmgup.MmConstants;
-import org.kemu.mmgup.phys.PhysicalMemoryImpl;
+import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.padatacore.Padata;
 import org.kemu.padatacore.PadataMtJob;
 import org.kemu.pluginapi.PluginContext;
@@ -25,7 +25,7 @@ public final class HugetlbfsFallocate {
     /** Reservations consume one unit per allocation; the leftover is dropped on failure. */
     private final PluginContext ctx;
     private final Kernel k;
-    private final PhysicalMemoryImpl pm;
+    private final PhysicalMemory pm;
     private final FallocateCosts costs;
     private final SpinLock hugetlbLock;
 
@@ -37,11 +37,7 @@ public final class HugetlbfsFallocate {
     public HugetlbfsFallocate(PluginContext ctx, FallocateCosts costs) {
         this.ctx = ctx;
         this.k = ctx.kernel();
-        if (!(ctx.physicalMemory() instanceof PhysicalMemoryImpl impl)) {
-            throw new KernelException(Errno.EOPNOTSUPP, "hugetlbfs_fallocate:memory",
-                    "needs mm-gup's physical memory implementation");
-        }
-        this.pm = impl;
+        this.pm = ctx.physicalMemory();
         this.costs = costs;
         this.hugetlbLock = k.spinlock("hugetlb_lock");
     }
@@ -64,13 +60,8 @@ public final class HugetlbfsFallocate {
             boolean ok;
             hugetlbLock.lock();
             try {
-                pm.meta().lock();
-                try {
-                    ok = !FailNth.shouldFail(k, "hugetlbfs_fallocate:hugetlb_reserve_pages")
-                            && pm.reserveHugetlbLocked(order, n);
-                } finally {
-                    pm.meta().unlock();
-                }
+                ok = !FailNth.shouldFail(k, "hugetlbfs_fallocate:hugetlb_reserve_pages")
+                        && pm.hugetlbReservePages(order, n);
             } finally {
                 hugetlbLock.unlock();
             }
@@ -90,12 +81,7 @@ public final class HugetlbfsFallocate {
             if (req.reserve()) {
                 hugetlbLock.lock();
                 try {
-                    pm.meta().lock();
-                    try {
-                        pm.unreserveHugetlbLocked(order, n - allocated.get());
-                    } finally {
-                        pm.meta().unlock();
-                    }
+                    pm.hugetlbUnreservePages(order, n - allocated.get());
                 } finally {
                     hugetlbLock.unlock();
                 }
@@ -141,30 +127,8 @@ public final class HugetlbfsFallocate {
         hugetlbLock.lock();
         try {
             k.work(costs.dequeueNs());
-            pm.meta().lock();
-            try {
-                if (req.placement() == Placement.BIND && pm.freeHugepages(nid, order) == 0) {
-                    return -1;
-                }
-                long resv = pm.resvHugepages(order);
-                if (!req.reserve()) {
-                    long free = 0;
-                    for (int x = 0; x < pm.nrNodes(); x++) {
-                        free += pm.freeHugepages(x, order);
-                    }
-                    if (free - resv <= 0) {
-                        return -1;
-                    }
-                }
-                long head = pm.allocHugetlbLocked(nid, order);
-                if (!req.reserve() && head >= 0 && pm.resvHugepages(order) < resv) {
-                    // an unreserved allocation must not consume somebody else's reservation
-                    pm.unreserveHugetlbLocked(order, pm.resvHugepages(order) - resv);
-                }
-                return head;
-            } finally {
-                pm.meta().unlock();
-            }
+            // an unreserved allocation must not consume somebody else's reservation
+            return pm.allocHugetlbFolio(nid, order, req.reserve(), req.placement() == Placement.BIND);
         } finally {
             hugetlbLock.unlock();
         }
@@ -179,12 +143,7 @@ public final class HugetlbfsFallocate {
             hugetlbLock.lock();
             try {
                 k.work(costs.freeNs());
-                pm.meta().lock();
-                try {
-                    pm.addRefsLocked(head, 1, 0, -1, 0);
-                } finally {
-                    pm.meta().unlock();
-                }
+                pm.freeHugetlbFolio(head);
             } finally {
                 hugetlbLock.unlock();
             }

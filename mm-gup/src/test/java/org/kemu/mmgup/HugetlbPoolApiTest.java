@@ -1,0 +1,70 @@
+package org.kemu.mmgup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.kemu.schedfair.KernelException;
+
+/**
+ * The public hugetlb pool API of {@link PhysicalMemory} (mm/hugetlb.c: hugetlb_acct_memory,
+ * alloc_hugetlb_folio, free_huge_folio), and the THP walk cost of 5.14's per-page GUP
+ * (follow_trans_huge_pmd per small page).
+ */
+class HugetlbPoolApiTest {
+
+    @Test
+    void reservationsGateAllocationsAndFreedPagesGoBackToThePool() {
+        MmFixture f = new MmFixture(MemoryConfig.ofBytesPerNode(MmFixture.GIB).withBootHugepages(4, 0));
+        MmStruct m = f.mm.mmCreate("qemu", Long.MAX_VALUE, false);
+        f.run(m, () -> {
+            assertThat(f.pm.hugetlbReservePages(9, 3)).isTrue();
+            assertThat(f.pm.resvHugepages(9)).isEqualTo(3);
+            // hugetlb_acct_memory: free (4) minus reserved (3) cannot cover 2 more
+            assertThat(f.pm.hugetlbReservePages(9, 2)).isFalse();
+            assertThat(f.pm.resvHugepages(9)).isEqualTo(3);
+            long reserved = f.pm.allocHugetlbFolio(0, 9, true, false);
+            assertThat(reserved).isNotNegative();
+            assertThat(f.pm.isHugetlb(reserved)).isTrue();
+            assertThat(f.pm.refcount(reserved)).isEqualTo(1);
+            assertThat(f.pm.resvHugepages(9)).isEqualTo(2);
+            // an unreserved allocation takes the one page nobody reserved, and not a reservation
+            long unreserved = f.pm.allocHugetlbFolio(0, 9, false, false);
+            assertThat(unreserved).isNotNegative();
+            assertThat(f.pm.resvHugepages(9)).isEqualTo(2);
+            assertThat(f.pm.allocHugetlbFolio(0, 9, false, false)).isEqualTo(-1);
+            assertThat(f.pm.freeHugepages(0, 9)).isEqualTo(2);
+            f.pm.freeHugetlbFolio(unreserved);
+            f.pm.freeHugetlbFolio(reserved);
+            assertThat(f.pm.freeHugepages(0, 9)).isEqualTo(4);
+            f.pm.hugetlbUnreservePages(9, 2);
+            assertThat(f.pm.resvHugepages(9)).isZero();
+            assertThatThrownBy(() -> f.pm.hugetlbUnreservePages(9, 1)).isInstanceOf(KernelException.class);
+            assertThatThrownBy(() -> f.pm.allocHugetlbFolio(0, 3, true, false)).isInstanceOf(KernelException.class);
+        });
+    }
+
+    private static long pinNs(VmaKind kind, long thpPageNs) {
+        GupCosts c = new GupCosts(300, 40, 40, 2, 30, 30, thpPageNs);
+        MmFixture f = new MmFixture(MemoryConfig.ofBytesPerNode(MmFixture.GIB).withBootHugepages(8, 0),
+                MmGup.GupImpl.PER_PAGE, c);
+        MmStruct m = f.mm.mmCreate("qemu", Long.MAX_VALUE, false);
+        int n = 4 * MmConstants.PMD_PAGES;
+        long[] t = new long[1];
+        f.run(m, () -> {
+            long va = f.mm.mmap(m, 0, (long) n << 12, kind, true);
+            f.mm.populate(m, va, (long) n << 12, true);
+            long t0 = f.kernel.now();
+            f.pinRemote(m, va, n, Foll.WRITE | Foll.LONGTERM, new long[n]);
+            t[0] = f.kernel.now() - t0;
+        });
+        return t[0];
+    }
+
+    @Test
+    void perPageGupPaysTheThpWalkPerSmallPageOfATHPOnly() {
+        long n = 4 * MmConstants.PMD_PAGES;
+        assertThat(pinNs(VmaKind.ANON_THP, 100) - pinNs(VmaKind.ANON_THP, 0)).isEqualTo(100 * n);
+        assertThat(pinNs(VmaKind.HUGETLB_2M, 100)).isEqualTo(pinNs(VmaKind.HUGETLB_2M, 0));
+    }
+}
