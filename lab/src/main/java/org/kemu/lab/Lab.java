@@ -22,8 +22,12 @@ public final class Lab {
 
     /** Boots a kernel from {@code profile}; {@code overrides} replace any binding of {@link LabModule}. */
     public static Lab boot(MachineProfile profile, LabConfig config, MemoryConfig memory, Module... overrides) {
-        return new Lab(Guice.createInjector(Stage.PRODUCTION,
-                Modules.override(new LabModule(profile, config, memory)).with(overrides)));
+        var observation = org.kemu.lab.trace.RunObservation.current();
+        Module[] all = observation.map(o -> o.overrides(overrides)).orElse(overrides);
+        Lab lab = new Lab(Guice.createInjector(Stage.PRODUCTION,
+                Modules.override(new LabModule(profile, config, memory)).with(all)));
+        observation.ifPresent(o -> o.booted(lab));
+        return lab;
     }
 
     /** Boots a kernel sized for {@code guest} (its hugetlb pool reserved at boot) and runs its init. */

@@ -38,6 +38,7 @@ final class CompareCommand implements Callable<Integer> {
         GuestSpec g = o.guest();
         List<List<String>> rows = new ArrayList<>();
         GuestInitResult base = null;
+        var progress = org.kemu.lab.progress.Progress.start("compare", approaches(o.padataThreads, o.lockCachePages).size());
         for (PinConfig pc : approaches(o.padataThreads, o.lockCachePages)) {
             LabConfig c = LabConfig.of(o.seed, pc);
             GuestInitResult r = Lab.guestInit(p, c, g);
@@ -48,7 +49,9 @@ final class CompareCommand implements Callable<Integer> {
             row.add(Reports.num(r.pin().accountingNs() / 1e9));
             row.add(Reports.num(r.pin().lockWaitNs() / 1e9));
             rows.add(row);
+            progress.step(GuestInitCommand.describe(c));
         }
+        progress.close();
         var out = spec.commandLine().getOut();
         out.printf("kemu compare: %s, %s, %s guest, %d prealloc threads, seed %d%n", p.name(), g.backing().cliName(),
                 Sizes.format(g.memBytes()), g.preallocThreads(), o.seed);

@@ -14,6 +14,9 @@ public final class KemuCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    org.kemu.lab.trace.TraceOptions trace = new org.kemu.lab.trace.TraceOptions();
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try kemu --help)");
@@ -28,7 +31,13 @@ public final class KemuCli implements Runnable {
 
     /** Runs the CLI and returns its exit code: 0 ok, 2 bad usage, 1 a failed run. */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = new CommandLine(new KemuCli());
+        KemuCli root = new KemuCli();
+        CommandLine cl = new CommandLine(root);
+        cl.setExecutionStrategy(pr -> {
+            try (var session = org.kemu.lab.trace.RunObservation.open(root.trace.file)) {
+                return new CommandLine.RunLast().execute(pr);
+            }
+        });
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {

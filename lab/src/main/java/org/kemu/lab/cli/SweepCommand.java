@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "sweep", description = "Guest inits over a matrix of options: CSV plus a JSON sidecar.")
+@Command(name = "sweep", description = "Guest inits over a matrix of options: CSV plus a JSON sidecar.",
+        subcommands = org.kemu.lab.sweep.SweepMergeCommand.class)
 final class SweepCommand implements Callable<Integer> {
     @Option(names = "--profiles", split = ",", defaultValue = "intel-8167m")
     List<String> profiles;
@@ -43,6 +44,11 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "sweep.csv", description = "CSV file; the sidecar is <out>.json")
     Path out;
 
+    @picocli.CommandLine.Mixin
+    org.kemu.lab.sweep.ShardOptions shardOptions;
+    @picocli.CommandLine.Mixin
+    org.kemu.lab.plot.PlotOptions plot;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -51,6 +57,11 @@ final class SweepCommand implements Callable<Integer> {
         List<String> lines = new ArrayList<>();
         lines.add(String.join(",", Reports.CSV_COLUMNS));
         List<Map<String, Object>> runs = new ArrayList<>();
+        var shard = shardOptions.shard();
+        long cells = (long) profiles.size() * backings.size() * mems.size() * prealloc.size() * pins().size();
+        long cell = 0;
+        org.kemu.lab.trace.RunObservation.collectMetrics(true);
+        var progress = org.kemu.lab.progress.Progress.start("sweep " + shard, shard.size(cells));
         for (String prof : profiles) {
             MachineProfile p = Profiles.load(prof);
             for (String b : backings) {
@@ -58,10 +69,16 @@ final class SweepCommand implements Callable<Integer> {
                     for (int q : prealloc) {
                         GuestSpec g = new GuestSpec(Backing.parse(b), Sizes.parse(m), q);
                         for (PinConfig pc : pins()) {
+                            if (!shard.owns(cell++)) {
+                                continue;
+                            }
                             LabConfig c = LabConfig.of(seed, pc);
                             GuestInitResult r = Lab.guestInit(p, c, g);
                             lines.add(Reports.csv(Reports.csvRow(p, c, g, r)));
-                            runs.add(Reports.json(p, c, g, r));
+                            Map<String, Object> run = Reports.json(p, c, g, r);
+                            org.kemu.lab.trace.RunObservation.takeMetrics().ifPresent(x -> run.put("metrics", x));
+                            runs.add(run);
+                            progress.step(prof + " " + b + " " + m + " " + GuestInitCommand.describe(c));
                             spec.commandLine().getErr().printf("%s %s %s qthr=%d %s: pin %.2f s init %.2f s%n", prof, b,
                                     m, q, GuestInitCommand.describe(c), r.pinSeconds(), r.initSeconds());
                         }
@@ -69,6 +86,7 @@ final class SweepCommand implements Callable<Integer> {
                 }
             }
         }
+        progress.close();
         Files.write(out, lines);
         Map<String, Object> side = new LinkedHashMap<>();
         side.put("kemu_version", Version.get());
@@ -82,8 +100,10 @@ final class SweepCommand implements Callable<Integer> {
         matrix.put("lock_cache_pages", caches);
         matrix.put("pin_modes", modes);
         side.put("matrix", matrix);
+        side.put("shard", shard.describe(cells));
         side.put("runs", runs);
         Files.writeString(Path.of(out + ".json"), Reports.toJson(side));
+        plot.write(out);
         spec.commandLine().getOut().println("wrote " + out + " and " + out + ".json (" + runs.size() + " runs)");
         return 0;
     }

@@ -53,6 +53,9 @@ public final class DefaultLockedVm implements LockedVm {
             mm.lockedVm -= pages;
             mm.charged -= pages;
         }
+        if (kernel.tracer().enabled()) {
+            kernel.tracer().counter("locked_vm." + mm.name(), mm.lockedVm);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.kemu.padatacore.kthread;
 
+import java.util.Map;
 import org.kemu.padatacore.PadataCosts;
 import org.kemu.padatacore.PadataFeatures;
 import org.kemu.padatacore.PadataMtJob;
@@ -46,7 +47,12 @@ final class MtHelper {
             if (ps.lockMap != null) {
                 ps.lockMap.acquire();
             }
+            boolean traced = kernel.tracer().enabled();
+            long traceStart = traced ? kernel.now() : 0;
             int ret = job.threadFn().run(start, end, job.fnArg());
+            if (traced) {
+                kernel.tracer().span("padata", "chunk", traceStart, Map.of("start", start, "end", end, "ret", ret));
+            }
             if (ps.lockMap != null) {
                 ps.lockMap.release();
             }
