@@ -14,7 +14,12 @@ public final class VfioType1Module extends AbstractModule {
     @Override
     protected void configure() {
         bind(IommuDomainFactory.class).to(IommuDomains.class);
-        bind(Type1ContainerFactory.class).toInstance(DefaultType1Containers.INSTANCE);
+    }
+
+    @Provides
+    @Singleton
+    Type1ContainerFactory containers(IommuDomainFactory domains) {
+        return new DefaultType1Containers(domains);
     }
 
     @Provides

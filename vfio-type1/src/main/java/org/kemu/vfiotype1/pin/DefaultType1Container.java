@@ -19,6 +19,7 @@ import org.kemu.schedfair.TaskSpec;
 import org.kemu.vfiotype1.DmaMapRequest;
 import org.kemu.vfiotype1.DmaUnmapRequest;
 import org.kemu.vfiotype1.IommuDomain;
+import org.kemu.vfiotype1.IommuDomainFactory;
 import org.kemu.vfiotype1.IommuDomainSpec;
 import org.kemu.vfiotype1.IommuStats;
 import org.kemu.vfiotype1.PinConfig;
@@ -28,7 +29,6 @@ import org.kemu.vfiotype1.Type1Params;
 import org.kemu.vfiotype1.Type1Stats;
 import org.kemu.vfiotype1.UserMapMode;
 import org.kemu.vfiotype1.iommu.AbstractIommuDomain;
-import org.kemu.vfiotype1.iommu.IommuDomains;
 import org.kemu.vfiotype1.type1.Type1Iommu;
 
 /** {@link Type1Container} over {@link Type1Iommu} and {@link Type1Pins}. */
@@ -38,9 +38,11 @@ final class DefaultType1Container implements Type1Container {
     private final Type1Pins pins;
     private final Set<MmStruct> mms = new LinkedHashSet<>();
     private final SpinLock mmsLock;
+    private final IommuDomainFactory domains;
 
-    DefaultType1Container(PinContext ctx, Padata padata, Type1Params params) {
+    DefaultType1Container(PinContext ctx, Padata padata, Type1Params params, IommuDomainFactory domains) {
         this.ctx = ctx;
+        this.domains = domains;
         this.iommu = new Type1Iommu(ctx.kernel(), params);
         this.pins = new Type1Pins(ctx, padata, new PinStats());
         iommu.setPinPath(pins);
@@ -65,7 +67,7 @@ final class DefaultType1Container implements Type1Container {
 
     @Override
     public IommuDomain attachDomain(IommuDomainSpec spec) {
-        IommuDomain d = IommuDomains.create(ctx.kernel(), spec);
+        IommuDomain d = domains.allocate(ctx.kernel(), spec);
         iommu.attachDomain(d);
         return d;
     }

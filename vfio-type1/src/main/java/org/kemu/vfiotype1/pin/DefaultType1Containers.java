@@ -8,18 +8,27 @@ import org.kemu.padatacore.PadataCosts;
 import org.kemu.padatacore.PadataFeatures;
 import org.kemu.padatacore.kthread.DefaultPadataFactory;
 import org.kemu.schedfair.Kernel;
+import org.kemu.vfiotype1.IommuDomainFactory;
 import org.kemu.vfiotype1.PinConfig;
 import org.kemu.vfiotype1.PinMode;
 import org.kemu.vfiotype1.Type1Container;
 import org.kemu.vfiotype1.Type1ContainerFactory;
 import org.kemu.vfiotype1.Type1Costs;
 import org.kemu.vfiotype1.Type1Params;
+import org.kemu.vfiotype1.iommu.IommuDomains;
 
-/** The default {@link Type1ContainerFactory}: a {@link org.kemu.vfiotype1.type1.Type1Iommu} with {@link Type1Pins}. */
+/**
+ * The default {@link Type1ContainerFactory}: a {@link org.kemu.vfiotype1.type1.Type1Iommu} with
+ * {@link Type1Pins}, whose domains come from an {@link IommuDomainFactory} (so overriding that
+ * binding swaps the IOMMU driver of every container).
+ */
 public final class DefaultType1Containers implements Type1ContainerFactory {
-    public static final DefaultType1Containers INSTANCE = new DefaultType1Containers();
+    public static final DefaultType1Containers INSTANCE = new DefaultType1Containers(new IommuDomains());
 
-    private DefaultType1Containers() {
+    private final IommuDomainFactory domains;
+
+    public DefaultType1Containers(IommuDomainFactory domains) {
+        this.domains = domains;
     }
 
     @Override
@@ -32,6 +41,6 @@ public final class DefaultType1Containers implements Type1ContainerFactory {
         }
         PinContext ctx = new PinContext(kernel, mm.physicalMemory(), mm.mm(), gup, mm.lockedVm(), pin, costs,
                 params.disableHugepages());
-        return new DefaultType1Container(ctx, padata, params);
+        return new DefaultType1Container(ctx, padata, params, domains);
     }
 }
