@@ -33,6 +33,8 @@ public final class KemuCli implements Runnable {
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         KemuCli root = new KemuCli();
         CommandLine cl = new CommandLine(root);
+        // every subcommand answers --help and --version, as the README promises
+        cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
         cl.setExecutionStrategy(pr -> {
             try (var session = org.kemu.lab.trace.RunObservation.open(root.trace.file)) {
                 return new CommandLine.RunLast().execute(pr);

@@ -2,6 +2,10 @@ package org.kemu.lab.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,12 +18,16 @@ import org.kemu.lab.MachineProfile;
 import org.kemu.lab.PinStats;
 import org.kemu.lab.Version;
 
-/** Guest-init results as JSON, CSV rows and tables. Only fields named {@code wall_*} vary between equal runs. */
+/**
+ * Guest-init results as JSON, CSV rows and tables. Only fields named {@code wall_*} vary between
+ * equal runs, and they stay out of the CSV (they are in the JSON and the sweep's sidecar), so equal
+ * sweeps - and merged shards of a sweep - give byte-identical CSV.
+ */
 final class Reports {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final List<String> CSV_COLUMNS = List.of("profile", "backing", "mem_gib", "prealloc_threads", "pin_mode",
             "threads", "lock_cache_pages", "seed", "pin_seconds", "init_seconds", "prealloc_seconds", "gup_seconds",
-            "fault_clear_seconds", "accounting_seconds", "iommu_map_seconds", "lock_wait_seconds", "wall_seconds");
+            "fault_clear_seconds", "accounting_seconds", "iommu_map_seconds", "lock_wait_seconds");
 
     private Reports() {
     }
@@ -87,15 +95,22 @@ final class Reports {
                 c.pin().mode().cliName(), Integer.toString(c.pin().threads()), Long.toString(c.pin().lockCachePages()),
                 Long.toString(c.seed()), num(r.pinSeconds()), num(r.initSeconds()), num(r.preallocNs() / 1e9),
                 num(s.gupNs() / 1e9), num(s.faultClearNs() / 1e9), num(s.accountingNs() / 1e9),
-                num(s.iommuMapNs() / 1e9), num(s.lockWaitNs() / 1e9), num(r.wallNanos() / 1e9));
+                num(s.iommuMapNs() / 1e9), num(s.lockWaitNs() / 1e9));
     }
 
     static String num(double d) {
         return String.format(Locale.ROOT, "%.6g", d);
     }
 
+    private static final ObjectWriter CSV_ROW = new CsvMapper().writerFor(List.class).with(CsvSchema.emptySchema());
+
+    /** One CSV line (RFC 4180 quoting by Jackson's CSV writer), without the line end. */
     static String csv(List<String> row) {
-        return String.join(",", row.stream().map(v -> v.contains(",") ? "\"" + v + "\"" : v).toList());
+        try {
+            return CSV_ROW.writeValueAsString(row).stripTrailing();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A left-aligned text table. */
