@@ -53,7 +53,9 @@ final class PluginCatalog {
         MachineProfile p = Profiles.load(profile);
         KernelServices.BootSpec boot = new KernelServices.BootSpec(p.machineSpec(), seed, MemoryConfig.defaults(),
                 p.mm(), PadataFeatures.mainline(), p.padata());
-        return new PluginRunner(registry).run(name, params, boot);
+        // --trace: the plugin's kernel is booted by plugin-api's runner, so attach the session here
+        return new PluginRunner(registry).run(name, params, boot, kernel -> org.kemu.lab.trace.RunObservation
+                .current().ifPresent(o -> o.booted(kernel, name + " " + p.name() + " seed=" + seed)));
     }
 
     static Map<String, String> pairs(List<String> args) {

@@ -97,6 +97,14 @@ public final class RunObservation implements AutoCloseable {
         }
     }
 
+    /** Called for a kernel booted outside {@link Lab#boot} (a plugin run): traces it if asked. */
+    public void booted(org.kemu.schedfair.Kernel kernel, String description) {
+        finishRunning();
+        if (trace != null) {
+            kernel.tracer().setSink(trace.process(description));
+        }
+    }
+
     private void finishRunning() {
         if (running != null) {
             finished.add(running.metrics().snapshot(running.lab().kernel(),

@@ -32,6 +32,15 @@ public final class PluginRunner {
 
     /** Runs {@code plugin} on a kernel booted from {@code boot}. */
     public PluginRun run(String plugin, Map<String, String> params, KernelServices.BootSpec boot) {
+        return run(plugin, params, boot, kernel -> { });
+    }
+
+    /**
+     * Runs {@code plugin} on a kernel booted from {@code boot}; {@code onBoot} sees the kernel before
+     * anything runs on it (to attach a trace sink, for instance).
+     */
+    public PluginRun run(String plugin, Map<String, String> params, KernelServices.BootSpec boot,
+            java.util.function.Consumer<org.kemu.schedfair.Kernel> onBoot) {
         PluginParams parsed = registry.parseParams(plugin, params);
         KernelServices services;
         try {
@@ -39,6 +48,7 @@ public final class PluginRunner {
         } catch (RuntimeException e) {
             throw PluginException.fromFailure(plugin, "to boot machine '" + boot.machine().name() + "'", e);
         }
+        onBoot.accept(services.kernel());
         long t0 = System.nanoTime();
         PluginResult r = registry.run(plugin, params, services);
         long wall = System.nanoTime() - t0;
