@@ -11,7 +11,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
 import org.kemu.schedfair.AtomicCounter;
 import org.kemu.schedfair.Backend;
 import org.kemu.schedfair.Completion;
@@ -37,7 +36,7 @@ import org.kemu.schedfair.TaskSpec;
 import org.kemu.schedfair.TaskState;
 import org.kemu.schedfair.WaitQueue;
 import org.kemu.schedfair.internal.LockStatsRecorder;
-import org.kemu.schedfair.internal.SeededRandoms;
+import org.kemu.schedfair.internal.KernelBase;
 import org.kemu.schedfair.lockdep.Lockdep;
 
 /**
@@ -50,12 +49,10 @@ import org.kemu.schedfair.lockdep.Lockdep;
  * (not sleeping) and nothing has changed for two consecutive checks 50 ms apart, the run stops with
  * a {@link DeadlockException} naming every blocked task.
  */
-public final class HostedKernel implements Kernel {
+public final class HostedKernel extends KernelBase {
     private static final long WATCHDOG_MS = 50;
 
-    private final KernelConfig config;
     private final double burnFactor;
-    private final SeededRandoms randoms;
     final Lockdep lockdep;
     private final ThreadLocal<HostedTask> current = new ThreadLocal<>();
     private final List<HostedTask> tasks = new CopyOnWriteArrayList<>();
@@ -76,11 +73,10 @@ public final class HostedKernel implements Kernel {
     private int live;
 
     public HostedKernel(KernelConfig config, double burnFactor) {
+        super(config);
         KernelException.require(burnFactor >= 0 && Double.isFinite(burnFactor), Errno.EINVAL, "hosted:burn",
                 "burn factor must be a finite non-negative number");
-        this.config = config;
         this.burnFactor = burnFactor;
-        this.randoms = new SeededRandoms(config.seed());
         this.lockdep = new Lockdep(current::get);
         this.timerThread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "kemu-hosted-timer");
@@ -94,21 +90,6 @@ public final class HostedKernel implements Kernel {
     @Override
     public Backend backend() {
         return Backend.HOSTED;
-    }
-
-    @Override
-    public MachineSpec machine() {
-        return config.machine();
-    }
-
-    @Override
-    public long seed() {
-        return config.seed();
-    }
-
-    @Override
-    public RandomGenerator random(String component) {
-        return randoms.forComponent(component);
     }
 
     @Override
@@ -154,17 +135,6 @@ public final class HostedKernel implements Kernel {
     @Override
     public CpuMask onlineMask() {
         return config.machine().topology().allCpus();
-    }
-
-    private CpuMask checkMask(CpuMask mask, String name) {
-        if (mask == null) {
-            return onlineMask();
-        }
-        KernelException.require(mask.lastCpu() < numOnlineCpus(), Errno.EINVAL, "sched_setaffinity:range",
-                "affinity " + mask + " of '" + name + "' names CPUs beyond " + (numOnlineCpus() - 1));
-        KernelException.require(mask.intersects(onlineMask()), Errno.EINVAL, "sched_setaffinity:online",
-                "affinity " + mask + " of '" + name + "' has no online CPU");
-        return mask;
     }
 
     private HostedTask newTask(TaskSpec spec, TaskBody body) {

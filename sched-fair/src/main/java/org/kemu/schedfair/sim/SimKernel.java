@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
 import org.kemu.schedfair.AtomicCounter;
 import org.kemu.schedfair.Backend;
 import org.kemu.schedfair.Completion;
@@ -37,7 +36,7 @@ import org.kemu.schedfair.Tracer;
 import org.kemu.schedfair.WaitQueue;
 import org.kemu.schedfair.internal.EventHash;
 import org.kemu.schedfair.internal.LockStatsRecorder;
-import org.kemu.schedfair.internal.SeededRandoms;
+import org.kemu.schedfair.internal.KernelBase;
 import org.kemu.schedfair.lockdep.Lockdep;
 
 /**
@@ -61,15 +60,13 @@ import org.kemu.schedfair.lockdep.Lockdep;
  * preempted streamer stops counting towards k. The ceiling applies per streaming CPU (SMT siblings
  * are not made to share it), and CPU time itself is not shared between siblings.
  */
-public final class SimKernel implements Kernel {
+public final class SimKernel extends KernelBase {
     static final int EV_TIMER = 1;
     static final int EV_RESUME = 2;
     static final int EV_WORK_DONE = 3;
     static final int EV_PREEMPT = 4;
 
-    private final KernelConfig config;
     private final MachineSpec machine;
-    private final SeededRandoms randoms;
     final Lockdep lockdep;
     final SimCpu[] cpus;
     final FairClass fair;
@@ -102,9 +99,8 @@ public final class SimKernel implements Kernel {
     private boolean broken;
 
     public SimKernel(KernelConfig config) {
-        this.config = config;
+        super(config);
         this.machine = config.machine();
-        this.randoms = new SeededRandoms(config.seed());
         Topology topo = machine.topology();
         int n = topo.nrCpus();
         this.online = topo.allCpus();
@@ -130,21 +126,6 @@ public final class SimKernel implements Kernel {
     @Override
     public Backend backend() {
         return Backend.SIMULATED;
-    }
-
-    @Override
-    public MachineSpec machine() {
-        return machine;
-    }
-
-    @Override
-    public long seed() {
-        return config.seed();
-    }
-
-    @Override
-    public RandomGenerator random(String component) {
-        return randoms.forComponent(component);
     }
 
     @Override
@@ -202,17 +183,6 @@ public final class SimKernel implements Kernel {
         if (!finished && !inTask()) {
             throw new IllegalStateException(what + " from outside a task while the kernel runs");
         }
-    }
-
-    private CpuMask checkMask(CpuMask mask, String name) {
-        if (mask == null) {
-            return online;
-        }
-        KernelException.require(mask.lastCpu() < cpus.length, Errno.EINVAL, "sched_setaffinity:range",
-                "affinity " + mask + " of '" + name + "' names CPUs beyond " + (cpus.length - 1));
-        KernelException.require(mask.intersects(online), Errno.EINVAL, "sched_setaffinity:online",
-                "affinity " + mask + " of '" + name + "' has no online CPU");
-        return mask;
     }
 
     private SimTask newTask(TaskSpec spec, TaskBody body) {
