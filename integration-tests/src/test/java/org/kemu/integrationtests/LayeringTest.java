@@ -1,0 +1,79 @@
+package org.kemu.integrationtests;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * DESIGN.md section 1: dependencies point one way (sched-fair <- mm-gup <- vfio-type1, sched-fair
+ * <- padata-core <- vfio-type1, plugin-api -> {sched-fair, mm-gup, padata-core}, plugins ->
+ * plugin-api, lab -> everything), nothing below lab knows Guice injectors, the CLI or report
+ * formats, and the plugin SPI keeps Guice out of its signatures.
+ */
+class LayeringTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importKemu() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("org.kemu");
+    }
+
+    private static final String[] PLUGINS = {"org.kemu.hugetlbfallocate..", "org.kemu.deferredpageinit..",
+        "org.kemu.hugetlbbootinit..", "org.kemu.exampleplugin.."};
+
+    @Test
+    void schedFairDependsOnNoOtherModule() {
+        noClasses().that().resideInAPackage("org.kemu.schedfair..").should().dependOnClassesThat()
+                .resideInAnyPackage("org.kemu.mmgup..", "org.kemu.padatacore..", "org.kemu.vfiotype1..",
+                        "org.kemu.pluginapi..", "org.kemu.plugintestkit..", "org.kemu.lab..")
+                .check(classes);
+    }
+
+    @Test
+    void mmGupAndPadataAreSiblings() {
+        noClasses().that().resideInAPackage("org.kemu.mmgup..").should().dependOnClassesThat()
+                .resideInAnyPackage("org.kemu.padatacore..", "org.kemu.vfiotype1..", "org.kemu.pluginapi..",
+                        "org.kemu.lab..")
+                .check(classes);
+        noClasses().that().resideInAPackage("org.kemu.padatacore..").should().dependOnClassesThat()
+                .resideInAnyPackage("org.kemu.mmgup..", "org.kemu.vfiotype1..", "org.kemu.pluginapi..",
+                        "org.kemu.lab..")
+                .check(classes);
+    }
+
+    @Test
+    void vfioKnowsNeitherPluginsNorLab() {
+        noClasses().that().resideInAPackage("org.kemu.vfiotype1..").should().dependOnClassesThat()
+                .resideInAnyPackage("org.kemu.pluginapi..", "org.kemu.lab..")
+                .check(classes);
+    }
+
+    @Test
+    void pluginsSeeOnlyTheSpiAndTheLayersBelow() {
+        noClasses().that().resideInAnyPackage(PLUGINS).or().resideInAPackage("org.kemu.pluginapi..")
+                .should().dependOnClassesThat()
+                .resideInAnyPackage("org.kemu.lab..", "org.kemu.vfiotype1..", "com.google.inject..")
+                .check(classes);
+        // plugins use the memory subsystem's API, never its implementation packages
+        noClasses().that().resideInAnyPackage(PLUGINS).should().dependOnClassesThat()
+                .resideInAnyPackage("org.kemu.mmgup.phys..", "org.kemu.mmgup.mm..", "org.kemu.mmgup.gup..")
+                .check(classes);
+    }
+
+    @Test
+    void nothingBelowLabKnowsTheCliOrReportFormats() {
+        noClasses().that().resideOutsideOfPackage("org.kemu.lab..")
+                .should().dependOnClassesThat()
+                .resideInAnyPackage("picocli..", "com.fasterxml.jackson..", "ch.qos.logback..", "org.knowm.xchart..",
+                        "me.tongfei.progressbar..")
+                .check(classes);
+        noClasses().that().resideOutsideOfPackage("org.kemu.lab..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("com.google.inject.Injector")
+                .check(classes);
+    }
+}
