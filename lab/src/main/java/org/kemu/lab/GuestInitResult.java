@@ -12,11 +12,12 @@ package org.kemu.lab;
  * @param events engine events of the run
  * @param eventHash hash of the run's event sequence (equal for equal inputs and seed)
  * @param invariantViolations what the invariant checkers found after the init (empty when all hold)
- * @param wallNanos real time the emulation took (the only non-deterministic field)
+ * @param wallNanos real time the emulation took (non-deterministic, like pinWallNanos)
+ * @param pinWallNanos real time the emulation of the RAM MAP_DMA (the pin) took
  */
 public record GuestInitResult(long pinNs, long initNs, long preallocNs, long otherNs, PinStats pin,
         java.util.SortedMap<String, Long> lockWaitNs, long events, long eventHash,
-        java.util.List<String> invariantViolations, long wallNanos) {
+        java.util.List<String> invariantViolations, long wallNanos, long pinWallNanos) {
 
     public double pinSeconds() {
         return pinNs / 1e9;

@@ -49,11 +49,12 @@ final class BenchCommand implements Callable<Integer> {
             double wall = r.wallNanos() / 1e9;
             rows.add(List.of(c.machine(), c.backing().cliName(), Integer.toString(c.preallocThreads()),
                     Integer.toString(c.gib()), f(c.pinS()), f(r.pinSeconds()), f(wall),
-                    c.pinS() == 0 ? "n/a" : f(wall / c.pinS()), Long.toString(peak >> 20)));
+                    c.pinS() == 0 ? "n/a" : f(wall / c.pinS()), f(r.pinWallNanos() / 1e9),
+                    c.pinS() == 0 ? "n/a" : f(r.pinWallNanos() / 1e9 / c.pinS()), Long.toString(peak >> 20)));
             out.print("");
         }
         out.print(Reports.table(List.of("machine", "backing", "qthr", "GiB", "real pin s", "emulated pin s", "wall s",
-                "wall / real pin", "peak heap MiB"), rows));
+                "wall / real pin", "pin wall s", "pin wall / real pin", "peak heap MiB"), rows));
         return 0;
     }
 

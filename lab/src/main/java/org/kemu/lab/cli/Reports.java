@@ -77,6 +77,7 @@ final class Reports {
         meta.put("event_hash", Long.toHexString(r.eventHash()));
         meta.put("invariant_violations", r.invariantViolations());
         meta.put("wall_seconds", r.wallNanos() / 1e9);
+        meta.put("wall_pin_seconds", r.pinWallNanos() / 1e9);
         m.put("run", meta);
         return m;
     }
