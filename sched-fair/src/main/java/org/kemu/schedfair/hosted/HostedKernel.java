@@ -255,10 +255,13 @@ public final class HostedKernel extends KernelBase {
     @Override
     public void work(long cpuNs, int node, long bytes) {
         HostedTask t = self("work");
-        KernelException.require(cpuNs >= 0 && bytes >= 0, Errno.EINVAL, "work:negative",
-                "work of " + cpuNs + " ns and " + bytes + " bytes");
-        KernelException.require(node >= 0 && node < config.machine().topology().nodes(), Errno.EINVAL,
-                "work:node", "no node " + node);
+        // checked before any message is built: work() is the engine's hottest call
+        if (cpuNs < 0 || bytes < 0) {
+            throw new KernelException(Errno.EINVAL, "work:negative", "work of " + cpuNs + " ns and " + bytes + " bytes");
+        }
+        if (node < 0 || node >= config.machine().topology().nodes()) {
+            throw new KernelException(Errno.EINVAL, "work:node", "no node " + node);
+        }
         t.workNs += cpuNs;
         t.bytes += bytes;
         if (burnFactor > 0 && cpuNs > 0) {

@@ -72,7 +72,9 @@ public final class Lockdep implements LockValidator {
         if (trylock) {
             return;
         }
-        for (HeldLock h : List.copyOf(t.heldLocks())) {
+        List<HeldLock> held = t.heldLocks();
+        for (int i = 0; i < held.size(); i++) {
+            HeldLock h = held.get(i);
             if (!h.lockClass().equals(cls)) {
                 addEdge(h.lockClass(), cls, t.name());
             }

@@ -826,10 +826,13 @@ public final class SimKernel extends KernelBase {
     @Override
     public void work(long cpuNs, int node, long bytes) {
         SimTask t = self("work");
-        KernelException.require(cpuNs >= 0 && bytes >= 0, Errno.EINVAL, "work:negative",
-                "work of " + cpuNs + " ns and " + bytes + " bytes");
-        KernelException.require(node >= 0 && node < streamers.size(), Errno.EINVAL, "work:node",
-                "no node " + node);
+        // checked before any message is built: work() is the engine's hottest call
+        if (cpuNs < 0 || bytes < 0) {
+            throw new KernelException(Errno.EINVAL, "work:negative", "work of " + cpuNs + " ns and " + bytes + " bytes");
+        }
+        if (node < 0 || node >= streamers.size()) {
+            throw new KernelException(Errno.EINVAL, "work:node", "no node " + node);
+        }
         if (cpuNs == 0 && bytes == 0) {
             return;
         }
