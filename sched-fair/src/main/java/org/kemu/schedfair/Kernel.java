@@ -41,7 +41,16 @@ public interface Kernel {
     boolean inTask();
 
     /** Creates a task and makes it runnable at once (fork + wake_up_new_task). */
-    Task spawn(TaskSpec spec, TaskBody body);
+    default Task spawn(TaskSpec spec, TaskBody body) {
+        return spawn(spec, body, t -> { });
+    }
+
+    /**
+     * Creates a task, lets {@code setup} attach state to it before it can run (as clone() gives a
+     * new thread its process's mm), then makes it runnable. On the hosted backend a task may start
+     * the moment it is runnable, so state it needs must be attached here, not after spawn returns.
+     */
+    Task spawn(TaskSpec spec, TaskBody body, java.util.function.Consumer<Task> setup);
 
     /** {@code kthread_create}: a kernel thread that does not run until {@link #wakeUpProcess}. */
     Task kthreadCreate(String name, TaskBody body);

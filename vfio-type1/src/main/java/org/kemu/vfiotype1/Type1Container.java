@@ -18,7 +18,7 @@ import org.kemu.vfiotype1.type1.Type1Iommu;
  *     c.attachDomain(IommuDomainSpec.vtd("vtd0"));
  *     c.mapDma(DmaMapRequest.rw(vaddr, iova, size));   // from the task that owns the mm
  *     c.unmapDma(DmaUnmapRequest.all());
- * }).attach(MmStruct.class, guestMm);
+ * }, qemu -> qemu.attach(MmStruct.class, guestMm));
  * kernel.run();
  * assert c.checkInvariants().isEmpty();
  * }</pre>

@@ -114,7 +114,7 @@ public final class GuestInit {
                 mmOps.exitMmap(mm);
                 violations.addAll(MmInvariants.checkNoPins(pm));
             }
-        }).attach(MmStruct.class, mm);
+        }, qemuTask -> qemuTask.attach(MmStruct.class, mm));
         RunStats rs = k.run();
         SortedMap<String, Long> waits = new TreeMap<>();
         long totalWait = 0;

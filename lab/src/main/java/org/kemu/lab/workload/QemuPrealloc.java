@@ -45,8 +45,7 @@ final class QemuPrealloc {
                     }
                     mmOps.populate(mm, cur, PMD, true);
                 }
-            });
-            t.attach(MmStruct.class, mm);
+            }, child -> child.attach(MmStruct.class, mm));
             tasks.add(t);
         }
         for (Task t : tasks) {

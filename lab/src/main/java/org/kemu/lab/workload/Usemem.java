@@ -32,8 +32,7 @@ public final class Usemem {
                 for (long off = 0; off < bytesPerThread; off += unit) {
                     mmOps.populate(mm, va + off, Math.min(4096, bytesPerThread - off), true);
                 }
-            });
-            t.attach(MmStruct.class, mm);
+            }, child -> child.attach(MmStruct.class, mm));
             tasks.add(t);
         }
         return tasks;

@@ -838,8 +838,7 @@ public final class MmImpl implements Mm {
                         error[0] = e;
                     }
                 }
-            });
-            task.attach(MmStruct.class, mm);
+            }, child -> child.attach(MmStruct.class, mm));
             threads.add(task);
         }
         for (Task t : threads) {

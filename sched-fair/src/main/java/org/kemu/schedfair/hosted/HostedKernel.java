@@ -145,8 +145,9 @@ public final class HostedKernel extends KernelBase {
     }
 
     @Override
-    public Task spawn(TaskSpec spec, TaskBody body) {
+    public Task spawn(TaskSpec spec, TaskBody body, java.util.function.Consumer<Task> setup) {
         HostedTask t = newTask(spec, body);
+        setup.accept(t);
         start(t);
         return t;
     }

@@ -196,9 +196,10 @@ public final class SimKernel extends KernelBase {
     }
 
     @Override
-    public Task spawn(TaskSpec spec, TaskBody body) {
+    public Task spawn(TaskSpec spec, TaskBody body, java.util.function.Consumer<Task> setup) {
         checkSetup("spawn");
         SimTask t = newTask(spec, body);
+        setup.accept(t);
         t.woken = true;
         live++;
         activate(t, selectCpu(t, true), false, true);

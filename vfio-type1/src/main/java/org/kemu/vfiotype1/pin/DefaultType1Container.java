@@ -132,8 +132,7 @@ final class DefaultType1Container implements Type1Container {
                         errLock.unlock();
                     }
                 }
-            });
-            t.attach(MmStruct.class, mm);
+            }, child -> child.attach(MmStruct.class, mm));
             tasks.add(t);
         }
         for (Task t : tasks) {
