@@ -259,7 +259,7 @@ public final class SimKernel extends KernelBase {
         SimTask t = own(task);
         KernelException.require(!t.noSetAffinity, Errno.EINVAL, "sched_setaffinity:no_setaffinity",
                 "'" + t.name + "' is a bound kthread (PF_NO_SETAFFINITY)");
-        Objects_requireNonNull(mask);
+        requireMask(mask);
         t.affinity = checkMask(mask, t.name);
         if (t.cpu < 0 || t.affinity.contains(t.cpu)) {
             return;
@@ -283,7 +283,7 @@ public final class SimKernel extends KernelBase {
         }
     }
 
-    private static void Objects_requireNonNull(CpuMask mask) {
+    private static void requireMask(CpuMask mask) {
         KernelException.require(mask != null, Errno.EINVAL, "sched_setaffinity:null", "null affinity mask");
     }
 
@@ -292,7 +292,7 @@ public final class SimKernel extends KernelBase {
         SimTask t = own(task);
         KernelException.require(t.state == TaskState.NEW, Errno.EINVAL, "kthread_bind_mask:state",
                 "'" + t.name + "' has already run");
-        Objects_requireNonNull(mask);
+        requireMask(mask);
         t.affinity = checkMask(mask, t.name);
         t.noSetAffinity = true;
     }
