@@ -69,13 +69,13 @@ class HostedPinIT {
     private static List<String> mapAndUnmap(PinConfig pin, UserMapMode userMode) {
         Kernel k = Kernels.hosted(KernelConfig.of(MachineSpec.simple(4), 1));
         MmGup sys = MmGup.create(k, MemoryConfig.ofBytesPerNode(1L << 30).withBootHugepages(32, 0));
-        MmStruct qemu = sys.mm().mmCreate("qemu", Long.MAX_VALUE, false);
+        MmStruct qemu = sys.addressSpaces().mmCreate("qemu", Long.MAX_VALUE, false);
         Type1Container c = Type1Container.open(k, sys, null, Type1Params.defaults(), pin, Type1Costs.FREE);
         List<String> problems = new ArrayList<>();
         k.spawn(TaskSpec.user("qemu", 1), () -> {
             c.attachDomain(IommuDomainSpec.vtd("vtd0"));
-            long anon = sys.mm().mmap(qemu, 0, 48 * MIB, VmaKind.ANON, true);
-            long huge = sys.mm().mmap(qemu, 0, 32 * MIB, VmaKind.HUGETLB_2M, true);
+            long anon = sys.addressSpaces().mmap(qemu, 0, 48 * MIB, VmaKind.ANON, true);
+            long huge = sys.addressSpaces().mmap(qemu, 0, 32 * MIB, VmaKind.HUGETLB_2M, true);
             if (userMode == null) {
                 c.mapDma(DmaMapRequest.rw(anon, 0x1000_0000L, 48 * MIB));
                 c.mapDma(DmaMapRequest.rw(huge, 0x4000_0000L, 32 * MIB));

@@ -3,12 +3,15 @@ package org.kemu.lab;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import com.google.inject.util.Modules;
 import org.kemu.lab.pin.Type1PinPathAdapter;
 import org.kemu.mmgup.Gup;
 import org.kemu.mmgup.MemoryConfig;
 import org.kemu.mmgup.MmGup;
-import org.kemu.mmgup.MmGupModule;
+import org.kemu.mmgup.GupCosts;
+import org.kemu.mmgup.LockedVm;
+import org.kemu.mmgup.AddressSpaces;
+import org.kemu.mmgup.MmCosts;
+import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.padatacore.PadataCosts;
 import org.kemu.padatacore.PadataFactory;
 import org.kemu.padatacore.PadataFeatures;
@@ -23,7 +26,9 @@ import org.kemu.vfiotype1.IommuDomainSpec;
 import org.kemu.vfiotype1.Type1ContainerFactory;
 import org.kemu.vfiotype1.Type1Costs;
 import org.kemu.vfiotype1.Type1Params;
-import org.kemu.vfiotype1.VfioType1Module;
+import org.kemu.vfiotype1.IommuDomainFactory;
+import org.kemu.vfiotype1.iommu.IommuDomains;
+import org.kemu.vfiotype1.pin.DefaultType1Containers;
 
 /**
  * The composition root: one emulated kernel per injector, built from a machine profile and a run
@@ -49,9 +54,7 @@ public final class LabModule extends AbstractModule {
         binder().requireExplicitBindings();
         bind(MachineProfile.class).toInstance(profile);
         bind(LabConfig.class).toInstance(config);
-        install(new MmGupModule(memory, profile.mm(), profile.gup(), config.pin().mode().gupImpl()));
-        // the profile's type1 costs replace vfio-type1's free default
-        install(Modules.override(new VfioType1Module()).with(b -> b.bind(Type1Costs.class).toInstance(profile.vfio())));
+        bind(IommuDomainFactory.class).to(IommuDomains.class);
     }
 
     @Provides
@@ -73,6 +76,53 @@ public final class LabModule extends AbstractModule {
     @Singleton
     Kernel kernel(PickPolicy pick, BandwidthPolicy bandwidth, ThrottleModel throttle) {
         return Kernels.simulated(new KernelConfig(profile.machineSpec(), config.seed(), pick, 0, throttle, bandwidth));
+    }
+
+    @Provides
+    @Singleton
+    MmGup mmGup(Kernel kernel, MmCosts mmCosts, GupCosts gupCosts) {
+        return MmGup.create(kernel, memory, mmCosts, gupCosts);
+    }
+
+    @Provides
+    MmCosts mmCosts() {
+        return profile.mm();
+    }
+
+    @Provides
+    GupCosts gupCosts() {
+        return profile.gup();
+    }
+
+    @Provides
+    PhysicalMemory physicalMemory(MmGup s) {
+        return s.physicalMemory();
+    }
+
+    @Provides
+    AddressSpaces addressSpaces(MmGup s) {
+        return s.addressSpaces();
+    }
+
+    @Provides
+    Gup gup(MmGup s, PinConfig pin) {
+        return s.gup(pin.mode().gupImpl());
+    }
+
+    @Provides
+    LockedVm lockedVm(MmGup s) {
+        return s.lockedVm();
+    }
+
+    @Provides
+    @Singleton
+    Type1ContainerFactory containers(IommuDomainFactory domains) {
+        return new DefaultType1Containers(domains);
+    }
+
+    @Provides
+    Type1Costs type1Costs() {
+        return profile.vfio();
     }
 
     @Provides
@@ -116,7 +166,6 @@ public final class LabModule extends AbstractModule {
     PinPathAdapter pinPathAdapter(Kernel kernel, MmGup mmGup, Gup gup, PadataFactory padata, IommuDomainSpec spec,
             Type1ContainerFactory containers, Type1Params params, Type1Costs costs) {
         // the bound Gup (overridable) is the one the pin path uses
-        MmGup services = new MmGup(mmGup.physicalMemory(), mmGup.mm(), gup, mmGup.lockedVm());
-        return new Type1PinPathAdapter(kernel, services, padata, spec, containers, params, costs);
+        return new Type1PinPathAdapter(kernel, mmGup, gup, padata, spec, containers, params, costs);
     }
 }

@@ -1,5 +1,6 @@
 package org.kemu.lab;
 
+import org.kemu.mmgup.GupFlavour;
 import java.util.Locale;
 import org.kemu.mmgup.MmGup;
 
@@ -11,22 +12,22 @@ import org.kemu.mmgup.MmGup;
  */
 public enum PinMode {
     /** 5.14: one task, per-page GUP, locked_vm charged per contiguous run under the mmap write lock. */
-    SERIAL(false, MmGup.GupImpl.PER_PAGE),
+    SERIAL(false, GupFlavour.PER_PAGE),
     /** Patch 7: padata threads pin disjoint chunks; with a lock cache, patch 8's per-thread pre-charge. */
-    PADATA(true, MmGup.GupImpl.PER_PAGE),
+    PADATA(true, GupFlavour.PER_PAGE),
     /** User space: N qemu threads each MAP_DMA a slice; the container mutex serialises the pins. */
-    USER_THREADS(true, MmGup.GupImpl.PER_PAGE),
+    USER_THREADS(true, GupFlavour.PER_PAGE),
     /** User space: N threads MAP_DMA slices, pinning and mapping done outside the container mutex. */
-    USER_THREADS_UNLOCKED(true, MmGup.GupImpl.PER_PAGE),
+    USER_THREADS_UNLOCKED(true, GupFlavour.PER_PAGE),
     /** One task, folio-batched GUP and per-run VFIO accounting (2021-2025 batching). */
-    FOLIO_SERIAL(false, MmGup.GupImpl.FOLIO_BATCHED),
+    FOLIO_SERIAL(false, GupFlavour.FOLIO_BATCHED),
     /** Folio-batched GUP inside padata chunks. */
-    FOLIO_PADATA(true, MmGup.GupImpl.FOLIO_BATCHED);
+    FOLIO_PADATA(true, GupFlavour.FOLIO_BATCHED);
 
     private final boolean threaded;
-    private final MmGup.GupImpl gupImpl;
+    private final GupFlavour gupImpl;
 
-    PinMode(boolean threaded, MmGup.GupImpl gupImpl) {
+    PinMode(boolean threaded, GupFlavour gupImpl) {
         this.threaded = threaded;
         this.gupImpl = gupImpl;
     }
@@ -35,12 +36,12 @@ public enum PinMode {
         return threaded;
     }
 
-    public MmGup.GupImpl gupImpl() {
+    public GupFlavour gupImpl() {
         return gupImpl;
     }
 
     public boolean folioBatched() {
-        return gupImpl == MmGup.GupImpl.FOLIO_BATCHED;
+        return gupImpl == GupFlavour.FOLIO_BATCHED;
     }
 
     /** The CLI spelling: lower case with dashes. */

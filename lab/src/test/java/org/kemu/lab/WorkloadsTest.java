@@ -7,7 +7,7 @@ import org.kemu.lab.workload.PadataTest;
 import org.kemu.lab.workload.StressCpu;
 import org.kemu.lab.workload.Usemem;
 import org.kemu.mmgup.MemoryConfig;
-import org.kemu.mmgup.Mm;
+import org.kemu.mmgup.AddressSpaces;
 import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.padatacore.PadataFactory;
 import org.kemu.schedfair.Kernel;
@@ -37,7 +37,7 @@ class WorkloadsTest {
     void usememFaultsInEveryThreadsMemory() {
         Lab lab = Lab.boot(intel, LabConfig.of(1, PinConfig.serial()), MemoryConfig.defaults());
         Kernel k = lab.kernel();
-        Usemem.spawn(k, lab.get(Mm.class), 3, 4, 64L << 20, 4096, true);
+        Usemem.spawn(k, lab.get(AddressSpaces.class), 3, 4, 64L << 20, 4096, true);
         k.run();
         assertThat(lab.get(PhysicalMemory.class).vmstat().thpFaultAlloc()).isEqualTo(4 * 32);
     }

@@ -1,6 +1,7 @@
 package org.kemu.mmgup;
 
-import java.util.Objects;
+import java.util.EnumMap;
+import java.util.Map;
 import org.kemu.mmgup.gup.FolioBatchedGup;
 import org.kemu.mmgup.gup.PerPageGup;
 import org.kemu.mmgup.mm.DefaultLockedVm;
@@ -10,41 +11,48 @@ import org.kemu.schedfair.Kernel;
 
 /**
  * The memory-management services of one kernel, wired together: physical memory, address spaces,
- * GUP and locked_vm accounting. Build one per {@link Kernel} with {@link #create}, or let
- * {@link MmGupModule} build it.
+ * GUP (in each {@link GupFlavour}, over the same memory) and locked_vm accounting. Build one per
+ * {@link Kernel} with {@link #create}; no dependency-injection framework is needed.
  */
-public record MmGup(PhysicalMemory physicalMemory, Mm mm, Gup gup, LockedVm lockedVm) {
+public final class MmGup {
+    private final PhysicalMemory physicalMemory;
+    private final AddressSpaces addressSpaces;
+    private final LockedVm lockedVm;
+    private final Map<GupFlavour, Gup> gups = new EnumMap<>(GupFlavour.class);
 
-    /** Which GUP implementation to use. */
-    public enum GupImpl {
-        PER_PAGE, FOLIO_BATCHED
-    }
-
-    public MmGup {
-        Objects.requireNonNull(physicalMemory);
-        Objects.requireNonNull(mm);
-        Objects.requireNonNull(gup);
-        Objects.requireNonNull(lockedVm);
+    private MmGup(PhysicalMemoryImpl pm, MmImpl mm, GupCosts gupCosts, LockedVm lockedVm, Kernel kernel) {
+        this.physicalMemory = pm;
+        this.addressSpaces = mm;
+        this.lockedVm = lockedVm;
+        gups.put(GupFlavour.PER_PAGE, new PerPageGup(kernel, mm, gupCosts));
+        gups.put(GupFlavour.FOLIO_BATCHED, new FolioBatchedGup(kernel, mm, gupCosts));
     }
 
     /** Builds the services of {@code kernel}; call before {@link Kernel#run()} (no task needed). */
-    public static MmGup create(Kernel kernel, MemoryConfig memory, MmCosts mmCosts, GupCosts gupCosts,
-            GupImpl impl) {
+    public static MmGup create(Kernel kernel, MemoryConfig memory, MmCosts mmCosts, GupCosts gupCosts) {
         PhysicalMemoryImpl pm = new PhysicalMemoryImpl(kernel, memory, mmCosts);
-        MmImpl mm = new MmImpl(kernel, pm);
-        Gup gup = impl == GupImpl.PER_PAGE ? new PerPageGup(kernel, mm, gupCosts)
-                : new FolioBatchedGup(kernel, mm, gupCosts);
-        return new MmGup(pm, mm, gup, new DefaultLockedVm(kernel));
+        return new MmGup(pm, new MmImpl(kernel, pm), gupCosts, new DefaultLockedVm(kernel), kernel);
     }
 
-    /** Default costs, folio-batched GUP. */
+    /** Default costs. */
     public static MmGup create(Kernel kernel, MemoryConfig memory) {
-        return create(kernel, memory, MmCosts.defaults(), GupCosts.defaults(), GupImpl.FOLIO_BATCHED);
+        return create(kernel, memory, MmCosts.defaults(), GupCosts.defaults());
     }
 
-    /** A second GUP implementation over the same memory and address spaces. */
-    public Gup gupOf(Kernel kernel, GupCosts costs, GupImpl impl) {
-        MmImpl m = (MmImpl) mm;
-        return impl == GupImpl.PER_PAGE ? new PerPageGup(kernel, m, costs) : new FolioBatchedGup(kernel, m, costs);
+    public PhysicalMemory physicalMemory() {
+        return physicalMemory;
+    }
+
+    public AddressSpaces addressSpaces() {
+        return addressSpaces;
+    }
+
+    public LockedVm lockedVm() {
+        return lockedVm;
+    }
+
+    /** GUP costed as {@code flavour}; every flavour walks the same page tables and pins the same pages. */
+    public Gup gup(GupFlavour flavour) {
+        return gups.get(java.util.Objects.requireNonNull(flavour, "flavour"));
     }
 }

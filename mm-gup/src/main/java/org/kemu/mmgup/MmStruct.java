@@ -6,7 +6,7 @@ import org.kemu.schedfair.RwSemaphore;
 /**
  * An address space ({@code struct mm_struct}) of a user process: its VMAs, the mmap lock, and the
  * memory accounting GUP users charge. User tasks find theirs with
- * {@code task.attachment(MmStruct.class)}. Mutate it through {@link Mm}, {@link Gup} and
+ * {@code task.attachment(MmStruct.class)}. Mutate it through {@link AddressSpaces}, {@link Gup} and
  * {@link LockedVm}.
  *
  * <p>RLIMIT_MEMLOCK and CAP_IPC_LOCK belong to the owning process's credentials in the kernel; an mm

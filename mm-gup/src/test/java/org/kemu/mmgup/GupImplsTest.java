@@ -11,7 +11,7 @@ class GupImplsTest {
     record Result(long[] pfns, long pinNs, long unpinNs, long pinned) {
     }
 
-    private static Result pin(MmGup.GupImpl impl, VmaKind kind) {
+    private static Result pin(GupFlavour impl, VmaKind kind) {
         MmFixture f = new MmFixture(MemoryConfig.ofBytesPerNode(4 * MmFixture.GIB).withBootHugepages(16, 1),
                 impl, GupCosts.defaults());
         MmStruct m = f.mm.mmCreate("qemu", Long.MAX_VALUE, false);
@@ -34,8 +34,8 @@ class GupImplsTest {
     @ParameterizedTest
     @EnumSource(value = VmaKind.class, names = {"ANON", "ANON_THP", "HUGETLB_2M", "HUGETLB_1G"})
     void samePagesDifferentCost(VmaKind kind) {
-        Result perPage = pin(MmGup.GupImpl.PER_PAGE, kind);
-        Result folio = pin(MmGup.GupImpl.FOLIO_BATCHED, kind);
+        Result perPage = pin(GupFlavour.PER_PAGE, kind);
+        Result folio = pin(GupFlavour.FOLIO_BATCHED, kind);
         assertThat(folio.pinned()).isEqualTo(perPage.pinned());
         assertThat(folio.pfns()).isEqualTo(perPage.pfns());
         if (kind == VmaKind.ANON) {

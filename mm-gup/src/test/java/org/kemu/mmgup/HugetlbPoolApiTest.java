@@ -47,7 +47,7 @@ class HugetlbPoolApiTest {
     private static long pinNs(VmaKind kind, long thpPageNs) {
         GupCosts c = new GupCosts(300, 40, 40, 2, 30, 30, thpPageNs);
         MmFixture f = new MmFixture(MemoryConfig.ofBytesPerNode(MmFixture.GIB).withBootHugepages(8, 0),
-                MmGup.GupImpl.PER_PAGE, c);
+                GupFlavour.PER_PAGE, c);
         MmStruct m = f.mm.mmCreate("qemu", Long.MAX_VALUE, false);
         int n = 4 * MmConstants.PMD_PAGES;
         long[] t = new long[1];

@@ -15,20 +15,20 @@ final class MmFixture {
     final Kernel kernel;
     final MmGup sys;
     final PhysicalMemory pm;
-    final Mm mm;
+    final AddressSpaces mm;
     final Gup gup;
     final LockedVm acct;
 
     MmFixture(MemoryConfig memory) {
-        this(memory, MmGup.GupImpl.FOLIO_BATCHED, GupCosts.defaults());
+        this(memory, GupFlavour.FOLIO_BATCHED, GupCosts.defaults());
     }
 
-    MmFixture(MemoryConfig memory, MmGup.GupImpl impl, GupCosts gupCosts) {
+    MmFixture(MemoryConfig memory, GupFlavour impl, GupCosts gupCosts) {
         kernel = Kernels.simulated(KernelConfig.of(MachineSpec.simple(4), 42));
-        sys = MmGup.create(kernel, memory, MmCosts.defaults(), gupCosts, impl);
+        sys = MmGup.create(kernel, memory, MmCosts.defaults(), gupCosts);
         pm = sys.physicalMemory();
-        mm = sys.mm();
-        gup = sys.gup();
+        mm = sys.addressSpaces();
+        gup = sys.gup(impl);
         acct = sys.lockedVm();
     }
 

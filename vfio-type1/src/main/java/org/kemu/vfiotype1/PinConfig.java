@@ -3,7 +3,7 @@ package org.kemu.vfiotype1;
 import java.util.Objects;
 import org.kemu.mmgup.GupCosts;
 import org.kemu.mmgup.MmConstants;
-import org.kemu.mmgup.MmGup;
+import org.kemu.mmgup.GupFlavour;
 
 /**
  * How the pin path of a container pins.
@@ -23,7 +23,7 @@ import org.kemu.mmgup.MmGup;
  * @param gupCosts costs of that GUP implementation when {@code gupImpl} is given (null: defaults)
  */
 public record PinConfig(PinMode mode, int padataThreads, long minChunkBytes, long lockCachePages,
-        boolean folioBatchedRuns, int batchCapacity, MmGup.GupImpl gupImpl, GupCosts gupCosts) {
+        boolean folioBatchedRuns, int batchCapacity, GupFlavour gupImpl, GupCosts gupCosts) {
 
     /** {@code VFIO_MAX_THREADS} of patch 7. */
     public static final int VFIO_MAX_THREADS = 16;
@@ -88,7 +88,7 @@ public record PinConfig(PinMode mode, int padataThreads, long minChunkBytes, lon
                 gupCosts);
     }
 
-    public PinConfig withGup(MmGup.GupImpl impl, GupCosts costs) {
+    public PinConfig withGup(GupFlavour impl, GupCosts costs) {
         return new PinConfig(mode, padataThreads, minChunkBytes, lockCachePages, folioBatchedRuns, batchCapacity,
                 impl, costs);
     }

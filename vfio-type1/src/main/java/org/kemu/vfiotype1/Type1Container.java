@@ -33,12 +33,12 @@ public interface Type1Container {
     /** Opens a container over mm-gup's services; {@code padata} may be null unless the mode is PADATA. */
     static Type1Container open(Kernel kernel, MmGup mm, Padata padata, Type1Params params, PinConfig pin,
             Type1Costs costs) {
-        return DefaultType1Containers.INSTANCE.open(kernel, mm, padata, params, pin, costs);
+        return DefaultType1Containers.INSTANCE.open(kernel, mm, null, padata, params, pin, costs);
     }
 
     /** As above with free type1 costs and, for PADATA, padata with the 2022 series' features and free costs. */
     static Type1Container open(Kernel kernel, MmGup mm, Type1Params params, PinConfig pin) {
-        return DefaultType1Containers.INSTANCE.open(kernel, mm, null, params, pin, Type1Costs.FREE);
+        return DefaultType1Containers.INSTANCE.open(kernel, mm, null, null, params, pin, Type1Costs.FREE);
     }
 
     Kernel kernel();

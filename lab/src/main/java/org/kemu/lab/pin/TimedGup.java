@@ -2,7 +2,7 @@ package org.kemu.lab.pin;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.kemu.mmgup.Gup;
-import org.kemu.mmgup.Mm;
+import org.kemu.mmgup.AddressSpaces;
 import org.kemu.mmgup.MmStruct;
 import org.kemu.schedfair.Kernel;
 
@@ -13,12 +13,12 @@ import org.kemu.schedfair.Kernel;
  */
 final class TimedGup implements Gup {
     private final Kernel kernel;
-    private final Mm mmOps;
+    private final AddressSpaces mmOps;
     private final Gup gup;
     final AtomicLong gupNs = new AtomicLong();
     final AtomicLong faultClearNs = new AtomicLong();
 
-    TimedGup(Kernel kernel, Mm mmOps, Gup gup) {
+    TimedGup(Kernel kernel, AddressSpaces mmOps, Gup gup) {
         this.kernel = kernel;
         this.mmOps = mmOps;
         this.gup = gup;

@@ -29,17 +29,19 @@ import org.kemu.vfiotype1.UserMapMode;
 public final class Type1PinPathAdapter implements PinPathAdapter {
     private final Kernel kernel;
     private final MmGup mmGup;
+    private final org.kemu.mmgup.Gup boundGup;
     private final PadataFactory padata;
     private final IommuDomainSpec domainSpec;
     private final Type1ContainerFactory containers;
     private final Type1Params params;
     private final Type1Costs costs;
 
-    public Type1PinPathAdapter(Kernel kernel, MmGup mmGup, PadataFactory padata, IommuDomainSpec domainSpec,
+    public Type1PinPathAdapter(Kernel kernel, MmGup mmGup, org.kemu.mmgup.Gup boundGup, PadataFactory padata, IommuDomainSpec domainSpec,
             Type1ContainerFactory containers, Type1Params params, Type1Costs costs) {
         this.containers = containers;
         this.kernel = kernel;
         this.mmGup = mmGup;
+        this.boundGup = boundGup;
         this.padata = padata;
         this.domainSpec = domainSpec;
         this.params = params;
@@ -48,10 +50,9 @@ public final class Type1PinPathAdapter implements PinPathAdapter {
 
     @Override
     public VfioContainer open(MmStruct mm, PinConfig config) {
-        TimedGup gup = new TimedGup(kernel, mmGup.mm(), mmGup.gup());
-        MmGup timed = new MmGup(mmGup.physicalMemory(), mmGup.mm(), gup, mmGup.lockedVm());
+        TimedGup gup = new TimedGup(kernel, mmGup.addressSpaces(), boundGup);
         var vfioPin = config.toVfio();
-        Type1Container c = containers.open(kernel, timed,
+        Type1Container c = containers.open(kernel, mmGup, gup,
                 vfioPin.mode() == org.kemu.vfiotype1.PinMode.PADATA ? padata.forKernel(kernel) : null, params, vfioPin,
                 costs);
         c.attachDomain(domainSpec);

@@ -15,7 +15,7 @@ import org.kemu.lab.PinStats;
 import org.kemu.lab.QemuCosts;
 import org.kemu.mmgup.LockedVm;
 import org.kemu.mmgup.MemoryConfig;
-import org.kemu.mmgup.Mm;
+import org.kemu.mmgup.AddressSpaces;
 import org.kemu.mmgup.MmInvariants;
 import org.kemu.mmgup.MmStruct;
 import org.kemu.mmgup.PhysicalMemory;
@@ -69,7 +69,7 @@ public final class GuestInit {
     public GuestInitResult run() {
         long wall0 = System.nanoTime();
         Kernel k = lab.kernel();
-        Mm mmOps = lab.get(Mm.class);
+        AddressSpaces mmOps = lab.get(AddressSpaces.class);
         PhysicalMemory pm = lab.get(PhysicalMemory.class);
         PinPathAdapter vfio = lab.get(PinPathAdapter.class);
         PinConfig pinConfig = lab.get(PinConfig.class);

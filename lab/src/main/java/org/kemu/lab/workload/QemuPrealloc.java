@@ -2,7 +2,7 @@ package org.kemu.lab.workload;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.kemu.mmgup.Mm;
+import org.kemu.mmgup.AddressSpaces;
 import org.kemu.mmgup.MmStruct;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.Mutex;
@@ -21,7 +21,7 @@ final class QemuPrealloc {
     private QemuPrealloc() {
     }
 
-    static void touchAllPages(Kernel k, Mm mmOps, MmStruct mm, long addr, long len, int threads, long thpFolioNs) {
+    static void touchAllPages(Kernel k, AddressSpaces mmOps, MmStruct mm, long addr, long len, int threads, long thpFolioNs) {
         Mutex compaction = k.mutex("zone->lock:thp_compaction");
         long folios = len / PMD;
         long per = folios / threads;

@@ -2,7 +2,7 @@ package org.kemu.lab.workload;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.kemu.mmgup.Mm;
+import org.kemu.mmgup.AddressSpaces;
 import org.kemu.mmgup.MmStruct;
 import org.kemu.mmgup.VmaKind;
 import org.kemu.schedfair.Kernel;
@@ -19,7 +19,7 @@ public final class Usemem {
     }
 
     /** Spawns the threads (not yet run); returns them. */
-    public static List<Task> spawn(Kernel k, Mm mmOps, long tgid, int threads, long bytesPerThread, long stride,
+    public static List<Task> spawn(Kernel k, AddressSpaces mmOps, long tgid, int threads, long bytesPerThread, long stride,
             boolean thp) {
         MmStruct mm = mmOps.mmCreate("usemem", Long.MAX_VALUE, false);
         List<Task> tasks = new ArrayList<>();

@@ -3,7 +3,7 @@ package org.kemu.mmgup.mm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.kemu.mmgup.Mm;
+import org.kemu.mmgup.AddressSpaces;
 import org.kemu.mmgup.MmConstants;
 import org.kemu.mmgup.MmCosts;
 import org.kemu.mmgup.MmStruct;
@@ -26,7 +26,7 @@ import org.kemu.schedfair.TaskSpec;
  * handled. The kernel does the same steps per 4 KiB fault; batching them keeps emulation cheap
  * while the costs and the lock traffic per page stay the kernel's.
  */
-public final class MmImpl implements Mm {
+public final class MmImpl implements AddressSpaces {
     private static final long PAGE = MmConstants.PAGE_SIZE;
 
     private final Kernel kernel;

@@ -1,5 +1,6 @@
 package org.kemu.mmgup.bench;
 
+import org.kemu.mmgup.GupFlavour;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import org.kemu.mmgup.Foll;
@@ -41,7 +42,7 @@ public final class MmScaleBenchmark {
     public static void main(String[] args) {
         long guestGib = Long.parseLong(args[0]);
         VmaKind kind = VmaKind.valueOf(args[1]);
-        MmGup.GupImpl impl = MmGup.GupImpl.valueOf(args[2]);
+        GupFlavour impl = GupFlavour.valueOf(args[2]);
         long perCall = args.length > 3 ? Long.parseLong(args[3]) : 512;
         long len = guestGib << 30;
         long pages = len >>> 12;
@@ -51,13 +52,13 @@ public final class MmScaleBenchmark {
         long heap0 = usedHeap();
         Kernel k = Kernels.simulated(KernelConfig.of(MachineSpec.simple(4), 1));
         MmGup sys = MmGup.create(k, MemoryConfig.ofBytesPerNode(nodeBytes).withBootHugepages(huge2m, huge1g),
-                MmCosts.defaults(), GupCosts.defaults(), impl);
-        MmStruct mm = sys.mm().mmCreate("qemu", Long.MAX_VALUE, true);
+                MmCosts.defaults(), GupCosts.defaults());
+        MmStruct mm = sys.addressSpaces().mmCreate("qemu", Long.MAX_VALUE, true);
         long[] res = new long[8];
         k.spawn(TaskSpec.user("qemu", 1), () -> {
-            long va = sys.mm().mmap(mm, 0, len, kind, true);
+            long va = sys.addressSpaces().mmap(mm, 0, len, kind, true);
             long w0 = System.nanoTime();
-            sys.mm().populate(mm, va, len, true);
+            sys.addressSpaces().populate(mm, va, len, true);
             res[0] = System.nanoTime() - w0;
             res[1] = usedHeap();
             res[2] = sys.physicalMemory().estimatedHeapBytes() + ((MmStructImpl) mm).heapBytes();
@@ -68,7 +69,7 @@ public final class MmScaleBenchmark {
                 mm.mmapLock().downRead();
                 long got;
                 try {
-                    got = sys.gup().pinUserPagesRemote(mm, va + (done << 12), Math.min(perCall, pages - done),
+                    got = sys.gup(impl).pinUserPagesRemote(mm, va + (done << 12), Math.min(perCall, pages - done),
                             Foll.WRITE | Foll.LONGTERM, batch);
                 } finally {
                     mm.mmapLock().upRead();
@@ -80,8 +81,8 @@ public final class MmScaleBenchmark {
             res[5] = usedHeap();
             long w2 = System.nanoTime();
             for (long done = 0; done < pages; done += 512) {
-                long pfn = sys.mm().followPfn(mm, va + (done << 12));
-                sys.gup().unpinUserPageRangeDirtyLock(pfn, Math.min(512, pages - done), true);
+                long pfn = sys.addressSpaces().followPfn(mm, va + (done << 12));
+                sys.gup(impl).unpinUserPageRangeDirtyLock(pfn, Math.min(512, pages - done), true);
             }
             res[6] = System.nanoTime() - w2;
             res[7] = sys.physicalMemory().pinnedPages();

@@ -76,7 +76,7 @@ public record KernelServices(Kernel kernel, MmGup memory, MmCosts mmCosts, Padat
 
     /** Wraps an existing kernel (simulated or hosted) with memory and padata built from {@code spec}. */
     public static KernelServices of(Kernel kernel, BootSpec spec) {
-        MmGup mm = MmGup.create(kernel, spec.memory(), spec.mmCosts(), GupCosts.defaults(), MmGup.GupImpl.FOLIO_BATCHED);
+        MmGup mm = MmGup.create(kernel, spec.memory(), spec.mmCosts(), GupCosts.defaults());
         return new KernelServices(kernel, mm, spec.mmCosts(), spec.padataFeatures(), spec.padataCosts());
     }
 

@@ -1,7 +1,7 @@
 package org.kemu.vfiotype1.pin;
 
 import org.kemu.mmgup.Gup;
-import org.kemu.mmgup.GupCosts;
+import org.kemu.mmgup.GupFlavour;
 import org.kemu.mmgup.MmGup;
 import org.kemu.padatacore.Padata;
 import org.kemu.padatacore.PadataCosts;
@@ -32,14 +32,16 @@ public final class DefaultType1Containers implements Type1ContainerFactory {
     }
 
     @Override
-    public Type1Container open(Kernel kernel, MmGup mm, Padata padata, Type1Params params, PinConfig pin,
+    public Type1Container open(Kernel kernel, MmGup mm, Gup gup, Padata padata, Type1Params params, PinConfig pin,
             Type1Costs costs) {
-        Gup gup = pin.gupImpl() == null ? mm.gup()
-                : mm.gupOf(kernel, pin.gupCosts() == null ? GupCosts.defaults() : pin.gupCosts(), pin.gupImpl());
+        if (gup == null) {
+            gup = mm.gup(pin.gupImpl() != null ? pin.gupImpl()
+                : pin.folioBatchedRuns() ? GupFlavour.FOLIO_BATCHED : GupFlavour.PER_PAGE);
+        }
         if (pin.mode() == PinMode.PADATA && padata == null) {
             padata = new DefaultPadataFactory(PadataFeatures.rfc2022(), PadataCosts.FREE).forKernel(kernel);
         }
-        PinContext ctx = new PinContext(kernel, mm.physicalMemory(), mm.mm(), gup, mm.lockedVm(), pin, costs,
+        PinContext ctx = new PinContext(kernel, mm.physicalMemory(), mm.addressSpaces(), gup, mm.lockedVm(), pin, costs,
                 params.disableHugepages());
         return new DefaultType1Container(ctx, padata, params, domains);
     }

@@ -63,17 +63,17 @@ public final class MapDma128GiBBenchmark {
         Kernel k = Kernels.simulated(KernelConfig.of(intel8167mLike(), 1));
         long hugePerNode = (guestGib << 30) / MmConstants.PMD_SIZE / 2 + 16;
         MmGup sys = MmGup.create(k, MemoryConfig.defaults().withBootHugepages(hugePerNode, 0), MmCosts.defaults(),
-                GupCosts.defaults(), pin.folioBatchedRuns() ? MmGup.GupImpl.FOLIO_BATCHED : MmGup.GupImpl.PER_PAGE);
+                GupCosts.defaults());
         Padata padata = new DefaultPadataFactory(PadataFeatures.rfc2022(), PadataCosts.FREE).forKernel(k);
         Type1Container c = Type1Container.open(k, sys, padata, Type1Params.defaults(), pin, Type1Costs.placeholder());
-        MmStruct qemu = sys.mm().mmCreate("qemu", Long.MAX_VALUE, false);
+        MmStruct qemu = sys.addressSpaces().mmCreate("qemu", Long.MAX_VALUE, false);
         long size = guestGib << 30;
         long[] t = new long[2];
         k.spawn(TaskSpec.user("qemu", 1), () -> {
             c.attachDomain(IommuDomainSpec.vtd("vtd0").withCosts(IommuCosts.simple()));
-            long va = sys.mm().mmap(qemu, 0, size, VmaKind.HUGETLB_2M, true);
+            long va = sys.addressSpaces().mmap(qemu, 0, size, VmaKind.HUGETLB_2M, true);
             if (prefault) {
-                sys.mm().populate(qemu, va, size, true);
+                sys.addressSpaces().populate(qemu, va, size, true);
             }
             long t0 = k.now();
             c.mapDma(DmaMapRequest.rw(va, 1L << 40, size));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.kemu.vfiotype1.PageSizes.SZ_2M;
 import static org.kemu.vfiotype1.PageSizes.SZ_4K;
 
-import com.google.inject.Guice;
 import org.junit.jupiter.api.Test;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelConfig;
@@ -17,7 +16,6 @@ import org.kemu.vfiotype1.IommuDomain;
 import org.kemu.vfiotype1.IommuDomainFactory;
 import org.kemu.vfiotype1.IommuDomainSpec;
 import org.kemu.vfiotype1.IommuProt;
-import org.kemu.vfiotype1.VfioType1Module;
 
 /** The same domain code on real threads: concurrent maps and unmaps of disjoint ranges stay consistent. */
 class HostedDomainTest {
@@ -28,8 +26,7 @@ class HostedDomainTest {
         // a waiter that holds the next ticket but is not yet scheduled for a deadlock (seen once).
         for (DomainLockKind lock : new DomainLockKind[] {DomainLockKind.NONE, DomainLockKind.MUTEX}) {
             Kernel k = Kernels.hosted(KernelConfig.of(MachineSpec.simple(4), 1));
-            IommuDomainFactory factory = Guice.createInjector(new VfioType1Module())
-                    .getInstance(IommuDomainFactory.class);
+            IommuDomainFactory factory = new IommuDomains();
             IommuDomain d = factory.allocate(k, IommuDomainSpec.vtd("h").withLock(lock)
                     .withCosts(IommuCosts.simple()));
             for (int t = 0; t < 4; t++) {

@@ -72,7 +72,7 @@ class FailNthSweepTest {
         Object[] out = new Object[4];
         f.run(() -> {
             f.c.attachDomain(IommuDomainSpec.vtd("vtd0"));
-            long anon = f.sys.mm().mmap(f.qemu, 0, 256 * 1024, VmaKind.ANON, true);
+            long anon = f.sys.addressSpaces().mmap(f.qemu, 0, 256 * 1024, VmaKind.ANON, true);
             Task me = f.k.current();
             FailNth.arm(me, n);
             KernelException err = null;

@@ -35,7 +35,7 @@ final class PinFixture {
     PinFixture(PinConfig pin, long rlimitBytes, MemoryConfig mem, Type1Costs costs) {
         k = Kernels.simulated(KernelConfig.of(MachineSpec.simple(8), 1));
         sys = MmGup.create(k, mem);
-        qemu = sys.mm().mmCreate("qemu", rlimitBytes, false);
+        qemu = sys.addressSpaces().mmCreate("qemu", rlimitBytes, false);
         c = Type1Container.open(k, sys, null, Type1Params.defaults(), pin, costs);
     }
 

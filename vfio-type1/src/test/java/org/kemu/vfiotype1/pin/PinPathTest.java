@@ -42,8 +42,8 @@ class PinPathTest {
         PinFixture f = new PinFixture(pin);
         f.run(() -> {
             IommuDomain d = f.c.attachDomain(IommuDomainSpec.vtd("vtd0"));
-            long anon = f.sys.mm().mmap(f.qemu, 0, 12 * MIB, VmaKind.ANON, true);
-            long huge = f.sys.mm().mmap(f.qemu, 0, 16 * MIB, VmaKind.HUGETLB_2M, true);
+            long anon = f.sys.addressSpaces().mmap(f.qemu, 0, 12 * MIB, VmaKind.ANON, true);
+            long huge = f.sys.addressSpaces().mmap(f.qemu, 0, 16 * MIB, VmaKind.HUGETLB_2M, true);
             f.c.mapDma(DmaMapRequest.rw(anon, 0x1000_0000L, 12 * MIB));
             f.c.mapDma(DmaMapRequest.rw(huge, 0x4000_0000L, 16 * MIB));
             assertThat(f.c.checkInvariants()).isEmpty();
@@ -72,7 +72,7 @@ class PinPathTest {
         PinFixture f = new PinFixture(pin);
         f.run(() -> {
             IommuDomain d = f.c.attachDomain(IommuDomainSpec.vtd("vtd0"));
-            long huge = f.sys.mm().mmap(f.qemu, 0, 16 * MIB, VmaKind.HUGETLB_2M, true);
+            long huge = f.sys.addressSpaces().mmap(f.qemu, 0, 16 * MIB, VmaKind.HUGETLB_2M, true);
             f.c.mapDma(DmaMapRequest.rw(huge, 0x4000_0000L, 8 * MIB));
             assertThat(d.pteCounts()).containsExactly(org.assertj.core.data.MapEntry.entry(2 * MIB, 4L));
             f.c.mapDma(DmaMapRequest.rw(huge + 8 * MIB, 0x8000_1000L, 8 * MIB));
@@ -95,8 +95,8 @@ class PinPathTest {
                 Type1Costs.FREE);
         f.run(() -> {
             IommuDomain d = f.c.attachDomain(IommuDomainSpec.vtd("vtd0"));
-            long huge = f.sys.mm().mmap(f.qemu, 0, 16 * MIB, VmaKind.HUGETLB_2M, true);
-            long anon = f.sys.mm().mmap(f.qemu, 0, 8 * MIB, VmaKind.ANON, true);
+            long huge = f.sys.addressSpaces().mmap(f.qemu, 0, 16 * MIB, VmaKind.HUGETLB_2M, true);
+            long anon = f.sys.addressSpaces().mmap(f.qemu, 0, 8 * MIB, VmaKind.ANON, true);
             for (long va : new long[] {huge, anon}) {
                 assertThatThrownBy(() -> f.c.mapDma(DmaMapRequest.rw(va, 0x4000_0000L, 8 * MIB)))
                         .isInstanceOf(KernelException.class)
@@ -126,7 +126,7 @@ class PinPathTest {
         f.qemu.setCapIpcLock(true);
         f.run(() -> {
             f.c.attachDomain(IommuDomainSpec.vtd("vtd0"));
-            long huge = f.sys.mm().mmap(f.qemu, 0, 8 * MIB, VmaKind.HUGETLB_2M, true);
+            long huge = f.sys.addressSpaces().mmap(f.qemu, 0, 8 * MIB, VmaKind.HUGETLB_2M, true);
             f.c.mapDma(DmaMapRequest.rw(huge, 0x4000_0000L, 8 * MIB));
             assertThat(f.qemu.lockedVm()).isEqualTo(2048);
             assertThat(f.c.checkInvariants()).isEmpty();
@@ -149,10 +149,10 @@ class PinPathTest {
                     Type1Costs.FREE);
             f.run(() -> {
                 IommuDomain d = f.c.attachDomain(IommuDomainSpec.vtd("vtd0"));
-                long anon = f.sys.mm().mmap(f.qemu, 0, 16 * MIB, VmaKind.ANON, true);
-                long huge = f.sys.mm().mmap(f.qemu, 0, 16 * MIB, VmaKind.HUGETLB_2M, true);
-                f.sys.mm().populate(f.qemu, anon, 16 * MIB, true);
-                f.sys.mm().populate(f.qemu, huge, 16 * MIB, true);
+                long anon = f.sys.addressSpaces().mmap(f.qemu, 0, 16 * MIB, VmaKind.ANON, true);
+                long huge = f.sys.addressSpaces().mmap(f.qemu, 0, 16 * MIB, VmaKind.HUGETLB_2M, true);
+                f.sys.addressSpaces().populate(f.qemu, anon, 16 * MIB, true);
+                f.sys.addressSpaces().populate(f.qemu, huge, 16 * MIB, true);
                 f.c.mapDma(DmaMapRequest.rw(anon, 0x1000_0000L, 16 * MIB));
                 f.c.mapDma(DmaMapRequest.rw(huge, 0x4000_0000L, 16 * MIB));
                 assertThat(f.c.checkInvariants()).isEmpty();
@@ -178,7 +178,7 @@ class PinPathTest {
         f.run(() -> {
             IommuDomain d = f.c.attachDomain(IommuDomainSpec.vtd("vtd0"));
             long base = f.sys.physicalMemory().addIoRegion(8 * MIB >>> 12);
-            long bar = f.sys.mm().mmapPfn(f.qemu, 8 * MIB, base, true, MmConstants.PMD_ORDER);
+            long bar = f.sys.addressSpaces().mmapPfn(f.qemu, 8 * MIB, base, true, MmConstants.PMD_ORDER);
             f.c.mapDma(DmaMapRequest.rw(bar, 0x4000_0000L, 8 * MIB));
             assertThat(d.iovaToPhys(0x4000_0000L)).isEqualTo(base << 12);
             assertThat(f.qemu.lockedVm()).isZero();
@@ -198,8 +198,8 @@ class PinPathTest {
         PinFixture f = new PinFixture(pin);
         f.run(() -> {
             IommuDomain d = f.c.attachDomain(IommuDomainSpec.vtd("vtd0"));
-            long anon = f.sys.mm().mmap(f.qemu, 0, 16 * MIB, VmaKind.ANON, true);
-            f.sys.mm().munmap(f.qemu, anon + 10 * MIB, 2 * MIB);
+            long anon = f.sys.addressSpaces().mmap(f.qemu, 0, 16 * MIB, VmaKind.ANON, true);
+            f.sys.addressSpaces().munmap(f.qemu, anon + 10 * MIB, 2 * MIB);
             assertThatThrownBy(() -> f.c.mapDma(DmaMapRequest.rw(anon, 0x1000_0000L, 16 * MIB)))
                     .satisfies(e -> assertThat(((KernelException) e).errno()).isEqualTo(Errno.EFAULT));
             assertThat(d.mappedBytes()).isZero();
@@ -215,7 +215,7 @@ class PinPathTest {
         PinFixture f = new PinFixture(PinConfig.serial().withLockCachePages(3000));
         f.run(() -> {
             f.c.attachDomain(IommuDomainSpec.vtd("vtd0"));
-            long anon = f.sys.mm().mmap(f.qemu, 0, 16 * MIB, VmaKind.ANON, true);
+            long anon = f.sys.addressSpaces().mmap(f.qemu, 0, 16 * MIB, VmaKind.ANON, true);
             f.c.mapDma(DmaMapRequest.rw(anon, 0x1000_0000L, 16 * MIB));
             assertThat(f.qemu.lockedVm()).isEqualTo(4096);
             assertThat(f.c.stats().lockCacheRefills()).isEqualTo(2);

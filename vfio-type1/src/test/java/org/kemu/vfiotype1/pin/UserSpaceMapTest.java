@@ -27,8 +27,8 @@ class UserSpaceMapTest {
         long[] out = new long[4];
         f.run(() -> {
             IommuDomain d = f.c.attachDomain(IommuDomainSpec.vtd("vtd0"));
-            long huge = f.sys.mm().mmap(f.qemu, 0, 32 * MIB, VmaKind.HUGETLB_2M, true);
-            long anon = f.sys.mm().mmap(f.qemu, 0, 32 * MIB, VmaKind.ANON, true);
+            long huge = f.sys.addressSpaces().mmap(f.qemu, 0, 32 * MIB, VmaKind.HUGETLB_2M, true);
+            long anon = f.sys.addressSpaces().mmap(f.qemu, 0, 32 * MIB, VmaKind.ANON, true);
             long t0 = f.k.now();
             f.c.mapDmaFromTasks(DmaMapRequest.rw(huge, 0x4000_0000L, 32 * MIB), 4, mode);
             f.c.mapDmaFromTasks(DmaMapRequest.rw(anon, 0x8000_0000L, 32 * MIB), 4, mode);
@@ -59,7 +59,7 @@ class UserSpaceMapTest {
         PinFixture f = new PinFixture(PinConfig.serial());
         f.run(() -> {
             f.c.attachDomain(IommuDomainSpec.vtd("vtd0"));
-            long anon = f.sys.mm().mmap(f.qemu, 0, 8 * MIB, VmaKind.ANON, true);
+            long anon = f.sys.addressSpaces().mmap(f.qemu, 0, 8 * MIB, VmaKind.ANON, true);
             var dma = new org.kemu.vfiotype1.type1.VfioDma(0x1000_0000L, anon, org.kemu.vfiotype1.IommuProt.RW,
                     false, 1);
             dma.setInFlightSize(8 * MIB);

@@ -5,7 +5,7 @@ package org.kemu.mmgup;
  * the mmap lock or do work run inside an emulated task; errors are {@link org.kemu.schedfair.KernelException}s
  * with the kernel's errno, and a failed call leaves the mm as it was.
  */
-public interface Mm {
+public interface AddressSpaces {
 
     /** {@code mm_alloc()} for a new process; RLIMIT_MEMLOCK in bytes. May be called outside a task. */
     MmStruct mmCreate(String name, long rlimitMemlockBytes, boolean capIpcLock);
