@@ -3,6 +3,7 @@ package org.kemu.padatacore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.kemu.schedfair.DeadlockException;
 import org.kemu.schedfair.Kernel;
@@ -17,9 +18,12 @@ import org.kemu.schedfair.Task;
  */
 class LockdepTest {
 
-    private static PadataMtJob<Object> job(Kernel k, Mutex m, Task[] main, boolean helpersTakeLock) {
+    /** A job whose chunks take {@code m}: none, only the helpers' chunks, or every chunk. */
+    enum Takers { NONE, HELPERS, EVERY_CHUNK }
+
+    private static PadataMtJob<Object> job(Kernel k, Mutex m, Task[] main, Takers takers) {
         return PadataMtJob.<Object>builder((s, e, a) -> {
-            if (helpersTakeLock && k.current() != main[0]) {
+            if (takers == Takers.EVERY_CHUNK || takers == Takers.HELPERS && k.current() != main[0]) {
                 m.lock();
                 k.work(1000);
                 m.unlock();
@@ -39,7 +43,7 @@ class LockdepTest {
         k.spawn(org.kemu.schedfair.TaskSpec.user("main", 100), () -> {
             main[0] = k.current();
             m.lock();
-            padata.doMultithreaded(job(k, m, main, true));
+            padata.doMultithreaded(job(k, m, main, Takers.HELPERS));
             m.unlock();
         });
         assertThatThrownBy(k::run).isInstanceOf(DeadlockException.class);
@@ -54,14 +58,18 @@ class LockdepTest {
         reportedWithoutDeadlock(PadataHarness.sim(4, 2));
     }
 
-    @Test
+    @RepeatedTest(50)
     void theRiskIsReportedEvenWhenTheRunDoesNotDeadlockHosted() {
         reportedWithoutDeadlock(PadataHarness.hosted(4, 2));
     }
 
     /**
      * One job's main holds the lock while waiting (its helpers do not take it); a later job of the
-     * same call site has helpers taking it. No run deadlocks, but the two orders close a cycle.
+     * same call site takes it in its chunks. No run deadlocks, but the two orders close a cycle.
+     * Every chunk of the second job takes the lock, main's own included: thread_fn runs under the
+     * job's lockdep map on whichever thread claims the chunk (patch 4), so the map -> lock order is
+     * recorded whatever the interleaving. With only helpers taking it the hosted run reported
+     * nothing whenever the main thread claimed every chunk before a helper started.
      */
     private static void reportedWithoutDeadlock(Kernel k) {
         Padata padata = PadataHarness.padata(k, PadataHarness.noCgroup());
@@ -70,9 +78,9 @@ class LockdepTest {
         PadataHarness.runJob(k, kk -> {
             main[0] = kk.current();
             m.lock();
-            int r1 = padata.doMultithreaded(job(kk, m, main, false));
+            int r1 = padata.doMultithreaded(job(kk, m, main, Takers.NONE));
             m.unlock();
-            return r1 + padata.doMultithreaded(job(kk, m, main, true));
+            return r1 + padata.doMultithreaded(job(kk, m, main, Takers.EVERY_CHUNK));
         });
         assertThat(k.lockdep().violations()).extracting(LockViolation::kind)
                 .contains(LockViolation.Kind.WAIT_WHILE_HOLDING);
@@ -87,9 +95,9 @@ class LockdepTest {
         PadataHarness.runJob(k, kk -> {
             main[0] = kk.current();
             m.lock();
-            int r1 = padata.doMultithreaded(job(kk, m, main, false));
+            int r1 = padata.doMultithreaded(job(kk, m, main, Takers.NONE));
             m.unlock();
-            return r1 + padata.doMultithreaded(job(kk, m, main, true));
+            return r1 + padata.doMultithreaded(job(kk, m, main, Takers.EVERY_CHUNK));
         });
         assertThat(k.lockdep().violations()).isEmpty();
     }
