@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
  * DESIGN.md section 1: dependencies point one way (sched-fair <- mm-gup <- vfio-type1, sched-fair
  * <- padata-core <- vfio-type1, plugin-api -> {sched-fair, mm-gup, padata-core}, plugins ->
  * plugin-api, lab -> everything), nothing below lab knows Guice injectors, the CLI or report
- * formats, and the plugin SPI keeps Guice out of its signatures.
+ * formats, and the plugin SPI keeps Guice out of its signatures. Issue 12: Guice is imported only in
+ * lab (the one composition root; the test kit boots through it without Guice), and the SPI package
+ * reaches no implementation package of any module.
  */
 class LayeringTest {
     private static JavaClasses classes;
@@ -63,6 +65,39 @@ class LayeringTest {
         noClasses().that().resideInAnyPackage(PLUGINS).should().dependOnClassesThat()
                 .resideInAnyPackage("org.kemu.mmgup.phys..", "org.kemu.mmgup.mm..", "org.kemu.mmgup.gup..")
                 .check(classes);
+    }
+
+    /** Implementation packages: every sub-package of a subsystem's API package, and all of lab. */
+    private static final String[] IMPLEMENTATIONS = {"org.kemu.schedfair.*..", "org.kemu.mmgup.*..",
+        "org.kemu.padatacore.*..", "org.kemu.vfiotype1.*..", "org.kemu.lab.."};
+
+    @Test
+    void guiceOnlyInLab() {
+        noClasses().that().resideOutsideOfPackage("org.kemu.lab..")
+                .should().dependOnClassesThat().resideInAPackage("com.google.inject..")
+                .check(classes);
+    }
+
+    @Test
+    void theSpiReachesNoImplementationPackage() {
+        noClasses().that().resideInAPackage("org.kemu.pluginapi")
+                .should().dependOnClassesThat().resideInAnyPackage(IMPLEMENTATIONS)
+                .check(classes);
+        // and the plugins, which see only the SPI and the API packages it exposes
+        noClasses().that().resideInAnyPackage(PLUGINS)
+                .should().dependOnClassesThat().resideInAnyPackage(IMPLEMENTATIONS)
+                .check(classes);
+    }
+
+    @Test
+    void theSpiPatternMatchesImplementationPackagesOnly() {
+        // the rule above can fail: sub-packages match, the API packages themselves do not
+        var matcher = com.tngtech.archunit.core.domain.PackageMatchers.of(IMPLEMENTATIONS);
+        org.assertj.core.api.Assertions.assertThat(matcher.test("org.kemu.padatacore.kthread")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(matcher.test("org.kemu.mmgup.phys")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(matcher.test("org.kemu.lab.pluginhost")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(matcher.test("org.kemu.padatacore")).isFalse();
+        org.assertj.core.api.Assertions.assertThat(matcher.test("org.kemu.schedfair")).isFalse();
     }
 
     @Test

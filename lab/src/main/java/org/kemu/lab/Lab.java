@@ -5,13 +5,16 @@ import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.Stage;
 import com.google.inject.util.Modules;
+import org.kemu.lab.trace.ObservedDomains;
+import org.kemu.lab.trace.RunObserver;
 import org.kemu.lab.workload.GuestInit;
 import org.kemu.mmgup.MemoryConfig;
 import org.kemu.schedfair.Kernel;
 
 /**
  * A booted emulated machine: the injector of {@link LabModule} with the caller's overrides. One
- * {@code Lab} is one kernel; boot another for another run.
+ * {@code Lab} is one kernel; boot another for another run. The one boot path: the CLI, researchers'
+ * code, the plugin host and the plugin test kit all boot here.
  */
 public final class Lab {
     private final Injector injector;
@@ -22,18 +25,28 @@ public final class Lab {
 
     /** Boots a kernel from {@code profile}; {@code overrides} replace any binding of {@link LabModule}. */
     public static Lab boot(MachineProfile profile, LabConfig config, MemoryConfig memory, Module... overrides) {
-        var observation = org.kemu.lab.trace.RunObservation.current();
-        Module[] all = observation.map(o -> o.overrides(overrides)).orElse(overrides);
-        Lab lab = new Lab(Guice.createInjector(Stage.PRODUCTION,
-                Modules.override(new LabModule(profile, config, memory)).with(all)));
-        observation.ifPresent(o -> o.booted(lab));
+        return boot(profile, config, memory, RunObserver.NONE, overrides);
+    }
+
+    /** {@link #boot(MachineProfile, LabConfig, MemoryConfig, Module...)} seen by {@code observer} (trace, metrics). */
+    public static Lab boot(MachineProfile profile, LabConfig config, MemoryConfig memory, RunObserver observer,
+            Module... overrides) {
+        Module root = Modules.override(new LabModule(profile, config, memory)).with(overrides);
+        Lab lab = new Lab(Guice.createInjector(Stage.PRODUCTION, ObservedDomains.around(root, observer)));
+        observer.booted(lab);
         return lab;
     }
 
     /** Boots a kernel sized for {@code guest} (its hugetlb pool reserved at boot) and runs its init. */
     public static GuestInitResult guestInit(MachineProfile profile, LabConfig config, GuestSpec guest,
             Module... overrides) {
-        Lab lab = boot(profile, config, GuestInit.memoryFor(profile, guest), overrides);
+        return guestInit(profile, config, guest, RunObserver.NONE, overrides);
+    }
+
+    /** {@link #guestInit(MachineProfile, LabConfig, GuestSpec, Module...)} seen by {@code observer}. */
+    public static GuestInitResult guestInit(MachineProfile profile, LabConfig config, GuestSpec guest,
+            RunObserver observer, Module... overrides) {
+        Lab lab = boot(profile, config, GuestInit.memoryFor(profile, guest), observer, overrides);
         return new GuestInit(lab, guest).run();
     }
 
@@ -49,6 +62,7 @@ public final class Lab {
         return get(MachineProfile.class);
     }
 
+    /** The configuration in effect: the one booted with, with every overridden part as overridden. */
     public LabConfig config() {
         return get(LabConfig.class);
     }

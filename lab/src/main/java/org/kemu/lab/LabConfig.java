@@ -1,25 +1,66 @@
 package org.kemu.lab;
 
 import java.util.Objects;
+import org.kemu.padatacore.PadataFeatures;
 import org.kemu.schedfair.BandwidthPolicy;
 import org.kemu.schedfair.PickPolicy;
+import org.kemu.schedfair.ThrottleModel;
 
 /**
- * Run-level choices of an emulated kernel that are not machine facts.
+ * The run configuration of one emulated kernel: every choice that is not a machine fact. The lab's
+ * root binds each part on its own ({@link LabModule}); {@link Lab#config()} reports the parts in
+ * effect, so an override of one binding shows here.
  *
  * @param seed the run's seed
  * @param pickPolicy the fair class's pick rule
- * @param bandwidthPolicy the cpu controller's bandwidth policy
- * @param pin how MAP_DMA pins (its mode also picks the GUP implementation unless overridden)
+ * @param throttleModel how bandwidth control throttles (the 5.14 cfs_rq model, or task-based)
+ * @param bandwidthPolicy the cpu controller's bandwidth policy (standard, or with remote charging)
+ * @param padataFeatures which parts of the 2022 padata series are on
+ * @param pin how MAP_DMA pins
  */
-public record LabConfig(long seed, PickPolicy pickPolicy, BandwidthPolicy bandwidthPolicy, PinConfig pin) {
+public record LabConfig(long seed, PickPolicy pickPolicy, ThrottleModel throttleModel, BandwidthPolicy bandwidthPolicy,
+        PadataFeatures padataFeatures,
+        PinConfig pin) {
     public LabConfig {
         Objects.requireNonNull(pickPolicy, "pickPolicy");
+        Objects.requireNonNull(throttleModel, "throttleModel");
         Objects.requireNonNull(bandwidthPolicy, "bandwidthPolicy");
+        Objects.requireNonNull(padataFeatures, "padataFeatures");
         Objects.requireNonNull(pin, "pin");
     }
 
+    /**
+     * The defaults every boot path shares (CLI, researcher API, plugin runs, the test kit): 5.14's CFS
+     * pick, cfs_rq throttling and standard bandwidth, and the 2022 padata series (patches 2-14) that
+     * kemu exists to evaluate, with {@code pin}.
+     */
     public static LabConfig of(long seed, PinConfig pin) {
-        return new LabConfig(seed, PickPolicy.CFS, BandwidthPolicy.STANDARD, pin);
+        return new LabConfig(seed, PickPolicy.CFS, ThrottleModel.CFS_RQ, BandwidthPolicy.STANDARD,
+                PadataFeatures.rfc2022(), pin);
+    }
+
+    /** The defaults with the serial 5.14 pin path (runs that do no MAP_DMA, such as plugin jobs). */
+    public static LabConfig defaults(long seed) {
+        return of(seed, PinConfig.serial());
+    }
+
+    public LabConfig withPickPolicy(PickPolicy p) {
+        return new LabConfig(seed, p, throttleModel, bandwidthPolicy, padataFeatures, pin);
+    }
+
+    public LabConfig withThrottleModel(ThrottleModel t) {
+        return new LabConfig(seed, pickPolicy, t, bandwidthPolicy, padataFeatures, pin);
+    }
+
+    public LabConfig withBandwidthPolicy(BandwidthPolicy b) {
+        return new LabConfig(seed, pickPolicy, throttleModel, b, padataFeatures, pin);
+    }
+
+    public LabConfig withPadataFeatures(PadataFeatures f) {
+        return new LabConfig(seed, pickPolicy, throttleModel, bandwidthPolicy, f, pin);
+    }
+
+    public LabConfig withPin(PinConfig p) {
+        return new LabConfig(seed, pickPolicy, throttleModel, bandwidthPolicy, padataFeatures, p);
     }
 }

@@ -32,11 +32,13 @@ import org.kemu.vfiotype1.pin.DefaultType1Containers;
 
 /**
  * The composition root: one emulated kernel per injector, built from a machine profile and a run
- * configuration, with mm-gup, padata-core and vfio-type1 on top. Every subsystem choice is a binding
- * that {@code Modules.override} can replace: {@link PickPolicy}, {@link BandwidthPolicy},
- * {@link ThrottleModel}, {@link Gup}, {@link PadataFeatures}, {@link PinConfig} (the pin mode),
- * {@link IommuDomainSpec} (the IOMMU domain), {@link Type1ContainerFactory}, {@link Type1Params},
- * {@link Type1Costs}, {@link PinPathAdapter}.
+ * configuration, with mm-gup, padata-core and vfio-type1 on top. Every boot path (CLI, {@link Lab},
+ * the plugin host and its test kit) goes through here. Every subsystem choice is one binding that
+ * {@code Modules.override} can replace, and each is consumed only through that binding:
+ * {@link PickPolicy}, {@link ThrottleModel}, {@link BandwidthPolicy}, {@link PadataFeatures},
+ * {@link PinConfig} (the pin mode and with it the GUP flavour), {@link IommuDomainFactory},
+ * {@link IommuDomainSpec}, {@link Type1ContainerFactory}, {@link LockedVm}; docs/bindings-table.md
+ * lists them with examples. {@link LabConfig} is assembled from the bound parts, never bound itself.
  */
 public final class LabModule extends AbstractModule {
     private final MachineProfile profile;
@@ -53,7 +55,6 @@ public final class LabModule extends AbstractModule {
     protected void configure() {
         binder().requireExplicitBindings();
         bind(MachineProfile.class).toInstance(profile);
-        bind(LabConfig.class).toInstance(config);
         bind(IommuDomainFactory.class).to(IommuDomains.class);
     }
 
@@ -69,7 +70,14 @@ public final class LabModule extends AbstractModule {
 
     @Provides
     ThrottleModel throttleModel() {
-        return ThrottleModel.CFS_RQ;
+        return config.throttleModel();
+    }
+
+    /** The configuration in effect: the seed, and each part as bound (overrides included). */
+    @Provides
+    LabConfig effectiveConfig(PickPolicy pick, ThrottleModel throttle, BandwidthPolicy bandwidth,
+            PadataFeatures padata, PinConfig pin) {
+        return new LabConfig(config.seed(), pick, throttle, bandwidth, padata, pin);
     }
 
     @Provides
@@ -109,6 +117,10 @@ public final class LabModule extends AbstractModule {
         return s.gup(pin.mode().gupImpl());
     }
 
+    // TODO(locked_vm binding): once mm-gup has MmGup.create(kernel, memory, mmCosts, gupCosts, LockedVm),
+    // bind the default here as its own @Provides @Singleton and pass the bound LockedVm in mmGup() above
+    // (the one line to change: "return MmGup.create(kernel, memory, mmCosts, gupCosts);"), so that an
+    // override reaches the pin path; until then the bound LockedVm is mm-gup's own.
     @Provides
     LockedVm lockedVm(MmGup s) {
         return s.lockedVm();
@@ -132,7 +144,7 @@ public final class LabModule extends AbstractModule {
 
     @Provides
     PadataFeatures padataFeatures() {
-        return PadataFeatures.rfc2022();
+        return config.padataFeatures();
     }
 
     @Provides

@@ -36,6 +36,16 @@ public record MachineProfile(String name, String description, Topology topology,
         sources = Map.copyOf(new TreeMap<>(sources));
     }
 
+    /**
+     * A profile of {@code machine} with no calibration: mm-gup's default mm and GUP costs, and free
+     * padata, IOMMU, type1 and qemu costs. For tests and plugin jobs that name their own costs.
+     */
+    public static MachineProfile of(MachineSpec machine) {
+        return new MachineProfile(machine.name(), "uncalibrated: " + machine.name(), machine.topology(),
+                machine.bandwidth(), machine.costs(), MmCosts.defaults(), GupCosts.defaults(), PadataCosts.FREE,
+                IommuCosts.FREE, Type1Costs.FREE, QemuCosts.FREE, Map.of());
+    }
+
     public MachineSpec machineSpec() {
         return new MachineSpec(name, topology, bandwidth, runtime);
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.kemu.mmgup.GupCosts;
 import org.kemu.schedfair.Kernel;
-import org.kemu.schedfair.PickPolicy;
 import org.kemu.vfiotype1.IommuDomainSpec;
 
 class LabModuleTest {
@@ -20,15 +19,6 @@ class LabModuleTest {
         assertThat(k.seed()).isEqualTo(7);
         assertThat(lab.kernel()).isSameAs(k);
         assertThat(lab.get(GupCosts.class)).isEqualTo(intel.gup());
-    }
-
-    @Test
-    void overridesSwapSubsystems() {
-        Lab lab = Lab.boot(intel, LabConfig.of(1, PinConfig.serial()), org.kemu.mmgup.MemoryConfig.defaults(),
-                b -> b.bind(PickPolicy.class).toInstance(PickPolicy.EEVDF),
-                b -> b.bind(PinConfig.class).toInstance(PinConfig.padata(4, 0)));
-        assertThat(lab.get(PickPolicy.class)).isEqualTo(PickPolicy.EEVDF);
-        assertThat(lab.get(PinConfig.class).threads()).isEqualTo(4);
     }
 
     @Test

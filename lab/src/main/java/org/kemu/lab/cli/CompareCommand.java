@@ -41,7 +41,7 @@ final class CompareCommand implements Callable<Integer> {
         var progress = org.kemu.lab.progress.Progress.start("compare", approaches(o.padataThreads, o.lockCachePages).size());
         for (PinConfig pc : approaches(o.padataThreads, o.lockCachePages)) {
             LabConfig c = LabConfig.of(o.seed, pc);
-            GuestInitResult r = Lab.guestInit(p, c, g);
+            GuestInitResult r = Lab.guestInit(p, c, g, KemuCli.observation(spec));
             if (base == null) {
                 base = r;
             }

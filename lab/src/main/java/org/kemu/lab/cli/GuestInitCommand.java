@@ -39,15 +39,15 @@ final class GuestInitCommand implements Callable<Integer> {
         MachineProfile p = Profiles.load(o.profile);
         GuestSpec g = o.guest();
         LabConfig c = o.config();
-        org.kemu.lab.trace.RunObservation.collectMetrics("json".equals(format));
-        GuestInitResult r = Lab.guestInit(p, c, g);
+        var observation = KemuCli.observation(spec).collectMetrics("json".equals(format));
+        GuestInitResult r = Lab.guestInit(p, c, g, observation);
         boolean withBase = !noBaseline && c.pin().mode() != PinMode.SERIAL;
-        GuestInitResult base = withBase ? Lab.guestInit(p, o.baseline(), g) : null;
+        GuestInitResult base = withBase ? Lab.guestInit(p, o.baseline(), g, observation) : null;
         var out = spec.commandLine().getOut();
         switch (format) {
             case "json" -> {
                 Map<String, Object> m = Reports.json(p, c, g, r);
-                org.kemu.lab.trace.RunObservation.takeMetrics().ifPresent(x -> m.put("metrics", x));
+                observation.takeMetrics().ifPresent(x -> m.put("metrics", x));
                 if (base != null) {
                     Map<String, Object> b = new LinkedHashMap<>();
                     b.put("pin_seconds", base.pinSeconds());

@@ -2,6 +2,7 @@ package org.kemu.lab.cli;
 
 import java.io.PrintWriter;
 import org.kemu.lab.Version;
+import org.kemu.lab.trace.RunObservation;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,6 +17,14 @@ public final class KemuCli implements Runnable {
 
     @CommandLine.Mixin
     org.kemu.lab.trace.TraceOptions trace = new org.kemu.lab.trace.TraceOptions();
+
+    /** The command's observation session (--trace, JSON metrics), open while a command runs. */
+    private RunObservation observation = RunObservation.open(null);
+
+    /** The observation session of the command {@code spec} belongs to: pass it to every boot. */
+    static RunObservation observation(CommandLine.Model.CommandSpec spec) {
+        return ((KemuCli) spec.root().userObject()).observation;
+    }
 
     @Override
     public void run() {
@@ -36,7 +45,8 @@ public final class KemuCli implements Runnable {
         // every subcommand answers --help and --version, as the README promises
         cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
         cl.setExecutionStrategy(pr -> {
-            try (var session = org.kemu.lab.trace.RunObservation.open(root.trace.file)) {
+            try (var session = RunObservation.open(root.trace.file)) {
+                root.observation = session;
                 return new CommandLine.RunLast().execute(pr);
             }
         });

@@ -3,21 +3,21 @@ package org.kemu.lab.cli;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.kemu.lab.LabConfig;
 import org.kemu.lab.MachineProfile;
 import org.kemu.lab.Profiles;
+import org.kemu.lab.pluginhost.PluginException;
+import org.kemu.lab.pluginhost.PluginInfo;
+import org.kemu.lab.pluginhost.PluginRegistry;
+import org.kemu.lab.pluginhost.PluginRun;
+import org.kemu.lab.pluginhost.PluginRunner;
+import org.kemu.lab.trace.RunObservation;
 import org.kemu.mmgup.MemoryConfig;
-import org.kemu.padatacore.PadataFeatures;
-import org.kemu.pluginapi.KernelServices;
-import org.kemu.pluginapi.PluginException;
-import org.kemu.pluginapi.PluginInfo;
-import org.kemu.pluginapi.PluginRegistry;
-import org.kemu.pluginapi.PluginRun;
-import org.kemu.pluginapi.PluginRunner;
 
 /**
- * What {@code kemu plugins} lists and {@code kemu run} runs: plugin-api's {@link PluginRegistry}
+ * What {@code kemu plugins} lists and {@code kemu run} runs: the plugin host's {@link PluginRegistry}
  * over the class path ({@code ServiceLoader}), and its {@link PluginRunner} booting the selected
- * profile's machine (topology, bandwidth, mm and padata costs) for each run.
+ * profile's machine through the lab's root (every cost of the profile, the lab's defaults) per run.
  */
 final class PluginCatalog {
     private final PluginRegistry registry;
@@ -43,7 +43,7 @@ final class PluginCatalog {
      * fresh kernel booted from {@code profile}. Unknown plugin, unknown parameter or bad value:
      * IllegalArgumentException (a usage error); a failing run: the plugin's PluginException.
      */
-    PluginRun run(String name, String profile, long seed, List<String> args) {
+    PluginRun run(String name, String profile, long seed, List<String> args, RunObservation observation) {
         Map<String, String> params = pairs(args);
         try {
             registry.parseParams(name, params);
@@ -51,11 +51,8 @@ final class PluginCatalog {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         MachineProfile p = Profiles.load(profile);
-        KernelServices.BootSpec boot = new KernelServices.BootSpec(p.machineSpec(), seed, MemoryConfig.defaults(),
-                p.mm(), PadataFeatures.mainline(), p.padata());
-        // --trace: the plugin's kernel is booted by plugin-api's runner, so attach the session here
-        return new PluginRunner(registry).run(name, params, boot, kernel -> org.kemu.lab.trace.RunObservation
-                .current().ifPresent(o -> o.booted(kernel, name + " " + p.name() + " seed=" + seed)));
+        return new PluginRunner(registry).run(name, params, p, LabConfig.defaults(seed), MemoryConfig.defaults(),
+                observation.describing(name + " " + p.name() + " seed=" + seed));
     }
 
     static Map<String, String> pairs(List<String> args) {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.kemu.lab.Version;
-import org.kemu.pluginapi.PluginRun;
+import org.kemu.lab.pluginhost.PluginRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,7 +38,7 @@ final class RunPluginCommand implements Callable<Integer> {
         if (!format.equals("table") && !format.equals("json")) {
             throw new IllegalArgumentException("unknown format '" + format + "' (table or json)");
         }
-        PluginRun r = PluginCatalog.discover().run(plugin, profile, seed, params);
+        PluginRun r = PluginCatalog.discover().run(plugin, profile, seed, params, KemuCli.observation(spec));
         var out = spec.commandLine().getOut();
         if (format.equals("json")) {
             Map<String, Object> j = new LinkedHashMap<>();

@@ -60,7 +60,7 @@ final class SweepCommand implements Callable<Integer> {
         var shard = shardOptions.shard();
         long cells = (long) profiles.size() * backings.size() * mems.size() * prealloc.size() * pins().size();
         long cell = 0;
-        org.kemu.lab.trace.RunObservation.collectMetrics(true);
+        var observation = KemuCli.observation(spec).collectMetrics(true);
         var progress = org.kemu.lab.progress.Progress.start("sweep " + shard, shard.size(cells));
         for (String prof : profiles) {
             MachineProfile p = Profiles.load(prof);
@@ -73,10 +73,10 @@ final class SweepCommand implements Callable<Integer> {
                                 continue;
                             }
                             LabConfig c = LabConfig.of(seed, pc);
-                            GuestInitResult r = Lab.guestInit(p, c, g);
+                            GuestInitResult r = Lab.guestInit(p, c, g, observation);
                             lines.add(Reports.csv(Reports.csvRow(p, c, g, r)));
                             Map<String, Object> run = Reports.json(p, c, g, r);
-                            org.kemu.lab.trace.RunObservation.takeMetrics().ifPresent(x -> run.put("metrics", x));
+                            observation.takeMetrics().ifPresent(x -> run.put("metrics", x));
                             runs.add(run);
                             progress.step(prof + " " + b + " " + m + " " + GuestInitCommand.describe(c));
                             spec.commandLine().getErr().printf("%s %s %s qthr=%d %s: pin %.2f s init %.2f s%n", prof, b,

@@ -6,15 +6,19 @@ import org.kemu.schedfair.Kernel;
 import org.kemu.vfiotype1.IommuDomain;
 import org.kemu.vfiotype1.IommuDomainFactory;
 import org.kemu.vfiotype1.IommuDomainSpec;
-import org.kemu.vfiotype1.iommu.IommuDomains;
 
-/** The default domain factory that also remembers the domains it made, so a run's mappings can be counted. */
+/** A domain factory that remembers the domains the one it wraps made, so a run's mappings can be counted. */
 public final class RecordingDomainFactory implements IommuDomainFactory {
+    private final IommuDomainFactory inner;
     private final List<IommuDomain> domains = new ArrayList<>();
+
+    public RecordingDomainFactory(IommuDomainFactory inner) {
+        this.inner = inner;
+    }
 
     @Override
     public IommuDomain allocate(Kernel kernel, IommuDomainSpec spec) {
-        IommuDomain d = IommuDomains.create(kernel, spec);
+        IommuDomain d = inner.allocate(kernel, spec);
         domains.add(d);
         return d;
     }

@@ -1,9 +1,9 @@
 package org.kemu.lab.trace;
 
-import com.google.inject.Module;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -16,16 +16,15 @@ import org.kemu.schedfair.TraceEvent;
 import org.kemu.vfiotype1.IommuDomainFactory;
 
 /**
- * What the current command wants to see of the runs it boots: a trace file, per-run metrics or both.
- * {@link Lab#boot} asks {@link #current()} and, when a session is open on this thread, attaches to the
- * new kernel; so every command traces without knowing how its runs are made. With no session (the
- * default, and for library users) nothing is attached and the tracer stays off.
+ * What one CLI command wants to see of the runs it boots: a trace file, per-run metrics or both. The
+ * command passes it to every {@link Lab#boot} as the {@link RunObserver}; each booted kernel is
+ * attached to the trace (one process per run) and, with metrics on, measured until the next boot or
+ * {@link #takeMetrics}.
  */
-public final class RunObservation implements AutoCloseable {
-    private static final ThreadLocal<RunObservation> CURRENT = new ThreadLocal<>();
-
+public final class RunObservation implements RunObserver, AutoCloseable {
     private final ChromeTraceWriter trace;
     private boolean metrics;
+    private RecordingDomainFactory pendingDomains;
     private Pending running;
     private final Deque<Map<String, Object>> finished = new ArrayDeque<>();
 
@@ -36,55 +35,61 @@ public final class RunObservation implements AutoCloseable {
         this.trace = traceFile == null ? null : ChromeTraceWriter.open(traceFile);
     }
 
-    /** Opens a session on this thread; {@code traceFile} null means no trace. */
+    /** A session writing the trace to {@code traceFile} (null: no trace). */
     public static RunObservation open(Path traceFile) {
-        RunObservation s = new RunObservation(traceFile);
-        CURRENT.set(s);
-        return s;
-    }
-
-    public static Optional<RunObservation> current() {
-        return Optional.ofNullable(CURRENT.get());
+        return new RunObservation(traceFile);
     }
 
     /** Collects {@link RunMetrics} for the runs booted from now on (off by default: it costs a trace sink). */
-    public static void collectMetrics(boolean on) {
-        current().ifPresent(s -> s.metrics = on);
+    public RunObservation collectMetrics(boolean on) {
+        metrics = on;
+        return this;
     }
 
     /**
      * The metrics of the oldest run whose metrics were not taken yet, or empty when none were collected.
      * A command that boots runs one after another takes them in the same order.
      */
-    public static Optional<Map<String, Object>> takeMetrics() {
-        RunObservation s = CURRENT.get();
-        if (s == null) {
-            return Optional.empty();
-        }
-        s.finishRunning();
-        return Optional.ofNullable(s.finished.poll());
+    public Optional<Map<String, Object>> takeMetrics() {
+        finishRunning();
+        return Optional.ofNullable(finished.poll());
     }
 
-    /** Bindings a booted kernel needs so that the session can read it after the run. */
-    public Module[] overrides(Module[] given) {
+    @Override
+    public IommuDomainFactory watch(IommuDomainFactory bound) {
         if (!metrics) {
-            return given;
+            return bound;
         }
-        Module[] all = java.util.Arrays.copyOf(given, given.length + 1);
-        RecordingDomainFactory domains = new RecordingDomainFactory();
-        all[given.length] = b -> b.bind(IommuDomainFactory.class).toInstance(domains);
-        pendingDomains = domains;
-        return all;
+        pendingDomains = new RecordingDomainFactory(bound);
+        return pendingDomains;
     }
 
-    private RecordingDomainFactory pendingDomains;
-
-    /** Called by {@link Lab#boot} once the kernel exists, before anything runs on it. */
+    @Override
     public void booted(Lab lab) {
+        booted(lab, describe(lab.profile().name(), lab.config()));
+    }
+
+    /** This session, naming the runs it sees {@code description} in the trace (a plugin run, say). */
+    public RunObserver describing(String description) {
+        RunObservation self = this;
+        return new RunObserver() {
+            @Override
+            public IommuDomainFactory watch(IommuDomainFactory bound) {
+                return self.watch(bound);
+            }
+
+            @Override
+            public void booted(Lab lab) {
+                self.booted(lab, description);
+            }
+        };
+    }
+
+    private void booted(Lab lab, String description) {
         finishRunning();
         Consumer<TraceEvent> sink = null;
         if (trace != null) {
-            sink = trace.process(describe(lab.profile().name(), lab.config()));
+            sink = trace.process(description);
         }
         if (metrics) {
             RunMetrics m = new RunMetrics();
@@ -97,18 +102,10 @@ public final class RunObservation implements AutoCloseable {
         }
     }
 
-    /** Called for a kernel booted outside {@link Lab#boot} (a plugin run): traces it if asked. */
-    public void booted(org.kemu.schedfair.Kernel kernel, String description) {
-        finishRunning();
-        if (trace != null) {
-            kernel.tracer().setSink(trace.process(description));
-        }
-    }
-
     private void finishRunning() {
         if (running != null) {
             finished.add(running.metrics().snapshot(running.lab().kernel(),
-                    running.domains() == null ? java.util.List.of() : running.domains().domains()));
+                    running.domains() == null ? List.of() : running.domains().domains()));
             running.lab().kernel().tracer().setSink(null);
             running = null;
         }
@@ -122,7 +119,6 @@ public final class RunObservation implements AutoCloseable {
 
     @Override
     public void close() {
-        CURRENT.remove();
         running = null;
         if (trace != null) {
             trace.close();

@@ -49,13 +49,4 @@ class TracedCliTest {
         assertThat(m.get("lock_wait_ns_histograms").isObject()).isTrue();
         m.get("lock_wait_ns_histograms").forEach(h -> assertThat(h.get("count").asLong()).isPositive());
     }
-
-    @Test
-    void pluginRunsAreTracedToo() throws Exception {
-        Path f = dir.resolve("plugin.json");
-        run("run", "hugetlb-boot-init", "--size", "8G", "--trace", f.toString());
-        JsonNode events = ChromeTraceWriterTest.JSON.readTree(f.toFile()).get("traceEvents");
-        assertThat(events).anyMatch(e -> e.path("cat").asText().equals("cpu"));
-        assertThat(events).anyMatch(e -> e.path("cat").asText().equals("padata"));
-    }
 }

@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.mmgup.Zone;
 import org.kemu.padatacore.Padata;
 import org.kemu.padatacore.PadataMtJob;
+import org.kemu.pluginapi.KernelTasks;
+import org.kemu.pluginapi.MemoryNodes;
 import org.kemu.pluginapi.PluginContext;
-import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.Task;
 
 /**
@@ -28,7 +28,7 @@ public final class DeferredPageInit {
     public static final long MAX_ORDER_NR_PAGES = 1L << 10;
 
     private final PluginContext ctx;
-    private final Kernel k;
+    private final KernelTasks k;
     private final DeferredInitCosts costs;
     /** Per node, per section: struct pages initialised (a check that each is done exactly once). */
     private final long[][] initialised;
@@ -36,12 +36,12 @@ public final class DeferredPageInit {
 
     public DeferredPageInit(PluginContext ctx, DeferredInitCosts costs) {
         this.ctx = ctx;
-        this.k = ctx.kernel();
+        this.k = ctx.tasks();
         this.costs = costs;
-        PhysicalMemory pm = ctx.physicalMemory();
-        this.initialised = new long[pm.nrNodes()][];
-        for (int n = 0; n < pm.nrNodes(); n++) {
-            initialised[n] = new long[(int) ((pm.nodePages(n) + PAGES_PER_SECTION - 1) / PAGES_PER_SECTION)];
+        MemoryNodes mem = ctx.memory();
+        this.initialised = new long[mem.nrNodes()][];
+        for (int n = 0; n < mem.nrNodes(); n++) {
+            initialised[n] = new long[(int) ((mem.nodePages(n) + PAGES_PER_SECTION - 1) / PAGES_PER_SECTION)];
         }
     }
 
@@ -52,9 +52,9 @@ public final class DeferredPageInit {
 
     /** page_alloc_init_late(): starts every node's pgdatinit thread and waits for all of them. */
     public void pageAllocInitLate(int maxThreadsOverride) {
-        PhysicalMemory pm = ctx.physicalMemory();
+        MemoryNodes mem = ctx.memory();
         List<Task> threads = new ArrayList<>();
-        for (int nid = 0; nid < pm.nrNodes(); nid++) {
+        for (int nid = 0; nid < mem.nrNodes(); nid++) {
             int node = nid;
             Task t = k.kthreadCreate("pgdatinit" + nid, () -> deferredInitMemmap(node, maxThreads(node,
                     maxThreadsOverride)));
@@ -71,11 +71,11 @@ public final class DeferredPageInit {
 
     /** deferred_init_memmap(pgdat): one padata job per zone range of the node. */
     void deferredInitMemmap(int nid, int maxThreads) {
-        PhysicalMemory pm = ctx.physicalMemory();
+        MemoryNodes mem = ctx.memory();
         Padata padata = ctx.padata(ctx.padata().features().withKthreadHelpers(true).withFollowMainAffinity(true));
-        long nodeStart = pm.nodeStartPfn(nid);
-        long movable = pm.zoneStartPfn(nid, Zone.MOVABLE);
-        long end = nodeStart + pm.nodePages(nid);
+        long nodeStart = mem.nodeStartPfn(nid);
+        long movable = mem.zoneStartPfn(nid, Zone.MOVABLE);
+        long end = nodeStart + mem.nodePages(nid);
         long[][] ranges = {{nodeStart, movable}, {movable, end}};
         for (long[] r : ranges) {
             if (r[1] <= r[0]) {
@@ -92,8 +92,8 @@ public final class DeferredPageInit {
 
     /** deferred_init_memmap_chunk: init the struct pages of [spfn, epfn) section by section, then free them. */
     void deferredInitMemmapChunk(int nid, long spfn, long epfn) {
-        PhysicalMemory pm = ctx.physicalMemory();
-        long base = pm.nodeStartPfn(nid);
+        MemoryNodes mem = ctx.memory();
+        long base = mem.nodeStartPfn(nid);
         long pfn = spfn;
         while (pfn < epfn) {
             long sectionEnd = Math.min(epfn, (pfn / PAGES_PER_SECTION + 1) * PAGES_PER_SECTION);

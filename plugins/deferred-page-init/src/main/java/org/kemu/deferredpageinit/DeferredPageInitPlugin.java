@@ -1,8 +1,8 @@
 package org.kemu.deferredpageinit;
 
 import java.util.List;
-import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.pluginapi.KernelJobPlugin;
+import org.kemu.pluginapi.MemoryNodes;
 import org.kemu.pluginapi.ParamValidator;
 import org.kemu.pluginapi.PluginContext;
 import org.kemu.pluginapi.PluginParam;
@@ -40,9 +40,9 @@ public final class DeferredPageInitPlugin implements KernelJobPlugin {
         DeferredPageInit d = new DeferredPageInit(ctx, new DeferredInitCosts(p.getLong("struct-page-ns"),
                 p.getLong("struct-page-bytes"), p.getLong("free-block-ns")));
         d.pageAllocInitLate(p.getInt("max-threads"));
-        PhysicalMemory pm = ctx.physicalMemory();
+        MemoryNodes mem = ctx.memory();
         long pages = 0;
-        for (int n = 0; n < pm.nrNodes(); n++) {
+        for (int n = 0; n < mem.nrNodes(); n++) {
             for (int s = 0; s < d.sections(n); s++) {
                 pages += d.initialised(n, s);
             }

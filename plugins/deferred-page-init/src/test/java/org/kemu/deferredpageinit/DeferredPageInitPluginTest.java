@@ -6,7 +6,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.kemu.mmgup.PhysicalMemory;
-import org.kemu.pluginapi.PluginRegistry;
+import org.kemu.lab.pluginhost.PluginRegistry;
 import org.kemu.pluginapi.PluginResult;
 import org.kemu.plugintestkit.KemuExtension;
 import org.kemu.plugintestkit.KemuMachine;

@@ -4,20 +4,19 @@ import java.util.List;
 import org.kemu.mmgup.MmConstants;
 import org.kemu.padatacore.PadataMtJob;
 import org.kemu.pluginapi.KernelJobPlugin;
+import org.kemu.pluginapi.KernelTasks;
 import org.kemu.pluginapi.ParamValidator;
 import org.kemu.pluginapi.PluginContext;
 import org.kemu.pluginapi.PluginParam;
 import org.kemu.pluginapi.PluginParams;
 import org.kemu.pluginapi.PluginResult;
 import org.kemu.schedfair.Errno;
-import org.kemu.schedfair.FailNth;
-import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelException;
 
 /**
  * The smallest useful plugin: clears {@code size} bytes of node {@code node}'s memory with a padata
  * job of up to {@code threads} threads, one 4 KiB page at the memory subsystem's clearing cost
- * ({@code MmCosts.clearPageNs}) plus the bytes through the node. The guide (docs/plugins.md) walks
+ * ({@code MemoryNodes.clearPageNs}, the profile's) plus the bytes through the node. The guide (docs/plugins.md) walks
  * through it.
  */
 public final class ExampleZeroingPlugin implements KernelJobPlugin {
@@ -45,15 +44,15 @@ public final class ExampleZeroingPlugin implements KernelJobPlugin {
 
     @Override
     public PluginResult run(PluginContext ctx, PluginParams params) {
-        Kernel k = ctx.kernel();
+        KernelTasks k = ctx.tasks();
         int node = params.getInt("node");
         KernelException.require(node < k.topology().nodes(), Errno.EINVAL, "example:node",
                 "no node " + node + " on a machine of " + k.topology().nodes());
         long units = params.getLong("size") / UNIT;
         long pagesPerUnit = UNIT / MmConstants.PAGE_SIZE;
-        long clearNs = ctx.mmCosts().clearPageNs();
+        long clearNs = ctx.memory().clearPageNs();
         int ret = ctx.padata().doMultithreaded(PadataMtJob.<Void>builder((start, end, arg) -> {
-            if (FailNth.shouldFail(k, "example:clear")) {
+            if (k.shouldFail("example:clear")) {
                 throw new KernelException(Errno.ENOMEM, "example:clear", "fail-nth");
             }
             for (long u = start; u < end; u++) {

@@ -3,10 +3,11 @@ package org.kemu.hugetlbbootinit;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.kemu.mmgup.MmConstants;
-import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.padatacore.PadataMtJob;
+import org.kemu.pluginapi.HugetlbPoolView;
+import org.kemu.pluginapi.KernelTasks;
+import org.kemu.pluginapi.MemoryNodes;
 import org.kemu.pluginapi.PluginContext;
-import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.Mutex;
 
 /**
@@ -23,8 +24,9 @@ import org.kemu.schedfair.Mutex;
  */
 public final class HugetlbBootInit {
     private final PluginContext ctx;
-    private final Kernel k;
-    private final PhysicalMemory pm;
+    private final KernelTasks k;
+    private final MemoryNodes nodes;
+    private final HugetlbPoolView pools;
     private final long prepTailNs;
     private final long structPageBytes;
     private final Mutex[] nodeLocks;
@@ -36,11 +38,12 @@ public final class HugetlbBootInit {
 
     public HugetlbBootInit(PluginContext ctx, long prepTailNs, long structPageBytes) {
         this.ctx = ctx;
-        this.k = ctx.kernel();
-        this.pm = ctx.physicalMemory();
+        this.k = ctx.tasks();
+        this.nodes = ctx.memory();
+        this.pools = ctx.hugetlb();
         this.prepTailNs = prepTailNs;
         this.structPageBytes = structPageBytes;
-        this.nodeLocks = new Mutex[pm.nrNodes()];
+        this.nodeLocks = new Mutex[nodes.nrNodes()];
         for (int n = 0; n < nodeLocks.length; n++) {
             nodeLocks[n] = k.mutex("hugetlb_boot:node" + n);
         }
@@ -71,7 +74,7 @@ public final class HugetlbBootInit {
 
     /** hugetlb_pages_alloc_boot_node: pages [start, end) round-robin over the nodes from the first. */
     void allocBootNode(int order, long start, long end) {
-        int nodes = pm.nrNodes();
+        int nodes = this.nodes.nrNodes();
         long n = end - start;
         for (int nid = 0; nid < nodes; nid++) {
             long share = n / nodes + (nid < n % nodes ? 1 : 0);
@@ -90,7 +93,7 @@ public final class HugetlbBootInit {
     public long allocBoot1g(long perNode) {
         int order = MmConstants.PUD_ORDER;
         long before = total(order);
-        int nodes = pm.nrNodes();
+        int nodes = this.nodes.nrNodes();
         ctx.padata().doMultithreaded(PadataMtJob.<Void>builder((s, e, a) -> {
             tasks.add(k.current().id());
             for (long nid = s; nid < e; nid++) {
@@ -107,9 +110,9 @@ public final class HugetlbBootInit {
     private long grow(int nid, int order, long count) {
         nodeLocks[nid].lock();
         try {
-            long was = pm.nrHugepages(nid, order);
-            pm.setNrHugepages(nid, order, was + count);
-            return pm.nrHugepages(nid, order) - was;
+            long was = pools.nrHugepages(nid, order);
+            pools.setNrHugepages(nid, order, was + count);
+            return pools.nrHugepages(nid, order) - was;
         } finally {
             nodeLocks[nid].unlock();
         }
@@ -117,8 +120,8 @@ public final class HugetlbBootInit {
 
     private long total(int order) {
         long t = 0;
-        for (int n = 0; n < pm.nrNodes(); n++) {
-            t += pm.nrHugepages(n, order);
+        for (int n = 0; n < nodes.nrNodes(); n++) {
+            t += pools.nrHugepages(n, order);
         }
         return t;
     }

@@ -2,7 +2,6 @@ package org.kemu.hugetlbbootinit;
 
 import java.util.List;
 import org.kemu.mmgup.MmConstants;
-import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.pluginapi.KernelJobPlugin;
 import org.kemu.pluginapi.ParamValidator;
 import org.kemu.pluginapi.PluginContext;
@@ -45,8 +44,7 @@ public final class HugetlbBootInitPlugin implements KernelJobPlugin {
         int order = giga ? MmConstants.PUD_ORDER : MmConstants.PMD_ORDER;
         long pageBytes = MmConstants.PAGE_SIZE << order;
         long pages = p.getLong("size") / pageBytes;
-        PhysicalMemory pm = ctx.physicalMemory();
-        int nodes = pm.nrNodes();
+        int nodes = ctx.memory().nrNodes();
         HugetlbBootInit h = new HugetlbBootInit(ctx, p.getLong("prep-tail-ns"), p.getLong("struct-page-bytes"));
         long got;
         if (giga) {
@@ -55,7 +53,7 @@ public final class HugetlbBootInitPlugin implements KernelJobPlugin {
         } else {
             ThreadRule rule = p.getString("thread-rule").equals("quarter-hw") ? ThreadRule.QUARTER_HW
                     : ThreadRule.NODES_X2;
-            HugetlbBootInit.Plan plan = HugetlbBootInit.plan2m(pages, nodes, ctx.kernel().topology().nrCpus(), rule,
+            HugetlbBootInit.Plan plan = HugetlbBootInit.plan2m(pages, nodes, ctx.tasks().topology().nrCpus(), rule,
                     p.getInt("threads"));
             got = h.allocBoot2m(pages, plan);
             ctx.metrics().set("max-threads", plan.maxThreads());
@@ -64,7 +62,7 @@ public final class HugetlbBootInitPlugin implements KernelJobPlugin {
         ctx.metrics().set("pages.requested", giga ? pages / nodes * nodes : pages);
         ctx.metrics().set("pages.allocated", got);
         for (int n = 0; n < nodes; n++) {
-            ctx.metrics().set("pages.node" + n, pm.nrHugepages(n, order));
+            ctx.metrics().set("pages.node" + n, ctx.hugetlb().nrHugepages(n, order));
         }
         ctx.metrics().set("tasks.used", h.tasksUsed());
         return PluginResult.of(ctx);

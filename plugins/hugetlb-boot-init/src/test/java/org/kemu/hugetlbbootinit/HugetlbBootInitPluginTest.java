@@ -6,7 +6,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.kemu.mmgup.MmConstants;
-import org.kemu.pluginapi.PluginRegistry;
+import org.kemu.lab.pluginhost.PluginRegistry;
 import org.kemu.pluginapi.PluginResult;
 import org.kemu.plugintestkit.KemuExtension;
 import org.kemu.plugintestkit.KemuMachine;
@@ -14,7 +14,8 @@ import org.kemu.plugintestkit.PluginTestMachine;
 
 /** hugetlb boot allocation (reference padata.md 2.3: 2024 Gang Li series, 2025 thread rule). */
 @ExtendWith(KemuExtension.class)
-@KemuMachine(nodes = 2, coresPerNode = 4, threadsPerCore = 2, memoryPerNodeMiB = 4096)
+// boot-time hugetlb allocation is a mainline caller: mainline padata, whose helpers are numa-bound kworkers
+@KemuMachine(nodes = 2, coresPerNode = 4, threadsPerCore = 2, memoryPerNodeMiB = 4096, padata = KemuMachine.Padata.MAINLINE)
 class HugetlbBootInitPluginTest {
 
     @Test

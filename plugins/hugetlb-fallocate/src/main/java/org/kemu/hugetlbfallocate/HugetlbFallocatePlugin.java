@@ -3,8 +3,9 @@ package org.kemu.hugetlbfallocate;
 import java.util.List;
 import java.util.Locale;
 import org.kemu.mmgup.MmConstants;
-import org.kemu.mmgup.PhysicalMemory;
+import org.kemu.pluginapi.HugetlbPoolView;
 import org.kemu.pluginapi.KernelJobPlugin;
+import org.kemu.pluginapi.MemoryNodes;
 import org.kemu.pluginapi.ParamValidator;
 import org.kemu.pluginapi.PluginContext;
 import org.kemu.pluginapi.PluginParam;
@@ -60,11 +61,12 @@ public final class HugetlbFallocatePlugin implements KernelJobPlugin {
         long nPages = (p.getLong("length") + pageBytes - 1) / pageBytes;
         KernelException.require(nPages <= Integer.MAX_VALUE, Errno.EINVAL, "hugetlbfs_fallocate:length",
                 "file too long");
-        PhysicalMemory pm = ctx.physicalMemory();
+        MemoryNodes nodes = ctx.memory();
+        HugetlbPoolView pools = ctx.hugetlb();
         long poolPages = p.getLong("pool-per-node") / pageBytes;
-        for (int n = 0; n < pm.nrNodes(); n++) {
-            if (pm.nrHugepages(n, order) < poolPages) {
-                pm.setNrHugepages(n, order, poolPages);
+        for (int n = 0; n < nodes.nrNodes(); n++) {
+            if (pools.nrHugepages(n, order) < poolPages) {
+                pools.setNrHugepages(n, order, poolPages);
             }
         }
         ctx.restartClock();
@@ -77,9 +79,9 @@ public final class HugetlbFallocatePlugin implements KernelJobPlugin {
         FallocateCosts costs = new FallocateCosts(p.getLong("lookup-ns"), p.getLong("dequeue-ns"),
                 p.getLong("insert-ns"), FallocateCosts.defaults().freeNs());
         int threads = new HugetlbfsFallocate(ctx, costs).fallocate(file, req);
-        long[] perNode = new long[pm.nrNodes()];
+        long[] perNode = new long[nodes.nrNodes()];
         for (int i = 0; i < file.size(); i++) {
-            perNode[pm.nodeOf(file.page(i))]++;
+            perNode[nodes.nodeOf(file.page(i))]++;
         }
         ctx.metrics().set("pages", file.populated());
         ctx.metrics().set("threads.used", threads);

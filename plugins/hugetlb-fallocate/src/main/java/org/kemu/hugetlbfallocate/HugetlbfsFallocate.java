@@ -3,14 +3,14 @@ package org.kemu.hugetlbfallocate;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.kemu.mmgup.MmConstants;
-import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.padatacore.Padata;
 import org.kemu.padatacore.PadataMtJob;
+import org.kemu.pluginapi.HugetlbPoolView;
+import org.kemu.pluginapi.KernelTasks;
+import org.kemu.pluginapi.MemoryNodes;
 import org.kemu.pluginapi.PluginContext;
 import org.kemu.schedfair.AtomicCounter;
 import org.kemu.schedfair.Errno;
-import org.kemu.schedfair.FailNth;
-import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelException;
 import org.kemu.schedfair.SpinLock;
 
@@ -24,8 +24,9 @@ import org.kemu.schedfair.SpinLock;
 public final class HugetlbfsFallocate {
     /** Reservations consume one unit per allocation; the leftover is dropped on failure. */
     private final PluginContext ctx;
-    private final Kernel k;
-    private final PhysicalMemory pm;
+    private final KernelTasks k;
+    private final MemoryNodes nodes;
+    private final HugetlbPoolView pools;
     private final FallocateCosts costs;
     private final SpinLock hugetlbLock;
 
@@ -36,8 +37,9 @@ public final class HugetlbfsFallocate {
 
     public HugetlbfsFallocate(PluginContext ctx, FallocateCosts costs) {
         this.ctx = ctx;
-        this.k = ctx.kernel();
-        this.pm = ctx.physicalMemory();
+        this.k = ctx.tasks();
+        this.nodes = ctx.memory();
+        this.pools = ctx.hugetlb();
         this.costs = costs;
         this.hugetlbLock = k.spinlock("hugetlb_lock");
     }
@@ -50,7 +52,7 @@ public final class HugetlbfsFallocate {
     public int fallocate(HugetlbFile file, Request req) {
         int order = file.order();
         KernelException.require(req.placement() != Placement.BIND
-                || (req.node() >= 0 && req.node() < pm.nrNodes()), Errno.EINVAL, "hugetlbfs_fallocate:node",
+                || (req.node() >= 0 && req.node() < nodes.nrNodes()), Errno.EINVAL, "hugetlbfs_fallocate:node",
                 "no node " + req.node());
         long n = file.size();
         if (n == 0) {
@@ -60,8 +62,8 @@ public final class HugetlbfsFallocate {
             boolean ok;
             hugetlbLock.lock();
             try {
-                ok = !FailNth.shouldFail(k, "hugetlbfs_fallocate:hugetlb_reserve_pages")
-                        && pm.hugetlbReservePages(order, n);
+                ok = !k.shouldFail("hugetlbfs_fallocate:hugetlb_reserve_pages")
+                        && pools.reservePages(order, n);
             } finally {
                 hugetlbLock.unlock();
             }
@@ -81,7 +83,7 @@ public final class HugetlbfsFallocate {
             if (req.reserve()) {
                 hugetlbLock.lock();
                 try {
-                    pm.hugetlbUnreservePages(order, n - allocated.get());
+                    pools.unreservePages(order, n - allocated.get());
                 } finally {
                     hugetlbLock.unlock();
                 }
@@ -98,7 +100,7 @@ public final class HugetlbfsFallocate {
         long pages = 1L << f.order();
         for (long i = start; i < end; i++) {
             k.work(costs.lookupNs());
-            long head = FailNth.shouldFail(k, "hugetlbfs_fallocate:alloc_hugetlb_folio") ? -1
+            long head = k.shouldFail("hugetlbfs_fallocate:alloc_hugetlb_folio") ? -1
                     : allocFolio(f.order(), targetNode(req, i), req);
             if (head < 0) {
                 freeRange(f, start, i);
@@ -106,7 +108,7 @@ public final class HugetlbfsFallocate {
             }
             allocated.addAndGet(1);
             // clear_huge_page: CPU per 4 KiB, and the bytes stream through the page's own node
-            k.work(pages * ctx.mmCosts().clearPageNs(), pm.nodeOf(head), bytes);
+            k.work(pages * nodes.clearPageNs(), nodes.nodeOf(head), bytes);
             f.cleared((int) i);
             k.work(costs.pageCacheInsertNs());
             f.install((int) i, head);
@@ -117,7 +119,7 @@ public final class HugetlbfsFallocate {
     private int targetNode(Request req, long index) {
         return switch (req.placement()) {
             case LOCAL -> k.topology().nodeOf(Math.max(0, k.current().cpu()));
-            case INTERLEAVE -> (int) (index % pm.nrNodes());
+            case INTERLEAVE -> (int) (index % nodes.nrNodes());
             case BIND -> req.node();
         };
     }
@@ -128,7 +130,7 @@ public final class HugetlbfsFallocate {
         try {
             k.work(costs.dequeueNs());
             // an unreserved allocation must not consume somebody else's reservation
-            return pm.allocHugetlbFolio(nid, order, req.reserve(), req.placement() == Placement.BIND);
+            return pools.allocFolio(nid, order, req.reserve(), req.placement() == Placement.BIND);
         } finally {
             hugetlbLock.unlock();
         }
@@ -143,7 +145,7 @@ public final class HugetlbfsFallocate {
             hugetlbLock.lock();
             try {
                 k.work(costs.freeNs());
-                pm.freeHugetlbFolio(head);
+                pools.freeFolio(head);
             } finally {
                 hugetlbLock.unlock();
             }

@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * Part of the plugin SPI that may change or go away in any version: it exposes subsystem types whose
- * shape is still settling (mm-gup implementation classes, padata feature switches).
+ * shape is still settling (padata feature switches).
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

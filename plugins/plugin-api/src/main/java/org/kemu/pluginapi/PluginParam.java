@@ -10,19 +10,63 @@ import java.util.regex.Pattern;
  * {@link ParamType#CHOICE}, and a validator of the parsed value.
  */
 @Stable
-public record PluginParam(String name, ParamType type, String defaultValue, String description,
-        List<String> choices, ParamValidator validator) {
+public final class PluginParam {
 
     /** Lower-case words joined by hyphens, as command-line options are spelled. */
     public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
-    public PluginParam {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(defaultValue, "defaultValue");
-        description = description == null ? "" : description;
-        choices = choices == null ? List.of() : List.copyOf(choices);
-        validator = validator == null ? ParamValidator.NONE : validator;
+    private final String name;
+    private final ParamType type;
+    private final String defaultValue;
+    private final String description;
+    private final List<String> choices;
+    private final ParamValidator validator;
+
+    private PluginParam(String name, ParamType type, String defaultValue, String description, List<String> choices,
+            ParamValidator validator) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.type = Objects.requireNonNull(type, "type");
+        this.defaultValue = Objects.requireNonNull(defaultValue, "defaultValue");
+        this.description = description == null ? "" : description;
+        this.choices = choices == null ? List.of() : List.copyOf(choices);
+        this.validator = validator == null ? ParamValidator.NONE : validator;
+    }
+
+    /** Any declaration; the {@code ofX} factories below cover the usual ones. */
+    public static PluginParam of(String name, ParamType type, String defaultValue, String description,
+            List<String> choices, ParamValidator validator) {
+        return new PluginParam(name, type, defaultValue, description, choices, validator);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ParamType type() {
+        return type;
+    }
+
+    /** The default in the same string form as on the command line. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The allowed values of a {@link ParamType#CHOICE}; empty otherwise. */
+    public List<String> choices() {
+        return choices;
+    }
+
+    public ParamValidator validator() {
+        return validator;
+    }
+
+    @Override
+    public String toString() {
+        return "--" + name + " " + defaultValue + " (" + type + ")";
     }
 
     public static PluginParam ofInt(String name, int def, String description, ParamValidator v) {

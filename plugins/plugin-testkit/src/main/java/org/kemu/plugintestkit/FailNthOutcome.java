@@ -1,7 +1,7 @@
 package org.kemu.plugintestkit;
 
 import java.util.List;
-import org.kemu.pluginapi.PluginException;
+import org.kemu.lab.pluginhost.PluginException;
 import org.kemu.pluginapi.PluginResult;
 
 /**

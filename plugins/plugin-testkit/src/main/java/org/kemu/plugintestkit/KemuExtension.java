@@ -6,11 +6,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.kemu.pluginapi.KernelServices;
+import org.kemu.lab.Lab;
 
 /**
- * JUnit 5 extension: injects a freshly booted {@link PluginTestMachine} (or its
- * {@link KernelServices}) into a test method, described by the {@link KemuMachine} on the method or
+ * JUnit 5 extension: injects a freshly booted {@link PluginTestMachine} (or its {@link Lab}) into a
+ * test method, described by the {@link KemuMachine} on the method or
  * its class. Every parameter of one test gets the same machine.
  *
  * <pre>{@code
@@ -31,7 +31,7 @@ public final class KemuExtension implements ParameterResolver {
     @Override
     public boolean supportsParameter(ParameterContext pc, ExtensionContext ec) {
         Class<?> t = pc.getParameter().getType();
-        return t == PluginTestMachine.class || t == KernelServices.class;
+        return t == PluginTestMachine.class || t == Lab.class;
     }
 
     @Override
@@ -40,7 +40,7 @@ public final class KemuExtension implements ParameterResolver {
         if (m == null) {
             throw new ParameterResolutionException("could not boot a machine");
         }
-        return pc.getParameter().getType() == KernelServices.class ? m.services() : m;
+        return pc.getParameter().getType() == Lab.class ? m.lab() : m;
     }
 
     private static PluginTestMachine boot(ExtensionContext ec) {
@@ -52,6 +52,6 @@ public final class KemuExtension implements ParameterResolver {
         if (a == null) {
             a = Defaults.class.getAnnotation(KemuMachine.class);
         }
-        return new PluginTestMachine(PluginTestMachine.bootSpec(a));
+        return PluginTestMachine.of(a);
     }
 }

@@ -10,7 +10,8 @@ import java.lang.annotation.Target;
 /**
  * The small simulated machine {@link KemuExtension} boots for a test; on a test method it overrides
  * the one on the class. Runtime costs are free and memory bandwidth is 10 GB/s per node and per core,
- * so expected times are easy to compute by hand.
+ * so expected times are easy to compute by hand; mm and GUP costs are mm-gup's defaults. It boots
+ * through the lab's root with the lab's run defaults, as {@code kemu run} does.
  */
 @Documented
 @Inherited
@@ -33,11 +34,14 @@ public @interface KemuMachine {
     /** Boot-time 1 GiB hugetlb pages per node (hugepagesz=1G hugepages=). */
     long hugepages1gPerNode() default 0;
 
-    /** Padata features: mainline padata, or the 2022 series without the CFS-bandwidth cap. */
-    Padata padata() default Padata.MAINLINE;
+    /** Padata features of the context's default {@code padata()}: the lab's default, or mainline padata. */
+    Padata padata() default Padata.DEFAULT;
 
     /** Which padata the context's default {@code padata()} is. */
     enum Padata {
-        MAINLINE, RFC2022
+        /** The lab's default for every run ({@code LabConfig.of}): the 2022 series, patches 2-14. */
+        DEFAULT,
+        /** Mainline padata, none of the series' additions. */
+        MAINLINE
     }
 }

@@ -5,17 +5,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.kemu.lab.Lab;
+import org.kemu.lab.LabConfig;
+import org.kemu.lab.MachineProfile;
+import org.kemu.lab.pluginhost.PluginException;
+import org.kemu.lab.pluginhost.PluginRegistry;
+import org.kemu.lab.pluginhost.PluginRunHook;
 import org.kemu.mmgup.MemoryConfig;
 import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.padatacore.PadataFeatures;
 import org.kemu.pluginapi.KernelJobPlugin;
-import org.kemu.pluginapi.KernelServices;
 import org.kemu.pluginapi.PluginContext;
-import org.kemu.pluginapi.PluginException;
 import org.kemu.pluginapi.PluginParams;
-import org.kemu.pluginapi.PluginRegistry;
 import org.kemu.pluginapi.PluginResult;
-import org.kemu.pluginapi.PluginRunHook;
 import org.kemu.schedfair.FailNth;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.MachineSpec;
@@ -25,55 +27,58 @@ import org.kemu.schedfair.Task;
 import org.kemu.schedfair.Topology;
 
 /**
- * A booted small machine for one test: run plugins on it (through the same registry path as
- * {@code kemu run}), arm fail-nth, check invariants. Runs after a failed one need a
- * {@link #fresh()} machine, since a failure leaves the kernel undefined.
+ * A booted small machine for one test: run plugins on it (through the plugin host's registry, on a
+ * kernel booted by the lab's root, as {@code kemu run} does), arm fail-nth, check invariants. Runs
+ * after a failed one need a {@link #fresh()} machine, since a failure leaves the kernel undefined.
  */
 public final class PluginTestMachine {
-    private final KernelServices.BootSpec boot;
-    private final KernelServices services;
+    private final MachineProfile profile;
+    private final LabConfig config;
+    private final MemoryConfig memory;
+    private final Lab lab;
 
-    public PluginTestMachine(KernelServices.BootSpec boot) {
-        this.boot = boot;
-        this.services = KernelServices.boot(boot);
+    /** Boots {@code profile}'s machine with {@code config} and {@code memory} through {@link Lab#boot}. */
+    public PluginTestMachine(MachineProfile profile, LabConfig config, MemoryConfig memory) {
+        this.profile = profile;
+        this.config = config;
+        this.memory = memory;
+        this.lab = Lab.boot(profile, config, memory);
     }
 
-    /** The boot spec a {@link KemuMachine} annotation describes. */
-    public static KernelServices.BootSpec bootSpec(KemuMachine m) {
+    /** The machine a {@link KemuMachine} annotation describes. */
+    public static PluginTestMachine of(KemuMachine m) {
         Topology t = new Topology(m.nodes(), m.coresPerNode(), m.threadsPerCore(), m.memoryPerNodeMiB() << 20);
-        MachineSpec spec = new MachineSpec("test-" + m.nodes() + "x" + m.coresPerNode() + "x" + m.threadsPerCore(), t,
-                new MemoryBandwidth(10e9, 10e9), RuntimeCosts.FREE);
-        PadataFeatures f = m.padata() == KemuMachine.Padata.MAINLINE ? PadataFeatures.mainline()
-                : PadataFeatures.rfc2022().withCapCfsBandwidth(false);
-        return KernelServices.BootSpec.of(spec, m.seed())
-                .withMemory(MemoryConfig.defaults().withBootHugepages(m.hugepages2mPerNode(), m.hugepages1gPerNode()))
-                .withPadataFeatures(f);
+        MachineProfile p = MachineProfile.of(new MachineSpec("test-" + m.nodes() + "x" + m.coresPerNode() + "x"
+                + m.threadsPerCore(), t, new MemoryBandwidth(10e9, 10e9), RuntimeCosts.FREE));
+        LabConfig c = LabConfig.defaults(m.seed());
+        if (m.padata() == KemuMachine.Padata.MAINLINE) {
+            c = c.withPadataFeatures(PadataFeatures.mainline());
+        }
+        return new PluginTestMachine(p, c,
+                MemoryConfig.defaults().withBootHugepages(m.hugepages2mPerNode(), m.hugepages1gPerNode()));
     }
 
-    /** Another machine booted from the same spec (and seed). */
+    /** Another machine booted from the same profile, configuration (and seed) and memory. */
     public PluginTestMachine fresh() {
-        return new PluginTestMachine(boot);
+        return new PluginTestMachine(profile, config, memory);
     }
 
-    public KernelServices.BootSpec boot() {
-        return boot;
-    }
-
-    public KernelServices services() {
-        return services;
+    public Lab lab() {
+        return lab;
     }
 
     public Kernel kernel() {
-        return services.kernel();
+        return lab.kernel();
     }
 
+    /** The machine's physical memory, for checks beyond what a plugin sees. */
     public PhysicalMemory physicalMemory() {
-        return services.memory().physicalMemory();
+        return lab.get(PhysicalMemory.class);
     }
 
     /** Runs {@code plugin} through a registry (declarations and parameters checked as the CLI would). */
     public PluginResult run(KernelJobPlugin plugin, Map<String, String> params) {
-        return new PluginRegistry().register(plugin).run(plugin.name(), params, services);
+        return new PluginRegistry().register(plugin).run(plugin.name(), params, lab);
     }
 
     /** Runs {@code plugin} and returns the error it ends with; AssertionError if it succeeds. */
@@ -135,7 +140,7 @@ public final class PluginTestMachine {
             }
         };
         try {
-            PluginResult r = new PluginRegistry().register(plugin).run(plugin.name(), params, services, hook);
+            PluginResult r = new PluginRegistry().register(plugin).run(plugin.name(), params, lab, hook);
             return new FailNthOutcome(n, r, null, reached[0], fired[0], List.copyOf(sites));
         } catch (PluginException e) {
             return new FailNthOutcome(n, null, e, reached[0], fired[0], List.copyOf(sites));

@@ -22,10 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kemu.mmgup.MmConstants;
 import org.kemu.padatacore.PadataMtJob;
 import org.kemu.pluginapi.KernelJobPlugin;
-import org.kemu.pluginapi.PluginRegistry;
-import org.kemu.pluginapi.PluginRun;
-import org.kemu.pluginapi.PluginRunner;
+import org.kemu.lab.pluginhost.PluginRegistry;
+import org.kemu.lab.pluginhost.PluginRun;
+import org.kemu.lab.pluginhost.PluginRunner;
 import org.kemu.schedfair.Kernel;
+import org.kemu.lab.MachineProfile;
 import org.kemu.schedfair.MachineSpec;
 
 /**
@@ -50,7 +51,7 @@ class ExamplePluginJarIT {
             assertThat(r.contains("example-zeroing")).isTrue();
             assertThat(r.get("example-zeroing").getClass().getClassLoader()).isSameAs(cl);
             PluginRun run = new PluginRunner(r).run("example-zeroing", Map.of("size", "64M", "threads", "2"),
-                    MachineSpec.simple(2), 1);
+                    MachineProfile.of(MachineSpec.simple(2)), 1);
             assertThat(run.result().metrics()).containsEntry("units.cleared", 32L);
             assertThat(run.result().virtualTimeNs()).isPositive();
         }

@@ -2,14 +2,14 @@ package org.kemu.hugetlbbootinit.bench;
 
 import java.util.Map;
 import org.kemu.hugetlbbootinit.HugetlbBootInitPlugin;
-import org.kemu.pluginapi.PluginRegistry;
-import org.kemu.pluginapi.PluginRun;
-import org.kemu.pluginapi.PluginRunner;
-import org.kemu.pluginapi.ReferenceMachines;
+import org.kemu.lab.pluginhost.PluginRegistry;
+import org.kemu.lab.pluginhost.PluginRun;
+import org.kemu.lab.pluginhost.PluginRunner;
+import org.kemu.lab.Profiles;
 
 /**
  * Sweep of hugetlb-boot-init (256 GiB of 2 MiB pages by default) over hugepage_alloc_threads= and
- * the two thread rules on the intel-8167m-like machine: virtual and wall time per run.
+ * the two thread rules on the intel-8167m profile: virtual and wall time per run.
  */
 public final class HugetlbBootInitSweep {
     private HugetlbBootInitSweep() {
@@ -17,13 +17,13 @@ public final class HugetlbBootInitSweep {
 
     public static void main(String[] args) {
         PluginRunner runner = new PluginRunner(new PluginRegistry().register(new HugetlbBootInitPlugin()));
-        runner.run("hugetlb-boot-init", Map.of(), ReferenceMachines.intel8167mLike(), 1); // warm-up
+        runner.run("hugetlb-boot-init", Map.of(), Profiles.builtIn("intel-8167m"), 1); // warm-up
         System.out.println("config                 max_threads  virtual_ms  wall_ms  tasks");
         String[][] configs = {{"nodes-x2", "0"}, {"quarter-hw", "0"}, {"nodes-x2", "1"}, {"nodes-x2", "2"},
             {"nodes-x2", "8"}, {"nodes-x2", "16"}, {"nodes-x2", "52"}, {"nodes-x2", "104"}};
         for (String[] c : configs) {
             PluginRun r = runner.run("hugetlb-boot-init", Map.of("thread-rule", c[0], "threads", c[1]),
-                    ReferenceMachines.intel8167mLike(), 1);
+                    Profiles.builtIn("intel-8167m"), 1);
             System.out.printf("%-12s threads=%-3s %11s  %10.2f  %7.1f  %5s%n", c[0], c[1],
                     r.result().metrics().get("max-threads"), r.result().virtualTimeNs() / 1e6, r.wallNs() / 1e6,
                     r.result().metrics().get("tasks.used"));

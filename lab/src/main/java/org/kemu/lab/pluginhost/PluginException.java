@@ -1,4 +1,4 @@
-package org.kemu.pluginapi;
+package org.kemu.lab.pluginhost;
 
 import java.util.Optional;
 import org.kemu.schedfair.Errno;
@@ -9,7 +9,6 @@ import org.kemu.schedfair.KernelException;
  * plugin's job failed the way the kernel would), {@link #errno()} carries its errno, so
  * {@code kemu run} can print {@code ENOSPC (hugetlbfs_fallocate:...)} rather than a stack trace.
  */
-@Stable
 public class PluginException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

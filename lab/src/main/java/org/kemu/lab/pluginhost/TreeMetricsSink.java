@@ -1,4 +1,4 @@
-package org.kemu.pluginapi.internal;
+package org.kemu.lab.pluginhost;
 
 import java.util.Collections;
 import java.util.SortedMap;

@@ -1,6 +1,12 @@
-package org.kemu.pluginapi;
+package org.kemu.lab.pluginhost;
 
 import java.util.List;
+import org.kemu.pluginapi.KernelJobPlugin;
+import org.kemu.pluginapi.ParamValidator;
+import org.kemu.pluginapi.PluginContext;
+import org.kemu.pluginapi.PluginParam;
+import org.kemu.pluginapi.PluginParams;
+import org.kemu.pluginapi.PluginResult;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
 
@@ -28,7 +34,7 @@ final class TestPlugins {
             if (p.getBoolean("fail")) {
                 throw new KernelException(Errno.EIO, "test:fail", "asked to fail");
             }
-            ctx.kernel().work(p.getLong("work-ns"), 0, p.getLong("bytes"));
+            ctx.tasks().work(p.getLong("work-ns"), 0, p.getLong("bytes"));
             ctx.metrics().set("bytes", p.getLong("bytes"));
             return PluginResult.of(ctx);
         }
@@ -56,7 +62,7 @@ final class TestPlugins {
 
         @Override
         public PluginResult run(PluginContext ctx, PluginParams p) {
-            ctx.kernel().work(10);
+            ctx.tasks().work(10);
             throw new IllegalStateException("boom");
         }
     }

@@ -1,4 +1,4 @@
-package org.kemu.pluginapi;
+package org.kemu.lab.pluginhost;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -8,8 +8,11 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
-import org.kemu.pluginapi.internal.DefaultPluginContext;
-import org.kemu.pluginapi.internal.ParamParser;
+import org.kemu.lab.Lab;
+import org.kemu.pluginapi.KernelJobPlugin;
+import org.kemu.pluginapi.PluginParam;
+import org.kemu.pluginapi.PluginParams;
+import org.kemu.pluginapi.PluginResult;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelException;
@@ -21,7 +24,6 @@ import org.kemu.schedfair.TaskSpec;
  * declared badly, or a run that throws becomes a {@link PluginException} naming the plugin (and the
  * errno when the kernel returned one), never a broken registry or a half-run kernel reused elsewhere.
  */
-@Stable
 public final class PluginRegistry {
     /** ServiceLoader keeps going after a broken provider; this bounds a pathological loader. */
     private static final int MAX_PROVIDER_ERRORS = 1000;
@@ -197,27 +199,27 @@ public final class PluginRegistry {
         }
     }
 
-    /** Runs plugin {@code name} on {@code services}' kernel; see {@link #run(String, Map, KernelServices, PluginRunHook)}. */
-    public PluginResult run(String name, Map<String, String> params, KernelServices services) {
-        return run(name, params, services, PluginRunHook.NONE);
+    /** Runs plugin {@code name} on {@code lab}'s kernel; see {@link #run(String, Map, Lab, PluginRunHook)}. */
+    public PluginResult run(String name, Map<String, String> params, Lab lab) {
+        return run(name, params, lab, PluginRunHook.NONE);
     }
 
     /**
      * Runs plugin {@code name} with {@code params} (string forms; defaults fill the rest) on a new
-     * main task of {@code services}' kernel, then runs the kernel until every task has exited. A
+     * main task of {@code lab}'s kernel, then runs the kernel until every task has exited. A
      * failure of any kind is a {@link PluginException}; the kernel is then in an undefined state and
      * must be discarded (the runner boots a fresh one per run).
      */
-    public PluginResult run(String name, Map<String, String> params, KernelServices services, PluginRunHook hook) {
+    public PluginResult run(String name, Map<String, String> params, Lab lab, PluginRunHook hook) {
         KernelJobPlugin p = get(name);
         PluginParams parsed = parseParams(name, params);
-        Kernel k = services.kernel();
+        Kernel k = lab.kernel();
         AtomicReference<PluginResult> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         k.spawn(TaskSpec.kthread("plugin/" + name), () -> {
             hook.beforeRun(k.current());
             try {
-                result.set(p.run(new DefaultPluginContext(name, services), parsed));
+                result.set(p.run(new LabPluginContext(name, lab), parsed));
             } catch (RuntimeException | Error e) {
                 failure.set(e);
             } finally {

@@ -1,4 +1,4 @@
-package org.kemu.pluginapi;
+package org.kemu.lab.pluginhost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.kemu.schedfair.Errno;
+import org.kemu.lab.MachineProfile;
 import org.kemu.schedfair.MachineSpec;
 
 class PluginRegistryTest {
-    private static final MachineSpec SMALL = MachineSpec.simple(2);
+    private static final MachineProfile SMALL = MachineProfile.of(MachineSpec.simple(2));
 
     @Test
     void discoversThroughServiceLoaderAndRecordsBrokenProviders() {

@@ -1,12 +1,11 @@
-package org.kemu.pluginapi;
+package org.kemu.lab.pluginhost;
 
 import org.kemu.schedfair.Task;
 
 /**
- * Called on the job's main task around {@link KernelJobPlugin#run}: test kits arm fail-nth here, or
+ * Called on the job's main task around {@link org.kemu.pluginapi.KernelJobPlugin#run}: test kits arm fail-nth here, or
  * read per-task counters afterwards.
  */
-@Stable
 public interface PluginRunHook {
     PluginRunHook NONE = new PluginRunHook() {
     };

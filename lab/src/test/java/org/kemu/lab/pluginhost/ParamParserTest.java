@@ -1,10 +1,10 @@
-package org.kemu.pluginapi;
+package org.kemu.lab.pluginhost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
-import org.kemu.pluginapi.internal.ParamParser;
+import org.kemu.pluginapi.PluginParam;
 
 class ParamParserTest {
     @Test
