@@ -2,8 +2,7 @@ package org.kemu.mmgup;
 
 import java.util.EnumMap;
 import java.util.Map;
-import org.kemu.mmgup.gup.FolioBatchedGup;
-import org.kemu.mmgup.gup.PerPageGup;
+import org.kemu.mmgup.gup.GupWalk;
 import org.kemu.mmgup.mm.DefaultLockedVm;
 import org.kemu.mmgup.mm.MmImpl;
 import org.kemu.mmgup.phys.PhysicalMemoryImpl;
@@ -24,8 +23,9 @@ public final class MmGup {
         this.physicalMemory = pm;
         this.addressSpaces = mm;
         this.lockedVm = lockedVm;
-        gups.put(GupFlavour.PER_PAGE, new PerPageGup(kernel, mm, gupCosts));
-        gups.put(GupFlavour.FOLIO_BATCHED, new FolioBatchedGup(kernel, mm, gupCosts));
+        for (GupFlavour flavour : GupFlavour.values()) {
+            gups.put(flavour, new GupWalk(kernel, mm, gupCosts, flavour));
+        }
     }
 
     /** Builds the services of {@code kernel}; call before {@link Kernel#run()} (no task needed). */

@@ -3,6 +3,7 @@ package org.kemu.mmgup.gup;
 import org.kemu.mmgup.Foll;
 import org.kemu.mmgup.Gup;
 import org.kemu.mmgup.GupCosts;
+import org.kemu.mmgup.GupFlavour;
 import org.kemu.mmgup.MmConstants;
 import org.kemu.mmgup.MmStruct;
 import org.kemu.mmgup.VmaKind;
@@ -17,38 +18,68 @@ import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelException;
 
 /**
- * The GUP walk shared by both implementations (__get_user_pages, gup_fast): it advances one
- * page-table leaf at a time (up to 512 small pages, or one huge folio), faults missing pages in,
- * migrates FOLL_LONGTERM pages out of ZONE_MOVABLE, grabs references per folio run and charges one
- * work item per leaf. Subclasses only say what that work costs.
+ * mm/gup.c: the GUP walk (__get_user_pages, gup_fast). It advances one page-table leaf at a time (up
+ * to 512 small pages, or one huge folio), faults missing pages in, migrates FOLL_LONGTERM pages out
+ * of ZONE_MOVABLE, grabs references per folio run and charges one work item per leaf. The
+ * {@link GupFlavour} only decides what that work costs; it is resolved to per-page and per-run
+ * rates once, here, so both flavours share every step of the walk.
  */
-public abstract class AbstractGup implements Gup {
-    protected final Kernel kernel;
-    protected final MmImpl mmOps;
-    protected final PhysicalMemoryImpl pm;
-    protected final GupCosts costs;
+public final class GupWalk implements Gup {
+    private final Kernel kernel;
+    private final MmImpl mmOps;
+    private final PhysicalMemoryImpl pm;
+    private final GupCosts costs;
+    private final String name;
+    /** Walk and grab: per 4 KiB page, per folio run, and per small page of an anonymous THP leaf. */
+    private final long grabPageNs;
+    private final long grabRunNs;
+    private final long thpWalkPageNs;
+    /** Unpin: per 4 KiB page and per folio run. */
+    private final long unpinPageNs;
+    private final long unpinRunNs;
 
-    protected AbstractGup(Kernel kernel, MmImpl mmOps, GupCosts costs) {
+    public GupWalk(Kernel kernel, MmImpl mmOps, GupCosts costs, GupFlavour flavour) {
         this.kernel = kernel;
         this.mmOps = mmOps;
         this.pm = mmOps.physicalMemory();
         this.costs = costs;
+        switch (flavour) {
+            case PER_PAGE -> {
+                // 5.14: follow_page_mask + try_grab_page for every 4 KiB page, even inside a large folio.
+                name = "per-page";
+                grabPageNs = costs.pageNs() + costs.pageArrayNs();
+                grabRunNs = 0;
+                thpWalkPageNs = costs.thpPageNs();
+                unpinPageNs = costs.unpinPageNs();
+                unpinRunNs = 0;
+            }
+            case FOLIO_BATCHED -> {
+                // One try_grab_folio(folio, n) per run; only the page array is written per page.
+                name = "folio-batched";
+                grabPageNs = costs.pageArrayNs();
+                grabRunNs = costs.folioNs();
+                thpWalkPageNs = 0;
+                unpinPageNs = 0;
+                unpinRunNs = costs.unpinFolioNs();
+            }
+            default -> throw new IllegalArgumentException("unknown GUP flavour " + flavour);
+        }
     }
 
-    /** CPU ns to walk and grab {@code pages} pages forming {@code folioRuns} folio runs (excluding callNs). */
-    protected abstract long grabNs(long pages, long folioRuns);
-
-    /** Extra CPU ns to walk {@code pages} small pages of an anonymous THP leaf (0 unless the walk is per page). */
-    protected long thpWalkNs(long pages) {
-        return 0;
-    }
-
+    /** CPU ns to walk and grab one leaf of {@code pages} pages in {@code runs} folio runs (excluding callNs). */
     private long leafNs(VmaImpl v, long pages, long runs) {
-        return grabNs(pages, runs) + (v.kind() == VmaKind.ANON_THP ? thpWalkNs(pages) : 0);
+        return runs * grabRunNs + pages * grabPageNs + (v.kind() == VmaKind.ANON_THP ? pages * thpWalkPageNs : 0);
     }
 
-    /** CPU ns to unpin {@code pages} pages forming {@code folioRuns} folio runs. */
-    protected abstract long unpinNs(long pages, long folioRuns);
+    /** CPU ns to unpin {@code pages} pages forming {@code runs} folio runs. */
+    private long unpinNs(long pages, long runs) {
+        return runs * unpinRunNs + pages * unpinPageNs;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
 
     // ---- argument checks (is_valid_gup_args) ----------------------------------------------------
 
