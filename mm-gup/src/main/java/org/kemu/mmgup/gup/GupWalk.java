@@ -102,7 +102,7 @@ public final class GupWalk implements Gup {
     public long pinUserPagesRemote(MmStruct mm, long start, long nrPages, int gupFlags, long[] pfnsOut) {
         // mm/gup.c pin_user_pages_remote(): invalid arguments WARN and return 0, not -EINVAL.
         if (!validPinArgs(gupFlags, pfnsOut)) {
-            pm.countGupWarning();
+            pm.events().countGupWarning();
             return 0;
         }
         KernelException.require(nrPages >= 0, Errno.EINVAL, "gup:nr_pages", "negative page count");
@@ -201,7 +201,7 @@ public final class GupWalk implements Gup {
         }
         if (done > 0) {
             ((MmStructImpl) mm).setHasPinned();
-            pm.countPins(done, 0);
+            pm.events().countPins(done, 0);
         }
         return done;
     }
@@ -265,7 +265,7 @@ public final class GupWalk implements Gup {
         }
         if (pin) {
             ((MmStructImpl) mm).setHasPinned();
-            pm.countPins(done, 0);
+            pm.events().countPins(done, 0);
         }
         return done;
     }
@@ -292,7 +292,7 @@ public final class GupWalk implements Gup {
                 long pfn = out[at + i];
                 int len = contiguousRun(out, at + i, n - i);
                 boolean large = pm.folioOrder(pfn) > 0;
-                pm.addRefsLocked(pfn, len, pin ? MmConstants.GUP_PIN_COUNTING_BIAS : 1, 1, pin ? 1 : 0);
+                pm.refs().addRefsLocked(pfn, len, pin ? MmConstants.GUP_PIN_COUNTING_BIAS : 1, 1, pin ? 1 : 0);
                 runs += large ? 1 : len;
                 i += len;
             }
@@ -305,7 +305,7 @@ public final class GupWalk implements Gup {
     /** Length of the run at {@code out[i]}: consecutive pfns within one folio (or one 2 MiB block of small pages). */
     private int contiguousRun(long[] out, int i, int max) {
         long pfn = out[i];
-        int r = pm.runEnd(pfn, max);
+        int r = pm.refs().runEnd(pfn, max);
         int len = 1;
         while (len < r && out[i + len] == pfn + len) {
             len++;
@@ -339,25 +339,25 @@ public final class GupWalk implements Gup {
         pm.meta().lock();
         try {
             for (long p = firstPfn; p < firstPfn + n;) {
-                int len = pm.runEnd(p, (int) Math.min(Integer.MAX_VALUE, firstPfn + n - p));
+                int len = pm.refs().runEnd(p, (int) Math.min(Integer.MAX_VALUE, firstPfn + n - p));
                 checkDrop(p, len, true);
                 p += len;
             }
             for (long p = firstPfn; p < firstPfn + n;) {
-                int len = pm.runEnd(p, (int) Math.min(Integer.MAX_VALUE, firstPfn + n - p));
+                int len = pm.refs().runEnd(p, (int) Math.min(Integer.MAX_VALUE, firstPfn + n - p));
                 runs += pm.folioOrder(p) > 0 ? 1 : len;
-                pm.addRefsLocked(p, len, -MmConstants.GUP_PIN_COUNTING_BIAS, -1, -1);
+                pm.refs().addRefsLocked(p, len, -MmConstants.GUP_PIN_COUNTING_BIAS, -1, -1);
                 p += len;
             }
         } finally {
             pm.meta().unlock();
         }
-        pm.countPins(0, n);
+        pm.events().countPins(0, n);
         kernel.work(unpinNs(n, runs));
     }
 
     private void checkDrop(long pfn, int len, boolean pin) {
-        if (!pm.canDropLocked(pfn, len, pin ? MmConstants.GUP_PIN_COUNTING_BIAS : 1, 1, pin ? 1 : 0)) {
+        if (!pm.refs().canDropLocked(pfn, len, pin ? MmConstants.GUP_PIN_COUNTING_BIAS : 1, 1, pin ? 1 : 0)) {
             throw new IllegalStateException((pin ? "unpin" : "put_page") + " of pfn " + pfn
                     + " which holds no " + (pin ? "pin" : "reference"));
         }
@@ -379,14 +379,14 @@ public final class GupWalk implements Gup {
                 long pfn = pfns[off + i];
                 int len = contiguousRun(pfns, off + i, n - i);
                 runs += pm.folioOrder(pfn) > 0 ? 1 : len;
-                pm.addRefsLocked(pfn, len, pin ? -MmConstants.GUP_PIN_COUNTING_BIAS : -1, -1, pin ? -1 : 0);
+                pm.refs().addRefsLocked(pfn, len, pin ? -MmConstants.GUP_PIN_COUNTING_BIAS : -1, -1, pin ? -1 : 0);
                 i += len;
             }
         } finally {
             pm.meta().unlock();
         }
         if (pin) {
-            pm.countPins(0, n);
+            pm.events().countPins(0, n);
         }
         kernel.work(unpinNs(n, runs));
     }

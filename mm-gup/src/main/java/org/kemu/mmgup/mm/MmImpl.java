@@ -107,7 +107,7 @@ public final class MmImpl implements AddressSpaces {
                 pm.meta().lock();
                 try {
                     ok = !FailNth.shouldFail(kernel, "mm:hugetlb_reserve_pages")
-                            && pm.reserveHugetlbLocked(kind.pageOrder(), n);
+                            && pm.hugetlb().reserveHugetlbLocked(kind.pageOrder(), n);
                 } finally {
                     pm.meta().unlock();
                 }
@@ -212,7 +212,7 @@ public final class MmImpl implements AddressSpaces {
                         // __split_huge_pmd: each of the 512 PTEs now holds a reference on the folio.
                         pm.meta().lock();
                         try {
-                            pm.addRefsLocked(old.base[s], 1, 0, MmConstants.PMD_PAGES - 1, 0);
+                            pm.refs().addRefsLocked(old.base[s], 1, 0, MmConstants.PMD_PAGES - 1, 0);
                         } finally {
                             pm.meta().unlock();
                         }
@@ -276,7 +276,7 @@ public final class MmImpl implements AddressSpaces {
                     if (b != PageTable.NONE) {
                         lastNode = pm.nodeOf(b);
                         if (v.kind.isHugetlb() || pm.folioOrder(b) > 0) {
-                            pm.addRefsLocked(b, 1, 0, -1, 0);
+                            pm.refs().addRefsLocked(b, 1, 0, -1, 0);
                             folios++;
                         } else {
                             dropSmallRun(b, MmConstants.PMD_PAGES);
@@ -293,7 +293,7 @@ public final class MmImpl implements AddressSpaces {
                             }
                             long pfn = Integer.toUnsignedLong(p[i]) - 1;
                             if (pm.folioOrder(pfn) > 0) {
-                                pm.addRefsLocked(pfn, 1, 0, -1, 0);
+                                pm.refs().addRefsLocked(pfn, 1, 0, -1, 0);
                                 pages++;
                                 i++;
                                 continue;
@@ -303,7 +303,7 @@ public final class MmImpl implements AddressSpaces {
                                     && ((pfn + (j - i)) & 511) != 0) {
                                 j++;
                             }
-                            pm.addRefsLocked(pfn, j - i, -1, 0, 0);
+                            pm.refs().addRefsLocked(pfn, j - i, -1, 0, 0);
                             pages += j - i;
                             i = j;
                         }
@@ -320,7 +320,7 @@ public final class MmImpl implements AddressSpaces {
         if (v.kind.isHugetlb() && v.resvLeft > 0) {
             pm.meta().lock();
             try {
-                pm.unreserveHugetlbLocked(v.kind.pageOrder(), v.resvLeft);
+                pm.hugetlb().unreserveHugetlbLocked(v.kind.pageOrder(), v.resvLeft);
             } finally {
                 pm.meta().unlock();
             }
@@ -330,8 +330,8 @@ public final class MmImpl implements AddressSpaces {
 
     private void dropSmallRun(long pfn, int n) {
         while (n > 0) {
-            int r = pm.runEnd(pfn, n);
-            pm.addRefsLocked(pfn, r, -1, 0, 0);
+            int r = pm.refs().runEnd(pfn, n);
+            pm.refs().addRefsLocked(pfn, r, -1, 0, 0);
             pfn += r;
             n -= r;
         }
@@ -488,13 +488,13 @@ public final class MmImpl implements AddressSpaces {
             pm.meta().lock();
             try {
                 for (long d : dup) {
-                    pm.addRefsLocked(d, 1, -1, 0, 0);
+                    pm.refs().addRefsLocked(d, 1, -1, 0, 0);
                 }
             } finally {
                 pm.meta().unlock();
             }
         }
-        pm.countFaults(missing - (dup == null ? 0 : dup.size()), 0, 0);
+        pm.events().countFaults(missing - (dup == null ? 0 : dup.size()), 0, 0);
     }
 
     private boolean thpFault(MmStructImpl mm, PageTable pt, int s, long slotStart, int nid) {
@@ -507,7 +507,7 @@ public final class MmImpl implements AddressSpaces {
             kernel.work(costs.allocFolioNs());
             pm.meta().lock();
             try {
-                head = pm.allocThpLocked(nid, true);
+                head = pm.largeFolioAlloc().allocThpLocked(nid, true);
             } finally {
                 pm.meta().unlock();
             }
@@ -515,7 +515,7 @@ public final class MmImpl implements AddressSpaces {
             zl.unlock();
         }
         if (head < 0) {
-            pm.countFaults(0, 0, 1);
+            pm.events().countFaults(0, 0, 1);
             return false;
         }
         kernel.work(costs.hugeFaultNs() + MmConstants.PMD_PAGES * costs.clearPageNs(), pm.nodeOf(head),
@@ -537,13 +537,13 @@ public final class MmImpl implements AddressSpaces {
         if (!installed) {
             pm.meta().lock();
             try {
-                pm.addRefsLocked(head, 1, 0, -1, 0);
+                pm.refs().addRefsLocked(head, 1, 0, -1, 0);
             } finally {
                 pm.meta().unlock();
             }
             return false;
         }
-        pm.countFaults(MmConstants.PMD_PAGES, 1, 0);
+        pm.events().countFaults(MmConstants.PMD_PAGES, 1, 0);
         return true;
     }
 
@@ -559,7 +559,7 @@ public final class MmImpl implements AddressSpaces {
         long head;
         pm.meta().lock();
         try {
-            head = pm.allocHugetlbLocked(currentNode(), order);
+            head = pm.hugetlb().allocHugetlbLocked(currentNode(), order);
         } finally {
             pm.meta().unlock();
         }
@@ -584,13 +584,13 @@ public final class MmImpl implements AddressSpaces {
         if (!installed) {
             pm.meta().lock();
             try {
-                pm.addRefsLocked(head, 1, 0, -1, 0);
+                pm.refs().addRefsLocked(head, 1, 0, -1, 0);
             } finally {
                 pm.meta().unlock();
             }
             return;
         }
-        pm.countFaults(pages, 0, 0);
+        pm.events().countFaults(pages, 0, 0);
     }
 
     /** Allocates {@code out.length} small pages (refcount 1) under the zone lock, or throws ENOMEM leaving none. */
@@ -604,10 +604,10 @@ public final class MmImpl implements AddressSpaces {
             kernel.work(k * costs.allocPageNs());
             pm.meta().lock();
             try {
-                got = pm.allocSmallLocked(nid, movable, k, out, 0);
+                got = pm.pageAlloc().allocSmallLocked(nid, movable, k, out, 0);
                 if (got < k) {
                     for (int i = 0; i < got; i++) {
-                        pm.addRefsLocked(out[i], 1, -1, 0, 0);
+                        pm.refs().addRefsLocked(out[i], 1, -1, 0, 0);
                     }
                 }
             } finally {
@@ -684,7 +684,7 @@ public final class MmImpl implements AddressSpaces {
         for (int i = 0; i < n; i++) {
             if (pm.zoneOf(cur[i]) == Zone.MOVABLE) {
                 if (pm.folioOrder(cur[i]) != 0 || pm.refcount(cur[i]) != 1) {
-                    pm.countMigrations(0, 1);
+                    pm.events().countMigrations(0, 1);
                     throw new KernelException(Errno.ENOMEM, "migrate_pages:busy",
                             "page " + cur[i] + " has extra references and cannot migrate");
                 }
@@ -722,17 +722,17 @@ public final class MmImpl implements AddressSpaces {
         pm.meta().lock();
         try {
             for (long p : old) {
-                pm.addRefsLocked(p, 1, -1, 0, 0);
+                pm.refs().addRefsLocked(p, 1, -1, 0, 0);
             }
         } finally {
             pm.meta().unlock();
         }
-        pm.countMigrations(k, 0);
+        pm.events().countMigrations(k, 0);
     }
 
     private void migrateThp(MmStructImpl mm, PageTable pt, int s, long slotStart, long head) {
         if (pm.refcount(head) != 1 || pm.pincount(head) != 0) {
-            pm.countMigrations(0, MmConstants.PMD_PAGES);
+            pm.events().countMigrations(0, MmConstants.PMD_PAGES);
             throw new KernelException(Errno.ENOMEM, "migrate_pages:busy", "THP " + head + " is pinned");
         }
         KernelException.require(!FailNth.shouldFail(kernel, "mm:alloc_migration_target"), Errno.ENOMEM,
@@ -741,12 +741,12 @@ public final class MmImpl implements AddressSpaces {
         long fresh;
         pm.meta().lock();
         try {
-            fresh = pm.allocThpLocked(nid, false);
+            fresh = pm.largeFolioAlloc().allocThpLocked(nid, false);
         } finally {
             pm.meta().unlock();
         }
         if (fresh < 0) {
-            pm.countMigrations(0, MmConstants.PMD_PAGES);
+            pm.events().countMigrations(0, MmConstants.PMD_PAGES);
             throw new KernelException(Errno.ENOMEM, "migrate_pages:no_target", "no THP in ZONE_NORMAL");
         }
         kernel.work(MmConstants.PMD_PAGES * costs.migratePageNs(), pm.nodeOf(fresh), 2 * MmConstants.PMD_SIZE);
@@ -759,11 +759,11 @@ public final class MmImpl implements AddressSpaces {
         }
         pm.meta().lock();
         try {
-            pm.addRefsLocked(head, 1, 0, -1, 0);
+            pm.refs().addRefsLocked(head, 1, 0, -1, 0);
         } finally {
             pm.meta().unlock();
         }
-        pm.countMigrations(MmConstants.PMD_PAGES, 0);
+        pm.events().countMigrations(MmConstants.PMD_PAGES, 0);
     }
 
     // ---- populate and prefault ------------------------------------------------------------------
