@@ -3,8 +3,8 @@ package org.kemu.mmgup;
 import java.util.EnumMap;
 import java.util.Map;
 import org.kemu.mmgup.gup.GupWalk;
+import org.kemu.mmgup.mm.DefaultAddressSpaces;
 import org.kemu.mmgup.mm.DefaultLockedVm;
-import org.kemu.mmgup.mm.MmImpl;
 import org.kemu.mmgup.phys.PhysicalMemoryImpl;
 import org.kemu.schedfair.Kernel;
 
@@ -19,19 +19,19 @@ public final class MmGup {
     private final LockedVm lockedVm;
     private final Map<GupFlavour, Gup> gups = new EnumMap<>(GupFlavour.class);
 
-    private MmGup(PhysicalMemoryImpl pm, MmImpl mm, GupCosts gupCosts, LockedVm lockedVm, Kernel kernel) {
+    private MmGup(PhysicalMemoryImpl pm, DefaultAddressSpaces mm, GupCosts gupCosts, LockedVm lockedVm, Kernel kernel) {
         this.physicalMemory = pm;
         this.addressSpaces = mm;
         this.lockedVm = lockedVm;
         for (GupFlavour flavour : GupFlavour.values()) {
-            gups.put(flavour, new GupWalk(kernel, mm, gupCosts, flavour));
+            gups.put(flavour, new GupWalk(kernel, pm, mm.pageFault(), mm.migrateMovable(), gupCosts, flavour));
         }
     }
 
     /** Builds the services of {@code kernel}; call before {@link Kernel#run()} (no task needed). */
     public static MmGup create(Kernel kernel, MemoryConfig memory, MmCosts mmCosts, GupCosts gupCosts) {
         PhysicalMemoryImpl pm = new PhysicalMemoryImpl(kernel, memory, mmCosts);
-        return new MmGup(pm, new MmImpl(kernel, pm), gupCosts, new DefaultLockedVm(kernel), kernel);
+        return new MmGup(pm, new DefaultAddressSpaces(kernel, pm), gupCosts, new DefaultLockedVm(kernel), kernel);
     }
 
     /** Default costs. */

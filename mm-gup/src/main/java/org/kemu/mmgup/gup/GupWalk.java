@@ -8,7 +8,9 @@ import org.kemu.mmgup.MmConstants;
 import org.kemu.mmgup.MmStruct;
 import org.kemu.mmgup.VmaKind;
 import org.kemu.mmgup.Zone;
-import org.kemu.mmgup.mm.MmImpl;
+import org.kemu.mmgup.mm.MigrateMovable;
+import org.kemu.mmgup.mm.PageFault;
+import org.kemu.mmgup.mm.PageWalk;
 import org.kemu.mmgup.mm.MmStructImpl;
 import org.kemu.mmgup.mm.VmaImpl;
 import org.kemu.mmgup.phys.PhysicalMemoryImpl;
@@ -26,7 +28,8 @@ import org.kemu.schedfair.KernelException;
  */
 public final class GupWalk implements Gup {
     private final Kernel kernel;
-    private final MmImpl mmOps;
+    private final PageFault pageFault;
+    private final MigrateMovable migrateMovable;
     private final PhysicalMemoryImpl pm;
     private final GupCosts costs;
     private final String name;
@@ -38,10 +41,12 @@ public final class GupWalk implements Gup {
     private final long unpinPageNs;
     private final long unpinRunNs;
 
-    public GupWalk(Kernel kernel, MmImpl mmOps, GupCosts costs, GupFlavour flavour) {
+    public GupWalk(Kernel kernel, PhysicalMemoryImpl pm, PageFault pageFault, MigrateMovable migrateMovable,
+            GupCosts costs, GupFlavour flavour) {
         this.kernel = kernel;
-        this.mmOps = mmOps;
-        this.pm = mmOps.physicalMemory();
+        this.pm = pm;
+        this.pageFault = pageFault;
+        this.migrateMovable = migrateMovable;
         this.costs = costs;
         switch (flavour) {
             case PER_PAGE -> {
@@ -174,12 +179,12 @@ public final class GupWalk implements Gup {
         boolean charged = false;
         while (done < nr) {
             long va = start + (done << MmConstants.PAGE_SHIFT);
-            VmaImpl v = mmOps.findVma(mm, va);
+            VmaImpl v = PageWalk.findVma(mm, va);
             if (v == null || v.kind() == VmaKind.PFNMAP || (write && !v.writable())) {
                 break;
             }
-            int seg = MmImpl.segmentPages(v, va, nr - done);
-            int present = MmImpl.readPfns(v, va, seg, out, (int) done);
+            int seg = PageWalk.segmentPages(v, va, nr - done);
+            int present = PageWalk.readPfns(v, va, seg, out, (int) done);
             if (Foll.has(flags, Foll.LONGTERM)) {
                 for (int i = 0; i < present; i++) {
                     if (pm.zoneOf(out[(int) done + i]) == Zone.MOVABLE) {
@@ -221,7 +226,7 @@ public final class GupWalk implements Gup {
                     throw new KernelException(Errno.EINTR, "gup:fatal_signal", "fatal signal pending");
                 }
                 long va = start + (done << MmConstants.PAGE_SHIFT);
-                VmaImpl v = mmOps.findVma(mm, va);
+                VmaImpl v = PageWalk.findVma(mm, va);
                 KernelException.require(v != null, Errno.EFAULT, "gup:no_vma",
                         "no mapping at 0x" + Long.toHexString(va));
                 // check_vma_flags(): VM_IO | VM_PFNMAP and a write without VM_WRITE are EFAULT.
@@ -229,9 +234,9 @@ public final class GupWalk implements Gup {
                         "VM_PFNMAP mapping at 0x" + Long.toHexString(va));
                 KernelException.require(!write || v.writable() || Foll.has(flags, Foll.FORCE), Errno.EFAULT,
                         "gup:vm_write", "write to a read-only mapping at 0x" + Long.toHexString(va));
-                int seg = MmImpl.segmentPages(v, va, nr - done);
+                int seg = PageWalk.segmentPages(v, va, nr - done);
                 int at = off + (int) done;
-                int present = MmImpl.readPfns(v, va, seg, out, at);
+                int present = PageWalk.readPfns(v, va, seg, out, at);
                 boolean last = false;
                 if (present < seg) {
                     if (Foll.has(flags, Foll.NOFAULT)) {
@@ -240,13 +245,13 @@ public final class GupWalk implements Gup {
                         seg = present;
                         last = true;
                     } else {
-                        mmOps.faultIn(mm, v, va, seg, write);
-                        MmImpl.readPfns(v, va, seg, out, at);
+                        pageFault.faultIn(mm, v, va, seg, write);
+                        PageWalk.readPfns(v, va, seg, out, at);
                     }
                 }
                 if (pin && Foll.has(flags, Foll.LONGTERM) && anyMovable(out, at, seg)) {
-                    mmOps.migrateMovable(mm, v, va, seg);
-                    MmImpl.readPfns(v, va, seg, out, at);
+                    migrateMovable.migrateMovable(mm, v, va, seg);
+                    PageWalk.readPfns(v, va, seg, out, at);
                 }
                 KernelException.require(!FailNth.shouldFail(kernel, "gup:try_grab_folio"), Errno.ENOMEM,
                         "gup:try_grab_folio", "fail-nth: grabbing pages");
