@@ -2,6 +2,7 @@ package org.kemu.mmgup;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import org.kemu.mmgup.gup.GupWalk;
 import org.kemu.mmgup.mm.DefaultAddressSpaces;
 import org.kemu.mmgup.mm.DefaultLockedVm;
@@ -30,8 +31,20 @@ public final class MmGup {
 
     /** Builds the services of {@code kernel}; call before {@link Kernel#run()} (no task needed). */
     public static MmGup create(Kernel kernel, MemoryConfig memory, MmCosts mmCosts, GupCosts gupCosts) {
+        return create(kernel, memory, mmCosts, gupCosts, new DefaultLockedVm(kernel));
+    }
+
+    /**
+     * As {@link #create(Kernel, MemoryConfig, MmCosts, GupCosts)} with another locked_vm model: every
+     * user of {@link #lockedVm()} (VFIO's MAP_DMA accounting, {@link MmInvariants#checkLockedVm}) then
+     * charges through {@code lockedVm}, which must have been built for the same {@code kernel}.
+     * {@link DefaultLockedVm} ({@code account_locked_vm()} of mm/util.c) is the default.
+     */
+    public static MmGup create(Kernel kernel, MemoryConfig memory, MmCosts mmCosts, GupCosts gupCosts,
+            LockedVm lockedVm) {
+        Objects.requireNonNull(lockedVm, "lockedVm");
         PhysicalMemoryImpl pm = new PhysicalMemoryImpl(kernel, memory, mmCosts);
-        return new MmGup(pm, new DefaultAddressSpaces(kernel, pm), gupCosts, new DefaultLockedVm(kernel), kernel);
+        return new MmGup(pm, new DefaultAddressSpaces(kernel, pm), gupCosts, lockedVm, kernel);
     }
 
     /** Default costs. */
@@ -53,6 +66,6 @@ public final class MmGup {
 
     /** GUP costed as {@code flavour}; every flavour walks the same page tables and pins the same pages. */
     public Gup gup(GupFlavour flavour) {
-        return gups.get(java.util.Objects.requireNonNull(flavour, "flavour"));
+        return gups.get(Objects.requireNonNull(flavour, "flavour"));
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.kemu.mmgup.testing.MmFixture;
 import org.kemu.schedfair.Task;
 import org.kemu.schedfair.TaskSpec;
 
