@@ -1,7 +1,7 @@
 package org.kemu.mmgup;
 
 /**
- * Address-space operations: creating an mm, mmap/munmap, page faults and prefault. Calls that take
+ * Address-space operations: creating an mm, mmap/munmap and page faults (populate). Calls that take
  * the mmap lock or do work run inside an emulated task; errors are {@link org.kemu.schedfair.KernelException}s
  * with the kernel's errno, and a failed call leaves the mm as it was.
  */
@@ -38,14 +38,6 @@ public interface AddressSpaces {
      * current task, under the mmap read lock. EFAULT at a hole, ENOMEM when memory runs out.
      */
     void populate(MmStruct mm, long addr, long len, boolean write);
-
-    /**
-     * QEMU's {@code -mem-prealloc} with {@code nrThreads} threads ({@code touch_all_pages}): spawns that
-     * many user tasks of the caller's process, each write-faulting its contiguous share of the range,
-     * and waits for them. They contend on the mmap lock (read), the split page-table locks and the zone
-     * locks. Rethrows the first error a thread hit.
-     */
-    void prefault(MmStruct mm, long addr, long len, int nrThreads);
 
     /** The pfn mapped at {@code addr}, or -1: a page-table walk without locks, for checks and tests. */
     long followPfn(MmStruct mm, long addr);

@@ -2,10 +2,10 @@ package org.kemu.mmgup;
 
 import java.util.EnumMap;
 import java.util.Map;
-import org.kemu.mmgup.gup.FolioBatchedGup;
-import org.kemu.mmgup.gup.PerPageGup;
+import java.util.Objects;
+import org.kemu.mmgup.gup.GupWalk;
+import org.kemu.mmgup.mm.DefaultAddressSpaces;
 import org.kemu.mmgup.mm.DefaultLockedVm;
-import org.kemu.mmgup.mm.MmImpl;
 import org.kemu.mmgup.phys.PhysicalMemoryImpl;
 import org.kemu.schedfair.Kernel;
 
@@ -20,18 +20,31 @@ public final class MmGup {
     private final LockedVm lockedVm;
     private final Map<GupFlavour, Gup> gups = new EnumMap<>(GupFlavour.class);
 
-    private MmGup(PhysicalMemoryImpl pm, MmImpl mm, GupCosts gupCosts, LockedVm lockedVm, Kernel kernel) {
+    private MmGup(PhysicalMemoryImpl pm, DefaultAddressSpaces mm, GupCosts gupCosts, LockedVm lockedVm, Kernel kernel) {
         this.physicalMemory = pm;
         this.addressSpaces = mm;
         this.lockedVm = lockedVm;
-        gups.put(GupFlavour.PER_PAGE, new PerPageGup(kernel, mm, gupCosts));
-        gups.put(GupFlavour.FOLIO_BATCHED, new FolioBatchedGup(kernel, mm, gupCosts));
+        for (GupFlavour flavour : GupFlavour.values()) {
+            gups.put(flavour, new GupWalk(kernel, pm, mm.pageFault(), mm.migrateMovable(), gupCosts, flavour));
+        }
     }
 
     /** Builds the services of {@code kernel}; call before {@link Kernel#run()} (no task needed). */
     public static MmGup create(Kernel kernel, MemoryConfig memory, MmCosts mmCosts, GupCosts gupCosts) {
+        return create(kernel, memory, mmCosts, gupCosts, new DefaultLockedVm(kernel));
+    }
+
+    /**
+     * As {@link #create(Kernel, MemoryConfig, MmCosts, GupCosts)} with another locked_vm model: every
+     * user of {@link #lockedVm()} (VFIO's MAP_DMA accounting, {@link MmInvariants#checkLockedVm}) then
+     * charges through {@code lockedVm}, which must have been built for the same {@code kernel}.
+     * {@link DefaultLockedVm} ({@code account_locked_vm()} of mm/util.c) is the default.
+     */
+    public static MmGup create(Kernel kernel, MemoryConfig memory, MmCosts mmCosts, GupCosts gupCosts,
+            LockedVm lockedVm) {
+        Objects.requireNonNull(lockedVm, "lockedVm");
         PhysicalMemoryImpl pm = new PhysicalMemoryImpl(kernel, memory, mmCosts);
-        return new MmGup(pm, new MmImpl(kernel, pm), gupCosts, new DefaultLockedVm(kernel), kernel);
+        return new MmGup(pm, new DefaultAddressSpaces(kernel, pm), gupCosts, lockedVm, kernel);
     }
 
     /** Default costs. */
@@ -53,6 +66,6 @@ public final class MmGup {
 
     /** GUP costed as {@code flavour}; every flavour walks the same page tables and pins the same pages. */
     public Gup gup(GupFlavour flavour) {
-        return gups.get(java.util.Objects.requireNonNull(flavour, "flavour"));
+        return gups.get(Objects.requireNonNull(flavour, "flavour"));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.kemu.mmgup.testing.MmFixture;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.FailNth;
 import org.kemu.schedfair.KernelException;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.kemu.mmgup.testing.MmFixture;
 
 /** Per-page and folio-batched GUP pin the same pages and differ only in cost (issue 4, Tests). */
 class GupImplsTest {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.kemu.mmgup.testing.MmFixture;
 
 /** The invariant checker catches a deliberately leaked pin (issue 4, Tests). */
 class InvariantsTest {

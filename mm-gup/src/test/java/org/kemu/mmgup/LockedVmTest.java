@@ -4,8 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.kemu.mmgup.testing.MmFixture;
+import org.kemu.mmgup.mm.DefaultLockedVm;
 import org.kemu.schedfair.Errno;
+import org.kemu.schedfair.Kernel;
+import org.kemu.schedfair.KernelConfig;
 import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.Kernels;
+import org.kemu.schedfair.MachineSpec;
+import org.kemu.schedfair.TaskSpec;
 
 /** mm/util.c __account_locked_vm (vfio-gup.md section 1.9). */
 class LockedVmTest {
@@ -58,5 +65,56 @@ class LockedVmTest {
             f.acct.addPinnedVm(m, 7);
             assertThat(m.pinnedVm()).isEqualTo(7);
         });
+    }
+
+    /**
+     * {@code MmGup.create(..., lockedVm)} swaps the locked_vm model for every user of the services: here
+     * one that charges RLIMIT_MEMLOCK as if the owner had CAP_IPC_LOCK (as a privileged qemu runs).
+     */
+    @Test
+    void createTakesAnotherLockedVmModel() {
+        Kernel k = Kernels.simulated(KernelConfig.of(MachineSpec.simple(4), 42));
+        LockedVm def = new DefaultLockedVm(k);
+        LockedVm bypass = new LockedVm() {
+            @Override
+            public void accountLockedVm(MmStruct mm, long npages, boolean inc) {
+                mm.mmapLock().downWriteKillable();
+                try {
+                    def.accountLockedVmLocked(mm, npages, inc, mm.rlimitMemlock(), true);
+                } finally {
+                    mm.mmapLock().upWrite();
+                }
+            }
+
+            @Override
+            public void accountLockedVmLocked(MmStruct mm, long npages, boolean inc, long rlimitBytes, boolean bypassRlim) {
+                def.accountLockedVmLocked(mm, npages, inc, rlimitBytes, true);
+            }
+
+            @Override
+            public void addPinnedVm(MmStruct mm, long npages) {
+                def.addPinnedVm(mm, npages);
+            }
+
+            @Override
+            public long charged(MmStruct mm) {
+                return def.charged(mm);
+            }
+
+            @Override
+            public long warnings() {
+                return def.warnings();
+            }
+        };
+        MmGup sys = MmGup.create(k, MemoryConfig.ofBytesPerNode(MmFixture.GIB), MmCosts.defaults(),
+                GupCosts.defaults(), bypass);
+        MmStruct m = sys.addressSpaces().mmCreate("qemu", 0, false);
+        k.spawn(TaskSpec.user("qemu", 1), () -> sys.lockedVm().accountLockedVm(m, 1000, true))
+                .attach(MmStruct.class, m);
+        k.run();
+        // The default model would have refused this charge with ENOMEM (RLIMIT_MEMLOCK 0, no CAP_IPC_LOCK).
+        assertThat(sys.lockedVm()).isSameAs(bypass);
+        assertThat(m.lockedVm()).isEqualTo(1000);
+        MmInvariants.assertNone(MmInvariants.checkLockedVm(sys.lockedVm(), m, 1000));
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.kemu.mmgup.testing.MmFixture;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
 

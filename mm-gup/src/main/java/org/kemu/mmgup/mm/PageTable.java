@@ -1,6 +1,8 @@
 package org.kemu.mmgup.mm;
 
 import java.util.Arrays;
+import org.kemu.mmgup.PhysicalMemory;
+import org.kemu.schedfair.SpinLock;
 
 /**
  * The page table of one VMA, by leaf-table slots of {@code 1 << slotShift} bytes (2 MiB, or 1 GiB for
@@ -76,6 +78,46 @@ final class PageTable {
             }
         }
         return true;
+    }
+
+    /**
+     * Installs a huge leaf ({@code set_pmd_at} / {@code set_huge_pte_at} under the page-table lock)
+     * if slot {@code s} is still empty; false when another task installed one meanwhile (the caller
+     * then drops its folio, as after {@code pmd_none} fails under the lock).
+     */
+    boolean installLeaf(int s, long head, SpinLock ptl) {
+        ptl.lock();
+        try {
+            if (!slotEmpty(s)) {
+                return false;
+            }
+            base[s] = head;
+            if (ptes != null) {
+                ptes[s] = null;
+            }
+            return true;
+        } finally {
+            ptl.unlock();
+        }
+    }
+
+    /** A full slot of 512 physically contiguous small pages becomes an extent. */
+    void compact(int s, PhysicalMemory pm) {
+        int[] p = ptes[s];
+        if (p[0] == 0) {
+            return;
+        }
+        long first = Integer.toUnsignedLong(p[0]) - 1;
+        for (int i = 1; i < 512; i++) {
+            if (p[i] == 0 || Integer.toUnsignedLong(p[i]) - 1 != first + i) {
+                return;
+            }
+        }
+        if (pm.folioOrder(first) != 0 || pm.folioOrder(first + 511) != 0) {
+            return;
+        }
+        base[s] = first;
+        ptes[s] = null;
     }
 
     long heapBytes() {

@@ -3,7 +3,7 @@ package org.kemu.mmgup.phys;
 import org.kemu.schedfair.LockStats;
 import org.kemu.schedfair.SpinLock;
 
-/** The metadata lock of the simulated backend, where one task runs at a time (see PhysicalMemoryImpl#meta). */
+/** The metadata lock of the simulated backend, where one task runs at a time (see MemMap#meta). */
 final class NoopLock implements SpinLock {
     static final NoopLock INSTANCE = new NoopLock();
 

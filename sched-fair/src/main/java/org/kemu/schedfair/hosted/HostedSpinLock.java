@@ -30,7 +30,8 @@ final class HostedSpinLock extends LockBase implements SpinLock {
             long start = System.nanoTime();
             t.spinningOn = this;
             t.spinTicket = ticket;
-            t.blockedOn("spinlock '" + name + "'", owner == null ? List.of() : List.of(owner.toString()));
+            HostedTask holder = owner; // read once: the holder may unlock between a test and a use
+            t.blockedOn("spinlock '" + name + "'", holder == null ? List.of() : List.of(holder.toString()));
             try {
                 long spins = 0;
                 while (serving.get() != ticket) {

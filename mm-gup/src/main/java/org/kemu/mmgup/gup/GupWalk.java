@@ -3,11 +3,14 @@ package org.kemu.mmgup.gup;
 import org.kemu.mmgup.Foll;
 import org.kemu.mmgup.Gup;
 import org.kemu.mmgup.GupCosts;
+import org.kemu.mmgup.GupFlavour;
 import org.kemu.mmgup.MmConstants;
 import org.kemu.mmgup.MmStruct;
 import org.kemu.mmgup.VmaKind;
 import org.kemu.mmgup.Zone;
-import org.kemu.mmgup.mm.MmImpl;
+import org.kemu.mmgup.mm.MigrateMovable;
+import org.kemu.mmgup.mm.PageFault;
+import org.kemu.mmgup.mm.PageWalk;
 import org.kemu.mmgup.mm.MmStructImpl;
 import org.kemu.mmgup.mm.VmaImpl;
 import org.kemu.mmgup.phys.PhysicalMemoryImpl;
@@ -17,38 +20,71 @@ import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelException;
 
 /**
- * The GUP walk shared by both implementations (__get_user_pages, gup_fast): it advances one
- * page-table leaf at a time (up to 512 small pages, or one huge folio), faults missing pages in,
- * migrates FOLL_LONGTERM pages out of ZONE_MOVABLE, grabs references per folio run and charges one
- * work item per leaf. Subclasses only say what that work costs.
+ * mm/gup.c: the GUP walk (__get_user_pages, gup_fast). It advances one page-table leaf at a time (up
+ * to 512 small pages, or one huge folio), faults missing pages in, migrates FOLL_LONGTERM pages out
+ * of ZONE_MOVABLE, grabs references per folio run and charges one work item per leaf. The
+ * {@link GupFlavour} only decides what that work costs; it is resolved to per-page and per-run
+ * rates once, here, so both flavours share every step of the walk.
  */
-public abstract class AbstractGup implements Gup {
-    protected final Kernel kernel;
-    protected final MmImpl mmOps;
-    protected final PhysicalMemoryImpl pm;
-    protected final GupCosts costs;
+public final class GupWalk implements Gup {
+    private final Kernel kernel;
+    private final PageFault pageFault;
+    private final MigrateMovable migrateMovable;
+    private final PhysicalMemoryImpl pm;
+    private final GupCosts costs;
+    private final String name;
+    /** Walk and grab: per 4 KiB page, per folio run, and per small page of an anonymous THP leaf. */
+    private final long grabPageNs;
+    private final long grabRunNs;
+    private final long thpWalkPageNs;
+    /** Unpin: per 4 KiB page and per folio run. */
+    private final long unpinPageNs;
+    private final long unpinRunNs;
 
-    protected AbstractGup(Kernel kernel, MmImpl mmOps, GupCosts costs) {
+    public GupWalk(Kernel kernel, PhysicalMemoryImpl pm, PageFault pageFault, MigrateMovable migrateMovable,
+            GupCosts costs, GupFlavour flavour) {
         this.kernel = kernel;
-        this.mmOps = mmOps;
-        this.pm = mmOps.physicalMemory();
+        this.pm = pm;
+        this.pageFault = pageFault;
+        this.migrateMovable = migrateMovable;
         this.costs = costs;
+        switch (flavour) {
+            case PER_PAGE -> {
+                // 5.14: follow_page_mask + try_grab_page for every 4 KiB page, even inside a large folio.
+                name = "per-page";
+                grabPageNs = costs.pageNs() + costs.pageArrayNs();
+                grabRunNs = 0;
+                thpWalkPageNs = costs.thpPageNs();
+                unpinPageNs = costs.unpinPageNs();
+                unpinRunNs = 0;
+            }
+            case FOLIO_BATCHED -> {
+                // One try_grab_folio(folio, n) per run; only the page array is written per page.
+                name = "folio-batched";
+                grabPageNs = costs.pageArrayNs();
+                grabRunNs = costs.folioNs();
+                thpWalkPageNs = 0;
+                unpinPageNs = 0;
+                unpinRunNs = costs.unpinFolioNs();
+            }
+            default -> throw new IllegalArgumentException("unknown GUP flavour " + flavour);
+        }
     }
 
-    /** CPU ns to walk and grab {@code pages} pages forming {@code folioRuns} folio runs (excluding callNs). */
-    protected abstract long grabNs(long pages, long folioRuns);
-
-    /** Extra CPU ns to walk {@code pages} small pages of an anonymous THP leaf (0 unless the walk is per page). */
-    protected long thpWalkNs(long pages) {
-        return 0;
-    }
-
+    /** CPU ns to walk and grab one leaf of {@code pages} pages in {@code runs} folio runs (excluding callNs). */
     private long leafNs(VmaImpl v, long pages, long runs) {
-        return grabNs(pages, runs) + (v.kind() == VmaKind.ANON_THP ? thpWalkNs(pages) : 0);
+        return runs * grabRunNs + pages * grabPageNs + (v.kind() == VmaKind.ANON_THP ? pages * thpWalkPageNs : 0);
     }
 
-    /** CPU ns to unpin {@code pages} pages forming {@code folioRuns} folio runs. */
-    protected abstract long unpinNs(long pages, long folioRuns);
+    /** CPU ns to unpin {@code pages} pages forming {@code runs} folio runs. */
+    private long unpinNs(long pages, long runs) {
+        return runs * unpinRunNs + pages * unpinPageNs;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
 
     // ---- argument checks (is_valid_gup_args) ----------------------------------------------------
 
@@ -71,7 +107,7 @@ public abstract class AbstractGup implements Gup {
     public long pinUserPagesRemote(MmStruct mm, long start, long nrPages, int gupFlags, long[] pfnsOut) {
         // mm/gup.c pin_user_pages_remote(): invalid arguments WARN and return 0, not -EINVAL.
         if (!validPinArgs(gupFlags, pfnsOut)) {
-            pm.countGupWarning();
+            pm.events().countGupWarning();
             return 0;
         }
         KernelException.require(nrPages >= 0, Errno.EINVAL, "gup:nr_pages", "negative page count");
@@ -143,12 +179,12 @@ public abstract class AbstractGup implements Gup {
         boolean charged = false;
         while (done < nr) {
             long va = start + (done << MmConstants.PAGE_SHIFT);
-            VmaImpl v = mmOps.findVma(mm, va);
+            VmaImpl v = PageWalk.findVma(mm, va);
             if (v == null || v.kind() == VmaKind.PFNMAP || (write && !v.writable())) {
                 break;
             }
-            int seg = MmImpl.segmentPages(v, va, nr - done);
-            int present = MmImpl.readPfns(v, va, seg, out, (int) done);
+            int seg = PageWalk.segmentPages(v, va, nr - done);
+            int present = PageWalk.readPfns(v, va, seg, out, (int) done);
             if (Foll.has(flags, Foll.LONGTERM)) {
                 for (int i = 0; i < present; i++) {
                     if (pm.zoneOf(out[(int) done + i]) == Zone.MOVABLE) {
@@ -170,7 +206,7 @@ public abstract class AbstractGup implements Gup {
         }
         if (done > 0) {
             ((MmStructImpl) mm).setHasPinned();
-            pm.countPins(done, 0);
+            pm.events().countPins(done, 0);
         }
         return done;
     }
@@ -190,7 +226,7 @@ public abstract class AbstractGup implements Gup {
                     throw new KernelException(Errno.EINTR, "gup:fatal_signal", "fatal signal pending");
                 }
                 long va = start + (done << MmConstants.PAGE_SHIFT);
-                VmaImpl v = mmOps.findVma(mm, va);
+                VmaImpl v = PageWalk.findVma(mm, va);
                 KernelException.require(v != null, Errno.EFAULT, "gup:no_vma",
                         "no mapping at 0x" + Long.toHexString(va));
                 // check_vma_flags(): VM_IO | VM_PFNMAP and a write without VM_WRITE are EFAULT.
@@ -198,9 +234,9 @@ public abstract class AbstractGup implements Gup {
                         "VM_PFNMAP mapping at 0x" + Long.toHexString(va));
                 KernelException.require(!write || v.writable() || Foll.has(flags, Foll.FORCE), Errno.EFAULT,
                         "gup:vm_write", "write to a read-only mapping at 0x" + Long.toHexString(va));
-                int seg = MmImpl.segmentPages(v, va, nr - done);
+                int seg = PageWalk.segmentPages(v, va, nr - done);
                 int at = off + (int) done;
-                int present = MmImpl.readPfns(v, va, seg, out, at);
+                int present = PageWalk.readPfns(v, va, seg, out, at);
                 boolean last = false;
                 if (present < seg) {
                     if (Foll.has(flags, Foll.NOFAULT)) {
@@ -209,13 +245,13 @@ public abstract class AbstractGup implements Gup {
                         seg = present;
                         last = true;
                     } else {
-                        mmOps.faultIn(mm, v, va, seg, write);
-                        MmImpl.readPfns(v, va, seg, out, at);
+                        pageFault.faultIn(mm, v, va, seg, write);
+                        PageWalk.readPfns(v, va, seg, out, at);
                     }
                 }
                 if (pin && Foll.has(flags, Foll.LONGTERM) && anyMovable(out, at, seg)) {
-                    mmOps.migrateMovable(mm, v, va, seg);
-                    MmImpl.readPfns(v, va, seg, out, at);
+                    migrateMovable.migrateMovable(mm, v, va, seg);
+                    PageWalk.readPfns(v, va, seg, out, at);
                 }
                 KernelException.require(!FailNth.shouldFail(kernel, "gup:try_grab_folio"), Errno.ENOMEM,
                         "gup:try_grab_folio", "fail-nth: grabbing pages");
@@ -234,7 +270,7 @@ public abstract class AbstractGup implements Gup {
         }
         if (pin) {
             ((MmStructImpl) mm).setHasPinned();
-            pm.countPins(done, 0);
+            pm.events().countPins(done, 0);
         }
         return done;
     }
@@ -261,7 +297,7 @@ public abstract class AbstractGup implements Gup {
                 long pfn = out[at + i];
                 int len = contiguousRun(out, at + i, n - i);
                 boolean large = pm.folioOrder(pfn) > 0;
-                pm.addRefsLocked(pfn, len, pin ? MmConstants.GUP_PIN_COUNTING_BIAS : 1, 1, pin ? 1 : 0);
+                pm.refs().addRefsLocked(pfn, len, pin ? MmConstants.GUP_PIN_COUNTING_BIAS : 1, 1, pin ? 1 : 0);
                 runs += large ? 1 : len;
                 i += len;
             }
@@ -274,7 +310,7 @@ public abstract class AbstractGup implements Gup {
     /** Length of the run at {@code out[i]}: consecutive pfns within one folio (or one 2 MiB block of small pages). */
     private int contiguousRun(long[] out, int i, int max) {
         long pfn = out[i];
-        int r = pm.runEnd(pfn, max);
+        int r = pm.refs().runEnd(pfn, max);
         int len = 1;
         while (len < r && out[i + len] == pfn + len) {
             len++;
@@ -308,25 +344,25 @@ public abstract class AbstractGup implements Gup {
         pm.meta().lock();
         try {
             for (long p = firstPfn; p < firstPfn + n;) {
-                int len = pm.runEnd(p, (int) Math.min(Integer.MAX_VALUE, firstPfn + n - p));
+                int len = pm.refs().runEnd(p, (int) Math.min(Integer.MAX_VALUE, firstPfn + n - p));
                 checkDrop(p, len, true);
                 p += len;
             }
             for (long p = firstPfn; p < firstPfn + n;) {
-                int len = pm.runEnd(p, (int) Math.min(Integer.MAX_VALUE, firstPfn + n - p));
+                int len = pm.refs().runEnd(p, (int) Math.min(Integer.MAX_VALUE, firstPfn + n - p));
                 runs += pm.folioOrder(p) > 0 ? 1 : len;
-                pm.addRefsLocked(p, len, -MmConstants.GUP_PIN_COUNTING_BIAS, -1, -1);
+                pm.refs().addRefsLocked(p, len, -MmConstants.GUP_PIN_COUNTING_BIAS, -1, -1);
                 p += len;
             }
         } finally {
             pm.meta().unlock();
         }
-        pm.countPins(0, n);
+        pm.events().countPins(0, n);
         kernel.work(unpinNs(n, runs));
     }
 
     private void checkDrop(long pfn, int len, boolean pin) {
-        if (!pm.canDropLocked(pfn, len, pin ? MmConstants.GUP_PIN_COUNTING_BIAS : 1, 1, pin ? 1 : 0)) {
+        if (!pm.refs().canDropLocked(pfn, len, pin ? MmConstants.GUP_PIN_COUNTING_BIAS : 1, 1, pin ? 1 : 0)) {
             throw new IllegalStateException((pin ? "unpin" : "put_page") + " of pfn " + pfn
                     + " which holds no " + (pin ? "pin" : "reference"));
         }
@@ -348,14 +384,14 @@ public abstract class AbstractGup implements Gup {
                 long pfn = pfns[off + i];
                 int len = contiguousRun(pfns, off + i, n - i);
                 runs += pm.folioOrder(pfn) > 0 ? 1 : len;
-                pm.addRefsLocked(pfn, len, pin ? -MmConstants.GUP_PIN_COUNTING_BIAS : -1, -1, pin ? -1 : 0);
+                pm.refs().addRefsLocked(pfn, len, pin ? -MmConstants.GUP_PIN_COUNTING_BIAS : -1, -1, pin ? -1 : 0);
                 i += len;
             }
         } finally {
             pm.meta().unlock();
         }
         if (pin) {
-            pm.countPins(0, n);
+            pm.events().countPins(0, n);
         }
         kernel.work(unpinNs(n, runs));
     }

@@ -1,0 +1,189 @@
+package org.kemu.mmgup.mm;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.kemu.mmgup.MmConstants;
+import org.kemu.mmgup.MmCosts;
+import org.kemu.mmgup.MmStruct;
+import org.kemu.mmgup.VmaKind;
+import org.kemu.mmgup.phys.PhysicalMemoryImpl;
+import org.kemu.schedfair.Errno;
+import org.kemu.schedfair.FailNth;
+import org.kemu.schedfair.Kernel;
+import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.SpinLock;
+
+/**
+ * Page faults of anonymous memory (mm/memory.c {@code do_anonymous_page}, mm/huge_memory.c
+ * {@code do_huge_pmd_anonymous_page}), handing hugetlb VMAs to {@link HugetlbFault}. Faults are
+ * handled a page-table leaf at a time (up to 512 small pages, or one huge folio): one allocation
+ * under the zone lock, one clearing work item on the page's node and one PTL hold per leaf table,
+ * each charging the per-page cost times the pages handled. The kernel does the same steps per 4 KiB
+ * fault; batching them keeps emulation cheap while the costs and the lock traffic per page stay the
+ * kernel's.
+ */
+public final class PageFault {
+    private static final long PAGE = MmConstants.PAGE_SIZE;
+
+    private final Kernel kernel;
+    private final PhysicalMemoryImpl pm;
+    private final MmCosts costs;
+    private final UserPages userPages;
+    private final HugetlbFault hugetlb;
+
+    PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPages, HugetlbFault hugetlb) {
+        this.kernel = kernel;
+        this.pm = pm;
+        this.costs = pm.costs();
+        this.userPages = userPages;
+        this.hugetlb = hugetlb;
+    }
+
+    /** The node of the current task's CPU: where a fault allocates first. */
+    static int currentNode(Kernel kernel) {
+        return kernel.topology().nodeOf(Math.max(0, kernel.current().cpu()));
+    }
+
+    /**
+     * Faults in every missing page of {@code [va, va + n)}, a range inside one leaf table of {@code v}
+     * (from {@link PageWalk#segmentPages}); the caller holds the mmap lock for read. ENOMEM when memory runs out.
+     */
+    public void faultIn(MmStruct mmApi, VmaImpl v, long va, int n, boolean write) {
+        MmStructImpl mm = (MmStructImpl) mmApi;
+        if (v.kind.isHugetlb()) {
+            hugetlb.fault(mm, v, va);
+            return;
+        }
+        PageTable pt = v.pt;
+        int s = pt.slotOf(va);
+        if (pt.base[s] != PageTable.NONE) {
+            return;
+        }
+        long slotStart = (pt.firstSlot + s) << pt.slotShift;
+        boolean fullSlot = slotStart >= v.start && slotStart + MmConstants.PMD_SIZE <= v.end;
+        int nid = currentNode(kernel);
+        if (v.kind == VmaKind.ANON_THP && fullSlot && pt.slotEmpty(s)) {
+            if (thpFault(mm, pt, s, slotStart, nid)) {
+                return;
+            }
+        }
+        int o = PageTable.pteIndex(va);
+        int[] p = pt.ptes == null ? null : pt.ptes[s];
+        int missing = 0;
+        for (int i = o; i < o + n; i++) {
+            if (p == null || p[i] == 0) {
+                missing++;
+            }
+        }
+        if (missing == 0) {
+            return;
+        }
+        long[] fresh = new long[missing];
+        userPages.allocSmall(nid, true, fresh, "mm:alloc_pages");
+        userPages.clear(fresh, missing, costs.faultNs() + costs.clearPageNs());
+        SpinLock ptl = mm.ptl(slotStart);
+        ptl.lock();
+        List<Long> dup = null;
+        try {
+            kernel.work(missing * costs.ptlInstallPageNs());
+            int[] q = pt.ensurePtes(s);
+            int k = 0;
+            for (int i = o; i < o + n; i++) {
+                if (p == null || p[i] == 0) {
+                    if (q[i] == 0) {
+                        q[i] = (int) (fresh[k] + 1);
+                    } else {
+                        // Another task faulted the page in meanwhile: ours goes back (as after pte_same fails).
+                        if (dup == null) {
+                            dup = new ArrayList<>();
+                        }
+                        dup.add(fresh[k]);
+                    }
+                    k++;
+                }
+            }
+            if (fullSlot) {
+                pt.compact(s, pm);
+            }
+        } finally {
+            ptl.unlock();
+        }
+        if (dup != null) {
+            pm.meta().lock();
+            try {
+                for (long d : dup) {
+                    pm.refs().addRefsLocked(d, 1, -1, 0, 0);
+                }
+            } finally {
+                pm.meta().unlock();
+            }
+        }
+        pm.events().countFaults(missing - (dup == null ? 0 : dup.size()), 0, 0);
+    }
+
+    private boolean thpFault(MmStructImpl mm, PageTable pt, int s, long slotStart, int nid) {
+        KernelException.require(!FailNth.shouldFail(kernel, "mm:alloc_pages"), Errno.ENOMEM, "mm:alloc_pages",
+                "fail-nth: THP allocation");
+        long head;
+        SpinLock zl = pm.zoneLock(nid);
+        zl.lock();
+        try {
+            kernel.work(costs.allocFolioNs());
+            pm.meta().lock();
+            try {
+                head = pm.largeFolioAlloc().allocThpLocked(nid, true);
+            } finally {
+                pm.meta().unlock();
+            }
+        } finally {
+            zl.unlock();
+        }
+        if (head < 0) {
+            pm.events().countFaults(0, 0, 1);
+            return false;
+        }
+        kernel.work(costs.hugeFaultNs() + MmConstants.PMD_PAGES * costs.clearPageNs(), pm.nodeOf(head),
+                MmConstants.PMD_SIZE);
+        if (!pt.installLeaf(s, head, mm.ptl(slotStart))) {
+            pm.refs().putFolio(head);
+            return false;
+        }
+        pm.events().countFaults(MmConstants.PMD_PAGES, 1, 0);
+        return true;
+    }
+
+    /**
+     * {@code madvise(MADV_POPULATE_WRITE/READ)} ({@code faultin_page_range}): faults in every page of
+     * the range from the current task under the mmap read lock.
+     */
+    public void populate(MmStruct mm, long addr, long len, boolean write) {
+        KernelException.require((addr & (PAGE - 1)) == 0, Errno.EINVAL, "madvise:addr_align", "unaligned address");
+        long end = addr + ((len + PAGE - 1) & -PAGE);
+        mm.mmapLock().downRead();
+        try {
+            faultRange(mm, addr, end, write);
+        } finally {
+            mm.mmapLock().upRead();
+        }
+    }
+
+    /** Faults in {@code [addr, end)} leaf table by leaf table; the caller holds the mmap lock for read. */
+    private void faultRange(MmStruct mm, long addr, long end, boolean write) {
+        long va = addr;
+        while (va < end) {
+            if (kernel.fatalSignalPending()) {
+                throw new KernelException(Errno.EINTR, "populate:fatal_signal", "fatal signal pending");
+            }
+            VmaImpl v = PageWalk.findVma(mm, va);
+            KernelException.require(v != null, Errno.ENOMEM, "madvise:unmapped",
+                    "no mapping at 0x" + Long.toHexString(va));
+            KernelException.require(v.kind != VmaKind.PFNMAP, Errno.EFAULT, "populate:vm_pfnmap",
+                    "cannot populate a PFNMAP mapping");
+            KernelException.require(!write || v.writable, Errno.EFAULT, "populate:vm_write",
+                    "write fault on a read-only mapping");
+            int seg = PageWalk.segmentPages(v, va, (end - va) >>> 12);
+            faultIn(mm, v, va, seg, write);
+            va += (long) seg << 12;
+        }
+    }
+}

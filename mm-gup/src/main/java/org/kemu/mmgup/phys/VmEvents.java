@@ -1,0 +1,48 @@
+package org.kemu.mmgup.phys;
+
+import java.util.concurrent.atomic.LongAdder;
+import org.kemu.mmgup.Vmstat;
+
+/**
+ * The vm event counters of /proc/vmstat that mm-gup keeps (mm/vmstat.c {@code count_vm_events},
+ * {@code node_stat_mod_folio}). They are bumped outside any lock, from every CPU at once, so like the
+ * kernel's per-CPU counters they are striped adders: exact on the hosted backend, read by summing.
+ */
+public final class VmEvents {
+    private final LongAdder nrFollPinAcquired = new LongAdder();
+    private final LongAdder nrFollPinReleased = new LongAdder();
+    private final LongAdder pgfault = new LongAdder();
+    private final LongAdder thpFaultAlloc = new LongAdder();
+    private final LongAdder thpFaultFallback = new LongAdder();
+    private final LongAdder pgmigrateSuccess = new LongAdder();
+    private final LongAdder pgmigrateFail = new LongAdder();
+    private final LongAdder gupWarnings = new LongAdder();
+
+    VmEvents() {
+    }
+
+    public void countPins(long acquired, long released) {
+        nrFollPinAcquired.add(acquired);
+        nrFollPinReleased.add(released);
+    }
+
+    public void countFaults(long pages, long thpAlloc, long thpFallback) {
+        pgfault.add(pages);
+        thpFaultAlloc.add(thpAlloc);
+        thpFaultFallback.add(thpFallback);
+    }
+
+    public void countMigrations(long ok, long failed) {
+        pgmigrateSuccess.add(ok);
+        pgmigrateFail.add(failed);
+    }
+
+    public void countGupWarning() {
+        gupWarnings.increment();
+    }
+
+    Vmstat snapshot() {
+        return new Vmstat(nrFollPinAcquired.sum(), nrFollPinReleased.sum(), pgfault.sum(), thpFaultAlloc.sum(),
+                thpFaultFallback.sum(), pgmigrateSuccess.sum(), pgmigrateFail.sum(), gupWarnings.sum());
+    }
+}
