@@ -12,6 +12,7 @@ import org.kemu.mmgup.LockedVm;
 import org.kemu.mmgup.AddressSpaces;
 import org.kemu.mmgup.MmCosts;
 import org.kemu.mmgup.PhysicalMemory;
+import org.kemu.mmgup.mm.DefaultLockedVm;
 import org.kemu.padatacore.PadataCosts;
 import org.kemu.padatacore.PadataFactory;
 import org.kemu.padatacore.PadataFeatures;
@@ -88,8 +89,8 @@ public final class LabModule extends AbstractModule {
 
     @Provides
     @Singleton
-    MmGup mmGup(Kernel kernel, MmCosts mmCosts, GupCosts gupCosts) {
-        return MmGup.create(kernel, memory, mmCosts, gupCosts);
+    MmGup mmGup(Kernel kernel, MmCosts mmCosts, GupCosts gupCosts, LockedVm lockedVm) {
+        return MmGup.create(kernel, memory, mmCosts, gupCosts, lockedVm);
     }
 
     @Provides
@@ -117,13 +118,11 @@ public final class LabModule extends AbstractModule {
         return s.gup(pin.mode().gupImpl());
     }
 
-    // TODO(locked_vm binding): once mm-gup has MmGup.create(kernel, memory, mmCosts, gupCosts, LockedVm),
-    // bind the default here as its own @Provides @Singleton and pass the bound LockedVm in mmGup() above
-    // (the one line to change: "return MmGup.create(kernel, memory, mmCosts, gupCosts);"), so that an
-    // override reaches the pin path; until then the bound LockedVm is mm-gup's own.
+    /** The locked_vm model; mm-gup, the pin path and the invariant checks all use this one. */
     @Provides
-    LockedVm lockedVm(MmGup s) {
-        return s.lockedVm();
+    @Singleton
+    LockedVm lockedVm(Kernel kernel) {
+        return new DefaultLockedVm(kernel);
     }
 
     @Provides

@@ -8,6 +8,17 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.kemu.lab.trace.RunObservation;
 import org.kemu.padatacore.PadataFeatures;
+import org.kemu.mmgup.LockedVm;
+import org.kemu.mmgup.MmStruct;
+import org.kemu.mmgup.mm.DefaultLockedVm;
+import org.kemu.schedfair.BandwidthPolicy;
+import org.kemu.schedfair.CpuCgroup;
+import org.kemu.schedfair.CpuController;
+import org.kemu.schedfair.MachineSpec;
+import org.kemu.schedfair.SyntheticLoads;
+import org.kemu.schedfair.TaskSpec;
+import org.kemu.schedfair.ThrottleModel;
+import org.kemu.schedfair.TraceEvent;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.Nice;
 import org.kemu.schedfair.PickPolicy;
@@ -86,5 +97,149 @@ class BindingsTest {
         return lab.kernel().tasks().stream().filter(t -> !t.name().startsWith("qemu"))
                 .filter(t -> t.name().startsWith("padata") || t.name().startsWith("kworker")).map(Task::nice)
                 .toList();
+    }
+
+    private static final long MS = 1_000_000L;
+
+    /** A booted lab on a small uncalibrated machine, with {@code overrides}. */
+    private static Lab small(int cpus, com.google.inject.Module... overrides) {
+        return Lab.boot(MachineProfile.of(MachineSpec.simple(cpus)), LabConfig.defaults(1),
+                org.kemu.mmgup.MemoryConfig.ofBytesPerNode(1L << 30), overrides);
+    }
+
+    /** The CPU slices of two CPU hogs sharing the one CPU of the booted kernel. */
+    private static List<TraceEvent.CpuSlice> twoHogSlices(Lab lab) {
+        Kernel k = lab.kernel();
+        List<TraceEvent.CpuSlice> slices = new ArrayList<>();
+        k.tracer().setSink(e -> {
+            if (e instanceof TraceEvent.CpuSlice c) {
+                slices.add(c);
+            }
+        });
+        SyntheticLoads.cpuHog(k, TaskSpec.kthread("a"), 30 * MS);
+        SyntheticLoads.cpuHog(k, TaskSpec.kthread("b"), 30 * MS);
+        k.run();
+        return slices;
+    }
+
+    @Test
+    void pickPolicyDecidesHowLongEachRunLasts() {
+        // CFS (5.14, unscaled on one CPU): two equal tasks get sched_latency / 2 = 3 ms per run
+        // (sched_slice); EEVDF (6.6+): one base slice of 0.75 ms per request (update_deadline)
+        List<TraceEvent.CpuSlice> cfs = twoHogSlices(small(1));
+        List<TraceEvent.CpuSlice> eevdf = twoHogSlices(small(1, b -> b.bind(PickPolicy.class).toInstance(PickPolicy.EEVDF)));
+        assertThat(longest(cfs.subList(1, cfs.size() - 2))).isGreaterThan(2 * MS);
+        assertThat(longest(eevdf.subList(1, eevdf.size() - 2))).isLessThanOrEqualTo(751_000L);
+        assertThat(eevdf.size()).isGreaterThan(2 * cfs.size());
+    }
+
+    private static long longest(List<TraceEvent.CpuSlice> slices) {
+        return slices.stream().mapToLong(c -> c.end() - c.start()).max().orElseThrow();
+    }
+
+    /** Virtual time a 300 ms kthread hog in a group limited to half a CPU takes to finish. */
+    private static long kthreadHogInHalfCpuGroup(Lab lab) {
+        Kernel k = lab.kernel();
+        CpuController cc = k.cpuController();
+        CpuCgroup g = cc.mkdir(cc.root(), "vm");
+        g.writeCpuMax("50000 100000");
+        long[] end = new long[1];
+        Task t = k.spawn(TaskSpec.kthread("worker"), () -> {
+            k.work(300 * MS);
+            end[0] = k.now();
+        });
+        cc.attach(t, g);
+        k.run();
+        return end[0];
+    }
+
+    @Test
+    void throttleModelDecidesWhetherAKthreadIsThrottled() {
+        // before 6.18 a throttled cfs_rq holds every entity on it, kthreads included
+        // (throttle_cfs_rq); 6.18's task-based throttling only takes user tasks off, at their return
+        // to user space, so a kthread in the group runs on
+        // (50 ms per 100 ms period: six quotas, the first at once, so at least five periods)
+        assertThat(kthreadHogInHalfCpuGroup(small(1))).isGreaterThan(500 * MS);
+        assertThat(kthreadHogInHalfCpuGroup(small(1, b -> b.bind(ThrottleModel.class)
+                .toInstance(ThrottleModel.TASK_BASED)))).isEqualTo(300 * MS);
+    }
+
+    /** System time a group is charged for 30 ms of kthread work done for it remotely. */
+    private static long remoteChargedSystemUsec(Lab lab) {
+        Kernel k = lab.kernel();
+        CpuController cc = k.cpuController();
+        CpuCgroup g = cc.mkdir(cc.root(), "vm");
+        k.spawn(TaskSpec.kthread("padata"), () -> {
+            cc.remoteBegin(k.current(), g);
+            k.work(30 * MS);
+            cc.remoteCharge(k.current(), g);
+        });
+        k.run();
+        return g.cpuStat().systemUsec();
+    }
+
+    @Test
+    void bandwidthPolicyDecidesWhetherRemoteWorkIsCharged() {
+        // patches 15-16 of the 2022 series: cpu_cgroup_remote_charge books the helper's runtime to the
+        // group as system time; the standard policy books nothing
+        assertThat(remoteChargedSystemUsec(small(2))).isZero();
+        assertThat(remoteChargedSystemUsec(small(2, b -> b.bind(BandwidthPolicy.class)
+                .toInstance(BandwidthPolicy.REMOTE_CHARGING)))).isEqualTo(30_000L);
+    }
+
+    /** A locked_vm model that counts its charges and delegates to the default. */
+    static final class CountingLockedVm implements LockedVm {
+        private final LockedVm d;
+        long locked;
+
+        CountingLockedVm(Kernel k) {
+            d = new DefaultLockedVm(k);
+        }
+
+        @Override
+        public void accountLockedVm(MmStruct mm, long npages, boolean inc) {
+            locked++;
+            d.accountLockedVm(mm, npages, inc);
+        }
+
+        @Override
+        public void accountLockedVmLocked(MmStruct mm, long npages, boolean inc, long rlimitBytes,
+                boolean bypassRlim) {
+            locked++;
+            d.accountLockedVmLocked(mm, npages, inc, rlimitBytes, bypassRlim);
+        }
+
+        @Override
+        public void addPinnedVm(MmStruct mm, long npages) {
+            d.addPinnedVm(mm, npages);
+        }
+
+        @Override
+        public long charged(MmStruct mm) {
+            return d.charged(mm);
+        }
+
+        @Override
+        public long warnings() {
+            return d.warnings();
+        }
+    }
+
+    @Test
+    void theBoundLockedVmModelIsTheOneThePinPathCharges() {
+        CountingLockedVm[] model = new CountingLockedVm[1];
+        Lab lab = Lab.boot(intel, LabConfig.of(1, PinConfig.serial()),
+                org.kemu.lab.workload.GuestInit.memoryFor(intel, small), new com.google.inject.AbstractModule() {
+                    @com.google.inject.Provides
+                    @com.google.inject.Singleton
+                    LockedVm lockedVm(Kernel k) {
+                        return model[0] = new CountingLockedVm(k);
+                    }
+                });
+        GuestInitResult r = new org.kemu.lab.workload.GuestInit(lab, small).run();
+        assertThat(r.invariantViolations()).isEmpty();
+        // vfio_lock_acct charges every contiguous run through the model (mm/util.c __account_locked_vm)
+        assertThat(model[0].locked).isPositive();
+        assertThat(model[0].warnings()).isZero();
     }
 }
