@@ -3,7 +3,6 @@ package org.kemu.lab;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import org.kemu.lab.pin.Type1PinPathAdapter;
 import org.kemu.mmgup.Gup;
 import org.kemu.mmgup.MemoryConfig;
 import org.kemu.mmgup.MmGup;
@@ -28,15 +27,16 @@ import org.kemu.vfiotype1.Type1Costs;
 import org.kemu.vfiotype1.Type1Params;
 import org.kemu.vfiotype1.IommuDomainFactory;
 import org.kemu.vfiotype1.iommu.IommuDomains;
-import org.kemu.vfiotype1.pin.DefaultType1Containers;
+import org.kemu.vfiotype1.PinConfig;
+import org.kemu.vfiotype1.type1.DefaultType1Containers;
 
 /**
  * The composition root: one emulated kernel per injector, built from a machine profile and a run
  * configuration, with mm-gup, padata-core and vfio-type1 on top. Every subsystem choice is a binding
  * that {@code Modules.override} can replace: {@link PickPolicy}, {@link BandwidthPolicy},
- * {@link ThrottleModel}, {@link Gup}, {@link PadataFeatures}, {@link PinConfig} (the pin mode),
- * {@link IommuDomainSpec} (the IOMMU domain), {@link Type1ContainerFactory}, {@link Type1Params},
- * {@link Type1Costs}, {@link PinPathAdapter}.
+ * {@link ThrottleModel}, {@link PadataFeatures}, {@link PinConfig} (how MAP_DMA pins, the GUP flavour
+ * included), {@link IommuDomainSpec} (the IOMMU domain), {@link Type1ContainerFactory},
+ * {@link Type1Params}, {@link Type1Costs}.
  */
 public final class LabModule extends AbstractModule {
     private final MachineProfile profile;
@@ -106,7 +106,7 @@ public final class LabModule extends AbstractModule {
 
     @Provides
     Gup gup(MmGup s, PinConfig pin) {
-        return s.gup(pin.mode().gupImpl());
+        return s.gup(pin.gup());
     }
 
     @Provides
@@ -159,13 +159,5 @@ public final class LabModule extends AbstractModule {
     @Provides
     QemuCosts qemuCosts() {
         return profile.qemu();
-    }
-
-    @Provides
-    @Singleton
-    PinPathAdapter pinPathAdapter(Kernel kernel, MmGup mmGup, Gup gup, PadataFactory padata, IommuDomainSpec spec,
-            Type1ContainerFactory containers, Type1Params params, Type1Costs costs) {
-        // the bound Gup (overridable) is the one the pin path uses
-        return new Type1PinPathAdapter(kernel, mmGup, gup, padata, spec, containers, params, costs);
     }
 }

@@ -1,4 +1,4 @@
-package org.kemu.vfiotype1.pin;
+package org.kemu.vfiotype1.type1;
 
 import org.kemu.mmgup.MemoryConfig;
 import org.kemu.mmgup.MmGup;
@@ -37,6 +37,11 @@ final class PinFixture {
         sys = MmGup.create(k, mem);
         qemu = sys.addressSpaces().mmCreate("qemu", rlimitBytes, false);
         c = Type1Container.open(k, sys, null, Type1Params.defaults(), pin, costs);
+    }
+
+    /** The driver behind the container, for tests that look at the DMA tree. */
+    VfioIommu iommu() {
+        return (VfioIommu) c;
     }
 
     /** Runs {@code body} as qemu's main thread; failures inside are rethrown as they are. */
