@@ -249,15 +249,10 @@ final class VfioIommu implements Type1Container {
         DmaMapChecks.MapArgs a = DmaMapChecks.checkUnlocked(req, params.overflowChecks());
         lock.lock();
         try {
-            MapPlan plan = DmaMapChecks.checkLocked(a, pgsizeBitmap, dmas, dmaAvail, iovas, params.overflowChecks());
-            if (plan instanceof MapPlan.UpdateVaddr u) {
-                acct.changeDmaOwner(u.dma());
-                u.dma().setVaddr(u.vaddr());
-                u.dma().setVaddrInvalid(false);
-                vaddrInvalidCount--;
+            MapPlan.NewDma n = checkLockedOrUpdateVaddr(a);
+            if (n == null) {
                 return;
             }
-            MapPlan.NewDma n = (MapPlan.NewDma) plan;
             VfioDma dma = linkNewDma(n);
             if (domains.isEmpty()) {
                 dma.setSize(n.size());
@@ -284,15 +279,10 @@ final class VfioIommu implements Type1Container {
         List<IommuDomain> mapInto;
         lock.lock();
         try {
-            MapPlan plan = DmaMapChecks.checkLocked(a, pgsizeBitmap, dmas, dmaAvail, iovas, params.overflowChecks());
-            if (plan instanceof MapPlan.UpdateVaddr u) {
-                acct.changeDmaOwner(u.dma());
-                u.dma().setVaddr(u.vaddr());
-                u.dma().setVaddrInvalid(false);
-                vaddrInvalidCount--;
+            MapPlan.NewDma n = checkLockedOrUpdateVaddr(a);
+            if (n == null) {
                 return;
             }
-            MapPlan.NewDma n = (MapPlan.NewDma) plan;
             dma = linkNewDma(n);
             size = n.size();
             if (domains.isEmpty()) {
@@ -324,6 +314,22 @@ final class VfioIommu implements Type1Container {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Steps 7-10 under the container mutex; a VADDR update is done here ({@code vfio_change_dma_owner()},
+     * new vaddr) and gives null, a new dma gives what to link.
+     */
+    private MapPlan.NewDma checkLockedOrUpdateVaddr(DmaMapChecks.MapArgs a) {
+        MapPlan plan = DmaMapChecks.checkLocked(a, pgsizeBitmap, dmas, dmaAvail, iovas, params.overflowChecks());
+        if (plan instanceof MapPlan.UpdateVaddr u) {
+            acct.changeDmaOwner(u.dma());
+            u.dma().setVaddr(u.vaddr());
+            u.dma().setVaddrInvalid(false);
+            vaddrInvalidCount--;
+            return null;
+        }
+        return (MapPlan.NewDma) plan;
     }
 
     @Override

@@ -8,8 +8,8 @@ import org.kemu.schedfair.KernelConfig;
 import org.kemu.schedfair.Kernels;
 import org.kemu.schedfair.MachineSpec;
 import org.kemu.schedfair.TaskBody;
-import org.kemu.schedfair.TaskFailedException;
 import org.kemu.schedfair.TaskSpec;
+import org.kemu.vfiotype1.InKernel;
 import org.kemu.vfiotype1.PinConfig;
 import org.kemu.vfiotype1.Type1Container;
 import org.kemu.vfiotype1.Type1Costs;
@@ -47,16 +47,6 @@ final class PinFixture {
     /** Runs {@code body} as qemu's main thread; failures inside are rethrown as they are. */
     void run(TaskBody body) {
         k.spawn(TaskSpec.user("qemu", 1), body).attach(MmStruct.class, qemu);
-        try {
-            k.run();
-        } catch (TaskFailedException e) {
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
+        InKernel.runAll(k);
     }
 }

@@ -5,7 +5,6 @@ import org.kemu.mmgup.MmGup;
 import org.kemu.mmgup.MmStruct;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelException;
-import org.kemu.schedfair.TaskFailedException;
 import org.kemu.schedfair.TaskSpec;
 import org.kemu.vfiotype1.InKernel;
 import org.kemu.vfiotype1.IommuDomainSpec;
@@ -47,17 +46,7 @@ final class Type1Fixture {
     /** Runs {@code body} in a task of thread group {@code tgid} sharing qemu's mm. */
     void runAs(long tgid, Runnable body) {
         k.spawn(TaskSpec.user("qemu", tgid), body::run).attach(MmStruct.class, mm);
-        try {
-            k.run();
-        } catch (TaskFailedException e) {
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
+        InKernel.runAll(k);
     }
 
     /** Runs {@code body} in a task and returns the KernelException it threw. */
