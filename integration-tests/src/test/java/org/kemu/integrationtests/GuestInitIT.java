@@ -7,17 +7,15 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.kemu.lab.Approach;
 import org.kemu.lab.Backing;
 import org.kemu.lab.GuestInitResult;
 import org.kemu.lab.GuestSpec;
 import org.kemu.lab.Lab;
 import org.kemu.lab.LabConfig;
-import org.kemu.lab.PinConfig;
-import org.kemu.lab.PinMode;
-import org.kemu.lab.PinPathAdapter;
 import org.kemu.lab.Profiles;
-import org.kemu.lab.pin.Type1PinPathAdapter;
 import org.kemu.lab.workload.GuestInit;
+import org.kemu.vfiotype1.PinConfig;
 
 /**
  * End to end: both shipped profiles boot through the composition root, a small guest init runs on
@@ -30,7 +28,7 @@ class GuestInitIT {
     static List<Arguments> cases() {
         List<Arguments> a = new ArrayList<>();
         for (String profile : Profiles.BUILT_IN) {
-            for (PinMode m : PinMode.values()) {
+            for (Approach m : Approach.values()) {
                 for (Backing b : Backing.values()) {
                     a.add(Arguments.of(profile, m, b));
                 }
@@ -41,13 +39,16 @@ class GuestInitIT {
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
-    void smallGuestInitKeepsEveryInvariant(String profile, PinMode mode, Backing backing) {
+    void smallGuestInitKeepsEveryInvariant(String profile, Approach mode, Backing backing) {
         var p = Profiles.builtIn(profile);
-        PinConfig pin = new PinConfig(mode, mode.threaded() ? 4 : 1, mode.threaded() ? 1024 : 0);
-        GuestSpec guest = new GuestSpec(backing, 1L << 30, backing == Backing.THP ? 2 : 0);
+        int threads = mode.threaded() ? 4 : 1;
+        PinConfig pin = mode.pinConfig(threads, mode.threaded() ? 1024 : 0);
+        GuestSpec guest = new GuestSpec(backing, 1L << 30, backing == Backing.THP ? 2 : 0)
+                .withMapDma(mode.userSpaceMapDma(threads));
         Lab lab = Lab.boot(p, LabConfig.of(3, pin), GuestInit.memoryFor(p, guest));
-        assertThat(lab.get(PinPathAdapter.class)).isInstanceOf(Type1PinPathAdapter.class);
         GuestInitResult r = new GuestInit(lab, guest).withTeardown(true).run();
+        // the approach's kernel side ran: padata chunks exactly when it pins with padata
+        assertThat(r.pin().padataJobs() > 0).isEqualTo(pin.usesPadata());
         assertThat(r.invariantViolations()).isEmpty();
         // the real pin path ran: one vfio_pin_pages_remote per contiguous run of RAM and small regions
         assertThat(r.pin().runs()).isGreaterThanOrEqualTo(guest.memBytes() >> 30);

@@ -22,11 +22,11 @@ import org.kemu.vfiotype1.DmaMapRequest;
 import org.kemu.vfiotype1.DmaUnmapRequest;
 import org.kemu.vfiotype1.IommuDomainSpec;
 import org.kemu.vfiotype1.PinConfig;
-import org.kemu.vfiotype1.PinMode;
 import org.kemu.vfiotype1.Type1Container;
 import org.kemu.vfiotype1.Type1Costs;
 import org.kemu.vfiotype1.Type1Params;
-import org.kemu.vfiotype1.UserMapMode;
+import org.kemu.lab.workload.UserSpaceMapDma;
+import org.kemu.mmgup.GupFlavour;
 
 /**
  * DESIGN.md section 2, "Hosted": the same emulated kernel code on real threads, so the emulated
@@ -40,7 +40,7 @@ class HostedPinIT {
 
     static Stream<PinConfig> concurrentModes() {
         return Stream.of(PinConfig.padata(4).withMinChunkBytes(2 * MIB),
-                PinConfig.of(PinMode.PADATA).withPadataThreads(4).withMinChunkBytes(2 * MIB).withFolioBatchedRuns(true),
+                PinConfig.serial().withPadataThreads(4).withMinChunkBytes(2 * MIB).withGup(GupFlavour.FOLIO_BATCHED),
                 PinConfig.padata(4).withMinChunkBytes(2 * MIB).withLockCachePages(64));
     }
 
@@ -55,18 +55,18 @@ class HostedPinIT {
 
     @ParameterizedTest
     @MethodSource("userModes")
-    void userTasksMappingAtOnceOnRealThreadsKeepTheInvariants(UserMapMode mode) {
+    void userTasksMappingAtOnceOnRealThreadsKeepTheInvariants(UserSpaceMapDma mode) {
         for (int round = 0; round < 5; round++) {
             assertThat(mapAndUnmap(PinConfig.serial(), mode)).as("round %d", round).isEmpty();
         }
     }
 
-    static Stream<UserMapMode> userModes() {
-        return Stream.of(UserMapMode.values());
+    static Stream<UserSpaceMapDma> userModes() {
+        return Stream.of(new UserSpaceMapDma(4, false), new UserSpaceMapDma(4, true));
     }
 
     /** Maps 48 MiB of anonymous and 32 MiB of hugetlb memory, checks, unmaps, checks; returns problems. */
-    private static List<String> mapAndUnmap(PinConfig pin, UserMapMode userMode) {
+    private static List<String> mapAndUnmap(PinConfig pin, UserSpaceMapDma userMode) {
         Kernel k = Kernels.hosted(KernelConfig.of(MachineSpec.simple(4), 1));
         MmGup sys = MmGup.create(k, MemoryConfig.ofBytesPerNode(1L << 30).withBootHugepages(32, 0));
         MmStruct qemu = sys.addressSpaces().mmCreate("qemu", Long.MAX_VALUE, false);
@@ -80,8 +80,8 @@ class HostedPinIT {
                 c.mapDma(DmaMapRequest.rw(anon, 0x1000_0000L, 48 * MIB));
                 c.mapDma(DmaMapRequest.rw(huge, 0x4000_0000L, 32 * MIB));
             } else {
-                c.mapDmaFromTasks(DmaMapRequest.rw(anon, 0x1000_0000L, 48 * MIB), 4, userMode);
-                c.mapDmaFromTasks(DmaMapRequest.rw(huge, 0x4000_0000L, 32 * MIB), 4, userMode);
+                userMode.mapDma(k, c, DmaMapRequest.rw(anon, 0x1000_0000L, 48 * MIB), MmConstants.PAGE_SIZE);
+                userMode.mapDma(k, c, DmaMapRequest.rw(huge, 0x4000_0000L, 32 * MIB), MmConstants.PAGE_SIZE);
             }
             problems.addAll(c.checkInvariants());
             problems.addAll(MmInvariants.checkPinsBalanced(sys.physicalMemory()));

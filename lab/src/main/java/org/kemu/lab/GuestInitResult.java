@@ -7,7 +7,10 @@ package org.kemu.lab;
  * @param initNs qemu invocation to the end of guest init, as calibration.md's "qemu init"
  * @param preallocNs qemu's own prealloc (0 without)
  * @param otherNs qemu's other setup
- * @param pin what the pin path spent, summed over the tasks that pinned
+ * @param pin what the type1 container's pin path and IOMMU domain did (times summed over the tasks
+ *     that pinned)
+ * @param totalLockWaitNs time tasks waited for any lock over the whole init (mmap lock, container
+ *     mutex, zone locks), summed over tasks
  * @param lockWaitNs time tasks waited for locks over the whole init, by lock class
  * @param events engine events of the run
  * @param eventHash hash of the run's event sequence (equal for equal inputs and seed)
@@ -15,8 +18,8 @@ package org.kemu.lab;
  * @param wallNanos real time the emulation took (non-deterministic, like pinWallNanos)
  * @param pinWallNanos real time the emulation of the RAM MAP_DMA (the pin) took
  */
-public record GuestInitResult(long pinNs, long initNs, long preallocNs, long otherNs, PinStats pin,
-        java.util.SortedMap<String, Long> lockWaitNs, long events, long eventHash,
+public record GuestInitResult(long pinNs, long initNs, long preallocNs, long otherNs,
+        org.kemu.vfiotype1.Type1Stats pin, long totalLockWaitNs, java.util.SortedMap<String, Long> lockWaitNs, long events, long eventHash,
         java.util.List<String> invariantViolations, long wallNanos, long pinWallNanos) {
 
     public double pinSeconds() {

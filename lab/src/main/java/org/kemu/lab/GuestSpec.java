@@ -1,25 +1,38 @@
 package org.kemu.lab;
 
 import java.util.Objects;
+import org.kemu.lab.workload.UserSpaceMapDma;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
 
 /**
- * The qemu guest whose init is emulated.
+ * The qemu guest whose init is emulated: what user space does (the kernel's choices are in
+ * {@link LabConfig}).
  *
  * @param backing what backs guest RAM
  * @param memBytes guest RAM, a multiple of 2 MiB
  * @param preallocThreads qemu's {@code -mem-prealloc} threads (0 = no prealloc: the pin faults pages in)
+ * @param mapDma how qemu issues the MAP_DMA of guest RAM (one call, or slices from N threads)
  */
-public record GuestSpec(Backing backing, long memBytes, int preallocThreads) {
+public record GuestSpec(Backing backing, long memBytes, int preallocThreads, UserSpaceMapDma mapDma) {
     public static final long GIB = 1L << 30;
 
     public GuestSpec {
         Objects.requireNonNull(backing, "backing");
+        Objects.requireNonNull(mapDma, "mapDma");
         KernelException.require(memBytes > 0 && memBytes % (2L << 20) == 0, Errno.EINVAL, "guest:mem",
                 "guest memory must be a positive multiple of 2 MiB");
         KernelException.require(preallocThreads >= 0, Errno.EINVAL, "guest:prealloc",
                 "prealloc threads must not be negative");
+    }
+
+    /** A guest whose RAM qemu maps in one MAP_DMA. */
+    public GuestSpec(Backing backing, long memBytes, int preallocThreads) {
+        this(backing, memBytes, preallocThreads, UserSpaceMapDma.NONE);
+    }
+
+    public GuestSpec withMapDma(UserSpaceMapDma m) {
+        return new GuestSpec(backing, memBytes, preallocThreads, m);
     }
 
     public double gib() {

@@ -5,6 +5,7 @@ import org.kemu.padatacore.PadataFeatures;
 import org.kemu.schedfair.BandwidthPolicy;
 import org.kemu.schedfair.PickPolicy;
 import org.kemu.schedfair.ThrottleModel;
+import org.kemu.vfiotype1.PinConfig;
 
 /**
  * The run configuration of one emulated kernel: every choice that is not a machine fact. The lab's
@@ -16,7 +17,8 @@ import org.kemu.schedfair.ThrottleModel;
  * @param throttleModel how bandwidth control throttles (the 5.14 cfs_rq model, or task-based)
  * @param bandwidthPolicy the cpu controller's bandwidth policy (standard, or with remote charging)
  * @param padataFeatures which parts of the 2022 padata series are on
- * @param pin how MAP_DMA pins
+ * @param pin how the kernel's MAP_DMA pins (threads, lock cache, GUP flavour); how qemu issues MAP_DMA
+ *     is the guest's ({@link GuestSpec#mapDma()})
  */
 public record LabConfig(long seed, PickPolicy pickPolicy, ThrottleModel throttleModel, BandwidthPolicy bandwidthPolicy,
         PadataFeatures padataFeatures,

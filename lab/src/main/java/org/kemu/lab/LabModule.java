@@ -3,7 +3,6 @@ package org.kemu.lab;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import org.kemu.lab.pin.Type1PinPathAdapter;
 import org.kemu.mmgup.Gup;
 import org.kemu.mmgup.MemoryConfig;
 import org.kemu.mmgup.MmGup;
@@ -29,7 +28,8 @@ import org.kemu.vfiotype1.Type1Costs;
 import org.kemu.vfiotype1.Type1Params;
 import org.kemu.vfiotype1.IommuDomainFactory;
 import org.kemu.vfiotype1.iommu.IommuDomains;
-import org.kemu.vfiotype1.pin.DefaultType1Containers;
+import org.kemu.vfiotype1.PinConfig;
+import org.kemu.vfiotype1.type1.DefaultType1Containers;
 
 /**
  * The composition root: one emulated kernel per injector, built from a machine profile and a run
@@ -37,7 +37,7 @@ import org.kemu.vfiotype1.pin.DefaultType1Containers;
  * the plugin host and its test kit) goes through here. Every subsystem choice is one binding that
  * {@code Modules.override} can replace, and each is consumed only through that binding:
  * {@link PickPolicy}, {@link ThrottleModel}, {@link BandwidthPolicy}, {@link PadataFeatures},
- * {@link PinConfig} (the pin mode and with it the GUP flavour), {@link IommuDomainFactory},
+ * {@link PinConfig} (how MAP_DMA pins, the GUP flavour included), {@link IommuDomainFactory},
  * {@link IommuDomainSpec}, {@link Type1ContainerFactory}, {@link LockedVm}; docs/bindings-table.md
  * lists them with examples. {@link LabConfig} is assembled from the bound parts, never bound itself.
  */
@@ -115,7 +115,7 @@ public final class LabModule extends AbstractModule {
 
     @Provides
     Gup gup(MmGup s, PinConfig pin) {
-        return s.gup(pin.mode().gupImpl());
+        return s.gup(pin.gup());
     }
 
     /** The locked_vm model; mm-gup, the pin path and the invariant checks all use this one. */
@@ -170,13 +170,5 @@ public final class LabModule extends AbstractModule {
     @Provides
     QemuCosts qemuCosts() {
         return profile.qemu();
-    }
-
-    @Provides
-    @Singleton
-    PinPathAdapter pinPathAdapter(Kernel kernel, MmGup mmGup, Gup gup, PadataFactory padata, IommuDomainSpec spec,
-            Type1ContainerFactory containers, Type1Params params, Type1Costs costs) {
-        // the bound Gup (overridable) is the one the pin path uses
-        return new Type1PinPathAdapter(kernel, mmGup, gup, padata, spec, containers, params, costs);
     }
 }

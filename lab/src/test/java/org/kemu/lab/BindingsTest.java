@@ -25,6 +25,7 @@ import org.kemu.schedfair.PickPolicy;
 import org.kemu.schedfair.Task;
 import org.kemu.vfiotype1.IommuDomain;
 import org.kemu.vfiotype1.IommuDomainFactory;
+import org.kemu.vfiotype1.PinConfig;
 import org.kemu.vfiotype1.iommu.IommuDomains;
 
 /**
@@ -51,10 +52,10 @@ class BindingsTest {
     void theConfigReportsTheBoundPartsNotTheOnesBootedWith() {
         // issue 12 defect 1: an overridden binding kept lab.config() reporting what LabConfig said
         Lab lab = Lab.boot(intel, LabConfig.of(1, PinConfig.serial()), org.kemu.mmgup.MemoryConfig.defaults(),
-                b -> b.bind(PinConfig.class).toInstance(PinConfig.padata(4, 0)),
+                b -> b.bind(PinConfig.class).toInstance(PinConfig.padata(4).withLockCachePages(0)),
                 b -> b.bind(PickPolicy.class).toInstance(PickPolicy.EEVDF),
                 b -> b.bind(PadataFeatures.class).toInstance(PadataFeatures.mainline()));
-        assertThat(lab.config().pin()).isEqualTo(PinConfig.padata(4, 0));
+        assertThat(lab.config().pin()).isEqualTo(PinConfig.padata(4).withLockCachePages(0));
         assertThat(lab.config().pickPolicy()).isEqualTo(PickPolicy.EEVDF);
         assertThat(lab.config().padataFeatures()).isEqualTo(PadataFeatures.mainline());
         assertThat(lab.config().seed()).isEqualTo(1);
@@ -91,7 +92,7 @@ class BindingsTest {
     }
 
     private List<Integer> helperNices(PadataFeatures features) {
-        Lab lab = Lab.boot(intel, LabConfig.of(1, PinConfig.padata(8, 0)), org.kemu.lab.workload.GuestInit
+        Lab lab = Lab.boot(intel, LabConfig.of(1, PinConfig.padata(8).withLockCachePages(0)), org.kemu.lab.workload.GuestInit
                 .memoryFor(intel, small), b -> b.bind(PadataFeatures.class).toInstance(features));
         new org.kemu.lab.workload.GuestInit(lab, small).run();
         return lab.kernel().tasks().stream().filter(t -> !t.name().startsWith("qemu"))

@@ -11,6 +11,7 @@ import org.kemu.mmgup.AddressSpaces;
 import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.padatacore.PadataFactory;
 import org.kemu.schedfair.Kernel;
+import org.kemu.vfiotype1.PinConfig;
 
 class WorkloadsTest {
     private final MachineProfile intel = Profiles.builtIn("intel-8167m");

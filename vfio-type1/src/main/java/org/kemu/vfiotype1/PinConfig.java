@@ -1,29 +1,28 @@
 package org.kemu.vfiotype1;
 
 import java.util.Objects;
-import org.kemu.mmgup.GupCosts;
-import org.kemu.mmgup.MmConstants;
 import org.kemu.mmgup.GupFlavour;
+import org.kemu.mmgup.MmConstants;
 
 /**
- * How the pin path of a container pins.
+ * How MAP_DMA pins and maps guest memory (vfio-gup.md 1.5-1.6, padata.md 3.2 patches 7-8): one knob
+ * per choice.
  *
- * @param mode serial, padata or folio-batched ({@link PinMode})
- * @param padataThreads {@code max_threads} of the padata job ({@code VFIO_MAX_THREADS} = 16)
- * @param minChunkBytes {@code min_chunk} of the padata job ({@code VFIO_MIN_CHUNK} = 128 MiB)
+ * @param padataThreads 0: 5.14's {@code vfio_pin_map_dma()} in the calling task; N: patch 7's padata
+ *     job over PMD-aligned chunks with {@code max_threads} N ({@code VFIO_MAX_THREADS} = 16), chunk-local
+ *     unwind and padata's undo of completed chunks
  * @param lockCachePages per-thread locked_vm cache of patch 8, in pages; 0 = charge per run
  *     (5.14); the patch uses {@value #LOCKED_VM_CACHE_PAGES}
- * @param folioBatchedRuns build runs with {@code num_pages_contiguous()} steps and unpin by range
- *     (the 2025 change); always on for {@link PinMode#FOLIO_BATCHED}, and with {@link PinMode#PADATA}
- *     it gives "folio-batched with padata"
+ * @param gup the GUP flavour; {@link GupFlavour#FOLIO_BATCHED} also gives the 2025 run builder
+ *     ({@code num_pages_contiguous()} steps, Li Zhe, v6.18) and range unpin
+ *     ({@code unpin_user_page_range_dirty_lock()} per run), {@link GupFlavour#PER_PAGE} 5.14's
+ *     page-by-page walk and per-page {@code put_pfn()}
+ * @param minChunkBytes {@code min_chunk} of the padata job ({@code VFIO_MIN_CHUNK} = 128 MiB)
  * @param batchCapacity GUP batch capacity in pages ({@code VFIO_BATCH_MAX_CAPACITY} = 512); tests
  *     shrink it the way iommufd's fail-nth tests shrink batches with SET_TEMP_MEMORY_LIMIT
- * @param gupImpl the GUP implementation the pin path uses, or null for the one of the mm-gup
- *     services handed to the container
- * @param gupCosts costs of that GUP implementation when {@code gupImpl} is given (null: defaults)
  */
-public record PinConfig(PinMode mode, int padataThreads, long minChunkBytes, long lockCachePages,
-        boolean folioBatchedRuns, int batchCapacity, GupFlavour gupImpl, GupCosts gupCosts) {
+public record PinConfig(int padataThreads, long lockCachePages, GupFlavour gup, long minChunkBytes,
+        int batchCapacity) {
 
     /** {@code VFIO_MAX_THREADS} of patch 7. */
     public static final int VFIO_MAX_THREADS = 16;
@@ -33,64 +32,57 @@ public record PinConfig(PinMode mode, int padataThreads, long minChunkBytes, lon
     public static final long LOCKED_VM_CACHE_PAGES = 65536;
 
     public PinConfig {
-        Objects.requireNonNull(mode, "mode");
-        if (padataThreads < 1 || minChunkBytes < 0 || lockCachePages < 0 || batchCapacity < 1
+        Objects.requireNonNull(gup, "gup");
+        if (padataThreads < 0 || minChunkBytes < 0 || lockCachePages < 0 || batchCapacity < 1
                 || batchCapacity > VfioUapi.VFIO_BATCH_MAX_CAPACITY) {
             throw new IllegalArgumentException("bad pin config: threads " + padataThreads + ", min_chunk "
                     + minChunkBytes + ", lock cache " + lockCachePages + ", batch " + batchCapacity);
         }
-        if (mode == PinMode.FOLIO_BATCHED) {
-            folioBatchedRuns = true;
-        }
     }
 
-    /** {@code mode} with the kernel's constants, no locked_vm cache, the services' GUP. */
-    public static PinConfig of(PinMode mode) {
-        return new PinConfig(mode, VFIO_MAX_THREADS, VFIO_MIN_CHUNK, 0, mode == PinMode.FOLIO_BATCHED,
-                VfioUapi.VFIO_BATCH_MAX_CAPACITY, null, null);
-    }
-
+    /** The unmodified 5.14 kernel: one task, per-page GUP, locked_vm charged per run. */
     public static PinConfig serial() {
-        return of(PinMode.SERIAL);
+        return new PinConfig(0, 0, GupFlavour.PER_PAGE, VFIO_MIN_CHUNK, VfioUapi.VFIO_BATCH_MAX_CAPACITY);
     }
 
     /** Patches 7 and 8: padata with {@code threads} and the 64 Ki-page locked_vm cache. */
     public static PinConfig padata(int threads) {
-        return of(PinMode.PADATA).withPadataThreads(threads).withLockCachePages(LOCKED_VM_CACHE_PAGES);
+        return serial().withPadataThreads(threads).withLockCachePages(LOCKED_VM_CACHE_PAGES);
     }
 
+    /** The 2025 single-threaded large-folio batching. */
     public static PinConfig folioBatched() {
-        return of(PinMode.FOLIO_BATCHED);
+        return serial().withGup(GupFlavour.FOLIO_BATCHED);
     }
 
     public PinConfig withPadataThreads(int n) {
-        return new PinConfig(mode, n, minChunkBytes, lockCachePages, folioBatchedRuns, batchCapacity, gupImpl,
-                gupCosts);
-    }
-
-    public PinConfig withMinChunkBytes(long b) {
-        return new PinConfig(mode, padataThreads, b, lockCachePages, folioBatchedRuns, batchCapacity, gupImpl,
-                gupCosts);
+        return new PinConfig(n, lockCachePages, gup, minChunkBytes, batchCapacity);
     }
 
     public PinConfig withLockCachePages(long p) {
-        return new PinConfig(mode, padataThreads, minChunkBytes, p, folioBatchedRuns, batchCapacity, gupImpl,
-                gupCosts);
+        return new PinConfig(padataThreads, p, gup, minChunkBytes, batchCapacity);
     }
 
-    public PinConfig withFolioBatchedRuns(boolean b) {
-        return new PinConfig(mode, padataThreads, minChunkBytes, lockCachePages, b, batchCapacity, gupImpl,
-                gupCosts);
+    public PinConfig withGup(GupFlavour g) {
+        return new PinConfig(padataThreads, lockCachePages, g, minChunkBytes, batchCapacity);
+    }
+
+    public PinConfig withMinChunkBytes(long b) {
+        return new PinConfig(padataThreads, lockCachePages, gup, b, batchCapacity);
     }
 
     public PinConfig withBatchCapacity(int c) {
-        return new PinConfig(mode, padataThreads, minChunkBytes, lockCachePages, folioBatchedRuns, c, gupImpl,
-                gupCosts);
+        return new PinConfig(padataThreads, lockCachePages, gup, minChunkBytes, c);
     }
 
-    public PinConfig withGup(GupFlavour impl, GupCosts costs) {
-        return new PinConfig(mode, padataThreads, minChunkBytes, lockCachePages, folioBatchedRuns, batchCapacity,
-                impl, costs);
+    /** Whether MAP_DMA runs patch 7's padata job. */
+    public boolean usesPadata() {
+        return padataThreads > 0;
+    }
+
+    /** Whether runs are built and unpinned the 2025 way (folio-batched GUP). */
+    public boolean folioBatchedRuns() {
+        return gup == GupFlavour.FOLIO_BATCHED;
     }
 
     /** {@code align} of the padata job: PMD_SIZE, "in case THP is being used". */
@@ -100,10 +92,9 @@ public record PinConfig(PinMode mode, int padataThreads, long minChunkBytes, lon
 
     /** A short label for reports: "serial", "padata-16", "folio-batched", "folio-batched with padata-16". */
     public String label() {
-        return switch (mode) {
-            case SERIAL -> folioBatchedRuns ? "folio-batched" : "serial";
-            case FOLIO_BATCHED -> "folio-batched";
-            case PADATA -> (folioBatchedRuns ? "folio-batched with padata-" : "padata-") + padataThreads;
-        };
+        if (!usesPadata()) {
+            return folioBatchedRuns() ? "folio-batched" : "serial";
+        }
+        return (folioBatchedRuns() ? "folio-batched with padata-" : "padata-") + padataThreads;
     }
 }

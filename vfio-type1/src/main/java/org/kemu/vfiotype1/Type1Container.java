@@ -4,11 +4,11 @@ import java.util.List;
 import org.kemu.mmgup.MmGup;
 import org.kemu.padatacore.Padata;
 import org.kemu.schedfair.Kernel;
-import org.kemu.vfiotype1.pin.DefaultType1Containers;
-import org.kemu.vfiotype1.type1.Type1Iommu;
+import org.kemu.vfiotype1.type1.DefaultType1Containers;
 
 /**
- * A VFIO type1 container with its pin path: the front door for experiments.
+ * A VFIO type1 container ({@code struct vfio_iommu} of drivers/vfio/vfio_iommu_type1.c) with its pin
+ * path: the one entry to the driver.
  *
  * <pre>{@code
  * MmGup mm = MmGup.create(kernel, MemoryConfig.defaults());
@@ -33,20 +33,17 @@ public interface Type1Container {
     /** Opens a container over mm-gup's services; {@code padata} may be null unless the mode is PADATA. */
     static Type1Container open(Kernel kernel, MmGup mm, Padata padata, Type1Params params, PinConfig pin,
             Type1Costs costs) {
-        return DefaultType1Containers.INSTANCE.open(kernel, mm, null, padata, params, pin, costs);
+        return DefaultType1Containers.INSTANCE.open(kernel, mm, padata, params, pin, costs);
     }
 
     /** As above with free type1 costs and, for PADATA, padata with the 2022 series' features and free costs. */
     static Type1Container open(Kernel kernel, MmGup mm, Type1Params params, PinConfig pin) {
-        return DefaultType1Containers.INSTANCE.open(kernel, mm, null, null, params, pin, Type1Costs.FREE);
+        return DefaultType1Containers.INSTANCE.open(kernel, mm, null, params, pin, Type1Costs.FREE);
     }
 
     Kernel kernel();
 
     PinConfig pinConfig();
-
-    /** The container proper (checks, DMA tree, domains), for what this facade does not cover. */
-    Type1Iommu iommu();
 
     /** Allocates a domain of {@code spec} and attaches it (VFIO_SET_IOMMU / group attach); in a task. */
     IommuDomain attachDomain(IommuDomainSpec spec);
@@ -54,16 +51,22 @@ public interface Type1Container {
     /** VFIO_IOMMU_MAP_DMA from the current task. */
     void mapDma(DmaMapRequest req);
 
-    /** The outside-mutex MAP_DMA of {@link UserMapMode#PIN_OUTSIDE_MUTEX}, from the current task. */
+    /**
+     * The review's user-space alternative made cheaper (not a kernel interface): MAP_DMA whose checks,
+     * allocation and linking happen under the container mutex as usual, but whose pinning and IOMMU
+     * mapping run after the mutex is dropped, so that N tasks mapping disjoint slices pin at the same
+     * time; the size is published under the mutex again. While in flight the entry reserves its IOVA
+     * range (an overlapping MAP_DMA gets EEXIST), UNMAP_DMA skips it and attaching a domain is EBUSY.
+     * All or nothing as {@link #mapDma}.
+     */
     void mapDmaPinOutsideMutex(DmaMapRequest req);
 
     /**
-     * The review's user-space alternative: {@code nTasks} user tasks of the current process (same
-     * mm) each map one slice of {@code req} (slices aligned to 2 MiB when the size allows, else to the
-     * minimum page size) at the same time, in {@code mode}; waits for all of them and rethrows the
-     * first error. Slices that succeeded stay mapped, as user space would see it.
+     * The checks {@code vfio_dma_do_map()} makes of {@code req} before it allocates anything, in the
+     * kernel's order and with its errnos, without mapping: for user space that splits one request
+     * into slices, so that a request the kernel refuses whole is refused before any slice is issued.
      */
-    void mapDmaFromTasks(DmaMapRequest req, int nTasks, UserMapMode mode);
+    void checkMapDma(DmaMapRequest req);
 
     /** VFIO_IOMMU_UNMAP_DMA; returns the bytes unmapped. */
     long unmapDma(DmaUnmapRequest req);

@@ -20,6 +20,11 @@ public final class InKernel {
     /** Runs {@code body} in a kthread of {@code k}; an assertion failure inside is rethrown as is. */
     public static void run(Kernel k, TaskBody body) {
         k.spawn(TaskSpec.kthread("t"), body);
+        runAll(k);
+    }
+
+    /** Runs {@code k} until its tasks end; an assertion failure or RuntimeException in a task is rethrown as is. */
+    public static void runAll(Kernel k) {
         try {
             k.run();
         } catch (TaskFailedException e) {

@@ -10,7 +10,8 @@ import org.kemu.lab.GuestSpec;
 import org.kemu.lab.Lab;
 import org.kemu.lab.LabConfig;
 import org.kemu.lab.MachineProfile;
-import org.kemu.lab.PinConfig;
+import org.kemu.lab.Approach;
+import org.kemu.vfiotype1.PinConfig;
 
 /** Emulates every calibration cell with the fitted profiles and writes docs/calibration.md. */
 public final class CalibrationReport {
@@ -33,7 +34,7 @@ public final class CalibrationReport {
     }
 
     public static Row emulate(MachineProfile p, CalibrationCell c) {
-        PinConfig pin = c.padataThreads() == 0 ? PinConfig.serial() : PinConfig.padata(c.padataThreads(), c.lockCachePages());
+        PinConfig pin = Approach.padataOrSerial(c.padataThreads(), c.lockCachePages());
         GuestInitResult r = Lab.guestInit(p, LabConfig.of(1, pin),
                 new GuestSpec(c.backing(), (long) c.gib() << 30, c.preallocThreads()));
         return new Row(c, r.pinSeconds(), r.initSeconds());

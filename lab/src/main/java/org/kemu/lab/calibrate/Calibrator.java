@@ -6,7 +6,7 @@ import org.kemu.lab.GuestSpec;
 import org.kemu.lab.Lab;
 import org.kemu.lab.LabConfig;
 import org.kemu.lab.MachineProfile;
-import org.kemu.lab.PinConfig;
+import org.kemu.lab.Approach;
 
 /**
  * {@code kemu calibrate}: the closed-form fit of {@link ProfileFitter}, then step 8 on the emulator:
@@ -31,9 +31,9 @@ public final class Calibrator {
         double target = noCache.pinS() / cache.pinS();
         LongFunction<MachineProfile> at = ns -> ProfileFitter.profile(machine, fit, ns);
         GuestSpec guest = new GuestSpec(Backing.HUGETLB, (long) FIT_GIB << 30, 0);
-        double cached = Lab.guestInit(at.apply(0), LabConfig.of(1, PinConfig.padata(16, cache.lockCachePages())), guest)
+        double cached = Lab.guestInit(at.apply(0), LabConfig.of(1, Approach.padataOrSerial(16, cache.lockCachePages())), guest)
                 .pinSeconds();
-        LongFunction<Double> ratio = ns -> Lab.guestInit(at.apply(ns), LabConfig.of(1, PinConfig.padata(16, 0)), guest)
+        LongFunction<Double> ratio = ns -> Lab.guestInit(at.apply(ns), LabConfig.of(1, Approach.padataOrSerial(16, 0)), guest)
                 .pinSeconds() / cached;
         long lo = 0;
         long hi = 4000;

@@ -11,7 +11,7 @@ import org.kemu.lab.GuestInitResult;
 import org.kemu.lab.GuestSpec;
 import org.kemu.lab.Lab;
 import org.kemu.lab.LabConfig;
-import org.kemu.lab.PinConfig;
+import org.kemu.lab.Approach;
 import org.kemu.lab.Profiles;
 import org.kemu.lab.calibrate.CalibrationCell;
 import org.kemu.lab.calibrate.CalibrationInputs;
@@ -38,7 +38,7 @@ final class BenchCommand implements Callable<Integer> {
                 b.resetPeakUsage();
             }
             GuestInitResult r = Lab.guestInit(Profiles.builtIn(c.machine()),
-                    LabConfig.of(1, PinConfig.padata(threads, 65536)),
+                    LabConfig.of(1, Approach.padataOrSerial(threads, 65536)),
                     new GuestSpec(c.backing(), (long) c.gib() << 30, c.preallocThreads()));
             long peak = 0;
             for (MemoryPoolMXBean b : ManagementFactory.getMemoryPoolMXBeans()) {

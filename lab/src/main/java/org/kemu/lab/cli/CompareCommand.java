@@ -8,8 +8,7 @@ import org.kemu.lab.GuestSpec;
 import org.kemu.lab.Lab;
 import org.kemu.lab.LabConfig;
 import org.kemu.lab.MachineProfile;
-import org.kemu.lab.PinConfig;
-import org.kemu.lab.PinMode;
+import org.kemu.lab.Approach;
 import org.kemu.lab.Profiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,12 +23,16 @@ final class CompareCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    static List<PinConfig> approaches(int threads, long cache) {
+    /** One line of the table: an approach with its threads and lock cache. */
+    private record Line(Approach approach, int threads, long lockCachePages) {
+    }
+
+    private static List<Line> approaches(int threads, long cache) {
         int n = Math.max(1, threads);
         long c = cache == 0 ? 65536 : cache;
-        return List.of(PinConfig.serial(), new PinConfig(PinMode.PADATA, n, 0), new PinConfig(PinMode.PADATA, n, c),
-                new PinConfig(PinMode.USER_THREADS, n, 0), new PinConfig(PinMode.USER_THREADS_UNLOCKED, n, 0),
-                new PinConfig(PinMode.FOLIO_SERIAL, 1, 0), new PinConfig(PinMode.FOLIO_PADATA, n, c));
+        return List.of(new Line(Approach.SERIAL, 1, 0), new Line(Approach.PADATA, n, 0), new Line(Approach.PADATA, n, c),
+                new Line(Approach.USER_THREADS, n, 0), new Line(Approach.USER_THREADS_UNLOCKED, n, 0),
+                new Line(Approach.FOLIO_SERIAL, 1, 0), new Line(Approach.FOLIO_PADATA, n, c));
     }
 
     @Override
@@ -39,17 +42,18 @@ final class CompareCommand implements Callable<Integer> {
         List<List<String>> rows = new ArrayList<>();
         GuestInitResult base = null;
         var progress = org.kemu.lab.progress.Progress.start("compare", approaches(o.padataThreads, o.lockCachePages).size());
-        for (PinConfig pc : approaches(o.padataThreads, o.lockCachePages)) {
-            LabConfig c = LabConfig.of(o.seed, pc);
-            GuestInitResult r = Lab.guestInit(p, c, g, KemuCli.observation(spec));
+        for (Line a : approaches(o.padataThreads, o.lockCachePages)) {
+            LabConfig c = LabConfig.of(o.seed, a.approach().pinConfig(a.threads(), a.lockCachePages()));
+            GuestSpec ga = g.withMapDma(a.approach().userSpaceMapDma(a.threads()));
+            GuestInitResult r = Lab.guestInit(p, c, ga, KemuCli.observation(spec));
             if (base == null) {
                 base = r;
             }
-            List<String> row = new ArrayList<>(GuestInitCommand.row(GuestInitCommand.describe(c), r, base));
-            row.add(Reports.num(r.pin().accountingNs() / 1e9));
-            row.add(Reports.num(r.pin().lockWaitNs() / 1e9));
+            List<String> row = new ArrayList<>(GuestInitCommand.row(GuestInitCommand.describe(c, ga), r, base));
+            row.add(Reports.num(r.pin().lockAcctNs() / 1e9));
+            row.add(Reports.num(r.totalLockWaitNs() / 1e9));
             rows.add(row);
-            progress.step(GuestInitCommand.describe(c));
+            progress.step(GuestInitCommand.describe(c, ga));
         }
         progress.close();
         var out = spec.commandLine().getOut();

@@ -10,7 +10,7 @@ import org.kemu.lab.GuestSpec;
 import org.kemu.lab.Lab;
 import org.kemu.lab.LabConfig;
 import org.kemu.lab.MachineProfile;
-import org.kemu.lab.PinMode;
+import org.kemu.lab.Approach;
 import org.kemu.lab.Profiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,8 +41,9 @@ final class GuestInitCommand implements Callable<Integer> {
         LabConfig c = o.config();
         var observation = KemuCli.observation(spec).collectMetrics("json".equals(format));
         GuestInitResult r = Lab.guestInit(p, c, g, observation);
-        boolean withBase = !noBaseline && c.pin().mode() != PinMode.SERIAL;
-        GuestInitResult base = withBase ? Lab.guestInit(p, o.baseline(), g, observation) : null;
+        boolean withBase = !noBaseline && Approach.of(c.pin(), g.mapDma()) != Approach.SERIAL;
+        GuestSpec baseGuest = o.baselineGuest();
+        GuestInitResult base = withBase ? Lab.guestInit(p, o.baseline(), baseGuest, observation) : null;
         var out = spec.commandLine().getOut();
         switch (format) {
             case "json" -> {
@@ -60,7 +61,7 @@ final class GuestInitCommand implements Callable<Integer> {
             case "csv" -> {
                 out.println(String.join(",", Reports.CSV_COLUMNS));
                 if (base != null) {
-                    out.println(Reports.csv(Reports.csvRow(p, o.baseline(), g, base)));
+                    out.println(Reports.csv(Reports.csvRow(p, o.baseline(), baseGuest, base)));
                 }
                 out.println(Reports.csv(Reports.csvRow(p, c, g, r)));
             }
@@ -71,7 +72,7 @@ final class GuestInitCommand implements Callable<Integer> {
                 if (base != null) {
                     rows.add(row("serial 5.14 (base)", base, base));
                 }
-                rows.add(row(describe(c), r, base));
+                rows.add(row(describe(c, g), r, base));
                 out.print(Reports.table(List.of("kernel", "pin s", "init s", "pin speedup", "init speedup", "wall s"),
                         rows));
                 if (!r.invariantViolations().isEmpty()) {
@@ -84,15 +85,16 @@ final class GuestInitCommand implements Callable<Integer> {
         return 0;
     }
 
-    static String describe(LabConfig c) {
+    static String describe(LabConfig c, GuestSpec g) {
         var pin = c.pin();
-        return switch (pin.mode()) {
+        int threads = Approach.threads(pin, g.mapDma());
+        return switch (Approach.of(pin, g.mapDma())) {
             case SERIAL -> "serial 5.14";
             case FOLIO_SERIAL -> "folio-batched serial";
-            case PADATA -> "padata " + pin.threads() + " threads, lock cache " + pin.lockCachePages();
-            case FOLIO_PADATA -> "folio-batched padata " + pin.threads() + " threads, lock cache " + pin.lockCachePages();
-            case USER_THREADS -> "user-space " + pin.threads() + " MAP_DMA threads, container mutex";
-            case USER_THREADS_UNLOCKED -> "user-space " + pin.threads() + " MAP_DMA threads, pin outside mutex";
+            case PADATA -> "padata " + threads + " threads, lock cache " + pin.lockCachePages();
+            case FOLIO_PADATA -> "folio-batched padata " + threads + " threads, lock cache " + pin.lockCachePages();
+            case USER_THREADS -> "user-space " + threads + " MAP_DMA threads, container mutex";
+            case USER_THREADS_UNLOCKED -> "user-space " + threads + " MAP_DMA threads, pin outside mutex";
         };
     }
 

@@ -1,10 +1,10 @@
 package org.kemu.lab.cli;
 
+import org.kemu.lab.Approach;
 import org.kemu.lab.Backing;
 import org.kemu.lab.GuestSpec;
 import org.kemu.lab.LabConfig;
-import org.kemu.lab.PinConfig;
-import org.kemu.lab.PinMode;
+import org.kemu.vfiotype1.PinConfig;
 import picocli.CommandLine.Option;
 
 /** The options that describe one guest init. */
@@ -38,8 +38,18 @@ final class GuestOptions {
     @Option(names = "--seed", defaultValue = "1", description = "the run's seed (default: ${DEFAULT-VALUE})")
     long seed;
 
+    /** The guest, with qemu's MAP_DMA threads when the approach is a user-space one. */
     GuestSpec guest() {
-        return new GuestSpec(Backing.parse(backing), Sizes.parse(mem), preallocThreads);
+        GuestSpec g = new GuestSpec(Backing.parse(backing), Sizes.parse(mem), preallocThreads);
+        return pinMode == null ? g : g.withMapDma(approach().userSpaceMapDma(threads()));
+    }
+
+    private Approach approach() {
+        return Approach.parse(pinMode);
+    }
+
+    private int threads() {
+        return approach().threaded() ? Math.max(1, padataThreads) : 1;
     }
 
     PinConfig pin() {
@@ -47,11 +57,9 @@ final class GuestOptions {
             throw new IllegalArgumentException("--padata-threads must not be negative");
         }
         if (pinMode == null) {
-            return PinConfig.padata(padataThreads, lockCachePages);
+            return Approach.padataOrSerial(padataThreads, lockCachePages);
         }
-        PinMode m = PinMode.parse(pinMode);
-        int threads = m.threaded() ? Math.max(1, padataThreads) : 1;
-        return new PinConfig(m, threads, m.threaded() ? lockCachePages : 0);
+        return approach().pinConfig(threads(), approach().threaded() ? lockCachePages : 0);
     }
 
     LabConfig config() {
@@ -60,5 +68,10 @@ final class GuestOptions {
 
     LabConfig baseline() {
         return LabConfig.of(seed, PinConfig.serial());
+    }
+
+    /** The serial 5.14 base: qemu's one MAP_DMA. */
+    GuestSpec baselineGuest() {
+        return guest().withMapDma(org.kemu.lab.workload.UserSpaceMapDma.NONE);
     }
 }

@@ -11,12 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.kemu.lab.Approach;
 import org.kemu.lab.GuestInitResult;
 import org.kemu.lab.GuestSpec;
 import org.kemu.lab.LabConfig;
 import org.kemu.lab.MachineProfile;
-import org.kemu.lab.PinStats;
 import org.kemu.lab.Version;
+import org.kemu.vfiotype1.Type1Stats;
 
 /**
  * Guest-init results as JSON, CSV rows and tables. Only fields named {@code wall_*} vary between
@@ -38,8 +39,8 @@ final class Reports {
         m.put("backing", g.backing().cliName());
         m.put("mem_bytes", g.memBytes());
         m.put("prealloc_threads", g.preallocThreads());
-        m.put("pin_mode", c.pin().mode().cliName());
-        m.put("threads", c.pin().threads());
+        m.put("pin_mode", Approach.of(c.pin(), g.mapDma()).cliName());
+        m.put("threads", Approach.threads(c.pin(), g.mapDma()));
         m.put("lock_cache_pages", c.pin().lockCachePages());
         m.put("pick_policy", c.pickPolicy().name());
         m.put("bandwidth_policy", c.bandwidthPolicy().name());
@@ -51,15 +52,15 @@ final class Reports {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pin_seconds", r.pinSeconds());
         m.put("init_seconds", r.initSeconds());
-        PinStats s = r.pin();
+        Type1Stats s = r.pin();
         Map<String, Object> b = new LinkedHashMap<>();
         b.put("prealloc_seconds", r.preallocNs() / 1e9);
         b.put("qemu_other_seconds", r.otherNs() / 1e9);
         b.put("fault_clear_seconds", s.faultClearNs() / 1e9);
         b.put("gup_seconds", s.gupNs() / 1e9);
-        b.put("accounting_seconds", s.accountingNs() / 1e9);
-        b.put("iommu_map_seconds", s.iommuMapNs() / 1e9);
-        b.put("lock_wait_seconds", s.lockWaitNs() / 1e9);
+        b.put("accounting_seconds", s.lockAcctNs() / 1e9);
+        b.put("iommu_map_seconds", s.iommuNs() / 1e9);
+        b.put("lock_wait_seconds", r.totalLockWaitNs() / 1e9);
         Map<String, Object> waits = new LinkedHashMap<>();
         r.lockWaitNs().forEach((k, v) -> waits.put(k, v / 1e9));
         b.put("lock_wait_seconds_by_lock", waits);
@@ -91,12 +92,12 @@ final class Reports {
     }
 
     static List<String> csvRow(MachineProfile p, LabConfig c, GuestSpec g, GuestInitResult r) {
-        PinStats s = r.pin();
+        Type1Stats s = r.pin();
         return List.of(p.name(), g.backing().cliName(), num(g.gib()), Integer.toString(g.preallocThreads()),
-                c.pin().mode().cliName(), Integer.toString(c.pin().threads()), Long.toString(c.pin().lockCachePages()),
-                Long.toString(c.seed()), num(r.pinSeconds()), num(r.initSeconds()), num(r.preallocNs() / 1e9),
-                num(s.gupNs() / 1e9), num(s.faultClearNs() / 1e9), num(s.accountingNs() / 1e9),
-                num(s.iommuMapNs() / 1e9), num(s.lockWaitNs() / 1e9));
+                Approach.of(c.pin(), g.mapDma()).cliName(), Integer.toString(Approach.threads(c.pin(), g.mapDma())),
+                Long.toString(c.pin().lockCachePages()), Long.toString(c.seed()), num(r.pinSeconds()),
+                num(r.initSeconds()), num(r.preallocNs() / 1e9), num(s.gupNs() / 1e9), num(s.faultClearNs() / 1e9),
+                num(s.lockAcctNs() / 1e9), num(s.iommuNs() / 1e9), num(r.totalLockWaitNs() / 1e9));
     }
 
     static String num(double d) {

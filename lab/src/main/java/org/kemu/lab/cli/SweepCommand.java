@@ -14,10 +14,11 @@ import org.kemu.lab.GuestSpec;
 import org.kemu.lab.Lab;
 import org.kemu.lab.LabConfig;
 import org.kemu.lab.MachineProfile;
-import org.kemu.lab.PinConfig;
-import org.kemu.lab.PinMode;
+import org.kemu.lab.Approach;
 import org.kemu.lab.Profiles;
 import org.kemu.lab.Version;
+import org.kemu.lab.workload.UserSpaceMapDma;
+import org.kemu.vfiotype1.PinConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -67,20 +68,21 @@ final class SweepCommand implements Callable<Integer> {
             for (String b : backings) {
                 for (String m : mems) {
                     for (int q : prealloc) {
-                        GuestSpec g = new GuestSpec(Backing.parse(b), Sizes.parse(m), q);
-                        for (PinConfig pc : pins()) {
+                        GuestSpec plain = new GuestSpec(Backing.parse(b), Sizes.parse(m), q);
+                        for (Map.Entry<PinConfig, UserSpaceMapDma> pc : pins()) {
                             if (!shard.owns(cell++)) {
                                 continue;
                             }
-                            LabConfig c = LabConfig.of(seed, pc);
+                            LabConfig c = LabConfig.of(seed, pc.getKey());
+                            GuestSpec g = plain.withMapDma(pc.getValue());
                             GuestInitResult r = Lab.guestInit(p, c, g, observation);
                             lines.add(Reports.csv(Reports.csvRow(p, c, g, r)));
                             Map<String, Object> run = Reports.json(p, c, g, r);
                             observation.takeMetrics().ifPresent(x -> run.put("metrics", x));
                             runs.add(run);
-                            progress.step(prof + " " + b + " " + m + " " + GuestInitCommand.describe(c));
+                            progress.step(prof + " " + b + " " + m + " " + GuestInitCommand.describe(c, g));
                             spec.commandLine().getErr().printf("%s %s %s qthr=%d %s: pin %.2f s init %.2f s%n", prof, b,
-                                    m, q, GuestInitCommand.describe(c), r.pinSeconds(), r.initSeconds());
+                                    m, q, GuestInitCommand.describe(c, g), r.pinSeconds(), r.initSeconds());
                         }
                     }
                 }
@@ -108,26 +110,28 @@ final class SweepCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<PinConfig> pins() {
-        List<PinConfig> l = new ArrayList<>();
+    /** The kernel pin configurations and qemu MAP_DMA threads of the matrix, without repeats. */
+    private List<Map.Entry<PinConfig, UserSpaceMapDma>> pins() {
+        List<Map.Entry<PinConfig, UserSpaceMapDma>> l = new ArrayList<>();
         for (int t : threads) {
             for (long cache : caches) {
                 if (modes == null) {
-                    PinConfig pc = PinConfig.padata(t, cache);
-                    if (!l.contains(pc)) {
-                        l.add(pc);
-                    }
+                    add(l, Map.entry(Approach.padataOrSerial(t, cache), UserSpaceMapDma.NONE));
                     continue;
                 }
                 for (String ms : modes) {
-                    PinMode m = PinMode.parse(ms);
-                    PinConfig pc = new PinConfig(m, m.threaded() ? Math.max(1, t) : 1, m.threaded() ? cache : 0);
-                    if (!l.contains(pc)) {
-                        l.add(pc);
-                    }
+                    Approach a = Approach.parse(ms);
+                    int n = a.threaded() ? Math.max(1, t) : 1;
+                    add(l, Map.entry(a.pinConfig(n, a.threaded() ? cache : 0), a.userSpaceMapDma(n)));
                 }
             }
         }
         return l;
+    }
+
+    private static <T> void add(List<T> l, T x) {
+        if (!l.contains(x)) {
+            l.add(x);
+        }
     }
 }

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.kemu.lab.Lab;
 import org.kemu.lab.LabConfig;
-import org.kemu.lab.PinConfig;
+import org.kemu.vfiotype1.PinConfig;
 import org.kemu.lab.metrics.RecordingDomainFactory;
 import org.kemu.lab.metrics.RunMetrics;
 import org.kemu.schedfair.TraceEvent;
@@ -113,8 +113,7 @@ public final class RunObservation implements RunObserver, AutoCloseable {
 
     static String describe(String profile, LabConfig c) {
         PinConfig p = c.pin();
-        return profile + " " + p.mode().cliName() + " threads=" + p.threads() + " cache=" + p.lockCachePages()
-                + " seed=" + c.seed();
+        return profile + " " + p.label() + " cache=" + p.lockCachePages() + " seed=" + c.seed();
     }
 
     @Override

@@ -9,26 +9,37 @@ import org.kemu.lab.GuestInitResult;
 import org.kemu.lab.GuestSpec;
 import org.kemu.lab.Lab;
 import org.kemu.lab.MachineProfile;
-import org.kemu.lab.PinConfig;
-import org.kemu.lab.PinPathAdapter;
-import org.kemu.lab.PinStats;
 import org.kemu.lab.QemuCosts;
 import org.kemu.mmgup.LockedVm;
 import org.kemu.mmgup.MemoryConfig;
 import org.kemu.mmgup.AddressSpaces;
+import org.kemu.mmgup.MmConstants;
+import org.kemu.mmgup.MmGup;
 import org.kemu.mmgup.MmInvariants;
 import org.kemu.mmgup.MmStruct;
 import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.mmgup.VmaKind;
+import org.kemu.padatacore.PadataFactory;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.LockStats;
 import org.kemu.schedfair.RunStats;
 import org.kemu.schedfair.TaskSpec;
+import org.kemu.vfiotype1.DmaMapRequest;
+import org.kemu.vfiotype1.DmaUnmapRequest;
+import org.kemu.vfiotype1.IommuDomainSpec;
+import org.kemu.vfiotype1.PinConfig;
+import org.kemu.vfiotype1.Type1Container;
+import org.kemu.vfiotype1.Type1ContainerFactory;
+import org.kemu.vfiotype1.Type1Costs;
+import org.kemu.vfiotype1.Type1Params;
+import org.kemu.vfiotype1.Type1Stats;
 
 /**
  * qemu guest init (calibration.md, "The experiment"): qemu's other setup, mmap of guest RAM with the
- * chosen backing, optional {@code -mem-prealloc} by N user threads, open a VFIO container, MAP_DMA of
- * qemu's small regions and then of guest RAM (the "pin"). Init runs from qemu's start to the end.
+ * chosen backing, optional {@code -mem-prealloc} by N user threads, open a VFIO type1 container with
+ * one IOMMU domain (the bound {@link Type1ContainerFactory}, {@link PinConfig} and
+ * {@link IommuDomainSpec}), MAP_DMA of qemu's small regions and then of guest RAM (the "pin"), in
+ * one call or from N threads ({@link GuestSpec#mapDma()}). Init runs from qemu's start to the end.
  */
 public final class GuestInit {
     /** qemu's pid in the emulation. */
@@ -71,13 +82,13 @@ public final class GuestInit {
         Kernel k = lab.kernel();
         AddressSpaces mmOps = lab.get(AddressSpaces.class);
         PhysicalMemory pm = lab.get(PhysicalMemory.class);
-        PinPathAdapter vfio = lab.get(PinPathAdapter.class);
-        PinConfig pinConfig = lab.get(PinConfig.class);
+        PinConfig pin = lab.get(PinConfig.class);
+        IommuDomainSpec domain = lab.get(IommuDomainSpec.class);
         QemuCosts qemu = lab.get(QemuCosts.class);
         MmStruct mm = mmOps.mmCreate("qemu", Long.MAX_VALUE, false);
         long[] t = new long[5];
         long[] pinWall = new long[1];
-        PinStats[] stats = new PinStats[1];
+        Type1Stats[] stats = new Type1Stats[1];
         List<String> violations = new ArrayList<>();
         k.spawn(TaskSpec.user("qemu", QEMU_TGID), () -> {
             t[0] = k.now();
@@ -89,17 +100,28 @@ public final class GuestInit {
                         guest.backing() == Backing.THP ? qemu.thpPreallocFolioNs() : 0);
             }
             t[2] = k.now();
-            PinPathAdapter.VfioContainer c = vfio.open(mm, pinConfig);
+            // open("/dev/vfio/vfio") + SET_IOMMU(type1v2) + attach a group
+            Type1Container c = lab.get(Type1ContainerFactory.class).open(k, lab.get(MmGup.class),
+                    pin.usesPadata() ? lab.get(PadataFactory.class).forKernel(k) : null, lab.get(Type1Params.class),
+                    pin, lab.get(Type1Costs.class));
+            c.attachDomain(domain);
             long iova = RAM_IOVA + guest.memBytes();
             for (int i = 0; i < qemu.smallRegions(); i++) {
                 long va = mmOps.mmap(mm, 0, qemu.smallRegionBytes(), VmaKind.ANON, true);
-                c.mapDmaSerial(va, iova, qemu.smallRegionBytes());
+                // a small region is below padata's min_chunk: the configured pin path runs it in this task
+                c.mapDma(DmaMapRequest.rw(va, iova, qemu.smallRegionBytes()));
                 iova += qemu.smallRegionBytes();
             }
             t[3] = k.now();
             // real time to emulate the pin: everything the engine does until this call returns
             long pinWall0 = System.nanoTime();
-            c.mapDma(ram, RAM_IOVA, guest.memBytes());
+            DmaMapRequest ramMap = DmaMapRequest.rw(ram, RAM_IOVA, guest.memBytes());
+            if (guest.mapDma().used()) {
+                // what GET_INFO's iova_pgsizes gives for one domain of this spec
+                guest.mapDma().mapDma(k, c, ramMap, Math.max(MmConstants.PAGE_SIZE, domain.minPageSize()));
+            } else {
+                c.mapDma(ramMap);
+            }
             pinWall[0] = System.nanoTime() - pinWall0;
             t[4] = k.now();
             stats[0] = c.stats();
@@ -108,7 +130,7 @@ public final class GuestInit {
             violations.addAll(c.checkInvariants());
             violations.addAll(MmInvariants.checkPinsBalanced(pm));
             if (teardown) {
-                c.unmapAll();
+                c.unmapDma(DmaUnmapRequest.all());
                 violations.addAll(c.checkInvariants());
                 violations.addAll(MmInvariants.checkLockedVm(lab.get(LockedVm.class), mm, 0));
                 mmOps.exitMmap(mm);
@@ -124,11 +146,9 @@ public final class GuestInit {
                 totalWait += l.totalWaitNs();
             }
         }
-        PinStats s = stats[0];
-        PinStats withWaits = new PinStats(s.gupNs(), s.faultClearNs(), s.accountingNs(), s.iommuMapNs(), totalWait,
-                s.runs(), s.lockAcctCalls());
         long other = (t[1] - t[0]) + (t[3] - t[2]);
-        return new GuestInitResult(t[4] - t[3], t[4] - t[0], t[2] - t[1], other, withWaits, waits, rs.events(),
+        return new GuestInitResult(t[4] - t[3], t[4] - t[0], t[2] - t[1], other, stats[0], totalWait, waits,
+                rs.events(),
                 rs.eventHash(), List.copyOf(violations), System.nanoTime() - wall0, pinWall[0]);
     }
 }

@@ -73,16 +73,7 @@ public final class DmaMapChecks {
     /** Steps 7-10, under the container mutex; returns what to do. */
     public static MapPlan checkLocked(MapArgs a, long pgsizeBitmap, DmaTree dmas, int dmaAvail, IovaList iovas,
             OverflowChecks mode) {
-        long pgsize = PageSizes.minPageSize(pgsizeBitmap);
-        boolean legacy = mode == OverflowChecks.LEGACY;
-        // 7. alignment to the minimum page size (LEGACY: together with size == 0, then the wrap check)
-        if ((legacy && a.size() == 0) || !PageSizes.aligned(a.size() | a.iova() | a.vaddr(), pgsize)) {
-            throw new KernelException(Errno.EINVAL, "vfio_dma_do_map:align", "size/iova/vaddr not aligned to 0x"
-                    + Long.toHexString(pgsize) + (a.size() == 0 ? " (or size 0)" : ""));
-        }
-        if (legacy && (PageSizes.wraps(a.iova(), a.size()) || PageSizes.wraps(a.vaddr(), a.size()))) {
-            throw new KernelException(Errno.EINVAL, "vfio_dma_do_map:overflow", "range wraps");
-        }
+        checkAlignment(a, pgsizeBitmap, mode);
         long last = a.iova() + a.size() - 1;
         // 8. overlap, or the VADDR update's target
         VfioDma dma = dmas.find(a.iova(), a.size());
@@ -109,5 +100,18 @@ public final class DmaMapChecks {
                     "[0x" + Long.toHexString(a.iova()) + ", 0x" + Long.toHexString(last) + "] not in " + iovas);
         }
         return new MapPlan.NewDma(a.iova(), a.vaddr(), a.size(), last, a.prot());
+    }
+
+    /** Step 7: alignment to the minimum page size (LEGACY: together with size == 0, then the wrap check). */
+    static void checkAlignment(MapArgs a, long pgsizeBitmap, OverflowChecks mode) {
+        long pgsize = PageSizes.minPageSize(pgsizeBitmap);
+        boolean legacy = mode == OverflowChecks.LEGACY;
+        if ((legacy && a.size() == 0) || !PageSizes.aligned(a.size() | a.iova() | a.vaddr(), pgsize)) {
+            throw new KernelException(Errno.EINVAL, "vfio_dma_do_map:align", "size/iova/vaddr not aligned to 0x"
+                    + Long.toHexString(pgsize) + (a.size() == 0 ? " (or size 0)" : ""));
+        }
+        if (legacy && (PageSizes.wraps(a.iova(), a.size()) || PageSizes.wraps(a.vaddr(), a.size()))) {
+            throw new KernelException(Errno.EINVAL, "vfio_dma_do_map:overflow", "range wraps");
+        }
     }
 }

@@ -17,7 +17,7 @@ public final class IommuInvariants {
     private IommuInvariants() {
     }
 
-    public static List<String> check(Type1Iommu iommu) {
+    public static List<String> check(VfioIommu iommu) {
         List<String> out = new ArrayList<>();
         List<IommuDomain> domains = iommu.domains();
         List<IovaRange> expected = new ArrayList<>();

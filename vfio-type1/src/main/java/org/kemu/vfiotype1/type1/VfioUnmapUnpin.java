@@ -20,7 +20,7 @@ import org.kemu.vfiotype1.VfioUapi;
  * {@value #FAIL_REGION_ALLOC}) the chunk goes the slow way: synced {@code iommu_unmap()} and
  * immediate unpin. Returns pages unpinned and still to be uncharged.
  */
-public final class VfioUnmapUnpin {
+final class VfioUnmapUnpin {
     public static final String FAIL_REGION_ALLOC = "vfio_unmap_unpin:region_alloc";
 
     private VfioUnmapUnpin() {
@@ -29,11 +29,7 @@ public final class VfioUnmapUnpin {
     private record Region(long iova, long phys, long len) {
     }
 
-    public static long unmapUnpin(Kernel kernel, List<IommuDomain> domains, VfioDma dma, Type1PinPath pins) {
-        return unmapUnpin(kernel, domains, dma, pins, Type1Costs.FREE);
-    }
-
-    public static long unmapUnpin(Kernel kernel, List<IommuDomain> domains, VfioDma dma, Type1PinPath pins,
+    static long unmapUnpin(Kernel kernel, List<IommuDomain> domains, VfioDma dma, VfioPinPages pins,
             Type1Costs costs) {
         if (dma.size() == 0 || domains.isEmpty()) {
             return 0;
@@ -48,8 +44,8 @@ public final class VfioUnmapUnpin {
      * {@code [iova, iova + size)} only, for padata's undo of completed chunks and a chunk's own
      * unwind; {@code dma.size()} is not consulted.
      */
-    public static long unmapUnpinRange(Kernel kernel, List<IommuDomain> domains, VfioDma dma, long iova, long size,
-            Type1PinPath pins, Type1Costs costs) {
+    static long unmapUnpinRange(Kernel kernel, List<IommuDomain> domains, VfioDma dma, long iova, long size,
+            VfioPinPages pins, Type1Costs costs) {
         if (size == 0 || domains.isEmpty()) {
             return 0;
         }
@@ -80,7 +76,7 @@ public final class VfioUnmapUnpin {
                 if (n == 0) {
                     break;
                 }
-                unlocked += pins.unpinPagesRemote(dma, iova, phys >>> PageSizes.PAGE_SHIFT, n >>> PageSizes.PAGE_SHIFT);
+                unlocked += pins.unpinPagesRemote(dma, phys >>> PageSizes.PAGE_SHIFT, n >>> PageSizes.PAGE_SHIFT);
                 iova += n;
                 remaining -= Math.min(n, remaining);
                 continue;
@@ -122,11 +118,11 @@ public final class VfioUnmapUnpin {
     }
 
     private static long syncAndUnpin(IommuDomain d, IommuGather gather, List<Region> queued, VfioDma dma,
-            Type1PinPath pins) {
+            VfioPinPages pins) {
         d.iotlbSync(gather);
         long unlocked = 0;
         for (Region r : queued) {
-            unlocked += pins.unpinPagesRemote(dma, r.iova(), r.phys() >>> PageSizes.PAGE_SHIFT,
+            unlocked += pins.unpinPagesRemote(dma, r.phys() >>> PageSizes.PAGE_SHIFT,
                     r.len() >>> PageSizes.PAGE_SHIFT);
         }
         queued.clear();

@@ -167,12 +167,12 @@ class MapDmaChecksTest {
         });
         expect(f.fails(() -> f.iommu.mapDma(DmaMapRequest.of(DMA_MAP_FLAG_VADDR, SZ_2M, SZ_2M, SZ_2M))),
                 Errno.EINVAL, "vfio_dma_do_map:vaddr_mismatch");
-        f.run(() -> {
+        f.runAs(7, () -> {
             f.iommu.mapDma(DmaMapRequest.of(DMA_MAP_FLAG_VADDR, 8 * SZ_2M, SZ_2M, 2 * SZ_2M));
             VfioDma d = f.iommu.dmas().find(SZ_2M, 1);
             assertThat(d.vaddr()).isEqualTo(8 * SZ_2M);
             assertThat(d.vaddrInvalid()).isFalse();
-            assertThat(d.ownerTgid()).isEqualTo(7); // the pin path's vfio_change_dma_owner ran
+            assertThat(d.ownerTgid()).isEqualTo(7); // vfio_change_dma_owner() gave it to the task that updated it
             assertThat(f.iommu.vaddrInvalidCount()).isZero();
         });
     }
@@ -210,7 +210,7 @@ class MapDmaChecksTest {
             FailNth.arm(f.k.current(), 1);
             f.iommu.mapDma(DmaMapRequest.rw(0, 0, SZ_4K));
         });
-        expect(e, Errno.ENOMEM, Type1Iommu.FAIL_DMA_ALLOC);
+        expect(e, Errno.ENOMEM, VfioIommu.FAIL_DMA_ALLOC);
         assertThat(f.iommu.dmaAvail()).isEqualTo(VfioUapi.DMA_ENTRY_LIMIT_DEFAULT);
         assertThat(IommuInvariants.check(f.iommu)).isEmpty();
     }

@@ -149,7 +149,7 @@ class UnmapDmaChecksTest {
             assertThat(f.iommu.dmas().isEmpty()).isTrue();
             assertThat(f.iommu.domains().get(0).isEmpty()).isTrue();
             assertThat(f.pins.pinnedPages).isZero();
-            assertThat(f.pins.lockedVm).isZero();
+            assertThat(f.mm.lockedVm()).isZero();
             assertThat(IommuInvariants.check(f.iommu)).isEmpty();
         });
     }

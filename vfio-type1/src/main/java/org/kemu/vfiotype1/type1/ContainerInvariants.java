@@ -1,4 +1,4 @@
-package org.kemu.vfiotype1.pin;
+package org.kemu.vfiotype1.type1;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,9 +12,6 @@ import org.kemu.mmgup.MmStruct;
 import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.vfiotype1.IommuDomain;
 import org.kemu.vfiotype1.IommuMapping;
-import org.kemu.vfiotype1.type1.IommuInvariants;
-import org.kemu.vfiotype1.type1.Type1Iommu;
-import org.kemu.vfiotype1.type1.VfioDma;
 
 /**
  * The container-wide invariants of DESIGN.md 5 for a type1 container whose pin path is the only
@@ -23,11 +20,11 @@ import org.kemu.vfiotype1.type1.VfioDma;
  * each dma charged for exactly its normal pages, and each mm's locked_vm equal to the sum of its
  * dmas' charges ({@link MmInvariants#checkLockedVm}). Run between ioctls.
  */
-public final class ContainerInvariants {
+final class ContainerInvariants {
     private ContainerInvariants() {
     }
 
-    public static List<String> check(Type1Iommu iommu, PhysicalMemory pm, LockedVm acct, Collection<MmStruct> mms) {
+    static List<String> check(VfioIommu iommu, PhysicalMemory pm, LockedVm acct, Collection<MmStruct> mms) {
         List<String> out = new ArrayList<>(IommuInvariants.check(iommu));
         out.addAll(MmInvariants.checkPinsBalanced(pm));
         List<IommuDomain> domains = iommu.domains();

@@ -1,6 +1,7 @@
-package org.kemu.vfiotype1.pin;
+package org.kemu.vfiotype1.type1;
 
 import org.kemu.schedfair.FailNth;
+import org.kemu.schedfair.Kernel;
 
 /**
  * {@code struct vfio_batch} (vfio-gup.md 1.2): a page of page pointers (here pfns) filled by one
@@ -25,15 +26,15 @@ final class VfioBatch {
      * {@code vfio_batch_init()}: a full batch unless {@code disable_hugepages}; when the page cannot
      * be allocated the kernel falls back to the one-entry {@code fallback_page}.
      */
-    static VfioBatch init(PinContext ctx) {
-        ctx.kernel().work(ctx.costs().batchInitNs());
-        if (ctx.disableHugepages()) {
+    static VfioBatch init(Kernel kernel, long batchInitNs, boolean disableHugepages, int capacity) {
+        kernel.work(batchInitNs);
+        if (disableHugepages) {
             return new VfioBatch(1);
         }
-        if (FailNth.shouldFail(ctx.kernel(), FAIL_BATCH_INIT)) {
+        if (FailNth.shouldFail(kernel, FAIL_BATCH_INIT)) {
             return new VfioBatch(1);
         }
-        return new VfioBatch(ctx.config().batchCapacity());
+        return new VfioBatch(capacity);
     }
 
     long current() {

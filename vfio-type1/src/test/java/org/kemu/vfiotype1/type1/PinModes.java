@@ -1,8 +1,8 @@
-package org.kemu.vfiotype1.pin;
+package org.kemu.vfiotype1.type1;
 
 import java.util.stream.Stream;
 import org.kemu.vfiotype1.PinConfig;
-import org.kemu.vfiotype1.PinMode;
+import org.kemu.mmgup.GupFlavour;
 
 /** The pin configurations every behaviour test runs under. */
 final class PinModes {
@@ -16,8 +16,7 @@ final class PinModes {
     static Stream<PinConfig> all() {
         return Stream.of(PinConfig.serial(), PinConfig.folioBatched(),
                 PinConfig.padata(4).withMinChunkBytes(2L << 20),
-                PinConfig.of(PinMode.PADATA).withPadataThreads(4).withMinChunkBytes(2L << 20)
-                        .withFolioBatchedRuns(true));
+                PinConfig.serial().withPadataThreads(4).withMinChunkBytes(2L << 20).withGup(GupFlavour.FOLIO_BATCHED));
     }
 
     /** The three modes with the kernel's constants (padata's 128 MiB min chunk: one thread on small maps). */

@@ -1,4 +1,4 @@
-package org.kemu.vfiotype1.pin;
+package org.kemu.vfiotype1.type1;
 
 import org.kemu.mmgup.MemoryConfig;
 import org.kemu.mmgup.MmGup;
@@ -8,8 +8,8 @@ import org.kemu.schedfair.KernelConfig;
 import org.kemu.schedfair.Kernels;
 import org.kemu.schedfair.MachineSpec;
 import org.kemu.schedfair.TaskBody;
-import org.kemu.schedfair.TaskFailedException;
 import org.kemu.schedfair.TaskSpec;
+import org.kemu.vfiotype1.InKernel;
 import org.kemu.vfiotype1.PinConfig;
 import org.kemu.vfiotype1.Type1Container;
 import org.kemu.vfiotype1.Type1Costs;
@@ -39,19 +39,14 @@ final class PinFixture {
         c = Type1Container.open(k, sys, null, Type1Params.defaults(), pin, costs);
     }
 
+    /** The driver behind the container, for tests that look at the DMA tree. */
+    VfioIommu iommu() {
+        return (VfioIommu) c;
+    }
+
     /** Runs {@code body} as qemu's main thread; failures inside are rethrown as they are. */
     void run(TaskBody body) {
         k.spawn(TaskSpec.user("qemu", 1), body).attach(MmStruct.class, qemu);
-        try {
-            k.run();
-        } catch (TaskFailedException e) {
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
+        InKernel.runAll(k);
     }
 }

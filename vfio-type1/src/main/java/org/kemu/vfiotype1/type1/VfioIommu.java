@@ -1,130 +1,158 @@
 package org.kemu.vfiotype1.type1;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import org.kemu.mmgup.AddressSpaces;
+import org.kemu.mmgup.Gup;
+import org.kemu.mmgup.LockedVm;
 import org.kemu.mmgup.MmStruct;
+import org.kemu.mmgup.PhysicalMemory;
+import org.kemu.padatacore.Padata;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.FailNth;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.LockStats;
 import org.kemu.schedfair.Mutex;
+import org.kemu.schedfair.SpinLock;
 import org.kemu.vfiotype1.DmaMapRequest;
 import org.kemu.vfiotype1.DmaUnmapRequest;
 import org.kemu.vfiotype1.IommuDomain;
+import org.kemu.vfiotype1.IommuDomainFactory;
+import org.kemu.vfiotype1.IommuDomainSpec;
 import org.kemu.vfiotype1.IommuMapping;
-import org.kemu.vfiotype1.IommuProt;
+import org.kemu.vfiotype1.IommuStats;
 import org.kemu.vfiotype1.PageSizes;
+import org.kemu.vfiotype1.PinConfig;
+import org.kemu.vfiotype1.Type1Container;
 import org.kemu.vfiotype1.Type1Costs;
 import org.kemu.vfiotype1.Type1Info;
 import org.kemu.vfiotype1.Type1Params;
+import org.kemu.vfiotype1.Type1Stats;
 import org.kemu.vfiotype1.VfioUapi;
+import org.kemu.vfiotype1.iommu.AbstractIommuDomain;
 
 /**
- * {@code struct vfio_iommu}, the type1 container, minus what touches user memory (that is the
- * {@link Type1PinPath}): the container mutex, domains, {@code pgsize_bitmap}, the valid IOVA list,
- * the DMA tree, {@code dma_avail}, v1/v2 semantics, and the MAP_DMA / UNMAP_DMA / GET_INFO ioctls
- * with the kernel's checks and their order (vfio-gup.md 1).
+ * {@code struct vfio_iommu}, the type1 container, and its ioctls (drivers/vfio/vfio_iommu_type1.c,
+ * vfio-gup.md 1): the container mutex, domains, {@code pgsize_bitmap}, the valid IOVA list, the DMA
+ * tree, {@code dma_avail}, v1/v2 semantics, and MAP_DMA / UNMAP_DMA / GET_INFO with the kernel's
+ * checks in their order. MAP_DMA pins through {@link VfioPinMapDma}, UNMAP_DMA unpins through
+ * {@link VfioUnmapUnpin}; both call only down (mm-gup, padata, the IOMMU domains).
  *
  * <p>Ioctl methods take the container mutex themselves and must be called from a task; methods
  * named after kernel helpers that the kernel calls with the mutex held assert it.
  */
-public final class Type1Iommu {
+final class VfioIommu implements Type1Container {
     /** fail-nth point at {@code kzalloc(sizeof(*dma))} in vfio_dma_do_map() (ENOMEM). */
     public static final String FAIL_DMA_ALLOC = "vfio_dma_do_map:kzalloc";
 
     private final Kernel kernel;
     private final Type1Params params;
+    private final PinConfig pinConfig;
+    private final Type1Costs costs;
+    private final PhysicalMemory pm;
+    private final LockedVm lockedVm;
+    private final IommuDomainFactory domainFactory;
     private final Mutex lock;
     private final DmaTree dmas = new DmaTree();
     private final List<IommuDomain> domains = new ArrayList<>();
-    private Type1PinPath pins = Type1PinPath.NONE;
+    private final Type1Counters counters = new Type1Counters();
+    private final VfioLockAcct acct;
+    private final VfioPinPages pages;
+    private final VfioPinMapDma pinMap;
+    private final Set<MmStruct> mms = new LinkedHashSet<>();
+    private final SpinLock mmsLock;
     private IovaList iovas = IovaList.empty();
     private long pgsizeBitmap = PageSizes.PAGE_MASK;
     private int dmaAvail;
     private int vaddrInvalidCount;
     private boolean emulatedGroups;
     private boolean dirtyTracking;
-    private Type1Costs costs = Type1Costs.FREE;
     private int inFlightMaps;
 
-    /** {@code vfio_iommu_type1_open()}. */
-    public Type1Iommu(Kernel kernel, Type1Params params) {
+    /** {@code vfio_iommu_type1_open()}: a container pinning with {@code gup} as {@code pin} says. */
+    VfioIommu(Kernel kernel, PhysicalMemory pm, AddressSpaces mm, Gup gup, LockedVm lockedVm, Padata padata,
+            Type1Params params, PinConfig pin, Type1Costs costs, IommuDomainFactory domainFactory) {
         this.kernel = Objects.requireNonNull(kernel);
         this.params = Objects.requireNonNull(params);
+        this.pinConfig = Objects.requireNonNull(pin);
+        this.costs = Objects.requireNonNull(costs);
+        this.pm = Objects.requireNonNull(pm);
+        this.lockedVm = Objects.requireNonNull(lockedVm);
+        this.domainFactory = Objects.requireNonNull(domainFactory);
         this.lock = kernel.mutex("vfio_iommu.lock");
         this.dmaAvail = params.dmaEntryLimit();
+        this.acct = new VfioLockAcct(kernel, lockedVm, costs.lockAcctNs(), counters);
+        this.pages = new VfioPinPages(kernel, pm, Objects.requireNonNull(mm), Objects.requireNonNull(gup), acct, costs,
+                pin.folioBatchedRuns(), params.disableHugepages(), counters);
+        this.pinMap = new VfioPinMapDma(kernel, pages, acct, padata, pin, costs, params.disableHugepages(), counters);
+        this.mmsLock = kernel.spinlock("type1_container.mms");
     }
 
-    public void setPinPath(Type1PinPath p) {
-        pins = Objects.requireNonNull(p);
-    }
-
-    public Type1PinPath pinPath() {
-        return pins;
-    }
-
-    public void setCosts(Type1Costs c) {
-        costs = Objects.requireNonNull(c);
-    }
-
-    public Type1Costs costs() {
-        return costs;
+    @Override
+    public PinConfig pinConfig() {
+        return pinConfig;
     }
 
     /** MAP_DMA calls pinning outside the mutex right now ({@link #mapDmaPinOutsideMutex}). */
-    public int inFlightMaps() {
+    int inFlightMaps() {
         return inFlightMaps;
     }
 
     // ---- state --------------------------------------------------------------------------------
 
+    @Override
     public Kernel kernel() {
         return kernel;
     }
 
-    public Type1Params params() {
+    Type1Params params() {
         return params;
     }
 
-    public Mutex lock() {
+    Mutex lock() {
         return lock;
     }
 
-    public DmaTree dmas() {
+    DmaTree dmas() {
         return dmas;
     }
 
-    public List<IommuDomain> domains() {
+    List<IommuDomain> domains() {
         return List.copyOf(domains);
     }
 
-    public IovaList iovaList() {
+    IovaList iovaList() {
         return iovas;
     }
 
-    public long pgsizeBitmap() {
+    long pgsizeBitmap() {
         return pgsizeBitmap;
     }
 
-    public long minPageSize() {
+    long minPageSize() {
         return PageSizes.minPageSize(pgsizeBitmap);
     }
 
-    public int dmaAvail() {
+    int dmaAvail() {
         return dmaAvail;
     }
 
-    public int vaddrInvalidCount() {
+    int vaddrInvalidCount() {
         return vaddrInvalidCount;
     }
 
     /** Marks that emulated (mdev) groups are attached: UNMAP with VADDR then fails EBUSY. */
-    public void setEmulatedGroups(boolean e) {
+    void setEmulatedGroups(boolean e) {
         emulatedGroups = e;
     }
 
-    public void setDirtyTracking(boolean d) {
+    void setDirtyTracking(boolean d) {
         dirtyTracking = d;
     }
 
@@ -136,7 +164,14 @@ public final class Type1Iommu {
      * replayed into the new domain; a dma that was never IOMMU-mapped would need the pin path
      * (not yet supported here: IllegalStateException).
      */
-    public void attachDomain(IommuDomain d) {
+    @Override
+    public IommuDomain attachDomain(IommuDomainSpec spec) {
+        IommuDomain d = domainFactory.allocate(kernel, spec);
+        attachDomain(d);
+        return d;
+    }
+
+    void attachDomain(IommuDomain d) {
         lock.lock();
         try {
             if (inFlightMaps != 0) {
@@ -202,64 +237,29 @@ public final class Type1Iommu {
         pgsizeBitmap = b;
     }
 
-    /**
-     * {@code vfio_iommu_map()}: map one physically contiguous run at {@code iova} in every domain
-     * (with IOMMU_CACHE); on failure unmap it from the domains already done, in reverse, and rethrow
-     * (vfio-gup.md 1.5). For the pin path; container mutex held.
-     */
-    public void iommuMapRun(long iova, long pfn, long npage, IommuProt prot) {
-        lock.assertHeld();
-        iommuMapRunForHelper(iova, pfn, npage, prot);
-    }
-
-    /**
-     * {@link #iommuMapRun} for a padata helper: the helper does not own the container mutex, the
-     * task that issued MAP_DMA does, and keeps the domain list stable while it waits for the job;
-     * helpers work on disjoint IOVA ranges, and the per-domain lock (if the driver has one) orders
-     * their page-table updates.
-     */
-    public void iommuMapRunForHelper(long iova, long pfn, long npage, IommuProt prot) {
-        long size = npage << PageSizes.PAGE_SHIFT;
-        long pa = pfn << PageSizes.PAGE_SHIFT;
-        for (int i = 0; i < domains.size(); i++) {
-            try {
-                domains.get(i).map(iova, pa, size, prot.with(IommuProt.CACHE));
-            } catch (KernelException e) {
-                for (int j = i - 1; j >= 0; j--) {
-                    domains.get(j).unmap(iova, size);
-                    kernel.condResched();
-                }
-                throw e;
-            }
-        }
-    }
-
     // ---- MAP_DMA ------------------------------------------------------------------------------
 
     /**
      * VFIO_IOMMU_MAP_DMA: the checks of {@link DmaMapChecks}, allocation and linking, then (with a
      * domain) the pin path. All or nothing: on failure the dma is removed again.
      */
+    @Override
     public void mapDma(DmaMapRequest req) {
+        noteCurrentMm();
         DmaMapChecks.MapArgs a = DmaMapChecks.checkUnlocked(req, params.overflowChecks());
         lock.lock();
         try {
-            MapPlan plan = DmaMapChecks.checkLocked(a, pgsizeBitmap, dmas, dmaAvail, iovas, params.overflowChecks());
-            if (plan instanceof MapPlan.UpdateVaddr u) {
-                pins.changeDmaOwner(u.dma());
-                u.dma().setVaddr(u.vaddr());
-                u.dma().setVaddrInvalid(false);
-                vaddrInvalidCount--;
+            MapPlan.NewDma n = checkLockedOrUpdateVaddr(a);
+            if (n == null) {
                 return;
             }
-            MapPlan.NewDma n = (MapPlan.NewDma) plan;
             VfioDma dma = linkNewDma(n);
             if (domains.isEmpty()) {
                 dma.setSize(n.size());
                 return;
             }
             try {
-                pins.pinMapDma(this, dma, n.size());
+                pinMap.pinMapDma(List.copyOf(domains), dma, n.size());
                 dma.setIommuMapped(true);
             } catch (RuntimeException e) {
                 removeDma(dma);
@@ -270,29 +270,19 @@ public final class Type1Iommu {
         }
     }
 
-    /**
-     * The review's user-space alternative made cheaper (not a kernel interface): MAP_DMA whose checks,
-     * allocation and linking happen under the container mutex as usual, but whose pinning and IOMMU
-     * mapping run after the mutex is dropped, so that N tasks mapping disjoint slices pin at the same
-     * time; the size is published under the mutex again. While in flight the entry reserves its IOVA
-     * range (a concurrent overlapping MAP_DMA gets EEXIST), UNMAP_DMA skips it and attaching a domain
-     * is EBUSY. All or nothing as {@link #mapDma}.
-     */
+    @Override
     public void mapDmaPinOutsideMutex(DmaMapRequest req) {
+        noteCurrentMm();
         DmaMapChecks.MapArgs a = DmaMapChecks.checkUnlocked(req, params.overflowChecks());
         VfioDma dma;
         long size;
+        List<IommuDomain> mapInto;
         lock.lock();
         try {
-            MapPlan plan = DmaMapChecks.checkLocked(a, pgsizeBitmap, dmas, dmaAvail, iovas, params.overflowChecks());
-            if (plan instanceof MapPlan.UpdateVaddr u) {
-                pins.changeDmaOwner(u.dma());
-                u.dma().setVaddr(u.vaddr());
-                u.dma().setVaddrInvalid(false);
-                vaddrInvalidCount--;
+            MapPlan.NewDma n = checkLockedOrUpdateVaddr(a);
+            if (n == null) {
                 return;
             }
-            MapPlan.NewDma n = (MapPlan.NewDma) plan;
             dma = linkNewDma(n);
             size = n.size();
             if (domains.isEmpty()) {
@@ -301,12 +291,13 @@ public final class Type1Iommu {
             }
             dma.setInFlightSize(size);
             inFlightMaps++;
+            mapInto = List.copyOf(domains);
         } finally {
             lock.unlock();
         }
         RuntimeException failure = null;
         try {
-            pins.pinMapDmaDetached(this, dma, size);
+            pinMap.pinMapDmaDetached(mapInto, dma, size);
         } catch (RuntimeException e) {
             failure = e;
         }
@@ -323,6 +314,29 @@ public final class Type1Iommu {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Steps 7-10 under the container mutex; a VADDR update is done here ({@code vfio_change_dma_owner()},
+     * new vaddr) and gives null, a new dma gives what to link.
+     */
+    private MapPlan.NewDma checkLockedOrUpdateVaddr(DmaMapChecks.MapArgs a) {
+        MapPlan plan = DmaMapChecks.checkLocked(a, pgsizeBitmap, dmas, dmaAvail, iovas, params.overflowChecks());
+        if (plan instanceof MapPlan.UpdateVaddr u) {
+            acct.changeDmaOwner(u.dma());
+            u.dma().setVaddr(u.vaddr());
+            u.dma().setVaddrInvalid(false);
+            vaddrInvalidCount--;
+            return null;
+        }
+        return (MapPlan.NewDma) plan;
+    }
+
+    @Override
+    public void checkMapDma(DmaMapRequest req) {
+        // pgsize_bitmap changes only at attach; reading it without the mutex keeps the check free
+        DmaMapChecks.checkAlignment(DmaMapChecks.checkUnlocked(req, params.overflowChecks()), pgsizeBitmap,
+                params.overflowChecks());
     }
 
     /** Steps 11-12 of vfio-gup.md 1.4: kzalloc (fail-nth ENOMEM), dma_avail--, link with size 0. */
@@ -345,11 +359,11 @@ public final class Type1Iommu {
      * {@code vfio_remove_dma()}: unmap from every domain and unpin, uncharge, unlink,
      * {@code dma_avail++}. Container mutex held.
      */
-    public void removeDma(VfioDma dma) {
+    void removeDma(VfioDma dma) {
         lock.assertHeld();
-        long unlocked = VfioUnmapUnpin.unmapUnpin(kernel, domains, dma, pins, costs);
+        long unlocked = VfioUnmapUnpin.unmapUnpin(kernel, domains, dma, pages, costs);
         if (unlocked != 0) {
-            pins.lockAcct(dma, -unlocked, true);
+            acct.lockAcct(dma, -unlocked, true);
         }
         dmas.unlink(dma);
         if (dma.vaddrInvalid()) {
@@ -366,6 +380,7 @@ public final class Type1Iommu {
      * IOVA removes it whole; v2: bisecting is EINVAL (vfio-gup.md 1.7). External (mdev) pins and the
      * dirty bitmap copy are not modelled yet.
      */
+    @Override
     public long unmapDma(DmaUnmapRequest req) {
         DmaUnmapChecks.checkUnlocked(req);
         lock.lock();
@@ -423,7 +438,7 @@ public final class Type1Iommu {
      * EFAULT/EINVAL on the header; caps copied only when {@code argsz} holds info + caps, else
      * {@code argsz} is raised to the size needed (vfio-gup.md 1.12).
      */
-    public Type1Info getInfo(long userBytes, int argsz) {
+    Type1Info getInfo(long userBytes, int argsz) {
         if (userBytes < VfioUapi.INFO_MINSZ) {
             throw new KernelException(Errno.EFAULT, "get_info:copy_from_user", "argument not readable");
         }
@@ -444,5 +459,60 @@ public final class Type1Iommu {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public Type1Info getInfo(int argsz) {
+        return getInfo(argsz, argsz);
+    }
+
+    // ---- statistics and invariants ------------------------------------------------------------
+
+    private void noteCurrentMm() {
+        MmStruct mm = kernel.current().attachment(MmStruct.class);
+        if (mm != null) {
+            mmsLock.lock();
+            try {
+                mms.add(mm);
+            } finally {
+                mmsLock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public Type1Stats stats() {
+        Type1Counters s = counters;
+        long mapCalls = 0;
+        long unmapCalls = 0;
+        long syncs = 0;
+        List<IommuStats> byDomain = new ArrayList<>();
+        List<LockStats> domainLocks = new ArrayList<>();
+        List<IommuDomain> ds = domains();
+        for (IommuDomain d : ds) {
+            IommuStats st = d.stats();
+            mapCalls += st.mapCalls();
+            unmapCalls += st.unmapCalls();
+            syncs += st.iotlbSyncs();
+            byDomain.add(st);
+            if (d instanceof AbstractIommuDomain a) {
+                a.lockStats().ifPresent(domainLocks::add);
+            }
+        }
+        NavigableMap<Long, Long> ptes = ds.isEmpty() ? new TreeMap<>() : new TreeMap<>(ds.get(0).pteCounts());
+        List<LockStats> mmap = new ArrayList<>();
+        for (MmStruct mm : mms) {
+            mmap.add(mm.mmapLock().stats());
+        }
+        return new Type1Stats(s.runs.get(), s.batchRefills.get(), s.pagesPinned.get(), s.reservedPages.get(),
+                s.lockAcctCalls.get(), s.lockAcctNs.get(), s.lockCacheRefills.get(), s.lockCacheRefillFailures.get(),
+                s.unpinCalls.get(), s.pagesUnpinned.get(), s.padataJobs.get(), s.padataChunks.get(), s.gupNs.get(),
+                s.faultClearNs.get(), mapCalls, unmapCalls, syncs, ptes, List.copyOf(byDomain), lock.stats(),
+                List.copyOf(mmap), List.copyOf(domainLocks));
+    }
+
+    @Override
+    public List<String> checkInvariants() {
+        return ContainerInvariants.check(this, pm, lockedVm, List.copyOf(mms));
     }
 }

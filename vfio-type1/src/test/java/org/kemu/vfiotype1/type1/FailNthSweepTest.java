@@ -1,4 +1,4 @@
-package org.kemu.vfiotype1.pin;
+package org.kemu.vfiotype1.type1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,9 +60,9 @@ class FailNthSweepTest {
         }
         assertThat(n).isGreaterThan(10).isLessThan(400);
         assertThat(sites).contains("vfio_dma_do_map:kzalloc", VfioBatch.FAIL_BATCH_INIT,
-                VfioPinPages.FAIL_LOCK_ACCT, "gup:try_grab_folio", "mm:alloc_pages", "iommu_map:pgtable_alloc",
+                VfioLockAcct.FAIL_LOCK_ACCT, "gup:try_grab_folio", "mm:alloc_pages", "iommu_map:pgtable_alloc",
                 "vfio_unmap_unpin:region_alloc");
-        assertThat(fatal).contains("vfio_dma_do_map:kzalloc", VfioPinPages.FAIL_LOCK_ACCT, "iommu_map:pgtable_alloc");
+        assertThat(fatal).contains("vfio_dma_do_map:kzalloc", VfioLockAcct.FAIL_LOCK_ACCT, "iommu_map:pgtable_alloc");
     }
 
     private Outcome runOnce(PinConfig pin, int n) {

@@ -1,7 +1,5 @@
-package org.kemu.vfiotype1.pin;
+package org.kemu.vfiotype1.type1;
 
-import org.kemu.mmgup.Gup;
-import org.kemu.mmgup.GupFlavour;
 import org.kemu.mmgup.MmGup;
 import org.kemu.padatacore.Padata;
 import org.kemu.padatacore.PadataCosts;
@@ -10,7 +8,6 @@ import org.kemu.padatacore.kthread.DefaultPadataFactory;
 import org.kemu.schedfair.Kernel;
 import org.kemu.vfiotype1.IommuDomainFactory;
 import org.kemu.vfiotype1.PinConfig;
-import org.kemu.vfiotype1.PinMode;
 import org.kemu.vfiotype1.Type1Container;
 import org.kemu.vfiotype1.Type1ContainerFactory;
 import org.kemu.vfiotype1.Type1Costs;
@@ -18,8 +15,8 @@ import org.kemu.vfiotype1.Type1Params;
 import org.kemu.vfiotype1.iommu.IommuDomains;
 
 /**
- * The default {@link Type1ContainerFactory}: a {@link org.kemu.vfiotype1.type1.Type1Iommu} with
- * {@link Type1Pins}, whose domains come from an {@link IommuDomainFactory} (so overriding that
+ * The default {@link Type1ContainerFactory}: {@code vfio_iommu_type1_open()} with the GUP flavour the
+ * pin configuration names, and domains from an {@link IommuDomainFactory} (so overriding that
  * binding swaps the IOMMU driver of every container).
  */
 public final class DefaultType1Containers implements Type1ContainerFactory {
@@ -32,17 +29,12 @@ public final class DefaultType1Containers implements Type1ContainerFactory {
     }
 
     @Override
-    public Type1Container open(Kernel kernel, MmGup mm, Gup gup, Padata padata, Type1Params params, PinConfig pin,
+    public Type1Container open(Kernel kernel, MmGup mm, Padata padata, Type1Params params, PinConfig pin,
             Type1Costs costs) {
-        if (gup == null) {
-            gup = mm.gup(pin.gupImpl() != null ? pin.gupImpl()
-                : pin.folioBatchedRuns() ? GupFlavour.FOLIO_BATCHED : GupFlavour.PER_PAGE);
-        }
-        if (pin.mode() == PinMode.PADATA && padata == null) {
+        if (pin.usesPadata() && padata == null) {
             padata = new DefaultPadataFactory(PadataFeatures.rfc2022(), PadataCosts.FREE).forKernel(kernel);
         }
-        PinContext ctx = new PinContext(kernel, mm.physicalMemory(), mm.addressSpaces(), gup, mm.lockedVm(), pin, costs,
-                params.disableHugepages());
-        return new DefaultType1Container(ctx, padata, params, domains);
+        return new VfioIommu(kernel, mm.physicalMemory(), mm.addressSpaces(), mm.gup(pin.gup()), mm.lockedVm(), padata,
+                params, pin, costs, domains);
     }
 }

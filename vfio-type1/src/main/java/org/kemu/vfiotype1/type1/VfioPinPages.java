@@ -1,39 +1,48 @@
-package org.kemu.vfiotype1.pin;
+package org.kemu.vfiotype1.type1;
 
+import org.kemu.mmgup.AddressSpaces;
 import org.kemu.mmgup.Foll;
+import org.kemu.mmgup.Gup;
 import org.kemu.mmgup.MmConstants;
 import org.kemu.mmgup.MmStruct;
 import org.kemu.mmgup.PfnmapLookup;
+import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.mmgup.Vma;
 import org.kemu.mmgup.VmaKind;
 import org.kemu.schedfair.Errno;
-import org.kemu.schedfair.FailNth;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelException;
 import org.kemu.vfiotype1.Type1Costs;
-import org.kemu.vfiotype1.type1.VfioDma;
 
 /**
  * The page side of drivers/vfio/vfio_iommu_type1.c: {@code vaddr_get_pfns()},
- * {@code vfio_pin_pages_remote()}, {@code vfio_unpin_pages_remote()}, {@code put_pfn()},
- * {@code vfio_batch_unpin()} and {@code vfio_lock_acct()} (vfio-gup.md 1.6, 1.8, 1.9). The run
+ * {@code vfio_pin_pages_remote()}, {@code vfio_unpin_pages_remote()}, {@code put_pfn()} and
+ * {@code vfio_batch_unpin()} (vfio-gup.md 1.6, 1.8). The run
  * builder has two forms: 5.14's page-by-page walk (per-page cost) and v6.18's
  * {@code num_pages_contiguous()} steps (per-step cost); they pin and charge the same pages.
  */
 final class VfioPinPages {
-    /** fail-nth point of {@code mmap_write_lock_killable()} in {@code vfio_lock_acct()} for a charge (EINTR). */
-    static final String FAIL_LOCK_ACCT = "vfio_lock_acct:mmap_write_lock_killable";
-
-    private final PinContext ctx;
     private final Kernel kernel;
+    private final PhysicalMemory pm;
+    private final AddressSpaces mms;
+    private final Gup gup;
+    private final VfioLockAcct vfioLockAcct;
     private final Type1Costs costs;
-    final PinStats stats;
+    private final boolean folioBatched;
+    private final boolean disableHugepages;
+    private final Type1Counters counters;
 
-    VfioPinPages(PinContext ctx, PinStats stats) {
-        this.ctx = ctx;
-        this.kernel = ctx.kernel();
-        this.costs = ctx.costs();
-        this.stats = stats;
+    VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup, VfioLockAcct acct, Type1Costs costs,
+            boolean folioBatched, boolean disableHugepages, Type1Counters counters) {
+        this.kernel = kernel;
+        this.pm = pm;
+        this.mms = mms;
+        this.gup = gup;
+        this.vfioLockAcct = acct;
+        this.costs = costs;
+        this.folioBatched = folioBatched;
+        this.disableHugepages = disableHugepages;
+        this.counters = counters;
     }
 
     /** One contiguous run: {@code npage} pages from {@code pfnBase}, all reserved or all normal. */
@@ -45,35 +54,40 @@ final class VfioPinPages {
      * the batch capacity under the mmap read lock; 0 pinned is EFAULT. When GUP fails on a VM_PFNMAP
      * mapping, the pfn is looked up: an invalid/reserved pfn yields the pages to the end of its leaf
      * (capped at {@code npages}) with the batch left empty; a normal page there is EFAULT. Returns
-     * the count; {@code pfnOut[0]} gets the first pfn.
+     * the count; {@code pfnOut[0]} gets the first pfn. The time spent in GUP is counted by whether
+     * the first page had to be faulted in (faulting and clearing) or was present.
      */
     long vaddrGetPfns(MmStruct mm, long vaddr, long npages, boolean write, VfioBatch batch, long[] pfnOut) {
         long req = Math.min(npages, batch.capacity);
         int flags = Foll.LONGTERM | (write ? Foll.WRITE : 0);
-        stats.batchRefills.incrementAndGet();
+        counters.batchRefills.incrementAndGet();
         mm.mmapLock().downRead();
         try {
             KernelException gupErr;
             long ret;
+            boolean faulting = mms.followPfn(mm, vaddr) < 0;
+            long t0 = kernel.now();
             try {
-                ret = ctx.gup().pinUserPagesRemote(mm, vaddr, req, flags, batch.pages);
+                ret = gup.pinUserPagesRemote(mm, vaddr, req, flags, batch.pages);
                 gupErr = ret == 0 ? new KernelException(Errno.EFAULT, "vaddr_get_pfns:pinned_none",
                         "pin_user_pages_remote pinned nothing at 0x" + Long.toHexString(vaddr)) : null;
             } catch (KernelException e) {
                 ret = 0;
                 gupErr = e;
+            } finally {
+                (faulting ? counters.faultClearNs : counters.gupNs).addAndGet(kernel.now() - t0);
             }
             if (ret > 0) {
                 batch.size = (int) ret;
                 batch.offset = 0;
                 pfnOut[0] = batch.pages[0];
-                stats.pagesPinned.addAndGet(ret);
+                counters.pagesPinned.addAndGet(ret);
                 return ret;
             }
             Vma vma = mm.vmaLookup(vaddr);
             if (vma != null && vma.kind() == VmaKind.PFNMAP) {
-                PfnmapLookup l = ctx.mm().followPfnmap(mm, vaddr, write);
-                if (!ctx.pm().isInvalidReserved(l.pfn())) {
+                PfnmapLookup l = mms.followPfnmap(mm, vaddr, write);
+                if (!pm.isInvalidReserved(l.pfn())) {
                     throw new KernelException(Errno.EFAULT, "vaddr_get_pfns:pfnmap_normal_page",
                             "VM_PFNMAP pfn " + l.pfn() + " has a struct page");
                 }
@@ -99,8 +113,8 @@ final class VfioPinPages {
         if (mm == null) {
             throw new KernelException(Errno.ENODEV, "vfio_pin_pages_remote:no_mm", "current->mm is NULL");
         }
-        stats.runs.incrementAndGet();
-        boolean folio = ctx.folioBatched();
+        counters.runs.incrementAndGet();
+        boolean folio = folioBatched;
         long pendingNs = costs.runNs();
         long[] pfnBox = new long[1];
         boolean haveBase = false;
@@ -113,10 +127,10 @@ final class VfioPinPages {
         if (batch.size != 0) {
             pfnBase = batch.current();
             pfn = pfnBase;
-            rsvd = ctx.pm().isInvalidReserved(pfnBase);
+            rsvd = pm.isInvalidReserved(pfnBase);
             haveBase = true;
         }
-        if (ctx.disableHugepages()) {
+        if (disableHugepages) {
             npage = 1;
         }
         boolean mayRefill = cache != null && cache.enabled();
@@ -131,23 +145,23 @@ final class VfioPinPages {
                     pfn = pfnBox[0];
                     if (!haveBase) {
                         pfnBase = pfn;
-                        rsvd = ctx.pm().isInvalidReserved(pfnBase);
+                        rsvd = pm.isInvalidReserved(pfnBase);
                         haveBase = true;
                     }
                     if (batch.size == 0) {
                         // PFNMAP: no pages to hold, later pfns of the leaf implied contiguous
-                        if (pfn != pfnBase + pinned || rsvd != ctx.pm().isInvalidReserved(pfn)) {
+                        if (pfn != pfnBase + pinned || rsvd != pm.isInvalidReserved(pfn)) {
                             break;
                         }
                         pinned += ret;
                         npage -= ret;
                         vaddr += ret << MmConstants.PAGE_SHIFT;
-                        stats.reservedPages.addAndGet(ret);
+                        counters.reservedPages.addAndGet(ret);
                         continue;
                     }
                 }
                 while (true) {
-                    if (pfn != pfnBase + pinned || rsvd != ctx.pm().isInvalidReserved(pfn)) {
+                    if (pfn != pfnBase + pinned || rsvd != pm.isInvalidReserved(pfn)) {
                         break outer;
                     }
                     int nr;
@@ -168,7 +182,7 @@ final class VfioPinPages {
                             if (acct > 0) {
                                 // empty: pre-charge min(pages left, cache size); a failed refill is not
                                 // retried within this run
-                                mayRefill = refillCache(dma, cache, Math.min(npage - d, cache.capacity));
+                                mayRefill = vfioLockAcct.refillCache(dma, cache, Math.min(npage - d, cache.capacity));
                                 d = cache.draw(acct);
                                 drawn += d;
                                 acct -= d;
@@ -197,7 +211,7 @@ final class VfioPinPages {
             if (rsvd) {
                 dma.markHasRsvd();
             }
-            lockAcct(dma, lockAcct, false);
+            vfioLockAcct.lockAcct(dma, lockAcct, false);
         } catch (KernelException e) {
             kernel.work(pendingNs);
             if (pinned > 0 && !rsvd) {
@@ -212,62 +226,6 @@ final class VfioPinPages {
         return new Run(pfnBase, pinned, rsvd);
     }
 
-    /** Patch 8: pre-charge the cache; ENOMEM leaves it empty (not fatal), other errors are. */
-    boolean refillCache(VfioDma dma, LockCache cache, long pages) {
-        if (pages <= 0) {
-            return false;
-        }
-        try {
-            lockAcct(dma, pages, false);
-            cache.pages += pages;
-            stats.lockCacheRefills.incrementAndGet();
-            return true;
-        } catch (KernelException e) {
-            if (e.errno() != Errno.ENOMEM) {
-                throw e;
-            }
-            stats.lockCacheRefillFailures.incrementAndGet();
-            return false;
-        }
-    }
-
-    /** Returns a chunk's leftover cache to locked_vm (end of the chunk, success or not). */
-    void returnCache(VfioDma dma, LockCache cache) {
-        if (cache != null && cache.pages > 0) {
-            long left = cache.pages;
-            cache.pages = 0;
-            lockAcct(dma, -left, false);
-        }
-    }
-
-    /**
-     * {@code vfio_lock_acct(dma, npage, async)}: {@code mmap_write_lock_killable(dma->mm)} (EINTR),
-     * {@code __account_locked_vm(mm, |npage|, npage > 0, dma->task, dma->lock_cap)} (ENOMEM over
-     * RLIMIT_MEMLOCK without CAP_IPC_LOCK), then {@code dma->locked_vm += npage}. With {@code async}
-     * an exited owner is skipped (ESRCH, ignored by every caller).
-     */
-    void lockAcct(VfioDma dma, long npage, boolean async) {
-        if (npage == 0) {
-            return;
-        }
-        MmStruct mm = dma.mm();
-        if (mm == null || (async && mm.exited())) {
-            return;
-        }
-        if (npage > 0 && FailNth.shouldFail(kernel, FAIL_LOCK_ACCT)) {
-            throw new KernelException(Errno.EINTR, FAIL_LOCK_ACCT, "fail-nth: mmap_write_lock_killable");
-        }
-        stats.lockAcctCalls.incrementAndGet();
-        mm.mmapLock().downWriteKillable();
-        try {
-            kernel.work(costs.lockAcctNs());
-            ctx.lockedVm().accountLockedVmLocked(mm, Math.abs(npage), npage > 0, mm.rlimitMemlock(), dma.lockCap());
-            dma.addLockedVm(npage);
-        } finally {
-            mm.mmapLock().upWrite();
-        }
-    }
-
     /**
      * {@code vfio_unpin_pages_remote()} without accounting: with reserved pfns in the dma, pfn by pfn
      * ({@code put_pfn()}, reserved ones skipped and not counted); otherwise one
@@ -278,46 +236,46 @@ final class VfioPinPages {
         if (npage == 0) {
             return 0;
         }
-        stats.unpinCalls.incrementAndGet();
+        counters.unpinCalls.incrementAndGet();
         boolean dirty = dma.prot().writable();
         long unlocked;
         if (dma.hasRsvd()) {
             kernel.work(costs.unpinCallNs() + costs.putPfnPageNs() * npage);
             unlocked = unpinSkippingReserved(pfn, npage, dirty);
         } else {
-            kernel.work(costs.unpinCallNs() + (ctx.folioBatched() ? 0 : costs.putPfnPageNs() * npage));
-            ctx.gup().unpinUserPageRangeDirtyLock(pfn, npage, dirty);
+            kernel.work(costs.unpinCallNs() + (folioBatched ? 0 : costs.putPfnPageNs() * npage));
+            gup.unpinUserPageRangeDirtyLock(pfn, npage, dirty);
             unlocked = npage;
         }
-        stats.pagesUnpinned.addAndGet(unlocked);
+        counters.pagesUnpinned.addAndGet(unlocked);
         return unlocked;
     }
 
     /** Non-reserved stretches of {@code [pfn, pfn + npage)} unpinned by range; returns their pages. */
     private long unpinSkippingReserved(long pfn, long npage, boolean dirty) {
-        boolean firstRsvd = ctx.pm().isInvalidReserved(pfn);
-        if (firstRsvd == ctx.pm().isInvalidReserved(pfn + npage - 1)) {
+        boolean firstRsvd = pm.isInvalidReserved(pfn);
+        if (firstRsvd == pm.isInvalidReserved(pfn + npage - 1)) {
             // runs never mix reserved and normal pfns; a chunk of one kind at both ends is one kind
             if (firstRsvd) {
                 return 0;
             }
-            ctx.gup().unpinUserPageRangeDirtyLock(pfn, npage, dirty);
+            gup.unpinUserPageRangeDirtyLock(pfn, npage, dirty);
             return npage;
         }
         long unlocked = 0;
         long start = -1;
         for (long p = pfn; p < pfn + npage; p++) {
-            boolean r = ctx.pm().isInvalidReserved(p);
+            boolean r = pm.isInvalidReserved(p);
             if (!r && start < 0) {
                 start = p;
             } else if (r && start >= 0) {
-                ctx.gup().unpinUserPageRangeDirtyLock(start, p - start, dirty);
+                gup.unpinUserPageRangeDirtyLock(start, p - start, dirty);
                 unlocked += p - start;
                 start = -1;
             }
         }
         if (start >= 0) {
-            ctx.gup().unpinUserPageRangeDirtyLock(start, pfn + npage - start, dirty);
+            gup.unpinUserPageRangeDirtyLock(start, pfn + npage - start, dirty);
             unlocked += pfn + npage - start;
         }
         return unlocked;
@@ -326,8 +284,8 @@ final class VfioPinPages {
     /** {@code put_pfn()} over a contiguous run of normal pages pinned by the current call. */
     private void putPfnRange(VfioDma dma, long pfn, long n) {
         kernel.work(costs.putPfnPageNs() * n);
-        ctx.gup().unpinUserPageRangeDirtyLock(pfn, n, dma.prot().writable());
-        stats.pagesUnpinned.addAndGet(n);
+        gup.unpinUserPageRangeDirtyLock(pfn, n, dma.prot().writable());
+        counters.pagesUnpinned.addAndGet(n);
     }
 
     /** {@code vfio_batch_unpin()}: {@code put_pfn()} on every entry left in the batch. */
@@ -339,8 +297,8 @@ final class VfioPinPages {
         long[] left = new long[n];
         System.arraycopy(batch.pages, batch.offset, left, 0, n);
         kernel.work(costs.putPfnPageNs() * n);
-        ctx.gup().unpinUserPagesDirtyLock(left, n, dma.prot().writable());
-        stats.pagesUnpinned.addAndGet(n);
+        gup.unpinUserPagesDirtyLock(left, n, dma.prot().writable());
+        counters.pagesUnpinned.addAndGet(n);
         batch.offset += n;
         batch.size = 0;
     }
