@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * plugin-api, lab -> everything), nothing below lab knows Guice injectors, the CLI or report
  * formats, and the plugin SPI keeps Guice out of its signatures. Issue 12: Guice is imported only in
  * lab (the one composition root; the test kit boots through it without Guice), and the SPI package
- * reaches no implementation package of any module.
+ * reaches no implementation package of any module. Issue 16: the CLI is its own module (org.kemu.cli)
+ * above the library.
  */
 class LayeringTest {
     private static JavaClasses classes;
@@ -71,6 +72,24 @@ class LayeringTest {
     private static final String[] IMPLEMENTATIONS = {"org.kemu.schedfair.*..", "org.kemu.mmgup.*..",
         "org.kemu.padatacore.*..", "org.kemu.vfiotype1.*..", "org.kemu.lab.."};
 
+    /** Issue 16: the library (lab) knows neither the CLI module nor the CLI's libraries or a logging backend. */
+    @Test
+    void theLibraryKnowsNoCli() {
+        noClasses().that().resideInAPackage("org.kemu.lab..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.kemu.cli..", "picocli..", "ch.qos.logback..",
+                        "org.knowm.xchart..", "me.tongfei.progressbar..", "com.fasterxml.jackson.dataformat.csv..")
+                .check(classes);
+    }
+
+    /** The backend seam and the shared primitives are sched-fair's own: other modules see its API only. */
+    @Test
+    void schedFairInternalsStayInsideSchedFair() {
+        noClasses().that().resideOutsideOfPackage("org.kemu.schedfair..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.kemu.schedfair.internal..",
+                        "org.kemu.schedfair.sim..", "org.kemu.schedfair.hosted..", "org.kemu.schedfair.lockdep..")
+                .check(classes);
+    }
+
     @Test
     void guiceOnlyInLab() {
         noClasses().that().resideOutsideOfPackage("org.kemu.lab..")
@@ -102,7 +121,7 @@ class LayeringTest {
 
     @Test
     void nothingBelowLabKnowsTheCliOrReportFormats() {
-        noClasses().that().resideOutsideOfPackage("org.kemu.lab..")
+        noClasses().that().resideOutsideOfPackages("org.kemu.lab..", "org.kemu.cli..")
                 .should().dependOnClassesThat()
                 .resideInAnyPackage("picocli..", "com.fasterxml.jackson..", "ch.qos.logback..", "org.knowm.xchart..",
                         "me.tongfei.progressbar..")

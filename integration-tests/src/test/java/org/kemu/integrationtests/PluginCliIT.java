@@ -9,7 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kemu.lab.cli.KemuCli;
+import org.kemu.cli.KemuCli;
 
 /**
  * {@code kemu plugins} and {@code kemu run <plugin> --param value} with the shipped plugins on the

@@ -1,0 +1,64 @@
+package org.kemu.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.kemu.lab.MachineProfile;
+import org.kemu.lab.calibrate.CalibrationInputs;
+import org.kemu.lab.calibrate.CalibrationReport;
+import org.kemu.lab.calibrate.Calibrator;
+import org.kemu.lab.calibrate.ProfileFitter;
+import org.kemu.lab.profile.ProfileCodec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "calibrate", description = "Fit the machine profiles from the calibration inputs and write"
+        + " docs/calibration.md (published against emulated).")
+final class CalibrateCommand implements Callable<Integer> {
+    @Option(names = "--profiles-dir", defaultValue = "lab/src/main/resources/profiles")
+    Path profilesDir;
+
+    @Option(names = "--docs", defaultValue = "docs/calibration.md")
+    Path docs;
+
+    @Option(names = "--skip-fit", description = "only re-emulate the cells with the profiles in --profiles-dir")
+    boolean skipFit;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        var err = spec.commandLine().getErr();
+        Map<String, MachineProfile> profiles = new LinkedHashMap<>();
+        Map<String, ProfileFitter.Fit> fits = new LinkedHashMap<>();
+        Files.createDirectories(profilesDir);
+        for (String m : List.of(CalibrationInputs.INTEL, CalibrationInputs.AMD)) {
+            fits.put(m, ProfileFitter.fit(m));
+            Path file = profilesDir.resolve(m + ".json");
+            MachineProfile p;
+            if (skipFit) {
+                p = ProfileCodec.read(Files.readString(file));
+            } else {
+                err.println("fitting " + m + " ...");
+                p = Calibrator.calibrate(m);
+                Files.writeString(file, ProfileCodec.write(p));
+            }
+            profiles.put(m, p);
+        }
+        err.println("emulating the 30 calibration cells ...");
+        var base = CalibrationReport.emulateAll(profiles::get, CalibrationInputs.BASE);
+        var mt = CalibrationReport.emulateAll(profiles::get, CalibrationInputs.MULTITHREADED);
+        if (docs.getParent() != null) {
+            Files.createDirectories(docs.getParent());
+        }
+        Files.writeString(docs, CalibrationReport.markdown(base, mt, fits, profiles));
+        spec.commandLine().getOut().println("wrote " + profilesDir + "/*.json and " + docs);
+        return 0;
+    }
+}

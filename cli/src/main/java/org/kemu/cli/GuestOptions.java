@@ -1,0 +1,77 @@
+package org.kemu.cli;
+
+import org.kemu.lab.Approach;
+import org.kemu.lab.Backing;
+import org.kemu.lab.GuestSpec;
+import org.kemu.lab.LabConfig;
+import org.kemu.vfiotype1.PinConfig;
+import picocli.CommandLine.Option;
+
+/** The options that describe one guest init. */
+final class GuestOptions {
+    @Option(names = "--profile", defaultValue = "intel-8167m",
+            description = "built-in profile (intel-8167m, amd-7j13) or a profile JSON file (default: ${DEFAULT-VALUE})")
+    String profile;
+
+    @Option(names = "--backing", defaultValue = "hugetlb", description = "hugetlb or thp (default: ${DEFAULT-VALUE})")
+    String backing;
+
+    @Option(names = "--mem", defaultValue = "128G", description = "guest RAM, e.g. 16G, 128G (default: ${DEFAULT-VALUE})")
+    String mem;
+
+    @Option(names = "--prealloc-threads", defaultValue = "0",
+            description = "qemu -mem-prealloc threads, 0 = none (default: ${DEFAULT-VALUE})")
+    int preallocThreads;
+
+    @Option(names = "--padata-threads", defaultValue = "16",
+            description = "threads of the multithreaded pin, 0 = the unmodified serial kernel (default: ${DEFAULT-VALUE})")
+    int padataThreads;
+
+    @Option(names = "--lock-cache-pages", defaultValue = "65536",
+            description = "per-thread locked_vm cache of patch 8, 0 = none (default: ${DEFAULT-VALUE})")
+    long lockCachePages;
+
+    @Option(names = "--pin-mode", description = "serial, padata, user-threads, user-threads-unlocked, folio-serial,"
+            + " folio-padata (default: serial when --padata-threads is 0, else padata)")
+    String pinMode;
+
+    @Option(names = "--seed", defaultValue = "1", description = "the run's seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    /** The guest, with qemu's MAP_DMA threads when the approach is a user-space one. */
+    GuestSpec guest() {
+        GuestSpec g = new GuestSpec(Backing.parse(backing), Sizes.parse(mem), preallocThreads);
+        return pinMode == null ? g : g.withMapDma(approach().userSpaceMapDma(threads()));
+    }
+
+    private Approach approach() {
+        return Approach.parse(pinMode);
+    }
+
+    private int threads() {
+        return approach().threaded() ? Math.max(1, padataThreads) : 1;
+    }
+
+    PinConfig pin() {
+        if (padataThreads < 0) {
+            throw new IllegalArgumentException("--padata-threads must not be negative");
+        }
+        if (pinMode == null) {
+            return Approach.padataOrSerial(padataThreads, lockCachePages);
+        }
+        return approach().pinConfig(threads(), approach().threaded() ? lockCachePages : 0);
+    }
+
+    LabConfig config() {
+        return LabConfig.of(seed, pin());
+    }
+
+    LabConfig baseline() {
+        return LabConfig.of(seed, PinConfig.serial());
+    }
+
+    /** The serial 5.14 base: qemu's one MAP_DMA. */
+    GuestSpec baselineGuest() {
+        return guest().withMapDma(org.kemu.lab.workload.UserSpaceMapDma.NONE);
+    }
+}

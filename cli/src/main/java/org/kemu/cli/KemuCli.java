@@ -1,0 +1,78 @@
+package org.kemu.cli;
+
+import java.io.PrintWriter;
+import org.kemu.lab.Version;
+import org.kemu.lab.trace.RunObservation;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/kemu}: the command line front door. */
+@Command(name = "kemu", mixinStandardHelpOptions = true, versionProvider = KemuCli.VersionProvider.class,
+        description = "Emulates the Linux kernel paths behind multithreaded VFIO page pinning.",
+        subcommands = {GuestInitCommand.class, SweepCommand.class, CompareCommand.class, ProfilesCommand.class,
+            PluginsCommand.class, RunPluginCommand.class, CalibrateCommand.class, BenchCommand.class})
+public final class KemuCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    TraceOptions trace = new TraceOptions();
+
+    /** The command's observation session (--trace, JSON metrics), open while a command runs. */
+    private RunObservation observation = RunObservation.open(null);
+
+    /** The observation session of the command {@code spec} belongs to: pass it to every boot. */
+    static RunObservation observation(CommandLine.Model.CommandSpec spec) {
+        return ((KemuCli) spec.root().userObject()).observation;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try kemu --help)");
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"kemu " + Version.get()};
+        }
+    }
+
+    /** Runs the CLI and returns its exit code: 0 ok, 2 bad usage, 1 a failed run. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        KemuCli root = new KemuCli();
+        CommandLine cl = new CommandLine(root);
+        // every subcommand answers --help and --version, as the README promises
+        cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
+        cl.setExecutionStrategy(pr -> {
+            try (var session = RunObservation.open(root.trace.file)) {
+                root.observation = session;
+                return new CommandLine.RunLast().execute(pr);
+            }
+        });
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("kemu: " + ex.getMessage());
+            ex.getCommandLine().getErr().flush();
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+            c.getErr().println("kemu: " + msg.lines().findFirst().orElse(""));
+            c.getErr().flush();
+            return ex instanceof IllegalArgumentException || ex instanceof org.kemu.schedfair.KernelException
+                    || ex instanceof org.kemu.lab.profile.ProfileCodec.ProfileException ? 2 : 1;
+        });
+        // kemu run <plugin> --param value: the plugin's own options reach the command as positionals
+        cl.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
+        int rc = cl.execute(args);
+        out.flush();
+        err.flush();
+        return rc;
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+}

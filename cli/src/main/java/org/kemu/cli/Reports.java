@@ -1,0 +1,150 @@
+package org.kemu.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.kemu.lab.Approach;
+import org.kemu.lab.GuestInitResult;
+import org.kemu.lab.GuestSpec;
+import org.kemu.lab.LabConfig;
+import org.kemu.lab.MachineProfile;
+import org.kemu.lab.Version;
+import org.kemu.vfiotype1.Type1Stats;
+
+/**
+ * Guest-init results as JSON, CSV rows and tables. Only fields named {@code wall_*} vary between
+ * equal runs, and they stay out of the CSV (they are in the JSON and the sweep's sidecar), so equal
+ * sweeps - and merged shards of a sweep - give byte-identical CSV.
+ */
+final class Reports {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final List<String> CSV_COLUMNS = List.of("profile", "backing", "mem_gib", "prealloc_threads", "pin_mode",
+            "threads", "lock_cache_pages", "seed", "pin_seconds", "init_seconds", "prealloc_seconds", "gup_seconds",
+            "fault_clear_seconds", "accounting_seconds", "iommu_map_seconds", "lock_wait_seconds");
+
+    private Reports() {
+    }
+
+    static Map<String, Object> configuration(MachineProfile p, LabConfig c, GuestSpec g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("profile", p.name());
+        m.put("backing", g.backing().cliName());
+        m.put("mem_bytes", g.memBytes());
+        m.put("prealloc_threads", g.preallocThreads());
+        m.put("pin_mode", Approach.of(c.pin(), g.mapDma()).cliName());
+        m.put("threads", Approach.threads(c.pin(), g.mapDma()));
+        m.put("lock_cache_pages", c.pin().lockCachePages());
+        m.put("pick_policy", c.pickPolicy().name());
+        m.put("bandwidth_policy", c.bandwidthPolicy().name());
+        m.put("seed", c.seed());
+        return m;
+    }
+
+    static Map<String, Object> json(MachineProfile p, LabConfig c, GuestSpec g, GuestInitResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("pin_seconds", r.pinSeconds());
+        m.put("init_seconds", r.initSeconds());
+        Type1Stats s = r.pin();
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("prealloc_seconds", r.preallocNs() / 1e9);
+        b.put("qemu_other_seconds", r.otherNs() / 1e9);
+        b.put("fault_clear_seconds", s.faultClearNs() / 1e9);
+        b.put("gup_seconds", s.gupNs() / 1e9);
+        b.put("accounting_seconds", s.lockAcctNs() / 1e9);
+        b.put("iommu_map_seconds", s.iommuNs() / 1e9);
+        b.put("lock_wait_seconds", r.totalLockWaitNs() / 1e9);
+        Map<String, Object> waits = new LinkedHashMap<>();
+        r.lockWaitNs().forEach((k, v) -> waits.put(k, v / 1e9));
+        b.put("lock_wait_seconds_by_lock", waits);
+        b.put("contiguous_runs", s.runs());
+        b.put("locked_vm_charges", s.lockAcctCalls());
+        b.put("note", "pin-path times are summed over every pinning thread");
+        m.put("breakdown", b);
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("kemu_version", Version.get());
+        meta.put("profile", p.name());
+        meta.put("profile_description", p.description());
+        meta.put("configuration", configuration(p, c, g));
+        meta.put("seed", c.seed());
+        meta.put("events", r.events());
+        meta.put("event_hash", Long.toHexString(r.eventHash()));
+        meta.put("invariant_violations", r.invariantViolations());
+        meta.put("wall_seconds", r.wallNanos() / 1e9);
+        meta.put("wall_pin_seconds", r.pinWallNanos() / 1e9);
+        m.put("run", meta);
+        return m;
+    }
+
+    static String toJson(Object o) {
+        try {
+            return JSON.writeValueAsString(o) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<String> csvRow(MachineProfile p, LabConfig c, GuestSpec g, GuestInitResult r) {
+        Type1Stats s = r.pin();
+        return List.of(p.name(), g.backing().cliName(), num(g.gib()), Integer.toString(g.preallocThreads()),
+                Approach.of(c.pin(), g.mapDma()).cliName(), Integer.toString(Approach.threads(c.pin(), g.mapDma())),
+                Long.toString(c.pin().lockCachePages()), Long.toString(c.seed()), num(r.pinSeconds()),
+                num(r.initSeconds()), num(r.preallocNs() / 1e9), num(s.gupNs() / 1e9), num(s.faultClearNs() / 1e9),
+                num(s.lockAcctNs() / 1e9), num(s.iommuNs() / 1e9), num(r.totalLockWaitNs() / 1e9));
+    }
+
+    static String num(double d) {
+        return String.format(Locale.ROOT, "%.6g", d);
+    }
+
+    private static final ObjectWriter CSV_ROW = new CsvMapper().writerFor(List.class).with(CsvSchema.emptySchema());
+
+    /** One CSV line (RFC 4180 quoting by Jackson's CSV writer), without the line end. */
+    static String csv(List<String> row) {
+        try {
+            return CSV_ROW.writeValueAsString(row).stripTrailing();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A left-aligned text table. */
+    static String table(List<String> header, List<List<String>> rows) {
+        int[] w = new int[header.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = header.get(i).length();
+            for (List<String> r : rows) {
+                w[i] = Math.max(w[i], r.get(i).length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        line(sb, header, w);
+        StringBuilder dash = new StringBuilder();
+        for (int i = 0; i < w.length; i++) {
+            dash.append("-".repeat(w[i])).append(i + 1 < w.length ? "  " : "");
+        }
+        sb.append(dash).append('\n');
+        for (List<String> r : rows) {
+            line(sb, r, w);
+        }
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, List<String> cells, int[] w) {
+        for (int i = 0; i < w.length; i++) {
+            String c = cells.get(i);
+            sb.append(c);
+            if (i + 1 < w.length) {
+                sb.append(" ".repeat(w[i] - c.length() + 2));
+            }
+        }
+        sb.append('\n');
+    }
+}

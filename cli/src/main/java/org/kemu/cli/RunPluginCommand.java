@@ -1,0 +1,69 @@
+package org.kemu.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.kemu.lab.Version;
+import org.kemu.lab.pluginhost.PluginRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run", description = "Run a plugin's job: kemu run <plugin> [--param value ...] [--profile P]"
+        + " [--seed N] [--format table|json]")
+final class RunPluginCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "plugin name (see kemu plugins)")
+    String plugin;
+
+    @Parameters(index = "1..*", description = "plugin parameters as --param value pairs")
+    List<String> params = new ArrayList<>();
+
+    @Option(names = "--profile", defaultValue = "intel-8167m")
+    String profile;
+
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+
+    @Option(names = "--format", defaultValue = "table", description = "table or json")
+    String format;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (!format.equals("table") && !format.equals("json")) {
+            throw new IllegalArgumentException("unknown format '" + format + "' (table or json)");
+        }
+        PluginRun r = PluginCatalog.discover().run(plugin, profile, seed, params, KemuCli.observation(spec));
+        var out = spec.commandLine().getOut();
+        if (format.equals("json")) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("plugin", r.plugin());
+            j.put("virtual_seconds", r.result().virtualTimeNs() / 1e9);
+            j.put("metrics", r.result().metrics());
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("kemu_version", Version.get());
+            meta.put("profile", profile);
+            meta.put("machine", r.machine());
+            meta.put("seed", r.seed());
+            meta.put("params", r.params());
+            meta.put("kernel_end_seconds", r.kernelEndNs() / 1e9);
+            meta.put("wall_seconds", r.wallNs() / 1e9);
+            j.put("run", meta);
+            out.print(Reports.toJson(j));
+        } else {
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(List.of("virtual time", Reports.num(r.result().virtualTimeNs() / 1e9) + " s"));
+            r.result().metrics().forEach((k, v) -> rows.add(List.of(k, String.valueOf(v))));
+            r.params().forEach((k, v) -> rows.add(List.of("--" + k, v)));
+            rows.add(List.of("profile / seed", profile + " / " + r.seed()));
+            rows.add(List.of("wall time", Reports.num(r.wallNs() / 1e9) + " s"));
+            out.print(Reports.table(List.of(r.plugin(), "value"), rows));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,137 @@
+package org.kemu.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.kemu.lab.Backing;
+import org.kemu.lab.GuestInitResult;
+import org.kemu.lab.GuestSpec;
+import org.kemu.lab.Lab;
+import org.kemu.lab.LabConfig;
+import org.kemu.lab.MachineProfile;
+import org.kemu.lab.Approach;
+import org.kemu.lab.Profiles;
+import org.kemu.lab.Version;
+import org.kemu.lab.workload.UserSpaceMapDma;
+import org.kemu.vfiotype1.PinConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "sweep", description = "Guest inits over a matrix of options: CSV plus a JSON sidecar.",
+        subcommands = org.kemu.cli.sweep.SweepMergeCommand.class)
+final class SweepCommand implements Callable<Integer> {
+    @Option(names = "--profiles", split = ",", defaultValue = "intel-8167m")
+    List<String> profiles;
+    @Option(names = "--backings", split = ",", defaultValue = "hugetlb")
+    List<String> backings;
+    @Option(names = "--mems", split = ",", defaultValue = "16G")
+    List<String> mems;
+    @Option(names = "--prealloc-threads", split = ",", defaultValue = "0")
+    List<Integer> prealloc;
+    @Option(names = "--padata-threads", split = ",", defaultValue = "0,16")
+    List<Integer> threads;
+    @Option(names = "--lock-cache-pages", split = ",", defaultValue = "65536")
+    List<Long> caches;
+    @Option(names = "--pin-modes", split = ",", description = "default: serial for 0 threads, padata otherwise")
+    List<String> modes;
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+    @Option(names = "--out", defaultValue = "sweep.csv", description = "CSV file; the sidecar is <out>.json")
+    Path out;
+
+    @picocli.CommandLine.Mixin
+    org.kemu.cli.sweep.ShardOptions shardOptions;
+    @picocli.CommandLine.Mixin
+    org.kemu.cli.plot.PlotOptions plot;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.join(",", Reports.CSV_COLUMNS));
+        List<Map<String, Object>> runs = new ArrayList<>();
+        var shard = shardOptions.shard();
+        long cells = (long) profiles.size() * backings.size() * mems.size() * prealloc.size() * pins().size();
+        long cell = 0;
+        var observation = KemuCli.observation(spec).collectMetrics(true);
+        var progress = org.kemu.cli.progress.Progress.start("sweep " + shard, shard.size(cells));
+        for (String prof : profiles) {
+            MachineProfile p = Profiles.load(prof);
+            for (String b : backings) {
+                for (String m : mems) {
+                    for (int q : prealloc) {
+                        GuestSpec plain = new GuestSpec(Backing.parse(b), Sizes.parse(m), q);
+                        for (Map.Entry<PinConfig, UserSpaceMapDma> pc : pins()) {
+                            if (!shard.owns(cell++)) {
+                                continue;
+                            }
+                            LabConfig c = LabConfig.of(seed, pc.getKey());
+                            GuestSpec g = plain.withMapDma(pc.getValue());
+                            GuestInitResult r = Lab.guestInit(p, c, g, observation);
+                            lines.add(Reports.csv(Reports.csvRow(p, c, g, r)));
+                            Map<String, Object> run = Reports.json(p, c, g, r);
+                            observation.takeMetrics().ifPresent(x -> run.put("metrics", x));
+                            runs.add(run);
+                            progress.step(prof + " " + b + " " + m + " " + GuestInitCommand.describe(c, g));
+                            spec.commandLine().getErr().printf("%s %s %s qthr=%d %s: pin %.2f s init %.2f s%n", prof, b,
+                                    m, q, GuestInitCommand.describe(c, g), r.pinSeconds(), r.initSeconds());
+                        }
+                    }
+                }
+            }
+        }
+        progress.close();
+        Files.write(out, lines);
+        Map<String, Object> side = new LinkedHashMap<>();
+        side.put("kemu_version", Version.get());
+        side.put("seed", seed);
+        Map<String, Object> matrix = new LinkedHashMap<>();
+        matrix.put("profiles", profiles);
+        matrix.put("backings", backings);
+        matrix.put("mems", mems);
+        matrix.put("prealloc_threads", prealloc);
+        matrix.put("padata_threads", threads);
+        matrix.put("lock_cache_pages", caches);
+        matrix.put("pin_modes", modes);
+        side.put("matrix", matrix);
+        side.put("shard", shard.describe(cells));
+        side.put("runs", runs);
+        Files.writeString(Path.of(out + ".json"), Reports.toJson(side));
+        plot.write(out);
+        spec.commandLine().getOut().println("wrote " + out + " and " + out + ".json (" + runs.size() + " runs)");
+        return 0;
+    }
+
+    /** The kernel pin configurations and qemu MAP_DMA threads of the matrix, without repeats. */
+    private List<Map.Entry<PinConfig, UserSpaceMapDma>> pins() {
+        List<Map.Entry<PinConfig, UserSpaceMapDma>> l = new ArrayList<>();
+        for (int t : threads) {
+            for (long cache : caches) {
+                if (modes == null) {
+                    add(l, Map.entry(Approach.padataOrSerial(t, cache), UserSpaceMapDma.NONE));
+                    continue;
+                }
+                for (String ms : modes) {
+                    Approach a = Approach.parse(ms);
+                    int n = a.threaded() ? Math.max(1, t) : 1;
+                    add(l, Map.entry(a.pinConfig(n, a.threaded() ? cache : 0), a.userSpaceMapDma(n)));
+                }
+            }
+        }
+        return l;
+    }
+
+    private static <T> void add(List<T> l, T x) {
+        if (!l.contains(x)) {
+            l.add(x);
+        }
+    }
+}
