@@ -25,7 +25,13 @@ import org.kemu.schedfair.PickPolicy;
 import org.kemu.schedfair.Task;
 import org.kemu.vfiotype1.IommuDomain;
 import org.kemu.vfiotype1.IommuDomainFactory;
+import org.kemu.vfiotype1.DmaMapRequest;
 import org.kemu.vfiotype1.PinConfig;
+import org.kemu.vfiotype1.Type1Container;
+import org.kemu.vfiotype1.Type1ContainerFactory;
+import org.kemu.vfiotype1.Type1Costs;
+import org.kemu.vfiotype1.Type1Params;
+import org.kemu.vfiotype1.type1.DefaultType1Containers;
 import org.kemu.vfiotype1.iommu.IommuDomains;
 
 /**
@@ -242,5 +248,81 @@ class BindingsTest {
         // vfio_lock_acct charges every contiguous run through the model (mm/util.c __account_locked_vm)
         assertThat(model[0].locked).isPositive();
         assertThat(model[0].warnings()).isZero();
+    }
+
+    /** A type1 driver that logs every MAP_DMA request and passes it on to the default driver. */
+    static final class LoggingContainers implements Type1ContainerFactory {
+        final List<DmaMapRequest> maps = new ArrayList<>();
+
+        @Override
+        public Type1Container open(Kernel kernel, org.kemu.mmgup.MmGup mm, org.kemu.padatacore.Padata padata,
+                Type1Params params, PinConfig pin, Type1Costs costs) {
+            Type1Container d = new DefaultType1Containers(new IommuDomains()).open(kernel, mm, padata, params, pin,
+                    costs);
+            return new Type1Container() {
+                @Override
+                public Kernel kernel() {
+                    return d.kernel();
+                }
+
+                @Override
+                public PinConfig pinConfig() {
+                    return d.pinConfig();
+                }
+
+                @Override
+                public IommuDomain attachDomain(org.kemu.vfiotype1.IommuDomainSpec spec) {
+                    return d.attachDomain(spec);
+                }
+
+                @Override
+                public void mapDma(DmaMapRequest req) {
+                    maps.add(req);
+                    d.mapDma(req);
+                }
+
+                @Override
+                public void mapDmaPinOutsideMutex(DmaMapRequest req) {
+                    maps.add(req);
+                    d.mapDmaPinOutsideMutex(req);
+                }
+
+                @Override
+                public void checkMapDma(DmaMapRequest req) {
+                    d.checkMapDma(req);
+                }
+
+                @Override
+                public long unmapDma(org.kemu.vfiotype1.DmaUnmapRequest req) {
+                    return d.unmapDma(req);
+                }
+
+                @Override
+                public org.kemu.vfiotype1.Type1Info getInfo(int argsz) {
+                    return d.getInfo(argsz);
+                }
+
+                @Override
+                public org.kemu.vfiotype1.Type1Stats stats() {
+                    return d.stats();
+                }
+
+                @Override
+                public List<String> checkInvariants() {
+                    return d.checkInvariants();
+                }
+            };
+        }
+    }
+
+    @Test
+    void theBoundType1DriverIsTheOneGuestInitTalksTo() {
+        LoggingContainers driver = new LoggingContainers();
+        GuestInitResult r = Lab.guestInit(intel, LabConfig.of(1, PinConfig.serial()), small,
+                b -> b.bind(Type1ContainerFactory.class).toInstance(driver));
+        assertThat(r.invariantViolations()).isEmpty();
+        // qemu's small regions, then guest RAM in one MAP_DMA (GuestInit's sequence)
+        assertThat(driver.maps).hasSize((int) intel.qemu().smallRegions() + 1);
+        assertThat(driver.maps.get(driver.maps.size() - 1).size()).isEqualTo(small.memBytes());
     }
 }

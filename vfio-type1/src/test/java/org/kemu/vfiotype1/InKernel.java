@@ -1,11 +1,11 @@
 package org.kemu.vfiotype1;
 
+import org.kemu.mmgup.testing.MmFixture;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelConfig;
 import org.kemu.schedfair.Kernels;
 import org.kemu.schedfair.MachineSpec;
 import org.kemu.schedfair.TaskBody;
-import org.kemu.schedfair.TaskFailedException;
 import org.kemu.schedfair.TaskSpec;
 
 /** Test helper: runs kernel code inside one kthread of a small simulated machine. */
@@ -23,18 +23,8 @@ public final class InKernel {
         runAll(k);
     }
 
-    /** Runs {@code k} until its tasks end; an assertion failure or RuntimeException in a task is rethrown as is. */
+    /** Runs {@code k} until its tasks end, rethrowing a failure inside a task as it was thrown. */
     public static void runAll(Kernel k) {
-        try {
-            k.run();
-        } catch (TaskFailedException e) {
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
+        MmFixture.runAll(k);
     }
 }

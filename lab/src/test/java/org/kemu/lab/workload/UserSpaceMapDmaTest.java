@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.kemu.mmgup.GupCosts;
+import org.kemu.mmgup.GupFlavour;
 import org.kemu.mmgup.MemoryConfig;
+import org.kemu.mmgup.testing.MmFixture;
 import org.kemu.mmgup.MmGup;
 import org.kemu.mmgup.MmStruct;
 import org.kemu.mmgup.VmaKind;
@@ -14,8 +17,6 @@ import org.kemu.schedfair.KernelConfig;
 import org.kemu.schedfair.KernelException;
 import org.kemu.schedfair.Kernels;
 import org.kemu.schedfair.MachineSpec;
-import org.kemu.schedfair.TaskFailedException;
-import org.kemu.schedfair.TaskSpec;
 import org.kemu.vfiotype1.DmaMapRequest;
 import org.kemu.vfiotype1.DmaUnmapRequest;
 import org.kemu.vfiotype1.IommuDomain;
@@ -33,22 +34,16 @@ import org.kemu.vfiotype1.Type1Params;
 class UserSpaceMapDmaTest {
     static final long MIB = 1L << 20;
 
-    private final Kernel k = Kernels.simulated(KernelConfig.of(MachineSpec.simple(8), 1));
-    private final MmGup sys = MmGup.create(k, MemoryConfig.ofBytesPerNode(1L << 30).withBootHugepages(32, 0));
+    private final MmFixture f = new MmFixture(Kernels.simulated(KernelConfig.of(MachineSpec.simple(8), 1)),
+            MemoryConfig.ofBytesPerNode(1L << 30).withBootHugepages(32, 0), GupFlavour.PER_PAGE, GupCosts.defaults());
+    private final Kernel k = f.kernel;
+    private final MmGup sys = f.sys;
     private final MmStruct qemu = sys.addressSpaces().mmCreate("qemu", Long.MAX_VALUE, false);
     private final Type1Container c = Type1Container.open(k, sys, null, Type1Params.defaults(), PinConfig.serial(),
             Type1Costs.placeholder());
 
     private void run(Runnable body) {
-        k.spawn(TaskSpec.user("qemu", 1), body::run).attach(MmStruct.class, qemu);
-        try {
-            k.run();
-        } catch (TaskFailedException e) {
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        }
+        f.run(qemu, body::run);
     }
 
     private static long[] mapWith(boolean outside) {

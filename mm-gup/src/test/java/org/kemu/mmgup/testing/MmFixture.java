@@ -66,6 +66,14 @@ public final class MmFixture {
      */
     public void run(MmStruct mmStruct, TaskBody body) {
         kernel.spawn(TaskSpec.user("qemu", 1), body).attach(MmStruct.class, mmStruct);
+        runAll(kernel);
+    }
+
+    /**
+     * Runs {@code kernel} until its tasks end; an error or runtime exception thrown inside a task is
+     * rethrown as it was thrown (so an AssertJ failure in a task reads as the test's own failure).
+     */
+    public static void runAll(Kernel kernel) {
         try {
             kernel.run();
         } catch (TaskFailedException e) {

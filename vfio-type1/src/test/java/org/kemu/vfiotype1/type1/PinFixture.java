@@ -1,15 +1,16 @@
 package org.kemu.vfiotype1.type1;
 
+import org.kemu.mmgup.GupCosts;
+import org.kemu.mmgup.GupFlavour;
 import org.kemu.mmgup.MemoryConfig;
 import org.kemu.mmgup.MmGup;
 import org.kemu.mmgup.MmStruct;
+import org.kemu.mmgup.testing.MmFixture;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelConfig;
 import org.kemu.schedfair.Kernels;
 import org.kemu.schedfair.MachineSpec;
 import org.kemu.schedfair.TaskBody;
-import org.kemu.schedfair.TaskSpec;
-import org.kemu.vfiotype1.InKernel;
 import org.kemu.vfiotype1.PinConfig;
 import org.kemu.vfiotype1.Type1Container;
 import org.kemu.vfiotype1.Type1Costs;
@@ -23,6 +24,7 @@ final class PinFixture {
     static final long MIB = 1L << 20;
     static final long GIB = 1L << 30;
 
+    final MmFixture mm;
     final Kernel k;
     final MmGup sys;
     final MmStruct qemu;
@@ -33,8 +35,11 @@ final class PinFixture {
     }
 
     PinFixture(PinConfig pin, long rlimitBytes, MemoryConfig mem, Type1Costs costs) {
-        k = Kernels.simulated(KernelConfig.of(MachineSpec.simple(8), 1));
-        sys = MmGup.create(k, mem);
+        // the container picks GUP by the pin config's flavour; the fixture's own flavour is unused here
+        mm = new MmFixture(Kernels.simulated(KernelConfig.of(MachineSpec.simple(8), 1)), mem, GupFlavour.PER_PAGE,
+                GupCosts.defaults());
+        k = mm.kernel;
+        sys = mm.sys;
         qemu = sys.addressSpaces().mmCreate("qemu", rlimitBytes, false);
         c = Type1Container.open(k, sys, null, Type1Params.defaults(), pin, costs);
     }
@@ -46,7 +51,6 @@ final class PinFixture {
 
     /** Runs {@code body} as qemu's main thread; failures inside are rethrown as they are. */
     void run(TaskBody body) {
-        k.spawn(TaskSpec.user("qemu", 1), body).attach(MmStruct.class, qemu);
-        InKernel.runAll(k);
+        mm.run(qemu, body);
     }
 }
