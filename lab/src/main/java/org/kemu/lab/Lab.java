@@ -1,9 +1,13 @@
 package org.kemu.lab;
 
+import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
+import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
+import com.google.inject.spi.Message;
+import java.util.Collection;
 import com.google.inject.util.Modules;
 import org.kemu.lab.trace.ObservedDomains;
 import org.kemu.lab.trace.RunObserver;
@@ -32,9 +36,30 @@ public final class Lab {
     public static Lab boot(MachineProfile profile, LabConfig config, MemoryConfig memory, RunObserver observer,
             Module... overrides) {
         Module root = Modules.override(new LabModule(profile, config, memory)).with(overrides);
-        Lab lab = new Lab(Guice.createInjector(Stage.PRODUCTION, ObservedDomains.around(root, observer)));
+        Lab lab;
+        try {
+            lab = new Lab(Guice.createInjector(Stage.PRODUCTION, ObservedDomains.around(root, observer)));
+        } catch (CreationException e) {
+            throw bootFailure(e, e.getErrorMessages());
+        } catch (ProvisionException e) {
+            throw bootFailure(e, e.getErrorMessages());
+        }
         observer.booted(lab);
         return lab;
+    }
+
+    /**
+     * The error a subsystem raised while the machine was built (a KernelException such as mm-gup's
+     * "at most 16 TiB of RAM"), as it was raised, rather than wrapped in Guice's report of it (which
+     * lists it once per binding that needed it); a genuine wiring error is rethrown as Guice gave it.
+     */
+    private static RuntimeException bootFailure(RuntimeException guice, Collection<Message> messages) {
+        for (Message m : messages) {
+            if (m.getCause() instanceof RuntimeException cause) {
+                return cause;
+            }
+        }
+        return guice;
     }
 
     /** Boots a kernel sized for {@code guest} (its hugetlb pool reserved at boot) and runs its init. */

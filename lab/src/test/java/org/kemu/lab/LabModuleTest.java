@@ -1,10 +1,16 @@
 package org.kemu.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.kemu.mmgup.GupCosts;
 import org.kemu.schedfair.Kernel;
+import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.MachineSpec;
+import org.kemu.schedfair.MemoryBandwidth;
+import org.kemu.schedfair.RuntimeCosts;
+import org.kemu.schedfair.Topology;
 import org.kemu.mmgup.GupFlavour;
 import org.kemu.vfiotype1.IommuDomainSpec;
 import org.kemu.vfiotype1.PinConfig;
@@ -75,5 +81,17 @@ class LabModuleTest {
                 b -> b.bind(PinConfig.class).toInstance(PinConfig.serial().withGup(GupFlavour.FOLIO_BATCHED)));
         assertThat(batched.pin().gupNs()).isLessThan(perPage.pin().gupNs());
         assertThat(batched.invariantViolations()).isEmpty();
+    }
+
+    @Test
+    void aMachineTheMemoryModelCannotHoldFailsWithTheSubsystemsOwnError() {
+        // issue 17 defect 12: the refusal came inside a Guice CreationException that listed it twice
+        MachineSpec big = new MachineSpec("big", new Topology(2, 4, 1, 9L << 40),
+                new MemoryBandwidth(10e9, 10e9), RuntimeCosts.FREE);
+        assertThatThrownBy(() -> Lab.boot(MachineProfile.of(big), LabConfig.defaults(1),
+                org.kemu.mmgup.MemoryConfig.defaults()))
+                .isInstanceOf(KernelException.class)
+                .hasMessageContaining("16 TiB")
+                .satisfies(e -> assertThat(((KernelException) e).errno()).isNotNull());
     }
 }
