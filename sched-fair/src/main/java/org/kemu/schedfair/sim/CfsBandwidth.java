@@ -2,6 +2,7 @@ package org.kemu.schedfair.sim;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.kemu.schedfair.internal.HrTimer;
 
 /**
  * A task group's {@code struct cfs_bandwidth}: quota and period, the global runtime pool, burst,
@@ -32,8 +33,8 @@ final class CfsBandwidth {
     long phase = -1;
     long debt;
     final List<CfsRq> throttledList = new ArrayList<>();
-    SimTimer periodTimer;
-    SimTimer slackTimer;
+    HrTimer periodTimer;
+    HrTimer slackTimer;
 
     long nrPeriods;
     long nrThrottled;

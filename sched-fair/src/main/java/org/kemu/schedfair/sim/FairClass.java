@@ -2,6 +2,7 @@ package org.kemu.schedfair.sim;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.kemu.schedfair.internal.HrTimer;
 import org.kemu.schedfair.ThrottleModel;
 
 /**
@@ -341,13 +342,13 @@ final class FairClass {
         if (!woken.onRq) {
             return false;
         }
-        if (woken.policy == org.kemu.schedfair.SchedPolicy.IDLE && curr.policy != org.kemu.schedfair.SchedPolicy.IDLE) {
+        if (woken.task.policy == org.kemu.schedfair.SchedPolicy.IDLE && curr.task.policy != org.kemu.schedfair.SchedPolicy.IDLE) {
             return false;
         }
-        if (curr.policy == org.kemu.schedfair.SchedPolicy.IDLE && woken.policy != org.kemu.schedfair.SchedPolicy.IDLE) {
+        if (curr.task.policy == org.kemu.schedfair.SchedPolicy.IDLE && woken.task.policy != org.kemu.schedfair.SchedPolicy.IDLE) {
             return true;
         }
-        if (woken.policy == org.kemu.schedfair.SchedPolicy.BATCH) {
+        if (woken.task.policy == org.kemu.schedfair.SchedPolicy.BATCH) {
             return false;
         }
         List<SchedEntity> a = chain(curr);
@@ -540,8 +541,8 @@ final class FairClass {
         b.throttledList.remove(rq);
         if (rq.throttledClock >= 0) {
             b.throttledTimeNs += k.now - rq.throttledClock;
-            if (k.tracer.enabled()) {
-                k.tracer.emit(new org.kemu.schedfair.TraceEvent.Throttled(rq.tg.path, cpu, rq.throttledClock, k.now));
+            if (k.tracer().enabled()) {
+                k.tracer().emit(new org.kemu.schedfair.TraceEvent.Throttled(rq.tg.path, cpu, rq.throttledClock, k.now));
             }
             rq.throttledClock = -1;
         }
@@ -605,7 +606,7 @@ final class FairClass {
             return;
         }
         if (b.slackTimer == null) {
-            b.slackTimer = new SimTimer(k, "cfs_slack:" + b.tg.path, () -> slackTimerFired(b));
+            b.slackTimer = new HrTimer(k, "cfs_slack:" + b.tg.path, () -> slackTimerFired(b));
         }
         if (!b.slackTimer.isArmed()) {
             b.slackTimer.start(k.now + CfsBandwidth.SLACK_PERIOD_NS);
@@ -631,7 +632,7 @@ final class FairClass {
             b.phase = Math.floorMod(k.random("cfs_bandwidth:" + b.tg.path).nextLong(), b.period);
         }
         if (b.periodTimer == null) {
-            b.periodTimer = new SimTimer(k, "cfs_period:" + b.tg.path, () -> periodTimerFired(b));
+            b.periodTimer = new HrTimer(k, "cfs_period:" + b.tg.path, () -> periodTimerFired(b));
         }
         long n = Math.floorDiv(k.now - b.phase, b.period) + 1;
         b.periodTimer.start(b.phase + n * b.period);

@@ -6,36 +6,23 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
-import org.kemu.schedfair.AtomicCounter;
 import org.kemu.schedfair.Backend;
-import org.kemu.schedfair.Completion;
 import org.kemu.schedfair.CpuMask;
-import org.kemu.schedfair.DeadlockException;
-import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelConfig;
-import org.kemu.schedfair.KernelException;
-import org.kemu.schedfair.KernelTimer;
-import org.kemu.schedfair.LockStats;
-import org.kemu.schedfair.LockValidator;
 import org.kemu.schedfair.MachineSpec;
-import org.kemu.schedfair.Mutex;
 import org.kemu.schedfair.Nice;
 import org.kemu.schedfair.RunStats;
-import org.kemu.schedfair.RwSemaphore;
-import org.kemu.schedfair.SpinLock;
-import org.kemu.schedfair.Task;
-import org.kemu.schedfair.TaskBody;
 import org.kemu.schedfair.TaskFailedException;
-import org.kemu.schedfair.TaskSpec;
 import org.kemu.schedfair.TaskState;
 import org.kemu.schedfair.Topology;
 import org.kemu.schedfair.TraceEvent;
-import org.kemu.schedfair.Tracer;
-import org.kemu.schedfair.WaitQueue;
 import org.kemu.schedfair.internal.EventHash;
-import org.kemu.schedfair.internal.LockStatsRecorder;
+import org.kemu.schedfair.internal.HeldLock;
+import org.kemu.schedfair.internal.HrTimer;
 import org.kemu.schedfair.internal.KernelBase;
-import org.kemu.schedfair.lockdep.Lockdep;
+import org.kemu.schedfair.internal.SeamGuard;
+import org.kemu.schedfair.internal.TaskAbort;
+import org.kemu.schedfair.internal.TaskStruct;
 
 /**
  * The simulated backend: a discrete-event engine in virtual time.
@@ -64,25 +51,24 @@ public final class SimKernel extends KernelBase {
     static final int EV_WORK_DONE = 3;
     static final int EV_PREEMPT = 4;
 
+    /** A timer queue entry: valid while the timer's generation is unchanged. */
+    private record TimerEntry(long at, long seq, HrTimer timer, long generation) {
+    }
+
     private final MachineSpec machine;
-    final Lockdep lockdep;
     final SimCpu[] cpus;
     final FairClass fair;
     private final SimCpuController cgroups;
     private final CpuEventHeap heap;
-    private final PriorityQueue<SimTimer.Entry> timers = new PriorityQueue<>(
-            Comparator.comparingLong(SimTimer.Entry::at).thenComparingLong(SimTimer.Entry::seq));
+    private final PriorityQueue<TimerEntry> timers = new PriorityQueue<>(
+            Comparator.comparingLong(TimerEntry::at).thenComparingLong(TimerEntry::seq));
     private final List<List<SimTask>> streamers = new ArrayList<>();
     private final CpuMask online;
-    private final List<SimTask> tasks = new ArrayList<>();
-    private final List<LockStatsRecorder> lockStats = new ArrayList<>();
     private final EventHash hash = new EventHash();
-    final Tracer tracer = new Tracer(this);
 
     long now;
     private long events;
     private long timerSeq;
-    private long nextTaskId = 1;
     private int live;
 
     /** The task whose code is executing, or null while the driver or the event loop runs. */
@@ -97,11 +83,11 @@ public final class SimKernel extends KernelBase {
     private boolean broken;
 
     public SimKernel(KernelConfig config) {
-        super(config);
+        super(config, new ArrayList<>());
         this.machine = config.machine();
         Topology topo = machine.topology();
         int n = topo.nrCpus();
-        this.online = topo.allCpus();
+        this.online = onlineMask();
         this.cpus = new SimCpu[n];
         for (int i = 0; i < n; i++) {
             cpus[i] = new SimCpu(i, topo.nodeOf(i));
@@ -116,7 +102,6 @@ public final class SimKernel extends KernelBase {
         };
         this.fair = new FairClass(this, rule, n, config.throttleModel());
         this.cgroups = new SimCpuController(this, fair, config.bandwidthPolicy());
-        this.lockdep = new Lockdep(() -> inTask() ? executing : null);
     }
 
     // ---- identity -----------------------------------------------------------------------------
@@ -132,23 +117,23 @@ public final class SimKernel extends KernelBase {
     }
 
     @Override
-    public Task current() {
-        return self("current");
+    public TaskStruct currentOrNull() {
+        SimTask e = executing;
+        return e != null && e.task.thread == Thread.currentThread() ? e.task : null;
     }
 
     @Override
-    public boolean inTask() {
-        SimTask e = executing;
-        return e != null && e.thread == Thread.currentThread();
+    public TaskStruct self(String what) {
+        return selfSim(what).task;
     }
 
     /** The executing task; throws outside a task, and unwinds when the run was aborted. */
-    SimTask self(String what) {
+    SimTask selfSim(String what) {
         if (aborted && Thread.currentThread().isVirtual()) {
             throw new TaskAbort();
         }
         SimTask e = executing;
-        if (e == null || e.thread != Thread.currentThread()) {
+        if (e == null || e.task.thread != Thread.currentThread()) {
             if (aborted) {
                 throw new TaskAbort();
             }
@@ -157,24 +142,10 @@ public final class SimKernel extends KernelBase {
         return e;
     }
 
-    @Override
-    public List<Task> tasks() {
-        return List.copyOf(tasks);
-    }
-
-    @Override
-    public int numOnlineCpus() {
-        return online.weight();
-    }
-
-    @Override
-    public CpuMask onlineMask() {
-        return online;
-    }
-
     // ---- task creation ------------------------------------------------------------------------
 
-    private void checkSetup(String what) {
+    @Override
+    protected void checkSetup(String what) {
         if (broken) {
             throw new IllegalStateException("kernel is unusable after a failed run");
         }
@@ -183,69 +154,45 @@ public final class SimKernel extends KernelBase {
         }
     }
 
-    private SimTask newTask(TaskSpec spec, TaskBody body) {
-        CpuMask mask = checkMask(spec.affinity(), spec.name());
-        SimTask t = new SimTask(nextTaskId++, spec.name(), spec.kthread(), spec.tgid(), spec.nice(),
-                spec.policy(), mask, body);
-        t.thread = Thread.ofVirtual().name(spec.name()).unstarted(() -> taskMain(t));
+    @Override
+    protected void initTask(TaskStruct ts) {
+        SimTask t = new SimTask(ts, Nice.weight(ts.policy, ts.nice));
+        ts.sched = t;
+        ts.thread = Thread.ofVirtual().name(ts.name).unstarted(() -> taskMain(t));
         t.tg = fair.root;
-        t.kernel = this;
         fair.root.tasks.add(t);
-        tasks.add(t);
-        return t;
     }
 
     @Override
-    public Task spawn(TaskSpec spec, TaskBody body, java.util.function.Consumer<Task> setup) {
-        checkSetup("spawn");
-        SimTask t = newTask(spec, body);
-        setup.accept(t);
-        t.woken = true;
-        live++;
-        activate(t, selectCpu(t, true), false, true);
-        return t;
+    protected List<HeldLock> newHeldList() {
+        return new ArrayList<>();
     }
 
     @Override
-    public Task kthreadCreate(String name, TaskBody body) {
-        checkSetup("kthread_create");
+    protected void payKthreadCreate() {
         if (inTask() && machine.costs().kthreadCreateNs() > 0) {
             work(machine.costs().kthreadCreateNs());
         }
-        return newTask(TaskSpec.kthread(name), body);
     }
 
     @Override
-    public boolean wakeUpProcess(Task task) {
-        checkSetup("wake_up_process");
-        SimTask t = own(task);
-        if (t.woken) {
-            return false;
-        }
-        t.woken = true;
+    protected void wakeUpNewTask(TaskStruct ts) {
+        SimTask t = SimTask.of(ts);
+        ts.woken = true;
         live++;
         activate(t, selectCpu(t, true), false, true);
-        return true;
-    }
-
-    private SimTask own(Task task) {
-        if (!(task instanceof SimTask t) || !tasks.contains(t)) {
-            throw new KernelException(Errno.ESRCH, "task", "task " + task + " does not belong to this kernel");
-        }
-        return t;
     }
 
     @Override
-    public void setUserNice(Task task, int nice) {
-        Nice.check(nice);
-        SimTask t = own(task);
-        long w = Nice.weight(t.policy, nice);
-        t.nice = nice;
-        if (t.state == TaskState.RUNNING || t.state == TaskState.RUNNABLE) {
-            SimCpu c = cpus[t.cpu];
+    protected void renice(TaskStruct ts, int nice) {
+        SimTask t = SimTask.of(ts);
+        long w = Nice.weight(ts.policy, nice);
+        ts.nice = nice;
+        if (ts.state == TaskState.RUNNING || ts.state == TaskState.RUNNABLE) {
+            SimCpu c = cpus[ts.cpu];
             account(c);
             fair.reweightTask(t, w);
-            if (c.curr != null && c.curr != t && t.state == TaskState.RUNNABLE && fair.wakeupPreempt(c, c.curr, t)) {
+            if (c.curr != null && c.curr != t && ts.state == TaskState.RUNNABLE && fair.wakeupPreempt(c, c.curr, t)) {
                 c.reschedPending = true;
             }
             reprogram(c);
@@ -255,26 +202,22 @@ public final class SimKernel extends KernelBase {
     }
 
     @Override
-    public void setAffinity(Task task, CpuMask mask) {
-        SimTask t = own(task);
-        KernelException.require(!t.noSetAffinity, Errno.EINVAL, "sched_setaffinity:no_setaffinity",
-                "'" + t.name + "' is a bound kthread (PF_NO_SETAFFINITY)");
-        requireMask(mask);
-        t.affinity = checkMask(mask, t.name);
-        if (t.cpu < 0 || t.affinity.contains(t.cpu)) {
+    protected void affinityChanged(TaskStruct ts) {
+        SimTask t = SimTask.of(ts);
+        if (t.task.cpu < 0 || t.task.affinity.contains(t.task.cpu)) {
             return;
         }
-        SimCpu c = cpus[t.cpu];
-        if (t.state == TaskState.RUNNABLE) {
+        SimCpu c = cpus[t.task.cpu];
+        if (t.task.state == TaskState.RUNNABLE) {
             account(c);
             fair.dequeueTask(c, t, false);
             activate(t, selectCpu(t, false), false, false);
             reprogram(c);
-        } else if (t.state == TaskState.RUNNING) {
+        } else if (t.task.state == TaskState.RUNNING) {
             account(c);
             leaveCpu(c, t);
             fair.dequeueTask(c, t, false);
-            t.state = TaskState.RUNNABLE;
+            t.task.state = TaskState.RUNNABLE;
             pickAndSet(c, t);
             activate(t, selectCpu(t, false), false, false);
             if (t == executing) {
@@ -283,25 +226,10 @@ public final class SimKernel extends KernelBase {
         }
     }
 
-    private static void requireMask(CpuMask mask) {
-        KernelException.require(mask != null, Errno.EINVAL, "sched_setaffinity:null", "null affinity mask");
-    }
-
     @Override
-    public void kthreadBindMask(Task task, CpuMask mask) {
-        SimTask t = own(task);
-        KernelException.require(t.state == TaskState.NEW, Errno.EINVAL, "kthread_bind_mask:state",
-                "'" + t.name + "' has already run");
-        requireMask(mask);
-        t.affinity = checkMask(mask, t.name);
-        t.noSetAffinity = true;
-    }
-
-    @Override
-    public void sendFatalSignal(Task task) {
-        SimTask t = own(task);
-        t.fatalSignal = true;
-        if (t.state == TaskState.BLOCKED && t.onFatalSignal != null) {
+    protected void fatalSignalSent(TaskStruct ts) {
+        SimTask t = SimTask.of(ts);
+        if (ts.state == TaskState.BLOCKED && t.onFatalSignal != null) {
             Runnable r = t.onFatalSignal;
             t.onFatalSignal = null;
             r.run();
@@ -310,22 +238,9 @@ public final class SimKernel extends KernelBase {
     }
 
     @Override
-    public boolean fatalSignalPending() {
-        return self("fatal_signal_pending").fatalSignal;
-    }
-
-    @Override
-    public void join(Task task) {
-        SimTask me = self("join");
-        SimTask t = own(task);
-        KernelException.require(t != me, Errno.EDEADLK, "join:self", "a task cannot wait for itself");
-        if (t.state == TaskState.DEAD) {
-            return;
-        }
-        KernelException.require(t.woken, Errno.EINVAL, "join:never_woken",
-                "'" + t.name + "' was created but never woken");
-        t.joiners.add(me);
-        block(me, "exit of task '" + t.name + "'", () -> List.of(t.toString()));
+    protected void waitForExit(TaskStruct me, TaskStruct t) {
+        SimTask.of(t).joiners.add(SimTask.of(me));
+        block(SimTask.of(me), "exit of task '" + t.name + "'", () -> List.of(t.toString()));
     }
 
     // ---- placement and the CPU state machine ---------------------------------------------------
@@ -337,8 +252,8 @@ public final class SimKernel extends KernelBase {
      * the allowed CPU with the fewest tasks when none is idle. Ties go to the lowest CPU id.
      */
     private SimCpu selectCpu(SimTask t, boolean fork) {
-        CpuMask allowed = t.affinity.and(online);
-        int prev = t.cpu >= 0 ? t.cpu : (inTask() ? executing.cpu : allowed.firstCpu());
+        CpuMask allowed = t.task.affinity.and(online);
+        int prev = t.task.cpu >= 0 ? t.task.cpu : (inTask() ? executing.task.cpu : allowed.firstCpu());
         if (prev < 0) {
             prev = allowed.firstCpu();
         }
@@ -381,8 +296,8 @@ public final class SimKernel extends KernelBase {
     /** Puts a runnable task on {@code c}'s run queue and preempts or starts as the kernel would. */
     private void activate(SimTask t, SimCpu c, boolean wakeup, boolean initial) {
         t.queuedAt = now;
-        t.cpu = c.id;
-        t.state = TaskState.RUNNABLE;
+        t.task.cpu = c.id;
+        t.task.state = TaskState.RUNNABLE;
         account(c);
         fair.enqueueTask(c, t, wakeup, initial);
         if (c.curr == null) {
@@ -397,14 +312,14 @@ public final class SimKernel extends KernelBase {
 
     /** Wakes a blocked task (try_to_wake_up); returns false when it was not blocked. */
     boolean wake(SimTask t) {
-        if (t.state != TaskState.BLOCKED) {
+        if (t.task.state != TaskState.BLOCKED) {
             return false;
         }
         if (tracer.enabled()) {
-            tracer.emit(new TraceEvent.TaskStateSpan(t.id, t.name, "blocked", t.waitsOn, t.blockedAt, now));
+            tracer.emit(new TraceEvent.TaskStateSpan(t.id, t.task.name, "blocked", t.task.waitsOn, t.task.blockedAt, now));
         }
-        t.waitsOn = null;
-        t.waitHolders = null;
+        t.task.waitsOn = null;
+        t.task.waitHolders = null;
         t.onFatalSignal = null;
         activate(t, selectCpu(t, false), true, false);
         return true;
@@ -433,7 +348,7 @@ public final class SimKernel extends KernelBase {
     /** Takes {@code t}'s streaming work off its node, as when it stops running. */
     private void leaveCpu(SimCpu c, SimTask t) {
         if (tracer.enabled() && now > t.runStart) {
-            tracer.emit(new TraceEvent.CpuSlice(c.id, t.id, t.name, t.runStart, now));
+            tracer.emit(new TraceEvent.CpuSlice(c.id, t.id, t.task.name, t.runStart, now));
         }
         if (t.work == SimTask.Work.STREAM) {
             List<SimTask> s = streamers.get(t.workNode);
@@ -455,8 +370,8 @@ public final class SimKernel extends KernelBase {
             heap.update(c.id, Long.MAX_VALUE);
             return;
         }
-        next.state = TaskState.RUNNING;
-        next.cpu = c.id;
+        next.task.state = TaskState.RUNNING;
+        next.task.cpu = c.id;
         long start = now;
         if (next != prev) {
             start += machine.costs().contextSwitchNs();
@@ -464,7 +379,7 @@ public final class SimKernel extends KernelBase {
         }
         next.execAt = start;
         if (tracer.enabled() && next != prev && start > next.queuedAt) {
-            tracer.emit(new TraceEvent.TaskStateSpan(next.id, next.name, "runnable", null, next.queuedAt, start));
+            tracer.emit(new TraceEvent.TaskStateSpan(next.id, next.task.name, "runnable", null, next.queuedAt, start));
         }
         next.runStart = start;
         switch (next.work) {
@@ -491,7 +406,7 @@ public final class SimKernel extends KernelBase {
                 continue;
             }
             for (SimTask q : fair.pullable(o)) {
-                if (q.affinity.contains(c.id)) {
+                if (q.task.affinity.contains(c.id)) {
                     busiest = o;
                     pick = q;
                     break;
@@ -504,7 +419,7 @@ public final class SimKernel extends KernelBase {
         account(busiest);
         fair.dequeueTask(busiest, pick, false);
         reprogram(busiest);
-        pick.cpu = c.id;
+        pick.task.cpu = c.id;
         fair.enqueueTask(c, pick, false, false);
         return fair.pickNextTask(c);
     }
@@ -521,7 +436,7 @@ public final class SimKernel extends KernelBase {
         }
         double bwPerNs = machine.bandwidth().perStreamer(k) / 1e9;
         for (SimTask t : s) {
-            SimCpu c = cpus[t.cpu];
+            SimCpu c = cpus[t.task.cpu];
             account(c);
             double durNs = Math.max((double) t.workCpuNs, t.workBytes / bwPerNs);
             t.rate = 1.0 / Math.max(1.0, durNs);
@@ -544,7 +459,7 @@ public final class SimKernel extends KernelBase {
             at = Long.MAX_VALUE;
         } else {
             at = t.doneAt;
-            if (t.preemptCount == 0) {
+            if (t.task.preemptCount == 0) {
                 long in = fair.reschedInNs(c, t);
                 at = Math.min(at, c.reschedPending ? now
                         : in == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(now, t.execAt) + in);
@@ -568,7 +483,7 @@ public final class SimKernel extends KernelBase {
                 return null;
             }
             long tc = heap.minKey();
-            SimTimer.Entry te = timers.peek();
+            TimerEntry te = timers.peek();
             if (te != null && te.at() <= tc) {
                 timers.poll();
                 if (te.generation() != te.timer().generation) {
@@ -577,7 +492,7 @@ public final class SimKernel extends KernelBase {
                 if (!advance(te.at())) {
                     return null;
                 }
-                SimTimer tm = te.timer();
+                HrTimer tm = te.timer();
                 tm.expires = -1;
                 hash.add(now, EV_TIMER, -1, te.seq());
                 events++;
@@ -638,7 +553,7 @@ public final class SimKernel extends KernelBase {
 
     private List<String> liveTasks() {
         List<String> out = new ArrayList<>();
-        for (SimTask t : tasks) {
+        for (TaskStruct t : tasks) {
             if (t.woken && t.state != TaskState.DEAD) {
                 out.add(t + " " + t.state + (t.waitsOn != null ? " on " + t.waitsOn : ""));
             }
@@ -652,31 +567,18 @@ public final class SimKernel extends KernelBase {
             t.work = SimTask.Work.NONE;
             rebalanceStreams(t.workNode);
         }
-        t.bytesMoved += t.workBytes;
+        t.task.bytesMoved += t.workBytes;
         t.work = SimTask.Work.NONE;
         t.workBytes = 0;
     }
 
     private void preempt(SimCpu c, SimTask t) {
         leaveCpu(c, t);
-        t.state = TaskState.RUNNABLE;
+        t.task.state = TaskState.RUNNABLE;
         t.queuedAt = now;
         fair.putPrevTask(c, t);
         fair.sendToLimboIfThrottled(c, t);
         pickAndSet(c, t);
-    }
-
-    private DeadlockException deadlock() {
-        List<DeadlockException.BlockedTask> blocked = new ArrayList<>();
-        for (SimTask t : tasks) {
-            if (!t.woken || t.state == TaskState.DEAD) {
-                continue;
-            }
-            List<String> holders = t.waitHolders != null ? t.waitHolders.get() : List.of();
-            String on = t.waitsOn != null ? t.waitsOn : t.state.toString().toLowerCase();
-            blocked.add(new DeadlockException.BlockedTask(t.toString(), on, holders));
-        }
-        return new DeadlockException(blocked);
     }
 
     private void fail(RuntimeException e) {
@@ -685,8 +587,8 @@ public final class SimKernel extends KernelBase {
         }
         broken = true;
         aborted = true;
-        for (SimTask t : tasks) {
-            if (t.started && t.state != TaskState.DEAD && t.thread != Thread.currentThread()) {
+        for (TaskStruct t : tasks) {
+            if (SimTask.of(t).started && t.state != TaskState.DEAD && t.thread != Thread.currentThread()) {
                 LockSupport.unpark(t.thread);
             }
         }
@@ -704,13 +606,13 @@ public final class SimKernel extends KernelBase {
     /** Hands the baton to {@code next}; unless {@code self} is exiting, waits to get it back. */
     private void handOff(SimTask next, SimTask self, boolean selfExits) {
         executing = next;
-        holder = next.thread;
+        holder = next.task.thread;
         baton = next;
         if (!next.started) {
             next.started = true;
-            next.thread.start();
+            next.task.thread.start();
         } else {
-            LockSupport.unpark(next.thread);
+            LockSupport.unpark(next.task.thread);
         }
         if (!selfExits) {
             awaitBaton(self);
@@ -754,24 +656,24 @@ public final class SimKernel extends KernelBase {
             return;
         }
         try {
-            t.body.run();
+            t.task.body.run();
         } catch (TaskAbort a) {
             return;
         } catch (Throwable e) {
-            fail(new TaskFailedException(t.name, e));
+            fail(new TaskFailedException(t.task.name, e));
             return;
         }
         exit(t);
     }
 
     private void exit(SimTask t) {
-        SimCpu c = cpus[t.cpu];
+        SimCpu c = cpus[t.task.cpu];
         account(c);
-        t.state = TaskState.DEAD;
+        t.task.state = TaskState.DEAD;
         live--;
-        if (!t.held.isEmpty()) {
-            fail(new TaskFailedException(t.name, new IllegalStateException(
-                    "task exited holding " + t.held.stream().map(h -> h.lockName()).toList())));
+        IllegalStateException holding = exitedHolding(t.task);
+        if (holding != null) {
+            fail(new TaskFailedException(t.task.name, holding));
             return;
         }
         fair.dequeueTask(c, t, true);
@@ -815,30 +717,16 @@ public final class SimKernel extends KernelBase {
         for (int i = 0; i < busy.length; i++) {
             busy[i] = cpus[i].busyNs;
         }
-        List<LockStats> ls = new ArrayList<>();
-        for (LockStatsRecorder r : lockStats) {
-            ls.add(r.snapshot());
-        }
-        return new RunStats(now, events, hash.value(), busy, ls, lockdep.violations());
+        return new RunStats(now, events, hash.value(), busy, lockStats(), lockdep.violations());
     }
 
     // ---- the task-side primitives -----------------------------------------------------------
 
     @Override
-    public void work(long cpuNs, int node, long bytes) {
-        SimTask t = self("work");
-        // checked before any message is built: work() is the engine's hottest call
-        if (cpuNs < 0 || bytes < 0) {
-            throw new KernelException(Errno.EINVAL, "work:negative", "work of " + cpuNs + " ns and " + bytes + " bytes");
-        }
-        if (node < 0 || node >= streamers.size()) {
-            throw new KernelException(Errno.EINVAL, "work:node", "no node " + node);
-        }
-        if (cpuNs == 0 && bytes == 0) {
-            return;
-        }
-        t.workRequestedNs += cpuNs;
-        SimCpu c = cpus[t.cpu];
+    protected void doWork(TaskStruct ts, long cpuNs, int node, long bytes) {
+        SimTask t = SimTask.of(ts);
+        ts.workRequestedNs += cpuNs;
+        SimCpu c = cpus[t.task.cpu];
         t.execAt = now;
         t.workCpuNs = cpuNs;
         t.workBytes = bytes;
@@ -860,20 +748,20 @@ public final class SimKernel extends KernelBase {
 
     @Override
     public void sleep(long ns) {
-        SimTask t = self("sleep");
+        SimTask t = selfSim("sleep");
         if (ns <= 0) {
             condResched();
             return;
         }
-        SimTimer tm = new SimTimer(this, "sleep:" + t.name, () -> wake(t));
+        HrTimer tm = new HrTimer(this, "sleep:" + t.task.name, () -> wake(t));
         armTimer(tm, now + ns);
         block(t, "sleep until " + (now + ns), List::of);
     }
 
     @Override
     public void condResched() {
-        SimTask t = self("cond_resched");
-        SimCpu c = cpus[t.cpu];
+        SimTask t = selfSim("cond_resched");
+        SimCpu c = cpus[t.task.cpu];
         if (fair.nrRunning(c) < 2) {
             return;
         }
@@ -888,16 +776,13 @@ public final class SimKernel extends KernelBase {
 
     /** The executing task sleeps until {@link #wake}; {@code on} and {@code holders} describe why. */
     void block(SimTask t, String on, Supplier<List<String>> holders) {
-        if (t.preemptCount > 0) {
-            throw new IllegalStateException("BUG: scheduling while atomic: task '" + t.name
-                    + "' would sleep on " + on + " while holding a spinlock");
-        }
-        SimCpu c = cpus[t.cpu];
+        t.task.mightSleep(on);
+        SimCpu c = cpus[t.task.cpu];
         account(c);
-        t.state = TaskState.BLOCKED;
-        t.waitsOn = on;
-        t.waitHolders = holders;
-        t.blockedAt = now;
+        t.task.state = TaskState.BLOCKED;
+        t.task.waitsOn = on;
+        t.task.waitHolders = holders;
+        t.task.blockedAt = now;
         fair.dequeueTask(c, t, true);
         leaveCpu(c, t);
         pickAndSet(c, t);
@@ -906,26 +791,26 @@ public final class SimKernel extends KernelBase {
 
     /** The executing task keeps its CPU, burning time, until {@link #stopSpinning}. */
     void spin(SimTask t, String on, Supplier<List<String>> holders) {
-        SimCpu c = cpus[t.cpu];
+        SimCpu c = cpus[t.task.cpu];
         account(c);
         t.work = SimTask.Work.SPIN;
-        t.blockedAt = now;
-        t.waitsOn = on;
-        t.waitHolders = holders;
+        t.task.blockedAt = now;
+        t.task.waitsOn = on;
+        t.task.waitHolders = holders;
         t.execAt = now;
         executing = null;
         reprogram(c);
         yieldCpu(t);
-        t.waitsOn = null;
-        t.waitHolders = null;
+        t.task.waitsOn = null;
+        t.task.waitHolders = null;
     }
 
     /** Ends {@code t}'s spin now: the spun time is charged and it continues its code. */
     void stopSpinning(SimTask t) {
-        SimCpu c = cpus[t.cpu];
+        SimCpu c = cpus[t.task.cpu];
         account(c);
         if (tracer.enabled()) {
-            tracer.emit(new TraceEvent.TaskStateSpan(t.id, t.name, "spinning", t.waitsOn, t.blockedAt, now));
+            tracer.emit(new TraceEvent.TaskStateSpan(t.id, t.task.name, "spinning", t.task.waitsOn, t.task.blockedAt, now));
         }
         t.work = SimTask.Work.NONE;
         t.resumePending = true;
@@ -936,8 +821,8 @@ public final class SimKernel extends KernelBase {
     /** Charges the lock-acquisition cost, with a cache-line transfer when the line is elsewhere. */
     void chargeLineTransfer(SimTask t, int lastCpu, long baseNs) {
         long cost = baseNs;
-        if (lastCpu >= 0 && lastCpu != t.cpu) {
-            cost += cpus[lastCpu].node == cpus[t.cpu].node ? machine.costs().cacheLineTransferNs()
+        if (lastCpu >= 0 && lastCpu != t.task.cpu) {
+            cost += cpus[lastCpu].node == cpus[t.task.cpu].node ? machine.costs().cacheLineTransferNs()
                     : machine.costs().remoteCacheLineTransferNs();
         }
         if (cost > 0) {
@@ -945,82 +830,81 @@ public final class SimKernel extends KernelBase {
         }
     }
 
-    void armTimer(SimTimer tm, long at) {
+    @Override
+    public void armTimer(HrTimer tm, long at) {
         tm.generation++;
         tm.expires = Math.max(at, now);
-        timers.add(new SimTimer.Entry(tm.expires, timerSeq++, tm, tm.generation));
+        timers.add(new TimerEntry(tm.expires, timerSeq++, tm, tm.generation));
     }
 
-    boolean cancelTimer(SimTimer tm) {
+    @Override
+    public boolean cancelTimer(HrTimer tm) {
         boolean was = tm.expires >= 0;
         tm.generation++;
         tm.expires = -1;
         return was;
     }
 
-    LockStatsRecorder newStats(String name, String kind) {
-        LockStatsRecorder r = new LockStatsRecorder(name, kind);
-        lockStats.add(r);
-        return r;
-    }
+    // ---- the rest of the seam ------------------------------------------------------------------
 
-    // ---- factories --------------------------------------------------------------------------
-
+    /** One baton holder runs at a time: the primitives need no lock of their own. */
     @Override
-    public Mutex mutex(String name) {
-        return new SimMutex(this, name);
+    public SeamGuard newGuard() {
+        return SeamGuard.NONE;
     }
 
     @Override
-    public RwSemaphore rwsem(String name) {
-        return new SimRwSemaphore(this, name);
+    public void chargeLockAcquire(TaskStruct t, int lastCpu) {
+        chargeLineTransfer(SimTask.of(t), lastCpu, machine.costs().lockAcquireNs());
     }
 
     @Override
-    public SpinLock spinlock(String name) {
-        return new SimSpinLock(this, name);
+    public void chargeLineTransfer(TaskStruct t, int lastCpu) {
+        chargeLineTransfer(SimTask.of(t), lastCpu, 0);
     }
 
     @Override
-    public Completion completion(String name) {
-        return new SimCompletion(this, name);
+    public void block(TaskStruct t, SeamGuard g, String on, Supplier<List<String>> holders, Runnable onFatalSignal) {
+        SimTask s = SimTask.of(t);
+        if (onFatalSignal != null) {
+            s.onFatalSignal = onFatalSignal;
+        }
+        block(s, on, holders);
     }
 
     @Override
-    public WaitQueue waitQueue(String name) {
-        return new SimWaitQueue(this, name);
+    public void wake(TaskStruct t) {
+        wake(SimTask.of(t));
     }
 
     @Override
-    public AtomicCounter atomic(String name, long initial) {
-        return new SimAtomic(this, name, initial);
+    public void spin(TaskStruct t, SeamGuard g, String on, Supplier<List<String>> holders) {
+        spin(SimTask.of(t), on, holders);
     }
 
     @Override
-    public KernelTimer timer(String name, Runnable callback) {
-        return new SimTimer(this, name, callback);
+    public void endSpin(TaskStruct t) {
+        stopSpinning(SimTask.of(t));
     }
 
     @Override
-    public LockValidator lockdep() {
-        return lockdep;
+    public long weightOf(TaskStruct t) {
+        return SimTask.of(t).weight;
+    }
+
+    /** Up to date when read from kernel code, a timer callback, or after the run. */
+    @Override
+    public long sumExecRuntime(TaskStruct t) {
+        SimTask s = SimTask.of(t);
+        if (t.state == TaskState.RUNNING && mayAccount()) {
+            accountCpu(t.cpu);
+        }
+        return s.sumExec;
     }
 
     @Override
     public org.kemu.schedfair.CpuController cpuController() {
         return cgroups;
-    }
-
-    @Override
-    public Tracer tracer() {
-        return tracer;
-    }
-
-    /** Reports a contended lock acquisition that just ended. */
-    void traceLockWait(String lock, String kind, SimTask t, long start) {
-        if (tracer.enabled()) {
-            tracer.emit(new TraceEvent.LockWait(lock, kind, t.id, t.name, start, now));
-        }
     }
 
     // ---- hooks for the fair class and the cpu controller --------------------------------------
@@ -1051,21 +935,21 @@ public final class SimKernel extends KernelBase {
 
     /** Moves a task to another group (sched_move_task). */
     void moveTask(SimTask t, TaskGroup to) {
-        if (t.state != TaskState.RUNNING && t.state != TaskState.RUNNABLE) {
+        if (t.task.state != TaskState.RUNNING && t.task.state != TaskState.RUNNABLE) {
             t.tg = to;
             t.cfsRq = null;
             return;
         }
-        SimCpu c = cpus[t.cpu];
+        SimCpu c = cpus[t.task.cpu];
         account(c);
-        boolean running = t.state == TaskState.RUNNING;
+        boolean running = t.task.state == TaskState.RUNNING;
         if (running) {
             leaveCpu(c, t);
         }
         fair.dequeueTask(c, t, false);
         t.tg = to;
         t.cfsRq = null;
-        t.state = TaskState.RUNNABLE;
+        t.task.state = TaskState.RUNNABLE;
         fair.enqueueTask(c, t, false, false);
         if (running) {
             pickAndSet(c, t);
