@@ -280,7 +280,7 @@ public final class HostedKernel extends KernelBase {
             long spins = 0;
             while (!h.wakeup) {
                 Thread.onSpinWait();
-                if ((++spins & 0x3ff) == 0) {
+                if ((++spins & 0x3f) == 0) {
                     // on an oversubscribed host, let the holder (or the next in line) run
                     Thread.yield();
                     if (aborted) {

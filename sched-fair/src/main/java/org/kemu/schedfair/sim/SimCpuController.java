@@ -31,7 +31,7 @@ final class SimCpuController implements CpuController {
     }
 
     private SimCgroup own(CpuCgroup g) {
-        if (!(g instanceof SimCgroup s) || s.tg.removed) {
+        if (!(g instanceof SimCgroup s) || s.tg.removed || !s.isIn(root)) {
             throw new KernelException(Errno.ENOENT, "cgroup", "no such cgroup " + g);
         }
         return s;
