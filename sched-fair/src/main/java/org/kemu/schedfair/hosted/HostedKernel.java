@@ -367,7 +367,7 @@ public final class HostedKernel extends KernelBase {
         t.state = TaskState.RUNNING;
         try {
             t.body.run();
-            IllegalStateException holding = exitedHolding(t);
+            IllegalStateException holding = t.exitedHolding();
             if (holding != null) {
                 throw holding;
             }

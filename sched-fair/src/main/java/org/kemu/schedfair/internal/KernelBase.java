@@ -262,26 +262,7 @@ public abstract class KernelBase implements Kernel, SchedSeam {
 
     /** The deadlock report: every live task, what it waits on and who holds that. */
     protected DeadlockException deadlock() {
-        List<DeadlockException.BlockedTask> blocked = new ArrayList<>();
-        for (TaskStruct t : tasks) {
-            if (!t.woken || t.state == TaskState.DEAD) {
-                continue;
-            }
-            String on = t.waitsOn;
-            List<String> holders = t.waitHoldersNow();
-            blocked.add(new DeadlockException.BlockedTask(t.toString(),
-                    on != null ? on : t.state.toString().toLowerCase(), holders));
-        }
-        return new DeadlockException(blocked);
-    }
-
-    /** "task exited holding [...]", or null when it holds nothing. */
-    protected static IllegalStateException exitedHolding(TaskStruct t) {
-        if (t.heldLocks().isEmpty()) {
-            return null;
-        }
-        return new IllegalStateException("task exited holding "
-                + t.heldLocks().stream().map(HeldLock::lockName).toList());
+        return DeadlockReport.of(tasks);
     }
 
     // ---- the seam's shared part -----------------------------------------------------------------

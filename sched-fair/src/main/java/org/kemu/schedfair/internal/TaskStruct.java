@@ -70,6 +70,15 @@ public final class TaskStruct implements Task, LockdepTask {
         this.held = held;
     }
 
+    /** do_exit's lock check: "task exited holding [...]", or null when it holds nothing. */
+    public IllegalStateException exitedHolding() {
+        if (held.isEmpty()) {
+            return null;
+        }
+        return new IllegalStateException("task exited holding "
+                + held.stream().map(HeldLock::lockName).toList());
+    }
+
     /** schedule()'s "scheduling while atomic" check: a task holding a spinlock must not sleep. */
     public void mightSleep(String on) {
         if (preemptCount > 0) {

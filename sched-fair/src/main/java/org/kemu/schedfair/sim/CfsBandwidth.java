@@ -7,7 +7,7 @@ import org.kemu.schedfair.internal.HrTimer;
 /**
  * A task group's {@code struct cfs_bandwidth}: quota and period, the global runtime pool, burst,
  * the throttled list, the period and slack timers' state, the cpu.stat counters, and the remote
- * charging debt of patch 15. The logic lives in {@link FairClass}; this holds the state.
+ * charging debt of patch 15. The logic is {@link CfsBandwidthControl}'s; this holds the state.
  */
 final class CfsBandwidth {
     /** RUNTIME_INF. */

@@ -13,13 +13,15 @@ import org.kemu.schedfair.internal.CpuCgroupFiles;
 /** The simulated cgroup v2 cpu controller: groups map to task groups of the fair class. */
 final class SimCpuController implements CpuController {
     private final SimKernel k;
+    private final SchedCore core;
     private final FairClass fair;
     private final BandwidthPolicy policy;
     private final SimCgroup root;
 
-    SimCpuController(SimKernel k, FairClass fair, BandwidthPolicy policy) {
+    SimCpuController(SimKernel k, SchedCore core, BandwidthPolicy policy) {
         this.k = k;
-        this.fair = fair;
+        this.core = core;
+        this.fair = core.fair;
         this.policy = policy;
         this.root = new SimCgroup(fair.root, null, fair);
         fair.root.cgroup = root;
@@ -80,11 +82,10 @@ final class SimCpuController implements CpuController {
         if (t.tg == g.tg) {
             return;
         }
-        t.tg.tasks.remove(t);
-        ((SimCgroup) t.tg.cgroup).taskList().remove(t.task);
+        t.tg.removeTask(t);
         g.tg.tasks.add(t);
         g.taskList().add(t.task);
-        k.moveTask(t, g.tg);
+        core.moveTask(t, g.tg);
     }
 
     @Override
@@ -110,7 +111,7 @@ final class SimCpuController implements CpuController {
             return;
         }
         if (t.task.state == TaskState.RUNNING) {
-            k.accountCpu(t.task.cpu);
+            core.accountCpu(t.task.cpu);
         }
         t.remoteRuntimeBegin = t.sumExec;
     }
@@ -123,20 +124,14 @@ final class SimCpuController implements CpuController {
             return;
         }
         if (t.task.state == TaskState.RUNNING) {
-            k.accountCpu(t.task.cpu);
+            core.accountCpu(t.task.cpu);
         }
         long debt = t.sumExec - t.remoteRuntimeBegin;
         t.remoteRuntimeBegin = t.sumExec;
         if (debt <= 0) {
             return;
         }
-        fair.incurDebt(g.tg, Math.max(0, t.task.cpu), debt);
-    }
-
-    /** Keeps the group's task list to live tasks, so rmdir sees an exited task as gone. */
-    void taskExited(SimTask t) {
-        t.tg.tasks.remove(t);
-        ((SimCgroup) t.tg.cgroup).taskList().remove(t.task);
+        fair.bandwidth.incurDebt(g.tg, Math.max(0, t.task.cpu), debt);
     }
 
     private SimTask simTask(Task task, String check) {
