@@ -6,11 +6,9 @@ package org.kemu.schedfair.sim;
  * below waits, kernel threads included, until the queue gets runtime again.
  */
 final class CfsRqThrottling implements Throttling {
-    private final SchedCore core;
     private final FairClass fair;
 
-    CfsRqThrottling(SchedCore core, FairClass fair) {
-        this.core = core;
+    CfsRqThrottling(FairClass fair) {
         this.fair = fair;
     }
 
@@ -50,7 +48,7 @@ final class CfsRqThrottling implements Throttling {
     @Override
     public void throttle(CfsRq rq) {
         int cpu = rq.cpu;
-        rq.throttledClock = rq.hNrRunning > 0 ? core.now() : -1;
+        rq.throttledClock = rq.hNrRunning > 0 ? fair.core.now() : -1;
         int tasks = rq.hNrRunning;
         GroupEntity se = rq.tg.se[cpu];
         boolean dequeueing = se.onRq;

@@ -19,7 +19,7 @@ import org.kemu.schedfair.internal.KernelBase;
  * runtime accounting, throttling and timers are {@link CfsBandwidthControl}.
  */
 final class FairClass {
-    private final SchedCore core;
+    final SchedCore core;
     final PickRule rule;
     final TaskGroup root;
     final Throttling throttling;
@@ -34,8 +34,8 @@ final class FairClass {
         this.root = new TaskGroup("/", "", null, nrCpus, rule.order(), 0);
         this.bandwidth = new CfsBandwidthControl(core, kernel, this, nrCpus);
         this.throttling = switch (throttleModel) {
-            case CFS_RQ -> new CfsRqThrottling(core, this);
-            case TASK_BASED -> new TaskBasedThrottling(core, this);
+            case CFS_RQ -> new CfsRqThrottling(this);
+            case TASK_BASED -> new TaskBasedThrottling(this);
         };
     }
 

@@ -11,11 +11,9 @@ import java.util.List;
  * tasks. The throttled clock runs while some task sits in limbo.
  */
 final class TaskBasedThrottling implements Throttling {
-    private final SchedCore core;
     private final FairClass fair;
 
-    TaskBasedThrottling(SchedCore core, FairClass fair) {
-        this.core = core;
+    TaskBasedThrottling(FairClass fair) {
         this.fair = fair;
     }
 
@@ -63,7 +61,7 @@ final class TaskBasedThrottling implements Throttling {
     public void unthrottle(CfsRq rq) {
         List<SimTask> back = new ArrayList<>(rq.limbo);
         rq.limbo.clear();
-        SimCpu c = core.cpu(rq.cpu);
+        SimCpu c = fair.core.cpu(rq.cpu);
         for (SimTask t : back) {
             fair.enqueueTask(c, t, true, false);
         }
@@ -97,7 +95,7 @@ final class TaskBasedThrottling implements Throttling {
         for (SchedEntity se : new ArrayList<>(rq.tree)) {
             if (se instanceof SimTask t) {
                 if (!t.kthread) {
-                    fair.dequeueTask(core.cpu(rq.cpu), t, false);
+                    fair.dequeueTask(fair.core.cpu(rq.cpu), t, false);
                     toLimbo(throttled, t);
                 }
             } else if (!se.myQ().throttled) {
@@ -109,7 +107,7 @@ final class TaskBasedThrottling implements Throttling {
     private void toLimbo(CfsRq throttled, SimTask t) {
         throttled.limbo.add(t);
         if (throttled.throttledClock < 0) {
-            throttled.throttledClock = core.now();
+            throttled.throttledClock = fair.core.now();
         }
     }
 
