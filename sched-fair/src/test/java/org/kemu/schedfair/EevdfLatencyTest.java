@@ -2,6 +2,8 @@ package org.kemu.schedfair;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,5 +35,41 @@ class EevdfLatencyTest {
     void aWakingTaskWithPositiveLagRunsFirst() {
         // a short burst of work then sleep: it used less than its share, so its lag is positive
         assertThat(wakeupLatency(100_000)).isZero();
+    }
+
+    /** The CPU slices (runs between context switches) of two CPU hogs sharing one CPU. */
+    static List<TraceEvent.CpuSlice> twoHogsOnOneCpu(PickPolicy p) {
+        Kernel k = Kernels.simulated(KernelConfig.of(MachineSpec.simple(1), 1).withPickPolicy(p));
+        List<TraceEvent.CpuSlice> slices = new ArrayList<>();
+        k.tracer().setSink(e -> {
+            if (e instanceof TraceEvent.CpuSlice s) {
+                slices.add(s);
+            }
+        });
+        SyntheticLoads.cpuHog(k, TaskSpec.kthread("a"), 30 * MS);
+        SyntheticLoads.cpuHog(k, TaskSpec.kthread("b"), 30 * MS);
+        k.run();
+        return slices;
+    }
+
+    /**
+     * EEVDF serves requests of one base slice (0.75 ms on one CPU): after a pick the task runs to its
+     * virtual deadline vd = v + slice/w, gets a new request, and the other task, whose deadline is
+     * now earlier, is picked (update_deadline, pick_eevdf). CFS instead gives each of two tasks half
+     * of sched_latency (3 ms) per run, so this test fails under PickPolicy.CFS.
+     */
+    @Test
+    void runsLastOneBaseSliceAndAlternateByDeadline() {
+        List<TraceEvent.CpuSlice> slices = twoHogsOnOneCpu(PickPolicy.EEVDF);
+        // drop the ends, where one hog runs alone
+        List<TraceEvent.CpuSlice> shared = slices.subList(1, slices.size() - 2);
+        assertThat(shared).hasSizeGreaterThan(40);
+        for (TraceEvent.CpuSlice s : shared) {
+            assertThat(s.end() - s.start()).as("slice %s", s).isLessThanOrEqualTo(750_000L + 1_000);
+        }
+        for (int i = 1; i < shared.size(); i++) {
+            assertThat(shared.get(i).taskId()).as("alternation at %s", shared.get(i))
+                    .isNotEqualTo(shared.get(i - 1).taskId());
+        }
     }
 }

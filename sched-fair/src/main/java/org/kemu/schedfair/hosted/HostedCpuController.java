@@ -76,7 +76,7 @@ final class HostedCpuController implements CpuController {
     }
 
     private HostedCgroup own(CpuCgroup g) {
-        if (!(g instanceof HostedCgroup h)) {
+        if (!(g instanceof HostedCgroup h) || !h.isIn(root)) {
             throw new KernelException(Errno.ENOENT, "cgroup", "no such cgroup " + g);
         }
         return h;
@@ -110,6 +110,8 @@ final class HostedCpuController implements CpuController {
     @Override
     public synchronized void attach(Task task, CpuCgroup group) {
         HostedCgroup g = own(group);
+        KernelException.require(task.state() != TaskState.DEAD, Errno.ESRCH, "cgroup_attach:dead",
+                "task " + task + " has exited");
         HostedCgroup old = placement.getOrDefault(task, root);
         old.taskList().remove(task);
         g.taskList().add(task);

@@ -4,78 +4,66 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.kemu.schedfair.AtomicCounter;
 import org.kemu.schedfair.Backend;
-import org.kemu.schedfair.Completion;
-import org.kemu.schedfair.CpuMask;
+import org.kemu.schedfair.CpuController;
 import org.kemu.schedfair.DeadlockException;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelConfig;
 import org.kemu.schedfair.KernelException;
-import org.kemu.schedfair.KernelTimer;
-import org.kemu.schedfair.LockStats;
-import org.kemu.schedfair.LockValidator;
-import org.kemu.schedfair.Mutex;
 import org.kemu.schedfair.Nice;
 import org.kemu.schedfair.RunStats;
-import org.kemu.schedfair.RwSemaphore;
-import org.kemu.schedfair.SpinLock;
-import org.kemu.schedfair.Task;
-import org.kemu.schedfair.TaskBody;
 import org.kemu.schedfair.TaskFailedException;
-import org.kemu.schedfair.TaskSpec;
 import org.kemu.schedfair.TaskState;
-import org.kemu.schedfair.WaitQueue;
-import org.kemu.schedfair.internal.LockStatsRecorder;
+import org.kemu.schedfair.internal.HeldLock;
+import org.kemu.schedfair.internal.HrTimer;
 import org.kemu.schedfair.internal.KernelBase;
-import org.kemu.schedfair.lockdep.Lockdep;
+import org.kemu.schedfair.internal.SeamGuard;
+import org.kemu.schedfair.internal.TaskAbort;
+import org.kemu.schedfair.internal.TaskStruct;
 
 /**
- * The hosted backend: every task is a platform thread, primitives are real locks and time is real.
- * Emulated data structures are protected only by the emulated kernel's own locks, so running the
- * same kernel code here checks its locking under true concurrency. Work is recorded per task and,
- * with a burn factor, burns real CPU in proportion.
+ * The hosted backend: every task is a platform thread, each primitive's state sits behind a real
+ * lock ({@link HostedGuard}) and time is real. A blocked task parks its thread until its waker sets
+ * its permit; a spinner spins on the permit on a real CPU. Emulated data structures are protected
+ * only by the emulated kernel's own locks, so running the same kernel code here checks its locking
+ * under true concurrency. Work is recorded per task and, with a burn factor, burns real CPU.
  *
  * <p>Deadlock detection is a watchdog: when every live task has been blocked in a kemu primitive
- * (not sleeping) and nothing has changed for two consecutive checks 50 ms apart, the run stops with
- * a {@link DeadlockException} naming every blocked task.
+ * (not sleeping, not just granted) and nothing has changed for two consecutive checks 50 ms apart,
+ * the run stops with a {@link DeadlockException} naming every blocked task.
  */
 public final class HostedKernel extends KernelBase {
     private static final long WATCHDOG_MS = 50;
+    private static final long WATCHDOG_NS = TimeUnit.MILLISECONDS.toNanos(WATCHDOG_MS);
 
     private final double burnFactor;
-    final Lockdep lockdep;
-    private final ThreadLocal<HostedTask> current = new ThreadLocal<>();
-    private final List<HostedTask> tasks = new CopyOnWriteArrayList<>();
-    private final List<HostedTask> pendingStart = new ArrayList<>();
-    private final List<LockStatsRecorder> lockStats = new CopyOnWriteArrayList<>();
-    private final AtomicLong nextId = new AtomicLong(1);
+    private final ThreadLocal<TaskStruct> current = new ThreadLocal<>();
+    private final List<TaskStruct> pendingStart = new ArrayList<>();
     /** Bumped on every state change of a primitive, so the watchdog can tell stuck from slow. */
-    final AtomicLong progress = new AtomicLong();
+    private final AtomicLong progress = new AtomicLong();
     private final ReentrantLock runLock = new ReentrantLock();
     private final Condition runCond = runLock.newCondition();
     private final ScheduledThreadPoolExecutor timerThread;
     private final long t0 = System.nanoTime();
     private final HostedCpuController cgroups;
-    private final org.kemu.schedfair.Tracer tracer = new org.kemu.schedfair.Tracer(this);
     private volatile boolean running;
-    volatile boolean aborted;
+    private volatile boolean aborted;
     private volatile RuntimeException failure;
     private int live;
 
     public HostedKernel(KernelConfig config, double burnFactor) {
-        super(config);
+        super(config, new CopyOnWriteArrayList<>());
         KernelException.require(burnFactor >= 0 && Double.isFinite(burnFactor), Errno.EINVAL, "hosted:burn",
                 "burn factor must be a finite non-negative number");
         this.burnFactor = burnFactor;
-        this.lockdep = new Lockdep(current::get);
         this.timerThread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "kemu-hosted-timer");
             t.setDaemon(true);
@@ -96,78 +84,41 @@ public final class HostedKernel extends KernelBase {
     }
 
     @Override
-    public Task current() {
-        return self("current");
-    }
-
-    HostedTask self(String what) {
-        HostedTask t = current.get();
+    public TaskStruct self(String what) {
+        TaskStruct t = current.get();
         if (t == null) {
             throw new IllegalStateException(what + " called outside an emulated task");
         }
         if (aborted) {
-            throw new HostedAbort();
+            throw new TaskAbort();
         }
         return t;
     }
 
-    HostedTask currentOrNull() {
+    @Override
+    public TaskStruct currentOrNull() {
         return current.get();
     }
 
-    @Override
-    public boolean inTask() {
-        return current.get() != null;
+    private static HostedTask hosted(TaskStruct t) {
+        return (HostedTask) t.sched;
     }
 
-    @Override
-    public List<Task> tasks() {
-        return List.copyOf(tasks);
-    }
+    // ---- tasks ----------------------------------------------------------------------------------
 
     @Override
-    public int numOnlineCpus() {
-        return config.machine().topology().nrCpus();
+    protected void initTask(TaskStruct t) {
+        t.sched = new HostedTask();
+        t.thread = Thread.ofPlatform().name(t.name).unstarted(() -> taskMain(t));
     }
 
     @Override
-    public CpuMask onlineMask() {
-        return config.machine().topology().allCpus();
-    }
-
-    private HostedTask newTask(TaskSpec spec, TaskBody body) {
-        CpuMask mask = checkMask(spec.affinity(), spec.name());
-        HostedTask t = new HostedTask(nextId.getAndIncrement(), spec.name(), spec.kthread(), spec.tgid(),
-                spec.nice(), spec.policy(), mask, body);
-        t.thread = Thread.ofPlatform().name(spec.name()).unstarted(() -> taskMain(t));
-        tasks.add(t);
-        return t;
+    protected List<HeldLock> newHeldList() {
+        return new CopyOnWriteArrayList<>();
     }
 
     @Override
-    public Task spawn(TaskSpec spec, TaskBody body, java.util.function.Consumer<Task> setup) {
-        HostedTask t = newTask(spec, body);
-        setup.accept(t);
-        start(t);
-        return t;
-    }
-
-    @Override
-    public Task kthreadCreate(String name, TaskBody body) {
-        return newTask(TaskSpec.kthread(name), body);
-    }
-
-    @Override
-    public boolean wakeUpProcess(Task task) {
-        HostedTask t = own(task);
-        if (t.woken) {
-            return false;
-        }
-        start(t);
-        return true;
-    }
-
-    private void start(HostedTask t) {
+    protected void wakeUpNewTask(TaskStruct t) {
         runLock.lock();
         try {
             if (t.woken) {
@@ -186,85 +137,47 @@ public final class HostedKernel extends KernelBase {
         }
     }
 
-    private HostedTask own(Task task) {
-        if (!(task instanceof HostedTask t) || !tasks.contains(t)) {
-            throw new KernelException(Errno.ESRCH, "task", "task " + task + " does not belong to this kernel");
-        }
-        return t;
+    @Override
+    protected void renice(TaskStruct t, int nice) {
+        t.nice = nice;
+    }
+
+    /** Host threads run wherever the host puts them: the mask is recorded, not enforced. */
+    @Override
+    protected void affinityChanged(TaskStruct t) {
     }
 
     @Override
-    public void setUserNice(Task task, int nice) {
-        Nice.check(nice);
-        own(task).nice = nice;
-    }
-
-    @Override
-    public void setAffinity(Task task, CpuMask mask) {
-        HostedTask t = own(task);
-        KernelException.require(!t.noSetAffinity, Errno.EINVAL, "sched_setaffinity:no_setaffinity",
-                "'" + t.name + "' is a bound kthread (PF_NO_SETAFFINITY)");
-        KernelException.require(mask != null, Errno.EINVAL, "sched_setaffinity:null", "null affinity mask");
-        t.affinity = checkMask(mask, t.name);
-    }
-
-    @Override
-    public void kthreadBindMask(Task task, CpuMask mask) {
-        HostedTask t = own(task);
-        KernelException.require(t.state == TaskState.NEW, Errno.EINVAL, "kthread_bind_mask:state",
-                "'" + t.name + "' has already run");
-        KernelException.require(mask != null, Errno.EINVAL, "kthread_bind_mask:null", "null mask");
-        t.affinity = checkMask(mask, t.name);
-        t.noSetAffinity = true;
-    }
-
-    @Override
-    public void sendFatalSignal(Task task) {
-        own(task).fatalSignal = true;
+    protected void fatalSignalSent(TaskStruct t) {
         progress.incrementAndGet();
+        LockSupport.unpark(t.thread);
     }
 
     @Override
-    public boolean fatalSignalPending() {
-        return self("fatal_signal_pending").fatalSignal;
-    }
-
-    @Override
-    public void join(Task task) {
-        HostedTask me = self("join");
-        HostedTask t = own(task);
-        KernelException.require(t != me, Errno.EDEADLK, "join:self", "a task cannot wait for itself");
-        KernelException.require(t.woken, Errno.EINVAL, "join:never_woken",
-                "'" + t.name + "' was created but never woken");
-        me.blockedOn("exit of task '" + t.name + "'", List.of(t.toString()));
+    protected void waitForExit(TaskStruct me, TaskStruct t) {
+        me.waitsFor("exit of task '" + t.name + "'", () -> List.of(t.toString()), null);
+        me.state = TaskState.BLOCKED;
         try {
             while (t.state != TaskState.DEAD) {
                 t.thread.join(WATCHDOG_MS);
                 if (aborted) {
-                    throw new HostedAbort();
+                    throw new TaskAbort();
                 }
             }
         } catch (InterruptedException e) {
-            throw new HostedAbort();
+            throw new TaskAbort();
         } finally {
-            me.running();
+            me.waitEnded();
+            me.state = TaskState.RUNNING;
         }
     }
 
-    // ---- time ---------------------------------------------------------------------------------
+    // ---- time -----------------------------------------------------------------------------------
 
     @Override
-    public void work(long cpuNs, int node, long bytes) {
-        HostedTask t = self("work");
-        // checked before any message is built: work() is the engine's hottest call
-        if (cpuNs < 0 || bytes < 0) {
-            throw new KernelException(Errno.EINVAL, "work:negative", "work of " + cpuNs + " ns and " + bytes + " bytes");
-        }
-        if (node < 0 || node >= config.machine().topology().nodes()) {
-            throw new KernelException(Errno.EINVAL, "work:node", "no node " + node);
-        }
-        t.workNs += cpuNs;
-        t.bytes += bytes;
+    protected void doWork(TaskStruct t, long cpuNs, int node, long bytes) {
+        t.workRequestedNs += cpuNs;
+        t.bytesMoved += bytes;
         if (burnFactor > 0 && cpuNs > 0) {
             long until = System.nanoTime() + (long) (cpuNs * burnFactor);
             while (System.nanoTime() < until) {
@@ -275,20 +188,24 @@ public final class HostedKernel extends KernelBase {
 
     @Override
     public void sleep(long ns) {
-        HostedTask t = self("sleep");
+        TaskStruct t = self("sleep");
         if (ns <= 0) {
             Thread.yield();
             return;
         }
-        t.sleeping = true;
-        t.blockedOn("sleep", List.of());
+        t.mightSleep("sleep");
+        HostedTask h = hosted(t);
+        h.sleeping = true;
+        t.waitsFor("sleep", null, null);
+        t.state = TaskState.BLOCKED;
         try {
             TimeUnit.NANOSECONDS.sleep(ns);
         } catch (InterruptedException e) {
-            throw new HostedAbort();
+            throw new TaskAbort();
         } finally {
-            t.sleeping = false;
-            t.running();
+            h.sleeping = false;
+            t.waitEnded();
+            t.state = TaskState.RUNNING;
         }
     }
 
@@ -298,57 +215,168 @@ public final class HostedKernel extends KernelBase {
         Thread.yield();
     }
 
-    /**
-     * Blocks {@code t} on {@code cond} until {@code ready} holds (checked under {@code lock}, which
-     * the caller holds); {@code interrupted} is checked too, for killable waits. Returns false when
-     * {@code interrupted} ended the wait.
-     */
-    boolean await(HostedTask t, ReentrantLock lock, Condition cond, BooleanSupplier ready, BooleanSupplier interrupted,
-            String on, Supplier<List<String>> holders) {
-        t.blockedOn(on, holders.get());
+    // ---- the seam -------------------------------------------------------------------------------
+
+    @Override
+    public SeamGuard newGuard() {
+        return new HostedGuard();
+    }
+
+    /** Real locks cost what they cost on this host. */
+    @Override
+    public void chargeLockAcquire(TaskStruct t, int lastCpu) {
+    }
+
+    @Override
+    public void chargeLineTransfer(TaskStruct t, int lastCpu) {
+    }
+
+    @Override
+    public void block(TaskStruct t, SeamGuard g, String on, Supplier<List<String>> holders, Runnable onFatalSignal) {
+        t.mightSleep(on);
+        HostedTask h = hosted(t);
+        t.waitsFor(on, holders, g);
+        t.state = TaskState.BLOCKED;
+        progress.incrementAndGet();
+        g.unlock();
         try {
-            while (!ready.getAsBoolean()) {
+            while (!h.wakeup) {
                 if (aborted) {
-                    throw new HostedAbort();
+                    throw new TaskAbort();
                 }
-                if (interrupted != null && interrupted.getAsBoolean()) {
-                    return false;
+                if (onFatalSignal != null && t.fatalSignal) {
+                    break;
                 }
-                t.waitHolders = holders.get();
-                cond.await(WATCHDOG_MS, TimeUnit.MILLISECONDS);
+                LockSupport.parkNanos(this, WATCHDOG_NS);
             }
-            return true;
-        } catch (InterruptedException e) {
-            throw new HostedAbort();
         } finally {
-            t.running();
-            progress.incrementAndGet();
+            g.lock();
+        }
+        // the guard is held again: a wake-up that came after the signal still counts
+        if (h.wakeup) {
+            h.wakeup = false;
+        } else {
+            onFatalSignal.run();
+        }
+        t.waitEnded();
+        t.state = TaskState.RUNNING;
+        progress.incrementAndGet();
+    }
+
+    @Override
+    public void wake(TaskStruct t) {
+        hosted(t).wakeup = true;
+        LockSupport.unpark(t.thread);
+        progress.incrementAndGet();
+    }
+
+    @Override
+    public void spin(TaskStruct t, SeamGuard g, String on, Supplier<List<String>> holders) {
+        HostedTask h = hosted(t);
+        t.waitsFor(on, holders, g);
+        t.state = TaskState.BLOCKED;
+        g.unlock();
+        try {
+            long spins = 0;
+            while (!h.wakeup) {
+                Thread.onSpinWait();
+                if ((++spins & 0x3f) == 0) {
+                    // on an oversubscribed host, let the holder (or the next in line) run
+                    Thread.yield();
+                    if (aborted) {
+                        throw new TaskAbort();
+                    }
+                }
+            }
+        } finally {
+            g.lock();
+        }
+        h.wakeup = false;
+        t.waitEnded();
+        t.state = TaskState.RUNNING;
+    }
+
+    @Override
+    public void endSpin(TaskStruct t) {
+        hosted(t).wakeup = true;
+        progress.incrementAndGet();
+    }
+
+    @Override
+    public void armTimer(HrTimer tm, long at) {
+        synchronized (tm) {
+            if (tm.pending != null) {
+                ((Future<?>) tm.pending).cancel(false);
+            }
+            long gen = ++tm.generation;
+            tm.expires = at;
+            tm.pending = timerThread.schedule(() -> fire(tm, gen), Math.max(0, at - now()), TimeUnit.NANOSECONDS);
         }
     }
 
-    LockStatsRecorder newStats(String name, String kind) {
-        LockStatsRecorder r = new LockStatsRecorder(name, kind);
-        lockStats.add(r);
-        return r;
+    /** The timer callback runs on the timer thread, as in interrupt context. */
+    private void fire(HrTimer tm, long gen) {
+        synchronized (tm) {
+            if (tm.generation != gen) {
+                return;
+            }
+            tm.expires = -1;
+            tm.pending = null;
+        }
+        try {
+            tm.callback.run();
+        } catch (RuntimeException e) {
+            fail(new TaskFailedException("timer " + tm.name(), e));
+        }
     }
 
-    // ---- running ----------------------------------------------------------------------------
+    @Override
+    public boolean cancelTimer(HrTimer tm) {
+        synchronized (tm) {
+            boolean was = tm.pending != null && ((Future<?>) tm.pending).cancel(false);
+            tm.generation++;
+            tm.pending = null;
+            tm.expires = -1;
+            return was;
+        }
+    }
 
-    private void taskMain(HostedTask t) {
+    @Override
+    public long weightOf(TaskStruct t) {
+        return Nice.weight(t.policy, t.nice);
+    }
+
+    /** Real CPU time of the thread (the host's accounting), once started. */
+    @Override
+    public long sumExecRuntime(TaskStruct t) {
+        long atExit = hosted(t).cpuNsAtExit;
+        if (atExit >= 0) {
+            return atExit;
+        }
+        Thread th = t.thread;
+        if (th == null || !th.isAlive()) {
+            return 0;
+        }
+        return Math.max(0, ManagementFactory.getThreadMXBean().getThreadCpuTime(th.threadId()));
+    }
+
+    // ---- running --------------------------------------------------------------------------------
+
+    private void taskMain(TaskStruct t) {
         current.set(t);
         t.state = TaskState.RUNNING;
         try {
             t.body.run();
-            if (!t.held.isEmpty()) {
-                throw new IllegalStateException("task exited holding "
-                        + t.held.stream().map(h -> h.lockName()).toList());
+            IllegalStateException holding = t.exitedHolding();
+            if (holding != null) {
+                throw holding;
             }
-        } catch (HostedAbort a) {
+        } catch (TaskAbort a) {
             // the run was aborted elsewhere
         } catch (Throwable e) {
             fail(new TaskFailedException(t.name, e));
         } finally {
-            t.cpuNsAtExit = Math.max(0,
+            hosted(t).cpuNsAtExit = Math.max(0,
                     ManagementFactory.getThreadMXBean().getThreadCpuTime(Thread.currentThread().threadId()));
             t.state = TaskState.DEAD;
             progress.incrementAndGet();
@@ -369,7 +397,7 @@ public final class HostedKernel extends KernelBase {
                 failure = e;
             }
             aborted = true;
-            for (HostedTask t : tasks) {
+            for (TaskStruct t : tasks) {
                 if (t.thread.isAlive()) {
                     t.thread.interrupt();
                 }
@@ -392,7 +420,7 @@ public final class HostedKernel extends KernelBase {
         runLock.lock();
         try {
             running = true;
-            for (HostedTask t : pendingStart) {
+            for (TaskStruct t : pendingStart) {
                 t.thread.start();
             }
             pendingStart.clear();
@@ -418,7 +446,7 @@ public final class HostedKernel extends KernelBase {
             runLock.unlock();
         }
         if (failure != null) {
-            for (HostedTask t : tasks) {
+            for (TaskStruct t : tasks) {
                 try {
                     t.thread.join(1000);
                 } catch (InterruptedException e) {
@@ -427,24 +455,18 @@ public final class HostedKernel extends KernelBase {
             }
             throw failure;
         }
-        List<LockStats> ls = new ArrayList<>();
-        for (LockStatsRecorder r : lockStats) {
-            ls.add(r.snapshot());
-        }
-        return new RunStats(now() - start, 0, 0, new long[0], ls, lockdep.violations());
+        return new RunStats(now() - start, 0, 0, new long[0], lockStats(), lockdep.violations());
     }
 
+    /** Every live task waits in a primitive, and none has been handed what it waits for. */
     private boolean allBlocked() {
         boolean any = false;
-        for (HostedTask t : tasks) {
+        for (TaskStruct t : tasks) {
             if (!t.woken || t.state == TaskState.DEAD) {
                 continue;
             }
-            if (t.state != TaskState.BLOCKED || t.sleeping) {
-                return false;
-            }
-            HostedSpinLock spin = t.spinningOn;
-            if (spin != null && spin.servingTicket(t.spinTicket)) {
+            HostedTask h = hosted(t);
+            if (t.state != TaskState.BLOCKED || h.sleeping || h.wakeup) {
                 return false;
             }
             any = true;
@@ -452,71 +474,8 @@ public final class HostedKernel extends KernelBase {
         return any;
     }
 
-    private DeadlockException deadlock() {
-        List<DeadlockException.BlockedTask> blocked = new ArrayList<>();
-        for (HostedTask t : tasks) {
-            if (t.woken && t.state != TaskState.DEAD) {
-                blocked.add(new DeadlockException.BlockedTask(t.toString(),
-                        t.waitsOn == null ? t.state.toString().toLowerCase() : t.waitsOn, t.waitHolders));
-            }
-        }
-        return new DeadlockException(blocked);
-    }
-
-    // ---- factories --------------------------------------------------------------------------
-
     @Override
-    public Mutex mutex(String name) {
-        return new HostedMutex(this, name);
-    }
-
-    @Override
-    public RwSemaphore rwsem(String name) {
-        return new HostedRwSemaphore(this, name);
-    }
-
-    @Override
-    public SpinLock spinlock(String name) {
-        return new HostedSpinLock(this, name);
-    }
-
-    @Override
-    public Completion completion(String name) {
-        return new HostedCompletion(this, name);
-    }
-
-    @Override
-    public WaitQueue waitQueue(String name) {
-        return new HostedWaitQueue(this, name);
-    }
-
-    @Override
-    public AtomicCounter atomic(String name, long initial) {
-        return new HostedAtomic(name, initial);
-    }
-
-    @Override
-    public KernelTimer timer(String name, Runnable callback) {
-        return new HostedTimer(this, timerThread, name, callback);
-    }
-
-    @Override
-    public LockValidator lockdep() {
-        return lockdep;
-    }
-
-    void timerFailed(String name, RuntimeException e) {
-        fail(new TaskFailedException("timer " + name, e));
-    }
-
-    @Override
-    public org.kemu.schedfair.CpuController cpuController() {
+    public CpuController cpuController() {
         return cgroups;
-    }
-
-    /** Hosted runs report subsystem spans and counters; CPU slices are the host's business. */
-    @Override
-    public org.kemu.schedfair.Tracer tracer() {
-        return tracer;
     }
 }

@@ -57,6 +57,15 @@ public abstract class CpuCgroupFiles implements CpuCgroup {
         return parent == null;
     }
 
+    /** Whether this group hangs below {@code root}: a controller owns only its own hierarchy. */
+    public boolean isIn(CpuCgroupFiles root) {
+        CpuCgroupFiles g = this;
+        while (g.parent != null) {
+            g = g.parent;
+        }
+        return g == root;
+    }
+
     @Override
     public String path() {
         return path;

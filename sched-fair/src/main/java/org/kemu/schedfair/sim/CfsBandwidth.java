@@ -2,11 +2,12 @@ package org.kemu.schedfair.sim;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.kemu.schedfair.internal.HrTimer;
 
 /**
  * A task group's {@code struct cfs_bandwidth}: quota and period, the global runtime pool, burst,
  * the throttled list, the period and slack timers' state, the cpu.stat counters, and the remote
- * charging debt of patch 15. The logic lives in {@link FairClass}; this holds the state.
+ * charging debt of patch 15. The logic is {@link CfsBandwidthControl}'s; this holds the state.
  */
 final class CfsBandwidth {
     /** RUNTIME_INF. */
@@ -32,8 +33,8 @@ final class CfsBandwidth {
     long phase = -1;
     long debt;
     final List<CfsRq> throttledList = new ArrayList<>();
-    SimTimer periodTimer;
-    SimTimer slackTimer;
+    HrTimer periodTimer;
+    HrTimer slackTimer;
 
     long nrPeriods;
     long nrThrottled;

@@ -50,6 +50,12 @@ final class CfsRule implements PickRule {
         // CFS keeps absolute vruntime across sleep; migration is normalised by the caller
     }
 
+    /** vruntime is relative to the queue the entity left. */
+    @Override
+    public void migrate(SchedEntity se, CfsRq from, CfsRq to) {
+        se.vruntime = se.vruntime - from.minVruntime + to.minVruntime;
+    }
+
     @Override
     public SchedEntity pick(CfsRq rq) {
         return rq.tree.isEmpty() ? null : rq.tree.first();

@@ -57,6 +57,11 @@ final class EevdfRule implements PickRule {
         se.vlag = Math.max(-limit, Math.min(limit, lag));
     }
 
+    /** Nothing to renormalise: the lag saved at dequeue places the entity on its new queue. */
+    @Override
+    public void migrate(SchedEntity se, CfsRq from, CfsRq to) {
+    }
+
     @Override
     public SchedEntity pick(CfsRq rq) {
         for (SchedEntity se : rq.tree) {

@@ -13,6 +13,12 @@ interface PickRule {
     /** An entity leaves the queue; {@code sleep} when it blocks, else it migrates or is requeued. */
     void onDequeue(CfsRq rq, SchedEntity se, boolean sleep);
 
+    /**
+     * migrate_task_rq_fair: {@code se} moves from queue {@code from} to {@code to} (another CPU's,
+     * or another group's) while runnable, before it is enqueued there.
+     */
+    void migrate(SchedEntity se, CfsRq from, CfsRq to);
+
     /** Best queued entity (curr is already back in the tree or gone); null when empty. */
     SchedEntity pick(CfsRq rq);
 

@@ -16,7 +16,7 @@ final class SimCgroup extends CpuCgroupFiles {
 
     @Override
     protected void applyBandwidth(long quota, long period, long burst) {
-        fair.setBandwidth(tg, quota, period, burst);
+        fair.bandwidth.setBandwidth(tg, quota, period, burst);
     }
 
     @Override

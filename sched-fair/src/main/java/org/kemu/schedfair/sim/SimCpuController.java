@@ -7,18 +7,21 @@ import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
 import org.kemu.schedfair.Task;
 import org.kemu.schedfair.TaskState;
+import org.kemu.schedfair.internal.TaskStruct;
 import org.kemu.schedfair.internal.CpuCgroupFiles;
 
 /** The simulated cgroup v2 cpu controller: groups map to task groups of the fair class. */
 final class SimCpuController implements CpuController {
     private final SimKernel k;
+    private final SchedCore core;
     private final FairClass fair;
     private final BandwidthPolicy policy;
     private final SimCgroup root;
 
-    SimCpuController(SimKernel k, FairClass fair, BandwidthPolicy policy) {
+    SimCpuController(SimKernel k, SchedCore core, BandwidthPolicy policy) {
         this.k = k;
-        this.fair = fair;
+        this.core = core;
+        this.fair = core.fair;
         this.policy = policy;
         this.root = new SimCgroup(fair.root, null, fair);
         fair.root.cgroup = root;
@@ -30,7 +33,7 @@ final class SimCpuController implements CpuController {
     }
 
     private SimCgroup own(CpuCgroup g) {
-        if (!(g instanceof SimCgroup s) || s.tg.removed) {
+        if (!(g instanceof SimCgroup s) || s.tg.removed || !s.isIn(root)) {
             throw new KernelException(Errno.ENOENT, "cgroup", "no such cgroup " + g);
         }
         return s;
@@ -57,7 +60,7 @@ final class SimCpuController implements CpuController {
         KernelException.require(!g.isRoot(), Errno.EINVAL, "cgroup_rmdir:root", "cannot remove the root cgroup");
         KernelException.require(g.childNodes().isEmpty(), Errno.EBUSY, "cgroup_rmdir:children",
                 g.path() + " has child groups");
-        KernelException.require(g.tg.tasks.stream().allMatch(t -> t.state == TaskState.DEAD), Errno.EBUSY,
+        KernelException.require(g.tg.tasks.stream().allMatch(t -> t.task.state == TaskState.DEAD), Errno.EBUSY,
                 "cgroup_rmdir:tasks", g.path() + " has tasks");
         if (g.tg.bw.periodTimer != null) {
             g.tg.bw.periodTimer.cancel();
@@ -73,27 +76,21 @@ final class SimCpuController implements CpuController {
     @Override
     public void attach(Task task, CpuCgroup group) {
         SimCgroup g = own(group);
-        if (!(task instanceof SimTask t)) {
-            throw new KernelException(Errno.ESRCH, "cgroup_attach", "not a task of this kernel: " + task);
-        }
-        KernelException.require(t.state != TaskState.DEAD, Errno.ESRCH, "cgroup_attach:dead",
+        SimTask t = simTask(task, "cgroup_attach");
+        KernelException.require(t.task.state != TaskState.DEAD, Errno.ESRCH, "cgroup_attach:dead",
                 "task " + t + " has exited");
         if (t.tg == g.tg) {
             return;
         }
-        t.tg.tasks.remove(t);
-        ((SimCgroup) t.tg.cgroup).taskList().remove(t);
+        t.tg.removeTask(t);
         g.tg.tasks.add(t);
-        g.taskList().add(t);
-        k.moveTask(t, g.tg);
+        g.taskList().add(t.task);
+        core.moveTask(t, g.tg);
     }
 
     @Override
     public CpuCgroup cgroupOf(Task task) {
-        if (!(task instanceof SimTask t)) {
-            throw new KernelException(Errno.ESRCH, "cgroup", "not a task of this kernel: " + task);
-        }
-        return t.tg.cgroup;
+        return simTask(task, "cgroup").tg.cgroup;
     }
 
     @Override
@@ -109,12 +106,12 @@ final class SimCpuController implements CpuController {
     @Override
     public void remoteBegin(Task kthread, CpuCgroup group) {
         SimCgroup g = own(group);
-        SimTask t = (SimTask) kthread;
+        SimTask t = simTask(kthread, "cgroup_remote");
         if (!remoteApplies(t, g)) {
             return;
         }
-        if (t.state == TaskState.RUNNING) {
-            k.accountCpu(t.cpu);
+        if (t.task.state == TaskState.RUNNING) {
+            core.accountCpu(t.task.cpu);
         }
         t.remoteRuntimeBegin = t.sumExec;
     }
@@ -122,24 +119,25 @@ final class SimCpuController implements CpuController {
     @Override
     public void remoteCharge(Task kthread, CpuCgroup group) {
         SimCgroup g = own(group);
-        SimTask t = (SimTask) kthread;
+        SimTask t = simTask(kthread, "cgroup_remote");
         if (!remoteApplies(t, g)) {
             return;
         }
-        if (t.state == TaskState.RUNNING) {
-            k.accountCpu(t.cpu);
+        if (t.task.state == TaskState.RUNNING) {
+            core.accountCpu(t.task.cpu);
         }
         long debt = t.sumExec - t.remoteRuntimeBegin;
         t.remoteRuntimeBegin = t.sumExec;
         if (debt <= 0) {
             return;
         }
-        fair.incurDebt(g.tg, Math.max(0, t.cpu), debt);
+        fair.bandwidth.incurDebt(g.tg, Math.max(0, t.task.cpu), debt);
     }
 
-    /** Keeps the group's task list to live tasks, so rmdir sees an exited task as gone. */
-    void taskExited(SimTask t) {
-        t.tg.tasks.remove(t);
-        ((SimCgroup) t.tg.cgroup).taskList().remove(t);
+    private SimTask simTask(Task task, String check) {
+        if (!(task instanceof TaskStruct t) || t.seam != k) {
+            throw new KernelException(Errno.ESRCH, check, "not a task of this kernel: " + task);
+        }
+        return SimTask.of(t);
     }
 }

@@ -52,6 +52,12 @@ final class TaskGroup {
         this.bw = parent == null ? null : new CfsBandwidth(this);
     }
 
+    /** The task leaves the group (it exited, or moves to another): off the group's and its cgroup's lists. */
+    void removeTask(SimTask t) {
+        tasks.remove(t);
+        cgroup.taskList().remove(t.task);
+    }
+
     boolean isRoot() {
         return parent == null;
     }

@@ -1,49 +1,39 @@
-package org.kemu.schedfair.hosted;
+package org.kemu.schedfair.internal;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
 import org.kemu.schedfair.RwSemaphore;
 import org.kemu.schedfair.Task;
-import org.kemu.schedfair.internal.LockBase;
 
-/** A hosted rw_semaphore with the simulated one's queueing rules (see SimRwSemaphore). */
-final class HostedRwSemaphore extends LockBase implements RwSemaphore {
-    private static final class Waiter {
-        final HostedTask task;
-        final boolean write;
-        volatile boolean granted;
-
-        Waiter(HostedTask task, boolean write) {
-            this.task = task;
-            this.write = write;
-        }
+/**
+ * {@code struct rw_semaphore} (kernel/locking/rwsem.c). New readers queue behind any waiter, so a
+ * waiting writer blocks later readers. On release to waiters: a writer at the head gets the lock
+ * alone; a reader at the head is woken together with every queued reader, writers keeping their
+ * places (rwsem_mark_wake wakes all readers in the queue since Linux 5.3).
+ */
+public final class StructRwSemaphore extends LockBase implements RwSemaphore {
+    private record Waiter(TaskStruct task, boolean write) {
     }
 
-    private final HostedKernel k;
-    private final ReentrantLock lk = new ReentrantLock();
-    private final Condition cv = lk.newCondition();
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
-    private final List<HostedTask> readers = new ArrayList<>();
-    private volatile HostedTask writer;
+    private final List<TaskStruct> readers = new ArrayList<>();
+    private volatile TaskStruct writer;
 
-    HostedRwSemaphore(HostedKernel k, String name) {
-        super(name, "rwsem", k.newStats(name, "rwsem"));
-        this.k = k;
+    public StructRwSemaphore(SchedSeam seam, String name) {
+        super(seam, name, "rwsem");
     }
 
     private List<String> holders() {
         List<String> h = new ArrayList<>();
-        HostedTask w = writer;
+        TaskStruct w = writer;
         if (w != null) {
             h.add(w + " (write)");
         }
-        for (HostedTask r : readers) {
+        for (TaskStruct r : readers) {
             h.add(r + " (read)");
         }
         return h;
@@ -51,60 +41,62 @@ final class HostedRwSemaphore extends LockBase implements RwSemaphore {
 
     @Override
     public void downRead() {
-        HostedTask t = k.self("down_read");
-        k.lockdep.acquire(t, name, name, this, true, false);
-        lk.lock();
+        TaskStruct t = seam.self("down_read");
+        seam.lockdep().acquire(t, name, name, this, true, false);
+        seam.chargeLockAcquire(t, lastCpu);
+        guard.lock();
         try {
             if (writer == null && queue.isEmpty()) {
                 readers.add(t);
                 stats.acquired(0, false);
             } else {
-                long start = System.nanoTime();
-                Waiter w = new Waiter(t, false);
-                queue.add(w);
-                k.await(t, lk, cv, () -> w.granted, null, "rwsem '" + name + "' (read)", this::holders);
-                stats.acquired(System.nanoTime() - start, true);
+                long start = seam.now();
+                queue.add(new Waiter(t, false));
+                seam.block(t, guard, "rwsem '" + name + "' (read)", this::holders, null);
+                contended(t, start);
             }
+            lastCpu = t.cpu;
         } finally {
-            lk.unlock();
+            guard.unlock();
         }
-        k.lockdep.acquired(t, name, name, this, true);
+        seam.lockdep().acquired(t, name, name, this, true);
     }
 
     @Override
     public boolean tryDownRead() {
-        HostedTask t = k.self("down_read_trylock");
-        lk.lock();
+        TaskStruct t = seam.self("down_read_trylock");
+        guard.lock();
         try {
             if (writer != null || !queue.isEmpty()) {
                 return false;
             }
-            k.lockdep.acquire(t, name, name, this, true, true);
+            seam.lockdep().acquire(t, name, name, this, true, true);
             readers.add(t);
+            lastCpu = t.cpu;
             stats.acquired(0, false);
         } finally {
-            lk.unlock();
+            guard.unlock();
         }
-        k.lockdep.acquired(t, name, name, this, true);
+        seam.lockdep().acquired(t, name, name, this, true);
         return true;
     }
 
     @Override
     public void upRead() {
-        HostedTask t = k.self("up_read");
-        lk.lock();
+        TaskStruct t = seam.self("up_read");
+        guard.lock();
         try {
-            if (!readers.remove(t)) {
-                k.lockdep.release(t, this, name);
+            boolean held = readers.remove(t);
+            seam.lockdep().release(t, this, name);
+            if (!held) {
                 throw new KernelException(Errno.EPERM, "up_read:owner",
                         "task '" + t.name + "' releases rwsem '" + name + "' it does not hold for read");
             }
-            k.lockdep.release(t, this, name);
             if (readers.isEmpty()) {
                 grant();
             }
         } finally {
-            lk.unlock();
+            guard.unlock();
         }
     }
 
@@ -119,125 +111,133 @@ final class HostedRwSemaphore extends LockBase implements RwSemaphore {
     }
 
     private void acquireWrite(boolean killable) {
-        HostedTask t = k.self("down_write");
+        TaskStruct t = seam.self("down_write");
         if (killable && t.fatalSignal) {
             throw new KernelException(Errno.EINTR, "down_write_killable", "fatal signal pending");
         }
-        k.lockdep.acquire(t, name, name, this, false, false);
-        lk.lock();
+        seam.lockdep().acquire(t, name, name, this, false, false);
+        seam.chargeLockAcquire(t, lastCpu);
+        guard.lock();
         try {
             if (writer == null && readers.isEmpty() && queue.isEmpty()) {
                 writer = t;
                 stats.acquired(0, false);
             } else {
-                long start = System.nanoTime();
+                long start = seam.now();
                 Waiter w = new Waiter(t, true);
                 queue.add(w);
-                boolean got = k.await(t, lk, cv, () -> w.granted, killable ? () -> t.fatalSignal : null,
-                        "rwsem '" + name + "' (write)", this::holders);
-                if (!got) {
-                    queue.remove(w);
-                    grant();
+                seam.block(t, guard, "rwsem '" + name + "' (write)", this::holders,
+                        killable ? () -> giveUp(w) : null);
+                if (writer != t) {
                     throw new KernelException(Errno.EINTR, "down_write_killable", "fatal signal while waiting");
                 }
-                stats.acquired(System.nanoTime() - start, true);
+                contended(t, start);
             }
+            lastCpu = t.cpu;
         } finally {
-            lk.unlock();
+            guard.unlock();
         }
-        k.lockdep.acquired(t, name, name, this, false);
+        seam.lockdep().acquired(t, name, name, this, false);
+    }
+
+    /**
+     * A killed writer leaves the queue; readers it held back may go now (rwsem_down_write_slowpath's
+     * out_nolock path calls rwsem_mark_wake).
+     */
+    private void giveUp(Waiter w) {
+        queue.remove(w);
+        grant();
     }
 
     @Override
     public boolean tryDownWrite() {
-        HostedTask t = k.self("down_write_trylock");
-        lk.lock();
+        TaskStruct t = seam.self("down_write_trylock");
+        guard.lock();
         try {
             if (writer != null || !readers.isEmpty()) {
                 return false;
             }
-            k.lockdep.acquire(t, name, name, this, false, true);
+            seam.lockdep().acquire(t, name, name, this, false, true);
             writer = t;
+            lastCpu = t.cpu;
             stats.acquired(0, false);
         } finally {
-            lk.unlock();
+            guard.unlock();
         }
-        k.lockdep.acquired(t, name, name, this, false);
+        seam.lockdep().acquired(t, name, name, this, false);
         return true;
     }
 
     @Override
     public void upWrite() {
-        HostedTask t = k.self("up_write");
-        lk.lock();
+        TaskStruct t = seam.self("up_write");
+        guard.lock();
         try {
-            if (writer != t) {
-                k.lockdep.release(t, this, name);
+            TaskStruct w = writer;
+            seam.lockdep().release(t, this, name);
+            if (w != t) {
                 throw new KernelException(Errno.EPERM, "up_write:owner",
                         "task '" + t.name + "' releases rwsem '" + name + "' it does not hold for write");
             }
-            k.lockdep.release(t, this, name);
             writer = null;
             grant();
         } finally {
-            lk.unlock();
+            guard.unlock();
         }
     }
 
     @Override
     public void downgradeWrite() {
-        HostedTask t = k.self("downgrade_write");
-        lk.lock();
+        TaskStruct t = seam.self("downgrade_write");
+        guard.lock();
         try {
             if (writer != t) {
                 throw new KernelException(Errno.EPERM, "downgrade_write:owner",
                         "task '" + t.name + "' downgrades rwsem '" + name + "' it does not hold for write");
             }
-            k.lockdep.release(t, this, name);
-            k.lockdep.acquired(t, name, name, this, true);
+            seam.lockdep().release(t, this, name);
+            seam.lockdep().acquired(t, name, name, this, true);
             writer = null;
             readers.add(t);
             wakeReaders();
         } finally {
-            lk.unlock();
+            guard.unlock();
         }
     }
 
+    /** Hands the free lock to the head of the queue (a writer alone, or every queued reader). */
     private void grant() {
         Waiter head = queue.peek();
-        if (head == null || writer != null || !readers.isEmpty() && head.write) {
+        if (head == null || writer != null || !readers.isEmpty() && head.write()) {
             return;
         }
-        if (head.write) {
+        if (head.write()) {
             queue.poll();
-            writer = head.task;
-            head.granted = true;
+            writer = head.task();
+            seam.wake(head.task());
         } else {
             wakeReaders();
         }
-        cv.signalAll();
-        k.progress.incrementAndGet();
     }
 
     private void wakeReaders() {
         for (Iterator<Waiter> it = queue.iterator(); it.hasNext();) {
             Waiter w = it.next();
-            if (!w.write) {
+            if (!w.write()) {
                 it.remove();
-                readers.add(w.task);
-                w.granted = true;
+                readers.add(w.task());
+                seam.wake(w.task());
             }
         }
-        cv.signalAll();
     }
 
     @Override
     public int readers() {
-        lk.lock();
+        guard.lock();
         try {
             return readers.size();
         } finally {
-            lk.unlock();
+            guard.unlock();
         }
     }
 
@@ -248,7 +248,7 @@ final class HostedRwSemaphore extends LockBase implements RwSemaphore {
 
     @Override
     public void assertWriteHeld() {
-        HostedTask t = k.currentOrNull();
+        TaskStruct t = seam.currentOrNull();
         if (t == null || writer != t) {
             throw new IllegalStateException("lockdep_assert_held_write: rwsem '" + name + "' not write-held by current");
         }
@@ -256,25 +256,25 @@ final class HostedRwSemaphore extends LockBase implements RwSemaphore {
 
     @Override
     public boolean heldByCurrent() {
-        HostedTask t = k.currentOrNull();
+        TaskStruct t = seam.currentOrNull();
         if (t == null) {
             return false;
         }
-        lk.lock();
+        guard.lock();
         try {
             return writer == t || readers.contains(t);
         } finally {
-            lk.unlock();
+            guard.unlock();
         }
     }
 
     @Override
     public boolean isContended() {
-        lk.lock();
+        guard.lock();
         try {
             return !queue.isEmpty();
         } finally {
-            lk.unlock();
+            guard.unlock();
         }
     }
 }

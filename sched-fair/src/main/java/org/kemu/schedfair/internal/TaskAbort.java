@@ -1,13 +1,13 @@
-package org.kemu.schedfair.sim;
+package org.kemu.schedfair.internal;
 
 /**
  * Unwinds a task's Java stack when its run has ended abnormally (deadlock, another task's failure).
  * It is an Error so that kernel code catching exceptions does not swallow it.
  */
-final class TaskAbort extends Error {
+public final class TaskAbort extends Error {
     private static final long serialVersionUID = 1L;
 
-    TaskAbort() {
+    public TaskAbort() {
         super("run aborted", null, false, false);
     }
 }

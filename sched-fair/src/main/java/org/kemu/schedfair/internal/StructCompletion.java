@@ -1,0 +1,101 @@
+package org.kemu.schedfair.internal;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import org.kemu.schedfair.Completion;
+
+/**
+ * {@code struct completion} (kernel/sched/completion.c): a count of completions and a FIFO of
+ * waiters; complete() with a waiter queued hands the completion to it instead of counting it.
+ */
+public final class StructCompletion implements Completion {
+    /** complete_all's UINT_MAX: every later wait returns at once. */
+    private static final long ALL = Long.MAX_VALUE / 2;
+
+    private final SchedSeam seam;
+    private final SeamGuard guard;
+    private final String name;
+    private final ArrayDeque<TaskStruct> waiters = new ArrayDeque<>();
+    private long done;
+
+    public StructCompletion(SchedSeam seam, String name) {
+        this.seam = seam;
+        this.guard = seam.newGuard();
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void waitForCompletion() {
+        if (seam.currentOrNull() == null) {
+            throw new IllegalStateException("wait_for_completion('" + name + "') called outside an emulated task");
+        }
+        TaskStruct t = seam.self("wait_for_completion");
+        guard.lock();
+        try {
+            if (done > 0) {
+                if (done < ALL) {
+                    done--;
+                }
+                return;
+            }
+            waiters.add(t);
+            seam.block(t, guard, "completion '" + name + "'", List::of, null);
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    @Override
+    public void complete() {
+        guard.lock();
+        try {
+            TaskStruct w = waiters.poll();
+            if (w != null) {
+                seam.wake(w);
+            } else if (done < ALL) {
+                done++;
+            }
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    @Override
+    public void completeAll() {
+        guard.lock();
+        try {
+            done = ALL;
+            TaskStruct w;
+            while ((w = waiters.poll()) != null) {
+                seam.wake(w);
+            }
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    @Override
+    public boolean done() {
+        guard.lock();
+        try {
+            return done > 0;
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    @Override
+    public void reinit() {
+        guard.lock();
+        try {
+            done = 0;
+        } finally {
+            guard.unlock();
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package org.kemu.schedfair.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.kemu.schedfair.CpuMask;
+import org.kemu.schedfair.SchedPolicy;
+import org.kemu.schedfair.Task;
+import org.kemu.schedfair.TaskBody;
+import org.kemu.schedfair.TaskSpec;
+import org.kemu.schedfair.TaskState;
+
+/**
+ * The one {@code task_struct} of both backends. What only a backend knows of a task (the simulated
+ * backend's sched entity and work item, the hosted backend's wake-up permit) hangs off
+ * {@link #sched}, as the kernel's {@code task_struct} embeds its {@code sched_entity}.
+ *
+ * <p>Fields another thread reads while the task runs (state, signal, the wait description) are
+ * volatile for the hosted backend's watchdog; the rest are written by the task itself or by the
+ * simulated backend's single baton holder.
+ */
+public final class TaskStruct implements Task, LockdepTask {
+    public final long id;
+    public final String name;
+    public final boolean kthread;
+    public final long tgid;
+    public final TaskBody body;
+    /** The kernel this task belongs to. */
+    public final SchedSeam seam;
+    /** The backend's own per-task state. */
+    public Object sched;
+    public Thread thread;
+
+    public volatile int nice;
+    public volatile SchedPolicy policy;
+    public volatile CpuMask affinity;
+    /** PF_NO_SETAFFINITY, set by kthread_bind_mask. */
+    public volatile boolean noSetAffinity;
+    public volatile TaskState state = TaskState.NEW;
+    /** The CPU it runs or last ran on; -1 before it first ran, and always on the hosted backend. */
+    public int cpu = -1;
+    public volatile boolean woken;
+    public volatile boolean fatalSignal;
+    /** Spinlocks held: sleeping with one is a bug. */
+    public int preemptCount;
+
+    public long workRequestedNs;
+    public long bytesMoved;
+
+    // what the task waits for, for deadlock reports
+    public volatile String waitsOn;
+    public volatile Supplier<List<String>> waitHolders;
+    public volatile SeamGuard waitGuard;
+    public long blockedAt;
+
+    private final List<HeldLock> held;
+    private final Map<Class<?>, Object> attachments = new ConcurrentHashMap<>();
+
+    public TaskStruct(SchedSeam seam, long id, TaskSpec spec, CpuMask affinity, TaskBody body, List<HeldLock> held) {
+        this.seam = seam;
+        this.id = id;
+        this.name = spec.name();
+        this.kthread = spec.kthread();
+        this.tgid = spec.tgid();
+        this.nice = spec.nice();
+        this.policy = spec.policy();
+        this.affinity = affinity;
+        this.body = body;
+        this.held = held;
+    }
+
+    /** do_exit's lock check: "task exited holding [...]", or null when it holds nothing. */
+    public IllegalStateException exitedHolding() {
+        if (held.isEmpty()) {
+            return null;
+        }
+        return new IllegalStateException("task exited holding "
+                + held.stream().map(HeldLock::lockName).toList());
+    }
+
+    /** schedule()'s "scheduling while atomic" check: a task holding a spinlock must not sleep. */
+    public void mightSleep(String on) {
+        if (preemptCount > 0) {
+            throw new IllegalStateException("BUG: scheduling while atomic: task '" + name
+                    + "' would sleep on " + on + " while holding a spinlock");
+        }
+    }
+
+    /** Records what the task now waits for (its state is the caller's business). */
+    public void waitsFor(String on, Supplier<List<String>> holders, SeamGuard guard) {
+        waitGuard = guard;
+        waitHolders = holders;
+        waitsOn = on;
+    }
+
+    public void waitEnded() {
+        waitsOn = null;
+        waitHolders = null;
+        waitGuard = null;
+    }
+
+    /** Who holds what it waits for, read under the primitive's guard. */
+    public List<String> waitHoldersNow() {
+        Supplier<List<String>> h = waitHolders;
+        if (h == null) {
+            return List.of();
+        }
+        SeamGuard g = waitGuard;
+        if (g == null) {
+            return h.get();
+        }
+        g.lock();
+        try {
+            return h.get();
+        } finally {
+            g.unlock();
+        }
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean isKthread() {
+        return kthread;
+    }
+
+    @Override
+    public long tgid() {
+        return tgid;
+    }
+
+    @Override
+    public int nice() {
+        return nice;
+    }
+
+    @Override
+    public SchedPolicy policy() {
+        return policy;
+    }
+
+    @Override
+    public long weight() {
+        return seam.weightOf(this);
+    }
+
+    @Override
+    public CpuMask affinity() {
+        return affinity;
+    }
+
+    @Override
+    public TaskState state() {
+        return state;
+    }
+
+    @Override
+    public int cpu() {
+        return cpu;
+    }
+
+    @Override
+    public long sumExecRuntime() {
+        return seam.sumExecRuntime(this);
+    }
+
+    @Override
+    public long workRequestedNs() {
+        return workRequestedNs;
+    }
+
+    @Override
+    public long bytesMoved() {
+        return bytesMoved;
+    }
+
+    @Override
+    public <T> T attachment(Class<T> key) {
+        return key.cast(attachments.get(key));
+    }
+
+    @Override
+    public <T> void attach(Class<T> key, T value) {
+        if (value == null) {
+            attachments.remove(key);
+        } else {
+            attachments.put(key, value);
+        }
+    }
+
+    @Override
+    public List<HeldLock> heldLocks() {
+        return held;
+    }
+
+    @Override
+    public String toString() {
+        return name + "#" + id;
+    }
+}

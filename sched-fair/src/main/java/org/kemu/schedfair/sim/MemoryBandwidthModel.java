@@ -1,0 +1,71 @@
+package org.kemu.schedfair.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.kemu.schedfair.MemoryBandwidth;
+import org.kemu.schedfair.Tracer;
+
+/**
+ * The memory-bandwidth model (a fluid approximation): a work item of c ns CPU and b bytes on node n
+ * progresses at rate 1/max(c, b/bw) per ns, where bw = min(per-core ceiling, node bandwidth / k)
+ * and k is the number of work items streaming on node n on some CPU at that moment. Whenever k
+ * changes, every streamer on the node is settled at its old rate and continues at the new one. A
+ * preempted streamer stops counting towards k. The ceiling applies per streaming CPU (SMT siblings
+ * are not made to share it), and CPU time itself is not shared between siblings.
+ */
+final class MemoryBandwidthModel {
+    private final SchedCore core;
+    private final MemoryBandwidth bandwidth;
+    private final Tracer tracer;
+    /** The running tasks streaming on each node, in the order they started streaming. */
+    private final List<List<SimTask>> streamers = new ArrayList<>();
+
+    MemoryBandwidthModel(SchedCore core, MemoryBandwidth bandwidth, int nodes, Tracer tracer) {
+        this.core = core;
+        this.bandwidth = bandwidth;
+        this.tracer = tracer;
+        for (int i = 0; i < nodes; i++) {
+            streamers.add(new ArrayList<>());
+        }
+    }
+
+    /** {@code t}'s streaming work item starts (or resumes) on its CPU. */
+    void startStreaming(SimTask t) {
+        streamers.get(t.workNode).add(t);
+        rebalance(t.workNode);
+    }
+
+    /** {@code t}'s streaming work item stops counting towards its node: done, or off the CPU. */
+    void stopStreaming(SimTask t) {
+        streamers.get(t.workNode).remove(t);
+        rebalance(t.workNode);
+    }
+
+    /** Progress of a streaming work item over {@code delta} ns at its current rate. */
+    static void progress(SimTask t, long delta) {
+        t.remFrac -= t.rate * delta;
+    }
+
+    /** Settles every streamer on {@code node} at its old rate and gives it the new one. */
+    private void rebalance(int node) {
+        List<SimTask> s = streamers.get(node);
+        int k = s.size();
+        if (tracer.enabled()) {
+            tracer.counter("mem_bw_bytes_per_s.node" + node, k == 0 ? 0 : k * bandwidth.perStreamer(k));
+        }
+        if (k == 0) {
+            return;
+        }
+        double bwPerNs = bandwidth.perStreamer(k) / 1e9;
+        long now = core.now();
+        for (SimTask t : s) {
+            SimCpu c = core.cpu(t.task.cpu);
+            core.account(c);
+            double durNs = Math.max((double) t.workCpuNs, t.workBytes / bwPerNs);
+            t.rate = 1.0 / Math.max(1.0, durNs);
+            long start = Math.max(now, t.execAt);
+            t.doneAt = start + (long) Math.ceil(Math.max(0, t.remFrac) / t.rate);
+            core.reprogram(c);
+        }
+    }
+}

@@ -1,0 +1,540 @@
+package org.kemu.schedfair.sim;
+
+import java.util.List;
+import java.util.function.Supplier;
+import org.kemu.schedfair.CpuMask;
+import org.kemu.schedfair.KernelConfig;
+import org.kemu.schedfair.Nice;
+import org.kemu.schedfair.RuntimeCosts;
+import org.kemu.schedfair.TaskFailedException;
+import org.kemu.schedfair.TaskState;
+import org.kemu.schedfair.TraceEvent;
+import org.kemu.schedfair.Tracer;
+import org.kemu.schedfair.internal.KernelBase;
+import org.kemu.schedfair.internal.TaskStruct;
+
+/**
+ * Core scheduling, as in kernel/sched/core.c: each CPU's state machine (curr, its work item and its
+ * next event), select_task_rq, try_to_wake_up, schedule (pick, with newidle balance), preemption,
+ * blocking and spinning, migration and do_exit's part. The policy of the fair class is
+ * {@link FairClass}; the engine runs the CPU events this class plans.
+ */
+final class SchedCore implements SimEngine.EventSource {
+    static final int EV_RESUME = 2;
+    static final int EV_WORK_DONE = 3;
+    static final int EV_PREEMPT = 4;
+
+    private final SimEngine engine;
+    private final RuntimeCosts costs;
+    private final Tracer tracer;
+    private final CpuMask online;
+    final SimCpu[] cpus;
+    final FairClass fair;
+    private final CpuEventHeap heap;
+    private final MemoryBandwidthModel memory;
+
+    SchedCore(KernelBase kernel, SimEngine engine, KernelConfig config) {
+        this.engine = engine;
+        this.costs = config.machine().costs();
+        this.tracer = kernel.tracer();
+        this.online = kernel.onlineMask();
+        var topo = config.machine().topology();
+        int n = topo.nrCpus();
+        this.cpus = new SimCpu[n];
+        for (int i = 0; i < n; i++) {
+            cpus[i] = new SimCpu(i, topo.nodeOf(i));
+        }
+        this.heap = new CpuEventHeap(n);
+        this.memory = new MemoryBandwidthModel(this, config.machine().bandwidth(), topo.nodes(), tracer);
+        PickRule rule = switch (config.pickPolicy()) {
+            case CFS -> new CfsRule();
+            case EEVDF -> new EevdfRule(n);
+        };
+        this.fair = new FairClass(this, kernel, rule, n, config.throttleModel());
+    }
+
+    long now() {
+        return engine.now;
+    }
+
+    SimCpu cpu(int id) {
+        return cpus[id];
+    }
+
+    /** True when the calling thread may touch scheduler state (see {@link SimEngine#mayAccount}). */
+    boolean mayAccount() {
+        return engine.mayAccount();
+    }
+
+    // ---- task life ------------------------------------------------------------------------------
+
+    /** sched_fork: the task's entity starts in the root group with its nice weight. */
+    SimTask fork(TaskStruct ts) {
+        SimTask t = new SimTask(ts, Nice.weight(ts.policy, ts.nice));
+        ts.sched = t;
+        t.tg = fair.root;
+        fair.root.tasks.add(t);
+        return t;
+    }
+
+    /** wake_up_new_task. */
+    void wakeUpNewTask(SimTask t) {
+        t.task.woken = true;
+        engine.taskWoken();
+        activate(t, selectCpu(t, true), false, true);
+    }
+
+    @Override
+    public boolean exit(TaskStruct ts) {
+        SimTask t = SimTask.of(ts);
+        SimCpu c = cpus[ts.cpu];
+        account(c);
+        ts.state = TaskState.DEAD;
+        IllegalStateException holding = ts.exitedHolding();
+        if (holding != null) {
+            engine.fail(new TaskFailedException(ts.name, holding));
+            return false;
+        }
+        fair.dequeueTask(c, t, true);
+        leaveCpu(c, t);
+        pickAndSet(c, t);
+        t.tg.removeTask(t);
+        for (SimTask j : t.joiners) {
+            wake(j);
+        }
+        t.joiners.clear();
+        return true;
+    }
+
+    /** set_user_nice: reweight, and preempt curr if the reweighted task now should run. */
+    void renice(SimTask t, int nice) {
+        TaskStruct ts = t.task;
+        long w = Nice.weight(ts.policy, nice);
+        ts.nice = nice;
+        if (ts.state == TaskState.RUNNING || ts.state == TaskState.RUNNABLE) {
+            SimCpu c = cpus[ts.cpu];
+            account(c);
+            fair.reweightTask(t, w);
+            if (c.curr != null && c.curr != t && ts.state == TaskState.RUNNABLE && fair.wakeupPreempt(c, c.curr, t)) {
+                c.reschedPending = true;
+            }
+            reprogram(c);
+        } else {
+            t.weight = w;
+        }
+    }
+
+    /** __set_cpus_allowed_ptr: a task on a CPU it may no longer use moves (the running one yields). */
+    void affinityChanged(SimTask t) {
+        if (t.task.cpu < 0 || t.task.affinity.contains(t.task.cpu)) {
+            return;
+        }
+        SimCpu c = cpus[t.task.cpu];
+        if (t.task.state == TaskState.RUNNABLE) {
+            account(c);
+            fair.dequeueTask(c, t, false);
+            activate(t, selectCpu(t, false), false, false);
+            reprogram(c);
+        } else if (t.task.state == TaskState.RUNNING) {
+            account(c);
+            leaveCpu(c, t);
+            fair.dequeueTask(c, t, false);
+            t.task.state = TaskState.RUNNABLE;
+            pickAndSet(c, t);
+            activate(t, selectCpu(t, false), false, false);
+            if (t.task == engine.executing()) {
+                engine.yieldCpu(t.task);
+            }
+        }
+    }
+
+    /** Moves a task to another group (sched_move_task). */
+    void moveTask(SimTask t, TaskGroup to) {
+        if (t.task.state != TaskState.RUNNING && t.task.state != TaskState.RUNNABLE) {
+            t.tg = to;
+            t.cfsRq = null;
+            return;
+        }
+        SimCpu c = cpus[t.task.cpu];
+        account(c);
+        boolean running = t.task.state == TaskState.RUNNING;
+        if (running) {
+            leaveCpu(c, t);
+        }
+        fair.dequeueTask(c, t, false);
+        t.tg = to;
+        t.cfsRq = null;
+        t.task.state = TaskState.RUNNABLE;
+        fair.enqueueTask(c, t, false, false);
+        if (running) {
+            pickAndSet(c, t);
+            if (t.task == engine.executing()) {
+                engine.yieldCpu(t.task);
+            }
+        } else {
+            cpuChanged(c.id);
+        }
+    }
+
+    // ---- placement and wake-up --------------------------------------------------------------------
+
+    /**
+     * select_task_rq: the previous CPU if it is idle and allowed, else an idle allowed CPU (same
+     * node first, scanning upwards from the previous CPU), else the previous CPU if allowed, else
+     * the allowed CPU with the fewest tasks. A new task (fork balancing, find_idlest_cpu) goes to
+     * the allowed CPU with the fewest tasks when none is idle. Ties go to the lowest CPU id.
+     */
+    private SimCpu selectCpu(SimTask t, boolean fork) {
+        CpuMask allowed = t.task.affinity.and(online);
+        TaskStruct waker = engine.current();
+        int prev = t.task.cpu >= 0 ? t.task.cpu : (waker != null ? waker.cpu : allowed.firstCpu());
+        if (prev < 0) {
+            prev = allowed.firstCpu();
+        }
+        if (allowed.contains(prev) && idle(cpus[prev])) {
+            return cpus[prev];
+        }
+        int prevNode = cpus[prev].node;
+        SimCpu other = null;
+        int n = cpus.length;
+        for (int i = 1; i <= n; i++) {
+            int c = (prev + i) % n;
+            if (allowed.contains(c) && idle(cpus[c])) {
+                if (cpus[c].node == prevNode) {
+                    return cpus[c];
+                }
+                if (other == null) {
+                    other = cpus[c];
+                }
+            }
+        }
+        if (other != null) {
+            return other;
+        }
+        if (allowed.contains(prev) && !fork) {
+            return cpus[prev];
+        }
+        SimCpu best = null;
+        for (int c = allowed.firstCpu(); c >= 0; c = allowed.nextCpu(c + 1)) {
+            if (best == null || fair.nrRunning(cpus[c]) < fair.nrRunning(best)) {
+                best = cpus[c];
+            }
+        }
+        return best;
+    }
+
+    private boolean idle(SimCpu c) {
+        return c.curr == null && fair.nrRunning(c) == 0;
+    }
+
+    /** Puts a runnable task on {@code c}'s run queue and preempts or starts as the kernel would. */
+    private void activate(SimTask t, SimCpu c, boolean wakeup, boolean initial) {
+        t.queuedAt = now();
+        t.task.cpu = c.id;
+        t.task.state = TaskState.RUNNABLE;
+        account(c);
+        fair.enqueueTask(c, t, wakeup, initial);
+        if (c.curr == null) {
+            pickAndSet(c, null);
+            return;
+        }
+        if (fair.wakeupPreempt(c, c.curr, t)) {
+            c.reschedPending = true;
+        }
+        reprogram(c);
+    }
+
+    /** Wakes a blocked task (try_to_wake_up); returns false when it was not blocked. */
+    boolean wake(SimTask t) {
+        if (t.task.state != TaskState.BLOCKED) {
+            return false;
+        }
+        if (tracer.enabled()) {
+            tracer.emit(new TraceEvent.TaskStateSpan(t.id, t.task.name, "blocked", t.task.waitsOn, t.task.blockedAt, now()));
+        }
+        t.task.waitsOn = null;
+        t.task.waitHolders = null;
+        t.onFatalSignal = null;
+        activate(t, selectCpu(t, false), true, false);
+        return true;
+    }
+
+    // ---- the CPU state machine --------------------------------------------------------------------
+
+    /** Charges the CPU's current task for the time since it was last accounted (update_curr). */
+    void account(SimCpu c) {
+        SimTask t = c.curr;
+        if (t == null) {
+            return;
+        }
+        long now = engine.now;
+        long delta = now - t.execAt;
+        if (delta <= 0) {
+            return;
+        }
+        c.busyNs += delta;
+        fair.updateCurr(c, t, delta);
+        switch (t.work) {
+            case CPU -> t.remNs -= delta;
+            case STREAM -> MemoryBandwidthModel.progress(t, delta);
+            default -> { }
+        }
+        t.execAt = now;
+    }
+
+    /** update_curr on CPU {@code id} before its queues change. */
+    void accountCpu(int id) {
+        account(cpus[id]);
+    }
+
+    /** A CPU's queues changed outside its own events: start an idle CPU, or re-plan the running one. */
+    void cpuChanged(int id) {
+        SimCpu c = cpus[id];
+        if (c.curr == null) {
+            pickAndSet(c, null);
+        } else {
+            reprogram(c);
+        }
+    }
+
+    /** Takes {@code t} off its CPU (its streaming work stops counting towards its node). */
+    private void leaveCpu(SimCpu c, SimTask t) {
+        if (tracer.enabled() && now() > t.runStart) {
+            tracer.emit(new TraceEvent.CpuSlice(c.id, t.id, t.task.name, t.runStart, now()));
+        }
+        if (t.work == SimTask.Work.STREAM) {
+            memory.stopStreaming(t);
+        }
+        c.curr = null;
+        c.reschedPending = false;
+    }
+
+    /** Picks the next task for an empty CPU (pulling one from the busiest CPU if idle) and starts it. */
+    private void pickAndSet(SimCpu c, SimTask prev) {
+        SimTask next = fair.pickNextTask(c);
+        if (next == null) {
+            next = idleBalance(c);
+        }
+        c.curr = next;
+        if (next == null) {
+            heap.update(c.id, Long.MAX_VALUE);
+            return;
+        }
+        next.task.state = TaskState.RUNNING;
+        next.task.cpu = c.id;
+        long start = now();
+        if (next != prev) {
+            start += costs.contextSwitchNs();
+            c.contextSwitches++;
+        }
+        next.execAt = start;
+        if (tracer.enabled() && next != prev && start > next.queuedAt) {
+            tracer.emit(new TraceEvent.TaskStateSpan(next.id, next.task.name, "runnable", null, next.queuedAt, start));
+        }
+        next.runStart = start;
+        switch (next.work) {
+            case NONE -> {
+                next.resumePending = true;
+                next.resumeAt = start;
+            }
+            case CPU -> next.doneAt = start + Math.max(0, next.remNs);
+            case STREAM -> memory.startStreaming(next);
+            case SPIN -> { }
+        }
+        reprogram(c);
+    }
+
+    /** newidle balance: pull the first allowed queued task of the busiest CPU. */
+    private SimTask idleBalance(SimCpu c) {
+        SimCpu busiest = null;
+        SimTask pick = null;
+        for (SimCpu o : cpus) {
+            if (o == c || fair.nrRunning(o) < 2 || (busiest != null && fair.nrRunning(o) <= fair.nrRunning(busiest))) {
+                continue;
+            }
+            for (SimTask q : fair.pullable(o)) {
+                if (q.task.affinity.contains(c.id)) {
+                    busiest = o;
+                    pick = q;
+                    break;
+                }
+            }
+        }
+        if (pick == null) {
+            return null;
+        }
+        account(busiest);
+        fair.dequeueTask(busiest, pick, false);
+        reprogram(busiest);
+        pick.task.cpu = c.id;
+        fair.enqueueTask(c, pick, false, false);
+        return fair.pickNextTask(c);
+    }
+
+    /** Plans the CPU's next event: its task resumes, its work ends, or its slice or runtime does. */
+    void reprogram(SimCpu c) {
+        SimTask t = c.curr;
+        long now = engine.now;
+        long at;
+        if (t == null) {
+            at = Long.MAX_VALUE;
+        } else if (t.resumePending) {
+            at = t.resumeAt;
+        } else if (t.task == engine.executing() || t.work == SimTask.Work.NONE) {
+            at = Long.MAX_VALUE;
+        } else if (t.work == SimTask.Work.SPIN) {
+            at = Long.MAX_VALUE;
+        } else {
+            at = t.doneAt;
+            if (t.task.preemptCount == 0) {
+                long in = fair.reschedInNs(c, t);
+                at = Math.min(at, c.reschedPending ? now
+                        : in == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(now, t.execAt) + in);
+            }
+        }
+        heap.update(c.id, Math.max(at, now));
+    }
+
+    @Override
+    public long nextEventAt() {
+        return heap.minKey();
+    }
+
+    @Override
+    public TaskStruct runEvent() {
+        SimCpu c = cpus[heap.minCpu()];
+        SimTask t = c.curr;
+        account(c);
+        if (t.resumePending) {
+            t.resumePending = false;
+            heap.update(c.id, Long.MAX_VALUE);
+            engine.hash(EV_RESUME, c.id, t.id);
+            return t.task;
+        }
+        boolean done = switch (t.work) {
+            case CPU -> t.remNs <= 0;
+            case STREAM -> engine.now >= t.doneAt;
+            default -> false;
+        };
+        if (done) {
+            finishWork(t);
+            heap.update(c.id, Long.MAX_VALUE);
+            engine.hash(EV_WORK_DONE, c.id, t.id);
+            return t.task;
+        }
+        engine.hash(EV_PREEMPT, c.id, t.id);
+        preempt(c, t);
+        return null;
+    }
+
+    private void finishWork(SimTask t) {
+        if (t.work == SimTask.Work.STREAM) {
+            t.work = SimTask.Work.NONE;
+            memory.stopStreaming(t);
+        }
+        t.task.bytesMoved += t.workBytes;
+        t.work = SimTask.Work.NONE;
+        t.workBytes = 0;
+    }
+
+    private void preempt(SimCpu c, SimTask t) {
+        leaveCpu(c, t);
+        t.task.state = TaskState.RUNNABLE;
+        t.queuedAt = now();
+        fair.putPrevTask(c, t);
+        pickAndSet(c, t);
+    }
+
+    // ---- what the executing task asks of its CPU --------------------------------------------------
+
+    /** The executing task's CPU does {@code cpuNs} of work moving {@code bytes} on {@code node}. */
+    void work(SimTask t, long cpuNs, int node, long bytes) {
+        long now = engine.now;
+        t.task.workRequestedNs += cpuNs;
+        SimCpu c = cpus[t.task.cpu];
+        t.execAt = now;
+        t.workCpuNs = cpuNs;
+        t.workBytes = bytes;
+        if (bytes == 0) {
+            t.work = SimTask.Work.CPU;
+            t.remNs = cpuNs;
+            t.doneAt = now + cpuNs;
+        } else {
+            t.work = SimTask.Work.STREAM;
+            t.workNode = node;
+            t.remFrac = 1.0;
+            memory.startStreaming(t);
+        }
+        engine.suspendExecuting();
+        reprogram(c);
+        engine.yieldCpu(t.task);
+    }
+
+    /** cond_resched: gives the CPU up when another task is due it. */
+    void condResched(SimTask t) {
+        SimCpu c = cpus[t.task.cpu];
+        if (fair.nrRunning(c) < 2) {
+            return;
+        }
+        account(c);
+        if (c.reschedPending || fair.reschedInNs(c, t) == 0) {
+            account(c);
+            engine.hash(EV_PREEMPT, c.id, t.id);
+            preempt(c, t);
+            engine.yieldCpu(t.task);
+        }
+    }
+
+    /** The executing task sleeps until {@link #wake}; {@code on} and {@code holders} describe why. */
+    void block(SimTask t, String on, Supplier<List<String>> holders) {
+        t.task.mightSleep(on);
+        SimCpu c = cpus[t.task.cpu];
+        account(c);
+        t.task.state = TaskState.BLOCKED;
+        t.task.waitsOn = on;
+        t.task.waitHolders = holders;
+        t.task.blockedAt = now();
+        fair.dequeueTask(c, t, true);
+        leaveCpu(c, t);
+        pickAndSet(c, t);
+        engine.yieldCpu(t.task);
+    }
+
+    /** The executing task keeps its CPU, burning time, until {@link #stopSpinning}. */
+    void spin(SimTask t, String on, Supplier<List<String>> holders) {
+        SimCpu c = cpus[t.task.cpu];
+        account(c);
+        t.work = SimTask.Work.SPIN;
+        t.task.blockedAt = now();
+        t.task.waitsOn = on;
+        t.task.waitHolders = holders;
+        t.execAt = now();
+        engine.suspendExecuting();
+        reprogram(c);
+        engine.yieldCpu(t.task);
+        t.task.waitsOn = null;
+        t.task.waitHolders = null;
+    }
+
+    /** Ends {@code t}'s spin now: the spun time is charged and it continues its code. */
+    void stopSpinning(SimTask t) {
+        SimCpu c = cpus[t.task.cpu];
+        account(c);
+        if (tracer.enabled()) {
+            tracer.emit(new TraceEvent.TaskStateSpan(t.id, t.task.name, "spinning", t.task.waitsOn, t.task.blockedAt, now()));
+        }
+        t.work = SimTask.Work.NONE;
+        t.resumePending = true;
+        t.resumeAt = now();
+        reprogram(c);
+    }
+
+    /** Per-CPU busy time, for the run's statistics. */
+    long[] busyNs() {
+        long[] busy = new long[cpus.length];
+        for (int i = 0; i < busy.length; i++) {
+            busy[i] = cpus[i].busyNs;
+        }
+        return busy;
+    }
+}
