@@ -1,7 +1,5 @@
 package org.kemu.schedfair.internal;
 
-import java.util.ArrayDeque;
-import java.util.List;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
 import org.kemu.schedfair.Mutex;
@@ -11,17 +9,10 @@ import org.kemu.schedfair.Task;
  * {@code struct mutex} (kernel/locking/mutex.c): FIFO waiters, and an unlock hands the lock straight
  * to the first waiter (MUTEX_FLAG_HANDOFF), so a waiter never races a newcomer for it.
  */
-public final class StructMutex extends LockBase implements Mutex {
-    private final ArrayDeque<TaskStruct> waiters = new ArrayDeque<>();
-    private volatile TaskStruct owner;
+public final class StructMutex extends HandOffLock implements Mutex {
 
     public StructMutex(SchedSeam seam, String name) {
         super(seam, name, "mutex");
-    }
-
-    private List<String> holders() {
-        TaskStruct o = owner;
-        return o == null ? List.of() : List.of(o.toString());
     }
 
     @Override
@@ -66,57 +57,22 @@ public final class StructMutex extends LockBase implements Mutex {
 
     @Override
     public boolean tryLock() {
-        TaskStruct t = seam.self("mutex_trylock");
-        guard.lock();
-        try {
-            if (owner != null) {
-                return false;
-            }
-            seam.lockdep().acquire(t, name, name, this, false, true);
-            owner = t;
-            lastCpu = t.cpu;
-            stats.acquired(0, false);
-        } finally {
-            guard.unlock();
-        }
-        seam.lockdep().acquired(t, name, name, this, false);
-        return true;
+        return tryTake("mutex_trylock");
     }
 
     @Override
     public void unlock() {
-        TaskStruct t = seam.self("mutex_unlock");
-        guard.lock();
-        try {
-            TaskStruct o = owner;
-            seam.lockdep().release(t, this, name);
-            if (o != t) {
-                throw notOwner("mutex_unlock:owner", t, "unlocks", o, "owned by");
-            }
-            TaskStruct next = waiters.poll();
-            owner = next;
-            if (next != null) {
-                seam.wake(next);
-            }
-        } finally {
-            guard.unlock();
-        }
+        release("mutex_unlock", "owned by");
     }
 
     @Override
-    public boolean isLocked() {
-        return owner != null;
+    protected void handOff(TaskStruct next) {
+        seam.wake(next);
     }
 
     @Override
     public Task owner() {
         return owner;
-    }
-
-    @Override
-    public boolean heldByCurrent() {
-        TaskStruct t = seam.currentOrNull();
-        return t != null && owner == t;
     }
 
     @Override

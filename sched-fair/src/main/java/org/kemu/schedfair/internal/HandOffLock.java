@@ -1,0 +1,85 @@
+package org.kemu.schedfair.internal;
+
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * A lock with one owner and a FIFO of waiters to which unlock hands the lock directly: the mutex
+ * (MUTEX_FLAG_HANDOFF) and the queued spinlock (the MCS queue head takes over). The two differ only
+ * in how a waiter waits (sleeps or spins) and in preempt_count, which the hooks cover.
+ */
+abstract class HandOffLock extends LockBase {
+    protected final ArrayDeque<TaskStruct> waiters = new ArrayDeque<>();
+    /** Read once per use: on the hosted backend it changes under a waiter's feet. */
+    protected volatile TaskStruct owner;
+
+    protected HandOffLock(SchedSeam seam, String name, String kind) {
+        super(seam, name, kind);
+    }
+
+    protected final List<String> holders() {
+        TaskStruct o = owner;
+        return o == null ? List.of() : List.of(o.toString());
+    }
+
+    /** {@code t} just took the lock without waiting; guard held. */
+    protected void taken(TaskStruct t) {
+    }
+
+    /** {@code t}, the owner, is giving the lock up; guard held. */
+    protected void released(TaskStruct t) {
+    }
+
+    /** Lets {@code next}, now the owner, go on; guard held. */
+    protected abstract void handOff(TaskStruct next);
+
+    /** {@code *_trylock}: takes the lock if it is free, never waits. */
+    protected final boolean tryTake(String fn) {
+        TaskStruct t = seam.self(fn);
+        guard.lock();
+        try {
+            if (owner != null) {
+                return false;
+            }
+            seam.lockdep().acquire(t, name, name, this, false, true);
+            taken(t);
+            owner = t;
+            lastCpu = t.cpu;
+            stats.acquired(0, false);
+        } finally {
+            guard.unlock();
+        }
+        seam.lockdep().acquired(t, name, name, this, false);
+        return true;
+    }
+
+    /** {@code *_unlock}: EPERM unless the caller owns the lock, then hands it to the first waiter. */
+    protected final void release(String fn, String ownerWord) {
+        TaskStruct t = seam.self(fn);
+        guard.lock();
+        try {
+            TaskStruct o = owner;
+            seam.lockdep().release(t, this, name);
+            if (o != t) {
+                throw notOwner(fn + ":owner", t, "unlocks", o, ownerWord);
+            }
+            released(t);
+            TaskStruct next = waiters.poll();
+            owner = next;
+            if (next != null) {
+                handOff(next);
+            }
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    public boolean isLocked() {
+        return owner != null;
+    }
+
+    public boolean heldByCurrent() {
+        TaskStruct t = seam.currentOrNull();
+        return t != null && owner == t;
+    }
+}
