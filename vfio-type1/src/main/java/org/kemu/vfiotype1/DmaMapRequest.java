@@ -18,15 +18,12 @@ public record DmaMapRequest(long userBytes, int argsz, int flags, long vaddr, lo
         return of(VfioUapi.DMA_MAP_FLAG_READ | VfioUapi.DMA_MAP_FLAG_WRITE, vaddr, iova, size);
     }
 
-    public DmaMapRequest withArgsz(int a) {
-        return new DmaMapRequest(userBytes, a, flags, vaddr, iova, size);
-    }
-
-    public DmaMapRequest withUserBytes(long b) {
-        return new DmaMapRequest(b, argsz, flags, vaddr, iova, size);
-    }
-
-    public DmaMapRequest withFlags(int f) {
-        return new DmaMapRequest(userBytes, argsz, f, vaddr, iova, size);
+    /**
+     * The same request passed with another user buffer: {@code argsz} as written in the struct and
+     * {@code userBytes} readable at the pointer (how the first two checks of vfio_dma_do_map are
+     * reached).
+     */
+    public DmaMapRequest passedAs(int argsz, long userBytes) {
+        return new DmaMapRequest(userBytes, argsz, flags, vaddr, iova, size);
     }
 }

@@ -20,15 +20,11 @@ public record DmaUnmapRequest(long userBytes, int argsz, int flags, long iova, l
         return of(VfioUapi.DMA_UNMAP_FLAG_ALL, 0, 0);
     }
 
-    public DmaUnmapRequest withArgsz(int a) {
-        return new DmaUnmapRequest(userBytes, a, flags, iova, size, bitmap);
-    }
-
-    public DmaUnmapRequest withUserBytes(long b) {
-        return new DmaUnmapRequest(b, argsz, flags, iova, size, bitmap);
-    }
-
-    public DmaUnmapRequest withBitmap(VfioBitmap b) {
-        return new DmaUnmapRequest(userBytes, argsz, flags, iova, size, b);
+    /**
+     * The same request passed with another user buffer: {@code argsz} as written in the struct and
+     * {@code userBytes} readable at the pointer.
+     */
+    public DmaUnmapRequest passedAs(int argsz, long userBytes) {
+        return new DmaUnmapRequest(userBytes, argsz, flags, iova, size, bitmap);
     }
 }

@@ -5,6 +5,7 @@ import static org.kemu.vfiotype1.PageSizes.SZ_2M;
 import static org.kemu.vfiotype1.PageSizes.SZ_4K;
 import static org.kemu.vfiotype1.VfioUapi.DMA_MAP_FLAG_READ;
 import static org.kemu.vfiotype1.VfioUapi.DMA_MAP_FLAG_VADDR;
+import static org.kemu.vfiotype1.VfioUapi.DMA_MAP_MINSZ;
 
 import org.junit.jupiter.api.Test;
 import org.kemu.schedfair.Errno;
@@ -41,24 +42,24 @@ class MapDmaChecksTest {
 
     @Test
     void step1CopyFromUserFaultIsEfault() {
-        expect(map(f, DmaMapRequest.rw(0, 0, SZ_4K).withUserBytes(31)), Errno.EFAULT, "map_dma:copy_from_user");
+        expect(map(f, DmaMapRequest.rw(0, 0, SZ_4K).passedAs(DMA_MAP_MINSZ, 31)), Errno.EFAULT, "map_dma:copy_from_user");
     }
 
     @Test
     void step2ShortArgszIsEinval() {
-        expect(map(f, DmaMapRequest.rw(0, 0, SZ_4K).withArgsz(31)), Errno.EINVAL, "map_dma:argsz");
+        expect(map(f, DmaMapRequest.rw(0, 0, SZ_4K).passedAs(31, DMA_MAP_MINSZ)), Errno.EINVAL, "map_dma:argsz");
     }
 
     @Test
     void step2UnknownFlagIsEinval() {
-        expect(map(f, DmaMapRequest.rw(0, 0, SZ_4K).withFlags(DMA_MAP_FLAG_READ | 1 << 3)), Errno.EINVAL,
+        expect(map(f, DmaMapRequest.of(DMA_MAP_FLAG_READ | 1 << 3, 0, 0, SZ_4K)), Errno.EINVAL,
                 "map_dma:flags");
     }
 
     /** Step 1 comes before step 2: an unreadable argument with bad argsz is EFAULT. */
     @Test
     void orderEfaultBeforeArgsz() {
-        expect(map(f, DmaMapRequest.rw(0, 0, SZ_4K).withArgsz(1).withUserBytes(0)), Errno.EFAULT,
+        expect(map(f, DmaMapRequest.rw(0, 0, SZ_4K).passedAs(1, 0)), Errno.EFAULT,
                 "map_dma:copy_from_user");
     }
 

@@ -52,8 +52,8 @@ class UnmapDmaChecksTest {
 
     @Test
     void step1CopyFaultArgszAndFlags() {
-        expect(unmap(DmaUnmapRequest.range(0, SZ_4K).withUserBytes(23)), Errno.EFAULT, "unmap_dma:copy_from_user");
-        expect(unmap(DmaUnmapRequest.range(0, SZ_4K).withArgsz(23)), Errno.EINVAL, "unmap_dma:argsz");
+        expect(unmap(DmaUnmapRequest.range(0, SZ_4K).passedAs(DMA_UNMAP_MINSZ, 23)), Errno.EFAULT, "unmap_dma:copy_from_user");
+        expect(unmap(DmaUnmapRequest.range(0, SZ_4K).passedAs(23, DMA_UNMAP_MINSZ)), Errno.EINVAL, "unmap_dma:argsz");
         expect(unmap(DmaUnmapRequest.of(1 << 3, 0, SZ_4K)), Errno.EINVAL, "unmap_dma:flags");
     }
 
@@ -67,7 +67,7 @@ class UnmapDmaChecksTest {
 
     @Test
     void step1BitmapHeaderChecksInOrder() {
-        expect(unmap(dirty(GOOD_BITMAP).withArgsz(DMA_UNMAP_MINSZ + 8)), Errno.EINVAL, "unmap_dma:bitmap_argsz");
+        expect(unmap(dirty(GOOD_BITMAP).passedAs(DMA_UNMAP_MINSZ + 8, DMA_UNMAP_MINSZ + VFIO_BITMAP_SIZE)), Errno.EINVAL, "unmap_dma:bitmap_argsz");
         expect(unmap(dirty(new VfioBitmap(SZ_4K, 64, 0x10000, false))), Errno.EFAULT, "unmap_dma:bitmap_copy");
         expect(unmap(dirty(new VfioBitmap(SZ_4K, 64, -4096L, true))), Errno.EINVAL, "unmap_dma:bitmap_access_ok");
         // 2M at 4K = 512 pages = 64 bytes of bitmap; 56 is too small, 256 MiB + 1 too large
