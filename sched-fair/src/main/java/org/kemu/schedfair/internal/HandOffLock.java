@@ -33,6 +33,39 @@ abstract class HandOffLock extends LockBase {
     /** Lets {@code next}, now the owner, go on; guard held. */
     protected abstract void handOff(TaskStruct next);
 
+    /** {@code t} is about to take the lock, waiting if it must; guard not held. */
+    protected void entering(TaskStruct t) {
+    }
+
+    /**
+     * Waits, queued and with the guard held, until the lock is handed to {@code t} (sleeping or
+     * spinning); a killable wait that a fatal signal ended throws.
+     */
+    protected abstract void awaitHandOff(TaskStruct t, boolean killable);
+
+    /** The lock slow and fast path: take it if free, else queue and wait for the hand-off. */
+    protected final void take(TaskStruct t, boolean killable) {
+        seam.lockdep().acquire(t, name, name, this, false, false);
+        seam.chargeLockAcquire(t, lastCpu);
+        entering(t);
+        guard.lock();
+        try {
+            if (owner == null) {
+                owner = t;
+                stats.acquired(0, false);
+            } else {
+                long start = seam.now();
+                waiters.add(t);
+                awaitHandOff(t, killable);
+                contended(t, start);
+            }
+            lastCpu = t.cpu;
+        } finally {
+            guard.unlock();
+        }
+        seam.lockdep().acquired(t, name, name, this, false);
+    }
+
     /** {@code *_trylock}: takes the lock if it is free, never waits. */
     protected final boolean tryTake(String fn) {
         TaskStruct t = seam.self(fn);

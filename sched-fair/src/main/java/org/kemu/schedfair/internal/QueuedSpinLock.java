@@ -15,25 +15,17 @@ public final class QueuedSpinLock extends HandOffLock implements SpinLock {
     @Override
     public void lock() {
         TaskStruct t = seam.self("spin_lock");
-        seam.lockdep().acquire(t, name, name, this, false, false);
-        seam.chargeLockAcquire(t, lastCpu);
+        take(t, false);
+    }
+
+    @Override
+    protected void entering(TaskStruct t) {
         t.preemptCount++;
-        guard.lock();
-        try {
-            if (owner == null) {
-                owner = t;
-                stats.acquired(0, false);
-            } else {
-                long start = seam.now();
-                waiters.add(t);
-                seam.spin(t, guard, "spinlock '" + name + "'", this::holders);
-                contended(t, start);
-            }
-            lastCpu = t.cpu;
-        } finally {
-            guard.unlock();
-        }
-        seam.lockdep().acquired(t, name, name, this, false);
+    }
+
+    @Override
+    protected void awaitHandOff(TaskStruct t, boolean killable) {
+        seam.spin(t, guard, "spinlock '" + name + "'", this::holders);
     }
 
     @Override

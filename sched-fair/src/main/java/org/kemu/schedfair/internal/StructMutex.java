@@ -31,28 +31,15 @@ public final class StructMutex extends HandOffLock implements Mutex {
         if (killable && t.fatalSignal) {
             throw new KernelException(Errno.EINTR, "mutex_lock_killable", "fatal signal pending");
         }
-        seam.lockdep().acquire(t, name, name, this, false, false);
-        seam.chargeLockAcquire(t, lastCpu);
-        guard.lock();
-        try {
-            if (owner == null) {
-                owner = t;
-                stats.acquired(0, false);
-            } else {
-                long start = seam.now();
-                waiters.add(t);
-                seam.block(t, guard, "mutex '" + name + "'", this::holders,
-                        killable ? () -> waiters.remove(t) : null);
-                if (owner != t) {
-                    throw new KernelException(Errno.EINTR, "mutex_lock_killable", "fatal signal while waiting");
-                }
-                contended(t, start);
-            }
-            lastCpu = t.cpu;
-        } finally {
-            guard.unlock();
+        take(t, killable);
+    }
+
+    @Override
+    protected void awaitHandOff(TaskStruct t, boolean killable) {
+        seam.block(t, guard, "mutex '" + name + "'", this::holders, killable ? () -> waiters.remove(t) : null);
+        if (owner != t) {
+            throw new KernelException(Errno.EINTR, "mutex_lock_killable", "fatal signal while waiting");
         }
-        seam.lockdep().acquired(t, name, name, this, false);
     }
 
     @Override

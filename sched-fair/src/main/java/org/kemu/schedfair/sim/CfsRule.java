@@ -85,19 +85,4 @@ final class CfsRule implements PickRule {
         long gran = PickRule.calcDeltaFair(WAKEUP_GRANULARITY_NS, se.weight);
         return curr.vruntime - se.vruntime > gran;
     }
-
-    @Override
-    public void reweight(CfsRq rq, SchedEntity se, long newWeight) {
-        boolean queued = rq.tree.contains(se);
-        if (queued) {
-            rq.remove(se);
-        }
-        if (se.onRq) {
-            rq.load += newWeight - se.weight;
-        }
-        se.weight = newWeight;
-        if (queued) {
-            rq.insert(se);
-        }
-    }
 }

@@ -121,25 +121,14 @@ final class EevdfRule implements PickRule {
     }
 
     @Override
-    public void reweight(CfsRq rq, SchedEntity se, long newWeight) {
-        boolean queued = rq.tree.contains(se);
-        if (queued) {
-            rq.remove(se);
-        }
-        if (se.onRq) {
-            // reweight_entity: keep the lag in real time and the remaining request
-            long v = rq.avgVruntime();
-            long lag = v - se.vruntime;
-            long dl = se.deadline - se.vruntime;
-            lag = lag * se.weight / newWeight;
-            dl = dl * se.weight / newWeight;
-            se.vruntime = v - lag;
-            se.deadline = se.vruntime + dl;
-            rq.load += newWeight - se.weight;
-        }
-        se.weight = newWeight;
-        if (queued) {
-            rq.insert(se);
-        }
+    public void rescale(CfsRq rq, SchedEntity se, long newWeight) {
+        // reweight_entity: keep the lag in real time and the remaining request
+        long v = rq.avgVruntime();
+        long lag = v - se.vruntime;
+        long dl = se.deadline - se.vruntime;
+        lag = lag * se.weight / newWeight;
+        dl = dl * se.weight / newWeight;
+        se.vruntime = v - lag;
+        se.deadline = se.vruntime + dl;
     }
 }

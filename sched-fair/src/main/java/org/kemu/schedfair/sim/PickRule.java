@@ -35,7 +35,25 @@ interface PickRule {
     boolean wakeupPreempt(CfsRq rq, SchedEntity curr, SchedEntity se);
 
     /** Changes the weight of a queued or running entity the way the rule keeps its place. */
-    void reweight(CfsRq rq, SchedEntity se, long newWeight);
+    default void reweight(CfsRq rq, SchedEntity se, long newWeight) {
+        // reweight_entity: off the tree while the key changes, load adjusted if queued
+        boolean queued = rq.tree.contains(se);
+        if (queued) {
+            rq.remove(se);
+        }
+        if (se.onRq) {
+            rescale(rq, se, newWeight);
+            rq.load += newWeight - se.weight;
+        }
+        se.weight = newWeight;
+        if (queued) {
+            rq.insert(se);
+        }
+    }
+
+    /** What the rule keeps of a queued entity whose weight changes, before {@code se.weight} is updated. */
+    default void rescale(CfsRq rq, SchedEntity se, long newWeight) {
+    }
 
     /** calc_delta_fair: {@code delta} scaled by NICE_0_LOAD / weight. */
     static long calcDeltaFair(long delta, long weight) {

@@ -103,15 +103,26 @@ final class SimCpuController implements CpuController {
         return policy == BandwidthPolicy.REMOTE_CHARGING && t.kthread && !g.isRoot();
     }
 
-    @Override
-    public void remoteBegin(Task kthread, CpuCgroup group) {
-        SimCgroup g = own(group);
+    /**
+     * The kthread of a remote begin/charge with its runtime accounted up to now, or null where remote
+     * charging does not apply.
+     */
+    private SimTask remoteTask(Task kthread, SimCgroup g) {
         SimTask t = simTask(kthread, "cgroup_remote");
         if (!remoteApplies(t, g)) {
-            return;
+            return null;
         }
         if (t.task.state == TaskState.RUNNING) {
             core.accountCpu(t.task.cpu);
+        }
+        return t;
+    }
+
+    @Override
+    public void remoteBegin(Task kthread, CpuCgroup group) {
+        SimTask t = remoteTask(kthread, own(group));
+        if (t == null) {
+            return;
         }
         t.remoteRuntimeBegin = t.sumExec;
     }
@@ -119,12 +130,9 @@ final class SimCpuController implements CpuController {
     @Override
     public void remoteCharge(Task kthread, CpuCgroup group) {
         SimCgroup g = own(group);
-        SimTask t = simTask(kthread, "cgroup_remote");
-        if (!remoteApplies(t, g)) {
+        SimTask t = remoteTask(kthread, g);
+        if (t == null) {
             return;
-        }
-        if (t.task.state == TaskState.RUNNING) {
-            core.accountCpu(t.task.cpu);
         }
         long debt = t.sumExec - t.remoteRuntimeBegin;
         t.remoteRuntimeBegin = t.sumExec;
