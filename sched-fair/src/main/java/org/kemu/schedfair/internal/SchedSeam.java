@@ -23,6 +23,12 @@ public interface SchedSeam {
     /** The current task ({@code current}); throws outside a task and unwinds an aborted run. */
     TaskStruct self(String what);
 
+    /** The current task, for {@code fn} called on the object named {@code object} (named only on failure). */
+    default TaskStruct self(String fn, String object) {
+        TaskStruct t = currentOrNull();
+        return t != null ? t : self(fn + "('" + object + "')");
+    }
+
     /** The current task, or null outside a task. */
     TaskStruct currentOrNull();
 

@@ -31,10 +31,7 @@ public final class StructCompletion implements Completion {
 
     @Override
     public void waitForCompletion() {
-        if (seam.currentOrNull() == null) {
-            throw new IllegalStateException("wait_for_completion('" + name + "') called outside an emulated task");
-        }
-        TaskStruct t = seam.self("wait_for_completion");
+        TaskStruct t = seam.self("wait_for_completion", name);
         guard.lock();
         try {
             if (done > 0) {

@@ -29,10 +29,7 @@ public final class WaitQueueHead implements WaitQueue {
 
     @Override
     public void waitEvent(BooleanSupplier condition) {
-        if (seam.currentOrNull() == null) {
-            throw new IllegalStateException("wait_event('" + name + "') called outside an emulated task");
-        }
-        TaskStruct t = seam.self("wait_event");
+        TaskStruct t = seam.self("wait_event", name);
         guard.lock();
         try {
             while (!condition.getAsBoolean()) {

@@ -135,13 +135,7 @@ final class FairClass {
             CfsRq rq = g.cfsRq[c];
             GroupEntity se = g.se[c];
             long w = groupWeight(g, rq);
-            if (se.onRq) {
-                long before = se.weight;
-                rule.reweight(se.cfsRq, se, w);
-                loadChanged(se.cfsRq, w - before);
-            } else {
-                se.weight = w;
-            }
+            reweightEntity(se, w);
             core.cpuChanged(c);
         }
     }
@@ -368,12 +362,17 @@ final class FairClass {
 
     /** set_user_nice's reweight_task. */
     void reweightTask(SimTask t, long weight) {
-        if (t.onRq) {
-            long before = t.weight;
-            rule.reweight(t.cfsRq, t, weight);
-            loadChanged(t.cfsRq, weight - before);
+        reweightEntity(t, weight);
+    }
+
+    /** reweight_entity: a queued entity changes weight by the pick rule and moves its queue's load. */
+    private void reweightEntity(SchedEntity se, long weight) {
+        if (se.onRq) {
+            long before = se.weight;
+            rule.reweight(se.cfsRq, se, weight);
+            loadChanged(se.cfsRq, weight - before);
         } else {
-            t.weight = weight;
+            se.weight = weight;
         }
     }
 
