@@ -140,4 +140,12 @@ public interface Kernel {
      * threw. A kernel can be run again after more tasks are spawned.
      */
     RunStats run();
+
+    /**
+     * This kernel's instance of a subsystem's global state (what the real kernel keeps in statics,
+     * set up once at boot: padata's work pool, a hash of fault mutexes), created by {@code init} on
+     * first use. It lives exactly as long as the kernel, so nothing outside needs a map keyed by
+     * kernels (which would keep every kernel reachable). Safe to call from any task or thread.
+     */
+    <T> T subsystemState(Class<T> key, java.util.function.Function<Kernel, T> init);
 }

@@ -1,7 +1,5 @@
 package org.kemu.padatacore.kthread;
 
-import java.util.Map;
-import java.util.WeakHashMap;
 import org.kemu.padatacore.Padata;
 import org.kemu.padatacore.PadataCosts;
 import org.kemu.padatacore.PadataFactory;
@@ -16,8 +14,6 @@ import org.kemu.schedfair.Kernel;
 public final class DefaultPadataFactory implements PadataFactory {
     private final PadataFeatures features;
     private final PadataCosts costs;
-    /** Keyed by kernel identity: every factory and instance of one kernel shares its globals. */
-    private static final Map<Kernel, PadataGlobals> GLOBALS = new WeakHashMap<>();
 
     public DefaultPadataFactory(PadataFeatures features, PadataCosts costs) {
         this.features = features;
@@ -26,11 +22,7 @@ public final class DefaultPadataFactory implements PadataFactory {
 
     @Override
     public Padata forKernel(Kernel kernel) {
-        PadataGlobals g;
-        // setup-time bookkeeping of the factory, not emulated concurrency
-        synchronized (GLOBALS) {
-            g = GLOBALS.computeIfAbsent(kernel, PadataGlobals::new);
-        }
-        return new KthreadPadata(kernel, features, costs, g);
+        // the kernel holds its globals: a static map keyed by kernels kept every kernel reachable
+        return new KthreadPadata(kernel, features, costs, kernel.subsystemState(PadataGlobals.class, PadataGlobals::new));
     }
 }

@@ -267,6 +267,14 @@ public abstract class KernelBase implements Kernel, SchedSeam {
 
     // ---- the seam's shared part -----------------------------------------------------------------
 
+    private final java.util.concurrent.ConcurrentHashMap<Class<?>, Object> subsystems =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public <T> T subsystemState(Class<T> key, java.util.function.Function<Kernel, T> init) {
+        return key.cast(subsystems.computeIfAbsent(key, k -> init.apply(this)));
+    }
+
     @Override
     public TaskStruct self(String what) {
         TaskStruct t = currentOrNull();
