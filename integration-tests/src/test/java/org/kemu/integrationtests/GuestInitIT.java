@@ -22,7 +22,7 @@ import org.kemu.vfiotype1.PinConfig;
  * every pin approach and both backings through vfio-type1's real pin path ({@code Type1Container}),
  * then vfio's {@code checkInvariants()} (ContainerInvariants: IOMMU page table equals the DMA tree,
  * pins balanced and equal to the pages mapped, locked_vm equals the charges) and mm-gup's invariants
- * run after the map, and again after everything is unmapped (no pin, no charge left). DESIGN.md 5.
+ * run after the map, and again after everything is unmapped (no pin, no charge left). docs/design.md section 5.
  */
 class GuestInitIT {
     static List<Arguments> cases() {

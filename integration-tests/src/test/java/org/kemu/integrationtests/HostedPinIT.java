@@ -29,7 +29,7 @@ import org.kemu.lab.workload.UserSpaceMapDma;
 import org.kemu.mmgup.GupFlavour;
 
 /**
- * DESIGN.md section 2, "Hosted": the same emulated kernel code on real threads, so the emulated
+ * docs/design.md section 2, "Hosted": the same emulated kernel code on real threads, so the emulated
  * data structures are protected only by the emulated kernel's own locks. Multithreaded pinning
  * (padata helpers, and user tasks issuing MAP_DMA at once) on the hosted backend must leave the
  * invariants intact: IOMMU page table = DMA tree, pins balanced, locked_vm = charges, and nothing

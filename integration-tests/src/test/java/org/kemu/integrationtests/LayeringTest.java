@@ -9,7 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN.md section 1: dependencies point one way (sched-fair <- mm-gup <- vfio-type1, sched-fair
+ * docs/design.md section 1: dependencies point one way (sched-fair <- mm-gup <- vfio-type1, sched-fair
  * <- padata-core <- vfio-type1, plugin-api -> {sched-fair, mm-gup, padata-core}, plugins ->
  * plugin-api, lab -> everything), nothing below lab knows Guice injectors, the CLI or report
  * formats, and the plugin SPI keeps Guice out of its signatures. Issue 12: Guice is imported only in

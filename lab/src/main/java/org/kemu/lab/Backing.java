@@ -3,7 +3,7 @@ package org.kemu.lab;
 import java.util.Locale;
 import org.kemu.mmgup.VmaKind;
 
-/** What backs guest RAM (calibration.md: hugetlb = hugetlbfs 2 MiB pages, thp = anonymous THP). */
+/** What backs guest RAM (docs/calibration-inputs.md: hugetlb = hugetlbfs 2 MiB pages, thp = anonymous THP). */
 public enum Backing {
     HUGETLB(VmaKind.HUGETLB_2M), THP(VmaKind.ANON_THP);
 

@@ -3,8 +3,8 @@ package org.kemu.lab;
 /**
  * What an emulated qemu guest init measured (virtual time unless said otherwise).
  *
- * @param pinNs the largest MAP_DMA (guest RAM), as calibration.md's "pin"
- * @param initNs qemu invocation to the end of guest init, as calibration.md's "qemu init"
+ * @param pinNs the largest MAP_DMA (guest RAM), as docs/calibration-inputs.md's "pin"
+ * @param initNs qemu invocation to the end of guest init, as docs/calibration-inputs.md's "qemu init"
  * @param preallocNs qemu's own prealloc (0 without)
  * @param otherNs qemu's other setup
  * @param pin what the type1 container's pin path and IOMMU domain did (times summed over the tasks

@@ -89,7 +89,7 @@ class BindingsTest {
 
     @Test
     void padataFeaturesDecideTheHelpersNice() {
-        // patch 13 (reference padata.md 3.2): helpers are created at MAX_NICE (patch 14 lends the waiting
+        // patch 13 (docs/kernel/padata.md section 3.2): helpers are created at MAX_NICE (patch 14 lends the waiting
         // main task's nice to one unfinished helper at a time, so some end at 0); mainline's never are
         assertThat(helperNices(PadataFeatures.rfc2022())).isNotEmpty().contains(Nice.MAX_NICE);
         // (the padata pin path needs patches 2-3 whatever else is switched off)

@@ -43,7 +43,7 @@ class LabModuleTest {
 
     @Test
     void multithreadedPinBeatsSerialWithTheCache() {
-        // calibration.md input 2: 16 padata threads with the locked_vm cache pin 12x faster on intel
+        // docs/calibration-inputs.md input 2: 16 padata threads with the locked_vm cache pin 12x faster on intel
         GuestInitResult serial = Lab.guestInit(intel, LabConfig.of(1, PinConfig.serial()), small);
         GuestInitResult mt = Lab.guestInit(intel, LabConfig.of(1, PinConfig.padata(16)), small);
         assertThat(mt.pinNs()).isLessThan(serial.pinNs() / 3);

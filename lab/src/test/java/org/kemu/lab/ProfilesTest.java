@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class ProfilesTest {
     @Test
     void builtInProfilesHaveTheMachinesOfCalibrationMd() {
-        // reference/calibration.md, "Machines": 2 x 26 x 2 = 104 and 2 x 64 x 2 = 256 CPUs
+        // docs/calibration-inputs.md, "Machines": 2 x 26 x 2 = 104 and 2 x 64 x 2 = 256 CPUs
         assertThat(Profiles.builtIn("intel-8167m").topology().nrCpus()).isEqualTo(104);
         assertThat(Profiles.builtIn("amd-7j13").topology().nrCpus()).isEqualTo(256);
     }

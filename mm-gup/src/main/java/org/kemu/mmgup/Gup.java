@@ -5,7 +5,7 @@ package org.kemu.mmgup;
  * only in the work they charge: per 4 KiB page (as in 5.14) or per folio run (the 2021-2025 folio
  * batching). Pages are returned as pfns.
  *
- * <p>Return convention (vfio-gup.md section 2.1): the number of pages pinned, possibly fewer than
+ * <p>Return convention (docs/kernel/vfio-gup.md section 2.1): the number of pages pinned, possibly fewer than
  * asked; an error is thrown only when none was pinned. The caller owns the pins of a partial result.
  * Errors: EFAULT for a hole, a VM_PFNMAP/VM_IO mapping, a write to a read-only mapping, a missing page
  * with FOLL_NOFAULT, or an exited mm; ENOMEM when a fault or a long-term migration cannot allocate;

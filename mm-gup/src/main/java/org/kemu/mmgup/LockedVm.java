@@ -1,7 +1,7 @@
 package org.kemu.mmgup;
 
 /**
- * {@code mm->locked_vm} and {@code mm->pinned_vm} accounting (mm/util.c, vfio-gup.md section 1.9).
+ * {@code mm->locked_vm} and {@code mm->pinned_vm} accounting (mm/util.c, docs/kernel/vfio-gup.md section 1.9).
  */
 public interface LockedVm {
 

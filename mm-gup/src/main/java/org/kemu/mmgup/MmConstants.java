@@ -15,7 +15,7 @@ public final class MmConstants {
     public static final int PUD_PAGES = 1 << PUD_ORDER;
     public static final long PMD_SIZE = PAGE_SIZE << PMD_ORDER;
     public static final long PUD_SIZE = PAGE_SIZE << PUD_ORDER;
-    /** A pin of a small folio adds this to its refcount (vfio-gup.md section 2.2). */
+    /** A pin of a small folio adds this to its refcount (docs/kernel/vfio-gup.md section 2.2). */
     public static final int GUP_PIN_COUNTING_BIAS = 1 << 10;
     /** x86-64 with 4-level paging: the top of user space. */
     public static final long TASK_SIZE_MAX = (1L << 47) - PAGE_SIZE;

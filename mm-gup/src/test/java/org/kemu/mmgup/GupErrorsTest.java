@@ -9,7 +9,7 @@ import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.FailNth;
 import org.kemu.schedfair.KernelException;
 
-/** GUP's errors and return convention (vfio-gup.md sections 2.1 and 2.3). */
+/** GUP's errors and return convention (docs/kernel/vfio-gup.md sections 2.1 and 2.3). */
 class GupErrorsTest {
 
     private static Errno errno(Throwable e) {
@@ -32,7 +32,7 @@ class GupErrorsTest {
 
     @Test
     void holeInTheMiddleReturnsThePagesBeforeItAndTheCallerUnpinsThem() {
-        // __get_user_pages returns the progress made when a later page fails (vfio-gup.md 2.1).
+        // __get_user_pages returns the progress made when a later page fails (docs/kernel/vfio-gup.md section 2.1).
         MmFixture f = MmFixture.ofGib(1);
         MmStruct m = f.mm.mmCreate("qemu", Long.MAX_VALUE, false);
         f.run(m, () -> {

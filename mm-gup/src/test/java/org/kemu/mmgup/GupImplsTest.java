@@ -40,7 +40,7 @@ class GupImplsTest {
         assertThat(folio.pinned()).isEqualTo(perPage.pinned());
         assertThat(folio.pfns()).isEqualTo(perPage.pfns());
         if (kind == VmaKind.ANON) {
-            // Every small page is its own folio: batching buys nothing (vfio-gup.md 2.7, 4 KiB unchanged).
+            // Every small page is its own folio: batching buys nothing (docs/kernel/vfio-gup.md section 2.7, 4 KiB unchanged).
             assertThat(folio.pinNs()).isCloseTo(perPage.pinNs(), org.assertj.core.data.Percentage.withPercentage(20));
         } else {
             assertThat(folio.pinNs() * 5).isLessThan(perPage.pinNs());

@@ -75,7 +75,7 @@ class LayoutTest {
 
     @Test
     void longtermPinMigratesOutOfZoneMovableFirst() {
-        // vfio-gup.md 2.4: FOLL_LONGTERM pages in ZONE_MOVABLE are migrated before being pinned.
+        // docs/kernel/vfio-gup.md section 2.4: FOLL_LONGTERM pages in ZONE_MOVABLE are migrated before being pinned.
         MmFixture f = new MmFixture(MemoryConfig.ofBytesPerNode(MmFixture.GIB).withMovableFraction(0.5));
         MmStruct m = f.mm.mmCreate("qemu", Long.MAX_VALUE, false);
         f.run(m, () -> {

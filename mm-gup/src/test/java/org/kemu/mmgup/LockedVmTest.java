@@ -14,7 +14,7 @@ import org.kemu.schedfair.Kernels;
 import org.kemu.schedfair.MachineSpec;
 import org.kemu.schedfair.TaskSpec;
 
-/** mm/util.c __account_locked_vm (vfio-gup.md section 1.9). */
+/** mm/util.c __account_locked_vm (docs/kernel/vfio-gup.md section 1.9). */
 class LockedVmTest {
 
     @Test

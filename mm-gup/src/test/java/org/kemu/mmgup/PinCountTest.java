@@ -7,7 +7,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.kemu.mmgup.testing.MmFixture;
 
-/** Pin counting: bias 1024 on small folios, exact _pincount on large ones (vfio-gup.md section 2.2). */
+/** Pin counting: bias 1024 on small folios, exact _pincount on large ones (docs/kernel/vfio-gup.md section 2.2). */
 class PinCountTest {
 
     @Test

@@ -25,7 +25,7 @@ class RoundTripTest {
         f.run(m, () -> {
             long va = f.mm.mmap(m, 0, len, kind, true);
             long[] pfns = new long[n];
-            // vfio-gup.md 2.3: GUP faults never-touched anonymous memory in during the pin.
+            // docs/kernel/vfio-gup.md section 2.3: GUP faults never-touched anonymous memory in during the pin.
             assertThat(f.pinRemote(m, va, n, Foll.WRITE | Foll.LONGTERM, pfns)).isEqualTo(n);
             for (int i = 0; i < n; i += 4099) {
                 assertThat(f.mm.followPfn(m, va + ((long) i << 12))).isEqualTo(pfns[i]);
@@ -48,7 +48,7 @@ class RoundTripTest {
 
     @Test
     void munmapOfPinnedRangeKeepsPagesUntilUnpinned() {
-        // vfio-gup.md issue 4 "Bad input": the kernel lets munmap happen; the pin keeps the page alive.
+        // docs/kernel/vfio-gup.md section 2.3: the kernel lets munmap happen; the pin keeps the page alive.
         MmFixture f = MmFixture.ofGib(1);
         MmStruct m = f.mm.mmCreate("qemu", Long.MAX_VALUE, false);
         long free0 = f.pm.totalFreePages();
@@ -95,7 +95,7 @@ class RoundTripTest {
         f.run(m, () -> {
             long va = f.mm.mmapPfn(m, MmFixture.GIB, bar, true, MmConstants.PMD_ORDER);
             long[] pfns = new long[4];
-            // vfio-gup.md 2.3: check_vma_flags refuses VM_IO | VM_PFNMAP with EFAULT.
+            // docs/kernel/vfio-gup.md section 2.3: check_vma_flags refuses VM_IO | VM_PFNMAP with EFAULT.
             assertThatThrownBy(() -> f.pinRemote(m, va, 4, Foll.WRITE | Foll.LONGTERM, pfns))
                     .isInstanceOf(KernelException.class).extracting(e -> ((KernelException) e).errno())
                     .isEqualTo(Errno.EFAULT);
@@ -104,7 +104,7 @@ class RoundTripTest {
             m.mmapLock().upRead();
             assertThat(l.pfn()).isEqualTo(bar + 3);
             assertThat(l.pagesToLevelEnd()).isEqualTo(509);
-            // vfio-gup.md 1.10: pfns without a struct page are reserved.
+            // docs/kernel/vfio-gup.md section 1.10: pfns without a struct page are reserved.
             assertThat(f.pm.isInvalidReserved(l.pfn())).isTrue();
             f.mm.munmap(m, va, MmFixture.GIB);
         });
@@ -117,7 +117,7 @@ class RoundTripTest {
         f.run(m, () -> {
             long va = f.mm.mmap(m, 0, 64 * 4096, VmaKind.ANON, false);
             long[] pfns = new long[64];
-            // vfio-gup.md 2.3: a write on a VMA without VM_WRITE is EFAULT.
+            // docs/kernel/vfio-gup.md section 2.3: a write on a VMA without VM_WRITE is EFAULT.
             assertThatThrownBy(() -> f.pinRemote(m, va, 64, Foll.WRITE, pfns))
                     .extracting(e -> ((KernelException) e).check()).isEqualTo("gup:vm_write");
             assertThat(f.pm.pinnedPages()).isZero();

@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * Which parts of the 2022 series are switched on, one switch per patch, for ablation
- * (reference padata.md 3.2). With every switch off, {@code padata_do_multithreaded} behaves as
+ * (docs/kernel/padata.md section 3.2). With every switch off, {@code padata_do_multithreaded} behaves as
  * mainline: errors are ignored, helpers are workqueue workers, and nothing is capped but
  * {@code max_threads} and the work pool.
  *

@@ -5,7 +5,7 @@ import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
 
 /**
- * {@code struct padata_mt_job} with the 2022 series' fields (reference padata.md 2.1 and 3.2).
+ * {@code struct padata_mt_job} with the 2022 series' fields (docs/kernel/padata.md sections 2.1 and 3.2).
  *
  * @param threadFn called for each chunk; returns 0 or a negative errno
  * @param fnArg passed to {@code threadFn} and {@code undoFn}

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The pure arithmetic of {@code padata_do_multithreaded()} and {@code padata_mt_helper()}
- * (kernel/padata.c; reference padata.md 2.2): how many threads a job asks for, how big a chunk is,
+ * (kernel/padata.c; docs/kernel/padata.md section 2.2): how many threads a job asks for, how big a chunk is,
  * and where each chunk handed out from the cursor ends. The versions differ only in the two fixes
  * listed in {@link Variant}; tests table-check each.
  */

@@ -14,7 +14,7 @@ import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.Task;
 import org.kemu.schedfair.TaskSpec;
 
-/** Patches 10, 11, 12 and 15 (reference padata.md 3.2, sched-fair.md 3.2 and 3.4). */
+/** Patches 10, 11, 12 and 15 (docs/kernel/padata.md section 3.2, docs/kernel/sched-fair.md sections 3.2 and 3.4). */
 class CapsTest {
 
     private static PadataMtJob<Object> bigJob(Kernel k, Set<Task> threads, int maxThreads) {

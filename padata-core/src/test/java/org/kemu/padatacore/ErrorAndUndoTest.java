@@ -13,7 +13,7 @@ import org.kemu.schedfair.FailNth;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.Task;
 
-/** Patches 2 and 3 of the series (reference padata.md 3.2): first error wins, undo of completed chunks. */
+/** Patches 2 and 3 of the series (docs/kernel/padata.md section 3.2): first error wins, undo of completed chunks. */
 class ErrorAndUndoTest {
 
     @Test
@@ -85,7 +85,7 @@ class ErrorAndUndoTest {
     /**
      * Patch 3: undo_fn runs on every successfully completed stretch of [job.start, position),
      * skipping failed chunks, whose own partial work thread_fn cleans up (the 2018 bug of reference
-     * padata.md 5.1). Per unit: done - undone - selfCleaned must be 0 after the job.
+     * docs/kernel/padata.md section 5.1). Per unit: done - undone - selfCleaned must be 0 after the job.
      */
     private static void undoScenario(Kernel k, long seed) {
         SplittableRandom r = new SplittableRandom(seed);

@@ -12,7 +12,7 @@ import org.kemu.schedfair.Mutex;
 import org.kemu.schedfair.Task;
 
 /**
- * Patch 4 (reference padata.md 3.2): helpers hold the job's lockdep map around each chunk and the
+ * Patch 4 (docs/kernel/padata.md section 3.2): helpers hold the job's lockdep map around each chunk and the
  * main thread takes and drops it before waiting, so a lock held by the main thread while it waits
  * and taken by a helper is a reported cycle.
  */

@@ -10,7 +10,7 @@ import org.kemu.schedfair.Nice;
 import org.kemu.schedfair.TaskSpec;
 
 /**
- * Patches 13 and 14 (reference padata.md 3.2, sched-fair.md 3.3). Setup: two CPUs, a CPU hog
+ * Patches 13 and 14 (docs/kernel/padata.md section 3.2, docs/kernel/sched-fair.md section 3.3). Setup: two CPUs, a CPU hog
  * pinned to each, the main task allowed on both. The runtime's wake-up placement puts the main task
  * and its one helper (the online cap leaves room for one) on CPU 0 with hog A, so hog A shares its
  * CPU with the main thread and the helper (two hogs on CPU 1 make CPU 0 the idlest at fork).

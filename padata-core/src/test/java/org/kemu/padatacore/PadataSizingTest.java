@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Thread counts and chunk boundaries of padata_do_multithreaded()/padata_mt_helper()
- * (kernel/padata.c; reference padata.md 2.2), for the current code and the versions before the
+ * (kernel/padata.c; docs/kernel/padata.md section 2.2), for the current code and the versions before the
  * 2023 and 2024 fixes.
  */
 class PadataSizingTest {

@@ -8,7 +8,7 @@ import java.util.TreeMap;
 /**
  * Time the IOMMU layer charges, in ns of CPU work. One {@code iommu_map}/{@code iommu_unmap} call
  * costs its per-call part plus the per-leaf part of every PTE it writes or clears, charged as one
- * work item (vfio-gup.md 5, "one driver call and potentially one IOTLB invalidation per chunk").
+ * work item (docs/kernel/vfio-gup.md section 5, "one driver call and potentially one IOTLB invalidation per chunk").
  *
  * @param mapCallNs fixed cost of one {@code iommu_map()} (core entry, driver entry, table walk start)
  * @param unmapCallNs fixed cost of one {@code iommu_unmap()}/{@code iommu_unmap_fast()}

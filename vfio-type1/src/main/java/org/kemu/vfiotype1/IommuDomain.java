@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * An IOMMU paging domain ({@code struct iommu_domain}) with the IOMMU core's map and unmap entry
- * points (drivers/iommu/iommu.c, vfio-gup.md 5). Map, unmap and sync are emulated kernel code: call
+ * points (drivers/iommu/iommu.c, docs/kernel/vfio-gup.md section 5). Map, unmap and sync are emulated kernel code: call
  * them from inside a task; each charges its time as one work item. Failures throw
  * {@link org.kemu.schedfair.KernelException} with the kernel's errno and leave the table as before.
  */

@@ -24,7 +24,7 @@ public record IommuDomainSpec(String name, IommuDriverKind driver, long pgsizeBi
         List<ReservedRegion> reservedRegions, DomainLockKind lock, PartialUnmap partialUnmap,
         OverlapPolicy overlap, Errno apertureErrno, boolean enforceCacheCoherency, IommuCosts costs) {
 
-    /** {@code MOCK_APERTURE_START} (vfio-gup.md 4.1). */
+    /** {@code MOCK_APERTURE_START} (docs/kernel/vfio-gup.md section 4.1). */
     public static final long MOCK_APERTURE_START = 1L << 24;
     /** {@code MOCK_APERTURE_LAST}. */
     public static final long MOCK_APERTURE_LAST = (1L << 31) - 1;
@@ -49,7 +49,7 @@ public record IommuDomainSpec(String name, IommuDriverKind driver, long pgsizeBi
 
     /**
      * A VT-d-like domain: 4K|2M|1G, 48-bit aperture, the x86 MSI window reserved, whole-leaf partial
-     * unmaps, EFAULT beyond the address width (vfio-gup.md 5, [S27]).
+     * unmaps, EFAULT beyond the address width (docs/kernel/vfio-gup.md section 5, [S27]).
      */
     public static IommuDomainSpec vtd(String name) {
         return new IommuDomainSpec(name, IommuDriverKind.PAGING, PageSizes.X86_BITMAP,

@@ -4,7 +4,7 @@ package org.kemu.vfiotype1;
  * {@code struct iommu_iotlb_gather}: the IOVA span unmapped since the last sync and not yet
  * invalidated in the IOTLB. {@code iommu_unmap_fast()} adds to it; {@code iommu_iotlb_sync()} flushes
  * it. Pages whose translation is only gathered may still be reached by the device, so callers
- * unpin them only after the sync (vfio-gup.md 1.8).
+ * unpin them only after the sync (docs/kernel/vfio-gup.md section 1.8).
  *
  * <p>Not thread-safe: like the kernel's, a gather lives on one task's stack.
  */

@@ -24,7 +24,7 @@ public record IommuProt(int bits) {
         return (bits & WRITE) != 0;
     }
 
-    /** These bits plus {@code more}; type1 maps with {@code prot | IOMMU_CACHE} (vfio-gup.md 1.5). */
+    /** These bits plus {@code more}; type1 maps with {@code prot | IOMMU_CACHE} (docs/kernel/vfio-gup.md section 1.5). */
     public IommuProt with(int more) {
         return new IommuProt(bits | more);
     }

@@ -1,7 +1,7 @@
 package org.kemu.vfiotype1;
 
 /**
- * Which generation of type1's overflow checks to emulate (vfio-gup.md 0 and 1.4/1.7, [S3]).
+ * Which generation of type1's overflow checks to emulate (docs/kernel/vfio-gup.md sections 0 and 1.4/1.7, [S3]).
  */
 public enum OverflowChecks {
     /**

@@ -20,7 +20,7 @@ public final class PageSizes {
     /** {@code PAGE_MASK} as a bitmap: every power of two of PAGE_SIZE or more. */
     public static final long PAGE_MASK = ~(PAGE_SIZE - 1);
 
-    /** 4 KiB, 2 MiB and 1 GiB: what VT-d advertises with two super-page levels (vfio-gup.md 5). */
+    /** 4 KiB, 2 MiB and 1 GiB: what VT-d advertises with two super-page levels (docs/kernel/vfio-gup.md section 5). */
     public static final long X86_BITMAP = SZ_4K | SZ_2M | SZ_1G;
 
     private PageSizes() {
@@ -63,7 +63,7 @@ public final class PageSizes {
     }
 
     /**
-     * {@code iommu_pgsize()} of drivers/iommu/iommu.c (vfio-gup.md section 5): the largest supported
+     * {@code iommu_pgsize()} of drivers/iommu/iommu.c (docs/kernel/vfio-gup.md section 5): the largest supported
      * size allowed by the top bit of {@code size} and by the alignment of {@code iova | paddr}; the
      * count is cut at the next larger size's boundary when IOVA and PA are congruent modulo that size
      * and at least one whole larger page fits after the boundary, so that the next chunk can use it.

@@ -5,7 +5,7 @@ import org.kemu.mmgup.GupFlavour;
 import org.kemu.mmgup.MmConstants;
 
 /**
- * How MAP_DMA pins and maps guest memory (vfio-gup.md 1.5-1.6, padata.md 3.2 patches 7-8): one knob
+ * How MAP_DMA pins and maps guest memory (docs/kernel/vfio-gup.md sections 1.5-1.6, docs/kernel/padata.md section 3.2 patches 7-8): one knob
  * per choice.
  *
  * @param padataThreads 0: 5.14's {@code vfio_pin_map_dma()} in the calling task; N: patch 7's padata

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * A reserved IOVA region of a group ({@code struct iommu_resv_region}); type1 carves every one but
- * {@link Type#DIRECT_RELAXABLE} out of the valid IOVA list at attach (vfio-gup.md 1.11).
+ * {@link Type#DIRECT_RELAXABLE} out of the valid IOVA list at attach (docs/kernel/vfio-gup.md section 1.11).
  */
 public record ReservedRegion(IovaRange range, Type type) {
     public ReservedRegion {

@@ -36,7 +36,7 @@ public record Type1Costs(long vfioDmaAllocNs, long batchInitNs, long batchRefill
 
     /**
      * Placeholder magnitudes (not calibrated; the lab's profiles fit real ones from
-     * reference/calibration.md): a few hundred ns per call, a few ns per page.
+     * docs/calibration-inputs.md): a few hundred ns per call, a few ns per page.
      */
     public static Type1Costs placeholder() {
         return new Type1Costs(300, 200, 150, 100, 8, 20, 1, 200, 100, 10, 15, 500);

@@ -3,7 +3,7 @@ package org.kemu.vfiotype1;
 import java.util.List;
 
 /**
- * What VFIO_IOMMU_GET_INFO writes back (vfio-gup.md 1.12): the info struct and, when it fits, the
+ * What VFIO_IOMMU_GET_INFO writes back (docs/kernel/vfio-gup.md section 1.12): the info struct and, when it fits, the
  * capability chain MIGRATION, DMA_AVAIL, IOVA_RANGE (in that order; IOVA_RANGE omitted when the
  * valid list is empty).
  *

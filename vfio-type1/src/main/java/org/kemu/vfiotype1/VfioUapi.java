@@ -2,7 +2,7 @@ package org.kemu.vfiotype1;
 
 /**
  * Constants of include/uapi/linux/vfio.h and vfio_iommu_type1.c that the type1 emulation checks
- * against (vfio-gup.md 1.1, 1.4, 1.7, 1.12).
+ * against (docs/kernel/vfio-gup.md sections 1.1, 1.4, 1.7, 1.12).
  */
 public final class VfioUapi {
     private VfioUapi() {

@@ -10,7 +10,7 @@ import static org.kemu.vfiotype1.PageSizes.X86_BITMAP;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** iommu_pgsize() of drivers/iommu/iommu.c as summarised in vfio-gup.md section 5. */
+/** iommu_pgsize() of drivers/iommu/iommu.c as summarised in docs/kernel/vfio-gup.md section 5. */
 class PageSizesTest {
 
     @ParameterizedTest(name = "{0}: iova {2} pa {3} size {4} -> {5} x {6}")
@@ -50,7 +50,7 @@ class PageSizesTest {
     }
 
     /**
-     * Jason Gunthorpe's "use check_add_overflow() in iommu_pgsize()" (vfio-gup.md 5, [S26]): with a
+     * Jason Gunthorpe's "use check_add_overflow() in iommu_pgsize()" (docs/kernel/vfio-gup.md section 5, [S26]): with a
      * 2^63 page size the boundary sum wraps to 0 and, unchecked, would make count 2^51.
      */
     @org.junit.jupiter.api.Test

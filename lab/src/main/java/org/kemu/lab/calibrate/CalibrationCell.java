@@ -3,7 +3,7 @@ package org.kemu.lab.calibrate;
 import org.kemu.lab.Backing;
 
 /**
- * One published measurement of calibration.md: a guest init on a machine, its pin and init times.
+ * One published measurement of docs/calibration-inputs.md: a guest init on a machine, its pin and init times.
  *
  * @param lockCachePages locked_vm cache pages (0 = none)
  * @param padataThreads padata threads (0 = the unmodified serial kernel)

@@ -6,7 +6,7 @@ import static org.kemu.lab.Backing.THP;
 import java.util.List;
 
 /**
- * The calibration inputs of reference/calibration.md as data: input 1 (the 24 base cells of the
+ * The calibration inputs of docs/calibration-inputs.md as data: input 1 (the 24 base cells of the
  * unmodified serial kernel) and input 2 (the six multithreaded cells). Nothing else is fitted.
  */
 public final class CalibrationInputs {

@@ -42,7 +42,7 @@ public final class ProfileFitter {
             double nodeBps, double initFixedNs, double initPerGiBNs, double thpPreallocFolioNs, double callNs) {
     }
 
-    /** Machine facts (calibration.md, "Machines"): not fitted. */
+    /** Machine facts (docs/calibration-inputs.md, "Machines"): not fitted. */
     static Topology topology(String machine) {
         return machine.equals(CalibrationInputs.INTEL) ? new Topology(2, 26, 2, 384L << 30)
                 : new Topology(2, 64, 2, 1024L << 30);
@@ -146,10 +146,10 @@ public final class ProfileFitter {
         Map<String, String> src = new TreeMap<>();
         String assumed = "assumed: typical of this class of machine; not identified by the calibration inputs";
         Topology topo = topology(machine);
-        src.put("topology.nodes", "calibration.md Machines");
-        src.put("topology.coresPerNode", "calibration.md Machines");
-        src.put("topology.threadsPerCore", "calibration.md Machines");
-        src.put("topology.memoryPerNodeBytes", "calibration.md Machines");
+        src.put("topology.nodes", "docs/calibration-inputs.md Machines");
+        src.put("topology.coresPerNode", "docs/calibration-inputs.md Machines");
+        src.put("topology.threadsPerCore", "docs/calibration-inputs.md Machines");
+        src.put("topology.memoryPerNodeBytes", "docs/calibration-inputs.md Machines");
         MemoryBandwidth bw = new MemoryBandwidth(Math.round(f.nodeBps()), Math.round(f.perCoreBps()));
         src.put("bandwidth.perCoreBytesPerSec", "fit step 3: 4 KiB / (no-prealloc hugetlb pin per page - present-page pin"
                 + " per page), least squares over the 3 no-prealloc hugetlb base cells");
@@ -168,7 +168,7 @@ public final class ProfileFitter {
                 "zapFolioNs", "migratePageNs", "hugetlbPoolAllocNs")) {
             src.put("mm." + k, assumed);
         }
-        src.put("mm.clearPageNs", "0: clearing is bandwidth-bound (78.6% of cycles in clear_page_erms, calibration.md"
+        src.put("mm.clearPageNs", "0: clearing is bandwidth-bound (78.6% of cycles in clear_page_erms, docs/calibration-inputs.md"
                 + " profile facts); its time comes from bandwidth.perCoreBytesPerSec");
         long call = Math.round(f.callNs() * GUP_SHARE_OF_CALL);
         long refill = Math.round(f.callNs() * (1 - GUP_SHARE_OF_CALL));
@@ -180,7 +180,7 @@ public final class ProfileFitter {
         long thpPage = Math.round(Math.max(0, f.thpPresentPageNs() - f.presentPageNs()));
         GupCosts gup = new GupCosts(call, gupPage, gupPage, arr, gupPage, gupPage, thpPage);
         String presentSrc = "fit step 1: present-page pin cost (least squares over the 3 prealloc hugetlb base cells)";
-        src.put("gup.callNs", "fit: the 8% batching fact (calibration.md profile facts) x no-prealloc pin per page, "
+        src.put("gup.callNs", "fit: the 8% batching fact (docs/calibration-inputs.md profile facts) x no-prealloc pin per page, "
                 + GUP_SHARE_OF_CALL + " of the per-call overhead");
         src.put("gup.pageNs", presentSrc + " x " + GUP_PAGE_SHARE);
         src.put("gup.folioNs", "as gup.pageNs: one try_grab_folio costs one page grab");

@@ -35,7 +35,7 @@ import org.kemu.vfiotype1.Type1Params;
 import org.kemu.vfiotype1.Type1Stats;
 
 /**
- * qemu guest init (calibration.md, "The experiment"): qemu's other setup, mmap of guest RAM with the
+ * qemu guest init (docs/calibration-inputs.md, "The experiment"): qemu's other setup, mmap of guest RAM with the
  * chosen backing, optional {@code -mem-prealloc} by N user threads, open a VFIO type1 container with
  * one IOMMU domain (the bound {@link Type1ContainerFactory}, {@link PinConfig} and
  * {@link IommuDomainSpec}), MAP_DMA of qemu's small regions and then of guest RAM (the "pin"), in

@@ -7,7 +7,7 @@ import org.kemu.schedfair.Task;
 import org.kemu.schedfair.TaskSpec;
 
 /**
- * {@code padata_test} (calibration.md, patches 13 and 14): a padata job of pure CPU work (tight
+ * {@code padata_test} (docs/calibration-inputs.md, patches 13 and 14): a padata job of pure CPU work (tight
  * integer multiplies) over {@code units} units of {@code nsPerUnit} each, with up to {@code threads}
  * threads, started from a kernel thread.
  */

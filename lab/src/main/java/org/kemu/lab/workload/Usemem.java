@@ -10,7 +10,7 @@ import org.kemu.schedfair.Task;
 import org.kemu.schedfair.TaskSpec;
 
 /**
- * {@code usemem} (calibration.md, patches 13 and 14): N threads of one process, each mapping
+ * {@code usemem} (docs/calibration-inputs.md, patches 13 and 14): N threads of one process, each mapping
  * {@code bytesPerThread} of anonymous memory and faulting it in at {@code stride} (PAGE_SIZE stride
  * touches every page), the competing load of the MAX_NICE experiments.
  */

@@ -14,7 +14,7 @@ import org.kemu.vfiotype1.DmaMapRequest;
 import org.kemu.vfiotype1.Type1Container;
 
 /**
- * The review's user-space alternative (padata.md 5.2): qemu maps guest RAM from {@code tasks} user
+ * The review's user-space alternative (docs/kernel/padata.md section 5.2): qemu maps guest RAM from {@code tasks} user
  * threads of its process (same mm), each issuing MAP_DMA for one slice at the same time (slices
  * aligned to 2 MiB when the size allows, else to the IOMMU's minimum page size), with type1 as it is
  * (the container mutex serialises the pins) or with the driver's outside-mutex variant. Slices that

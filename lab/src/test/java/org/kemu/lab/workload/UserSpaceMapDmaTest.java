@@ -27,7 +27,7 @@ import org.kemu.vfiotype1.Type1Costs;
 import org.kemu.vfiotype1.Type1Params;
 
 /**
- * The review's user-space alternative (padata.md 5.2): N qemu threads each MAP_DMA a slice. With
+ * The review's user-space alternative (docs/kernel/padata.md section 5.2): N qemu threads each MAP_DMA a slice. With
  * type1 as it is the container mutex serialises them; pinning outside the mutex lets them overlap.
  * Both must give a correct container, and a request vfio_dma_do_map() refuses whole maps nothing.
  */

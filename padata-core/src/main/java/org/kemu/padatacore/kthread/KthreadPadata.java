@@ -16,7 +16,7 @@ import org.kemu.schedfair.Task;
 import org.kemu.schedfair.TaskSpec;
 
 /**
- * {@code padata_do_multithreaded()} as mainline has it (reference padata.md 2.2) with the additions
+ * {@code padata_do_multithreaded()} as mainline has it (docs/kernel/padata.md section 2.2) with the additions
  * of the 2022 series (3.2), each behind a {@link PadataFeatures} switch. Helpers are kthreads created
  * per job (patch 9) or, with that switch off, workers of an unbound workqueue.
  */

@@ -13,7 +13,7 @@ import org.kemu.pluginapi.PluginContext;
 import org.kemu.schedfair.Task;
 
 /**
- * {@code deferred_init_memmap()} as parallelised in 2020 (reference padata.md 2.3): one
+ * {@code deferred_init_memmap()} as parallelised in 2020 (docs/kernel/padata.md section 2.3): one
  * {@code pgdatinit<N>} kthread per node, bound to the node's CPUs, runs one padata job per zone range
  * with {@code thread_fn = deferred_init_memmap_chunk}, {@code align = min_chunk = PAGES_PER_SECTION}
  * and {@code max_threads = deferred_page_init_max_threads()} (the x86 override: the node's CPUs).

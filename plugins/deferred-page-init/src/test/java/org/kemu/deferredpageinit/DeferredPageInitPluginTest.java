@@ -12,7 +12,7 @@ import org.kemu.plugintestkit.KemuExtension;
 import org.kemu.plugintestkit.KemuMachine;
 import org.kemu.plugintestkit.PluginTestMachine;
 
-/** Deferred struct page init (reference padata.md 2.3, 2020 mainline caller). */
+/** Deferred struct page init (docs/kernel/padata.md section 2.3, 2020 mainline caller). */
 @ExtendWith(KemuExtension.class)
 @KemuMachine(nodes = 2, coresPerNode = 4, threadsPerCore = 2, memoryPerNodeMiB = 4096)
 class DeferredPageInitPluginTest {

@@ -11,7 +11,7 @@ import org.kemu.pluginapi.PluginContext;
 import org.kemu.schedfair.Mutex;
 
 /**
- * Boot-time hugetlb allocation over padata (reference padata.md 2.3). 2 MiB pages:
+ * Boot-time hugetlb allocation over padata (docs/kernel/padata.md section 2.3). 2 MiB pages:
  * {@code hugetlb_pages_alloc_boot} runs {@code hugetlb_pages_alloc_boot_node} over
  * {@code size = max_huge_pages}, {@code align = 1}, {@code numa_aware}; each chunk allocates its pages
  * round-robin over the nodes with memory, then preps them. 1 GiB pages: {@code gather_bootmem_prealloc}

@@ -1,6 +1,6 @@
 package org.kemu.hugetlbbootinit;
 
-/** How hugetlb boot allocation sizes its padata job (reference padata.md 2.3). */
+/** How hugetlb boot allocation sizes its padata job (docs/kernel/padata.md section 2.3). */
 public enum ThreadRule {
     /** 2024 (Gang Li): max_threads = nodes with memory x 2, min_chunk = pages / nodes / 2. */
     NODES_X2,

@@ -12,7 +12,7 @@ import org.kemu.plugintestkit.KemuExtension;
 import org.kemu.plugintestkit.KemuMachine;
 import org.kemu.plugintestkit.PluginTestMachine;
 
-/** hugetlb boot allocation (reference padata.md 2.3: 2024 Gang Li series, 2025 thread rule). */
+/** hugetlb boot allocation (docs/kernel/padata.md section 2.3: 2024 Gang Li series, 2025 thread rule). */
 @ExtendWith(KemuExtension.class)
 // boot-time hugetlb allocation is a mainline caller: mainline padata, whose helpers are numa-bound kworkers
 @KemuMachine(nodes = 2, coresPerNode = 4, threadsPerCore = 2, memoryPerNodeMiB = 4096, padata = KemuMachine.Padata.MAINLINE)

@@ -62,7 +62,7 @@ class HugetlbFallocatePluginTest {
 
     @Test
     void numaAwareLocalPlacementUsesBothNodes(PluginTestMachine m) {
-        // numa_aware helpers run round-robin on the nodes (padata.md 2.2 step 6); local placement
+        // numa_aware helpers run round-robin on the nodes (docs/kernel/padata.md section 2.2 step 6); local placement
         // takes each page from the allocating CPU's node
         PluginResult r = m.run(new HugetlbFallocatePlugin(),
                 Map.of("length", "200M", "pool-per-node", "128M", "threads", "8", "min-chunk", "1"));

@@ -32,8 +32,8 @@ import org.kemu.schedfair.MachineSpec;
 /**
  * A plugin jar that only a class loader knows about is discovered through ServiceLoader: the example
  * plugin is compiled and jarred here, separately from the reactor, then loaded with a fresh
- * URLClassLoader whose parent knows only the SPI (java-stack.md: "through ServiceLoader to prove the
- * registration").
+ * URLClassLoader whose parent knows only the SPI: discovery through ServiceLoader is what proves the
+ * plugin's registration (docs/plugins.md).
  */
 class ExamplePluginJarIT {
 

@@ -9,7 +9,7 @@ import org.kemu.vfiotype1.IommuGather;
 import org.kemu.vfiotype1.IommuProt;
 
 /**
- * The iommufd selftest mock domain (drivers/iommu/iommufd/selftest.c, xarray version; vfio-gup.md
+ * The iommufd selftest mock domain (drivers/iommu/iommufd/selftest.c, xarray version; docs/kernel/vfio-gup.md
  * 4.1): one entry per {@code MOCK_PAGE_SIZE} = 2 KiB of IOVA, its own fault-injection point at the
  * start of {@code map_pages} returning ENOENT, WARN_ON(old) and overwrite when mapping over a
  * present entry, and on unmap a WARN for every missing entry and, unless huge pages are enabled, a

@@ -65,11 +65,11 @@ public final class PagingIommuDomain extends AbstractIommuDomain {
                 long cur = iova + done;
                 PteRun r = table.containing(cur);
                 if (r == null) {
-                    break; // a hole ends the unmap (vfio-gup.md 5)
+                    break; // a hole ends the unmap (docs/kernel/vfio-gup.md section 5)
                 }
                 long idx = (cur - r.iova()) / r.pgsize();
                 if (r.iova() + idx * r.pgsize() != cur) {
-                    break; // starts inside a leaf: nothing is unmapped there (vfio-gup.md 1.7 step 7)
+                    break; // starts inside a leaf: nothing is unmapped there (docs/kernel/vfio-gup.md section 1.7 step 7)
                 }
                 long n = Math.min((want - done) / r.pgsize(), r.count() - idx);
                 if (n == 0) {

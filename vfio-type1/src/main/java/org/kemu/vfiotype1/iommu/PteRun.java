@@ -6,7 +6,7 @@ import org.kemu.vfiotype1.IommuProt;
 /**
  * A run of leaves of one size, contiguous in IOVA and PA: the storage unit of {@link IoPageTable}.
  * {@code startMark}/{@code lastMark} are the mock domain's MOCK_PFN_START_IOVA / MOCK_PFN_LAST_IOVA
- * flags on the run's first and last entry (vfio-gup.md 4.1).
+ * flags on the run's first and last entry (docs/kernel/vfio-gup.md section 4.1).
  */
 record PteRun(long iova, long paddr, long pgsize, long count, IommuProt prot, boolean startMark,
         boolean lastMark) {

@@ -14,7 +14,7 @@ import org.kemu.vfiotype1.IommuDomain;
 import org.kemu.vfiotype1.IommuMapping;
 
 /**
- * The container-wide invariants of DESIGN.md 5 for a type1 container whose pin path is the only
+ * The container-wide invariants of docs/design.md section 5 for a type1 container whose pin path is the only
  * pinner and the only locked_vm user of the given mms: {@link IommuInvariants}, then pins balanced
  * ({@link MmInvariants#checkPinsBalanced}) and equal to the normal pages the first domain maps,
  * each dma charged for exactly its normal pages, and each mm's locked_vm equal to the sum of its

@@ -14,7 +14,7 @@ import org.kemu.vfiotype1.PageSizes;
 
 /**
  * The argument checks of VFIO_IOMMU_MAP_DMA (vfio_iommu_type1_map_dma() and vfio_dma_do_map()),
- * in the kernel's order, with its errnos (vfio-gup.md 1.4 steps 1-10). Split where the kernel takes
+ * in the kernel's order, with its errnos (docs/kernel/vfio-gup.md section 1.4 steps 1-10). Split where the kernel takes
  * the container mutex: {@link #checkUnlocked} before, {@link #checkLocked} under it. Pure: nothing
  * is changed; the caller allocates and links afterwards.
  */

@@ -8,7 +8,7 @@ import java.util.TreeMap;
 
 /**
  * {@code iommu->dma_list}: the rb-tree of {@link VfioDma} keyed by IOVA (unsigned), entries never
- * overlapping (vfio-gup.md 1.2). An entry of size 0 (being built) overlaps nothing.
+ * overlapping (docs/kernel/vfio-gup.md section 1.2). An entry of size 0 (being built) overlaps nothing.
  */
 public final class DmaTree implements Iterable<VfioDma> {
     private final TreeMap<Long, VfioDma> tree = new TreeMap<>(Long::compareUnsigned);

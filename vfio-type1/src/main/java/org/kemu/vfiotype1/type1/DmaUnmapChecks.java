@@ -16,7 +16,7 @@ import org.kemu.vfiotype1.VfioUapi;
 
 /**
  * The argument checks of VFIO_IOMMU_UNMAP_DMA (the ioctl handler, then vfio_dma_do_unmap()) in the
- * kernel's order with its errnos (vfio-gup.md 1.7 steps 1-6). {@link #checkUnlocked} runs before the
+ * kernel's order with its errnos (docs/kernel/vfio-gup.md section 1.7 steps 1-6). {@link #checkUnlocked} runs before the
  * container mutex, {@link #checkLocked} and {@link #checkV2} under it. Pure.
  */
 public final class DmaUnmapChecks {

@@ -7,7 +7,7 @@ import org.kemu.vfiotype1.IommuMapping;
 import org.kemu.vfiotype1.IovaRange;
 
 /**
- * The check "IOMMU mappings equal the DMA tree" (DESIGN.md 5): for every domain, the IOVA ranges it
+ * The check "IOMMU mappings equal the DMA tree" (docs/design.md section 5): for every domain, the IOVA ranges it
  * maps are exactly the IOMMU-mapped dmas' ranges; every domain translates each IOVA to the same
  * physical address as the first domain (the pfn record); {@code dma_avail} plus the entries equals
  * {@code dma_entry_limit}; no driver WARN fired. Returns the violations found, empty when all hold.

@@ -8,7 +8,7 @@ import org.kemu.vfiotype1.IovaRange;
 import org.kemu.vfiotype1.ReservedRegion;
 
 /**
- * {@code iommu->iova_list}: the sorted valid IOVA ranges (vfio-gup.md 1.11). Empty at open, which
+ * {@code iommu->iova_list}: the sorted valid IOVA ranges (docs/kernel/vfio-gup.md section 1.11). Empty at open, which
  * allows any IOVA (an mdev-only container); the first attach installs the domain's aperture, and
  * every attach narrows it and carves out the group's reserved regions. Immutable: an attach works on
  * a copy so that a failed attach leaves the list unchanged.

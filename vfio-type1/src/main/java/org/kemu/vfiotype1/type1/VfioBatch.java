@@ -4,7 +4,7 @@ import org.kemu.schedfair.FailNth;
 import org.kemu.schedfair.Kernel;
 
 /**
- * {@code struct vfio_batch} (vfio-gup.md 1.2): a page of page pointers (here pfns) filled by one
+ * {@code struct vfio_batch} (docs/kernel/vfio-gup.md section 1.2): a page of page pointers (here pfns) filled by one
  * GUP call; {@code offset} is the next entry and {@code size} the entries left, which carry over to
  * the next {@code vfio_pin_pages_remote()} call.
  */

@@ -4,7 +4,7 @@ import org.kemu.mmgup.MmStruct;
 import org.kemu.vfiotype1.IommuProt;
 
 /**
- * {@code struct vfio_dma}: one successful MAP_DMA (vfio-gup.md 1.2). It is linked with size 0 and
+ * {@code struct vfio_dma}: one successful MAP_DMA (docs/kernel/vfio-gup.md section 1.2). It is linked with size 0 and
  * grows run by run as the pin path maps; {@code size} is always the prefix that is mapped in every
  * domain. Fields the pin path owns (mm, pfn list, dirty bitmap) are added by it.
  *
@@ -119,7 +119,7 @@ public final class VfioDma {
         size += bytes;
     }
 
-    /** Sets the size directly (no-domain MAP_DMA, vfio-gup.md 1.4 step 13). */
+    /** Sets the size directly (no-domain MAP_DMA, docs/kernel/vfio-gup.md section 1.4 step 13). */
     public void setSize(long s) {
         size = s;
     }

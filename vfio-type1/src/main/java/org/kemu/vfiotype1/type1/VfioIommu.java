@@ -39,7 +39,7 @@ import org.kemu.vfiotype1.iommu.AbstractIommuDomain;
 
 /**
  * {@code struct vfio_iommu}, the type1 container, and its ioctls (drivers/vfio/vfio_iommu_type1.c,
- * vfio-gup.md 1): the container mutex, domains, {@code pgsize_bitmap}, the valid IOVA list, the DMA
+ * docs/kernel/vfio-gup.md section 1): the container mutex, domains, {@code pgsize_bitmap}, the valid IOVA list, the DMA
  * tree, {@code dma_avail}, v1/v2 semantics, and MAP_DMA / UNMAP_DMA / GET_INFO with the kernel's
  * checks in their order. MAP_DMA pins through {@link VfioPinMapDma}, UNMAP_DMA unpins through
  * {@link VfioUnmapUnpin}; both call only down (mm-gup, padata, the IOMMU domains).
@@ -223,7 +223,7 @@ final class VfioIommu implements Type1Container {
 
     /**
      * {@code vfio_update_pgsize_bitmap()}: AND of the domains' bitmaps; sizes below PAGE_SIZE are
-     * hidden and PAGE_SIZE forced in (vfio-gup.md 1.3).
+     * hidden and PAGE_SIZE forced in (docs/kernel/vfio-gup.md section 1.3).
      */
     private void updatePgsizeBitmap() {
         long b = -1L;
@@ -339,7 +339,7 @@ final class VfioIommu implements Type1Container {
                 params.overflowChecks());
     }
 
-    /** Steps 11-12 of vfio-gup.md 1.4: kzalloc (fail-nth ENOMEM), dma_avail--, link with size 0. */
+    /** Steps 11-12 of docs/kernel/vfio-gup.md section 1.4: kzalloc (fail-nth ENOMEM), dma_avail--, link with size 0. */
     private VfioDma linkNewDma(MapPlan.NewDma n) {
         if (FailNth.shouldFail(kernel, FAIL_DMA_ALLOC)) {
             throw new KernelException(Errno.ENOMEM, FAIL_DMA_ALLOC, "fail-nth: kzalloc(vfio_dma)");
@@ -377,7 +377,7 @@ final class VfioIommu implements Type1Container {
     /**
      * VFIO_IOMMU_UNMAP_DMA: returns the bytes unmapped (written back to {@code unmap.size}). v1
      * semantics: a request starting inside a mapping unmaps 0 bytes, one covering a mapping's first
-     * IOVA removes it whole; v2: bisecting is EINVAL (vfio-gup.md 1.7). External (mdev) pins and the
+     * IOVA removes it whole; v2: bisecting is EINVAL (docs/kernel/vfio-gup.md section 1.7). External (mdev) pins and the
      * dirty bitmap copy are not modelled yet.
      */
     @Override
@@ -436,7 +436,7 @@ final class VfioIommu implements Type1Container {
     /**
      * VFIO_IOMMU_GET_INFO with a user buffer of {@code argsz} bytes ({@code userBytes} readable):
      * EFAULT/EINVAL on the header; caps copied only when {@code argsz} holds info + caps, else
-     * {@code argsz} is raised to the size needed (vfio-gup.md 1.12).
+     * {@code argsz} is raised to the size needed (docs/kernel/vfio-gup.md section 1.12).
      */
     Type1Info getInfo(long userBytes, int argsz) {
         if (userBytes < VfioUapi.INFO_MINSZ) {

@@ -9,7 +9,7 @@ import org.kemu.schedfair.KernelException;
 
 /**
  * locked_vm accounting of drivers/vfio/vfio_iommu_type1.c: {@code vfio_lock_acct()}, patch 8's
- * per-thread cache (refill and return) and {@code vfio_change_dma_owner()} (vfio-gup.md 1.9).
+ * per-thread cache (refill and return) and {@code vfio_change_dma_owner()} (docs/kernel/vfio-gup.md section 1.9).
  */
 final class VfioLockAcct {
     /** fail-nth point of {@code mmap_write_lock_killable()} in {@code vfio_lock_acct()} for a charge (EINTR). */
@@ -87,7 +87,7 @@ final class VfioLockAcct {
     /**
      * {@code vfio_change_dma_owner()}: charge {@code dma->locked_vm} to the current task's mm first
      * (ENOMEM leaves everything as it was), then uncharge the old mm if it still exists, then switch
-     * task, mm and lock_cap (vfio-gup.md 1.9).
+     * task, mm and lock_cap (docs/kernel/vfio-gup.md section 1.9).
      */
     void changeDmaOwner(VfioDma dma) {
         MmStruct newMm = kernel.current().attachment(MmStruct.class);

@@ -17,7 +17,7 @@ import org.kemu.vfiotype1.PinConfig;
 import org.kemu.vfiotype1.Type1Costs;
 
 /**
- * {@code vfio_pin_map_dma()} and {@code vfio_iommu_map()} (vfio-gup.md 1.5): serial as in 5.14 /
+ * {@code vfio_pin_map_dma()} and {@code vfio_iommu_map()} (docs/kernel/vfio-gup.md section 1.5): serial as in 5.14 /
  * v6.18, or patch 7's padata job with {@code vfio_pin_map_dma_chunk()} and
  * {@code vfio_pin_map_dma_undo()}; and the same pinning for a map outside the container mutex.
  * Pins through {@link VfioPinPages}, maps into the domains the caller passes, unpins with

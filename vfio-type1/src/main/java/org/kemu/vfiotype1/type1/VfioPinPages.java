@@ -17,7 +17,7 @@ import org.kemu.vfiotype1.Type1Costs;
 /**
  * The page side of drivers/vfio/vfio_iommu_type1.c: {@code vaddr_get_pfns()},
  * {@code vfio_pin_pages_remote()}, {@code vfio_unpin_pages_remote()}, {@code put_pfn()} and
- * {@code vfio_batch_unpin()} (vfio-gup.md 1.6, 1.8). The run
+ * {@code vfio_batch_unpin()} (docs/kernel/vfio-gup.md sections 1.6, 1.8). The run
  * builder has two forms: 5.14's page-by-page walk (per-page cost) and v6.18's
  * {@code num_pages_contiguous()} steps (per-step cost); they pin and charge the same pages.
  */

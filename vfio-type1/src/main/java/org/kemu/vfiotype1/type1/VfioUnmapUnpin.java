@@ -12,7 +12,7 @@ import org.kemu.vfiotype1.Type1Costs;
 import org.kemu.vfiotype1.VfioUapi;
 
 /**
- * {@code vfio_unmap_unpin()} (vfio-gup.md 1.8): every domain but the first is unmapped in one call;
+ * {@code vfio_unmap_unpin()} (docs/kernel/vfio-gup.md section 1.8): every domain but the first is unmapped in one call;
  * the first domain is the record of the pfns: walk it, take the longest physically contiguous chunk,
  * {@code iommu_unmap_fast()} it into a gather and queue a region; every
  * {@link VfioUapi#VFIO_IOMMU_TLB_SYNC_MAX} regions (and at the end) sync the IOTLB and only then

@@ -40,7 +40,7 @@ import org.kemu.vfiotype1.Type1Stats;
  *
  * <p>All costs are PLACEHOLDERS of plausible magnitude (mm-gup and padata defaults, IommuCosts.simple,
  * Type1Costs.placeholder, 100 GB/s per node and 12 GB/s per core, 2 us kthread creation): the lab
- * calibrates real ones from reference/calibration.md. Only the shapes (ratios) mean anything here.
+ * calibrates real ones from docs/calibration-inputs.md. Only the shapes (ratios) mean anything here.
  *
  * <p>Usage: {@code MapDma128GiBBenchmark [guestGiB=128] [prefault=false]}: with prefault the guest is
  * populated before MAP_DMA (pinning only), without it GUP faults and clears the huge pages inside

@@ -16,7 +16,7 @@ import org.kemu.vfiotype1.IommuDomainSpec;
 import org.kemu.vfiotype1.IommuProt;
 import org.kemu.vfiotype1.IovaRange;
 
-/** The iommufd selftest mock domain, vfio-gup.md section 4.1 (drivers/iommu/iommufd/selftest.c). */
+/** The iommufd selftest mock domain, docs/kernel/vfio-gup.md section 4.1 (drivers/iommu/iommufd/selftest.c). */
 class MockIommuDomainTest {
     private static final long A = MOCK_APERTURE_START;
 
@@ -124,7 +124,7 @@ class MockIommuDomainTest {
         });
     }
 
-    /** The mock's own injection point at the start of map_pages returns ENOENT (vfio-gup.md 4.1, 4.2). */
+    /** The mock's own injection point at the start of map_pages returns ENOENT (docs/kernel/vfio-gup.md sections 4.1, 4.2). */
     @Test
     void failNthInMapPagesIsEnoent() {
         Kernel k = InKernel.kernel();

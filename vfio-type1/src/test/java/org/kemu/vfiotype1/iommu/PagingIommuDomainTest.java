@@ -36,7 +36,7 @@ class PagingIommuDomainTest {
 
     /**
      * A 128 GiB hugetlb guest on a 4K|2M domain is 65536 2 MiB leaves stored as one run; unmapping it
-     * leaves an empty table (vfio-gup.md 5: leaves only where IOVA and PA allow; compact storage).
+     * leaves an empty table (docs/kernel/vfio-gup.md section 5: leaves only where IOVA and PA allow; compact storage).
      */
     @Test
     void hugeMapUses2MLeavesCompactlyAndUnmapsToEmpty() {
@@ -72,7 +72,7 @@ class PagingIommuDomainTest {
         });
     }
 
-    /** A 4 KiB IOVA offset forces 4 KiB leaves even over 2 MiB-aligned memory (vfio-gup.md 5). */
+    /** A 4 KiB IOVA offset forces 4 KiB leaves even over 2 MiB-aligned memory (docs/kernel/vfio-gup.md section 5). */
     @Test
     void misalignedIovaForces4KLeaves() {
         Kernel k = InKernel.kernel();
@@ -136,7 +136,7 @@ class PagingIommuDomainTest {
     /**
      * VT-d/AMD: an unmap that covers a large leaf's first IOVA removes the whole leaf and reports its
      * size; one starting inside the leaf unmaps 0 bytes (the v1 note in vfio_dma_do_unmap,
-     * vfio-gup.md 1.7 step 7 and [S30]).
+     * docs/kernel/vfio-gup.md section 1.7 step 7 and [S30]).
      */
     @Test
     void wholeLeafPartialUnmap() {
@@ -163,7 +163,7 @@ class PagingIommuDomainTest {
         });
     }
 
-    /** iommu_unmap stops at the first hole and returns the bytes unmapped (vfio-gup.md 5). */
+    /** iommu_unmap stops at the first hole and returns the bytes unmapped (docs/kernel/vfio-gup.md section 5). */
     @Test
     void unmapStopsAtHole() {
         Kernel k = InKernel.kernel();
@@ -183,7 +183,7 @@ class PagingIommuDomainTest {
 
     /**
      * Time: one work item per call of (per-call + sum of per-leaf costs), and one per IOTLB flush;
-     * unmap_fast only gathers, the flush happens at iommu_iotlb_sync (vfio-gup.md 1.8, 5).
+     * unmap_fast only gathers, the flush happens at iommu_iotlb_sync (docs/kernel/vfio-gup.md sections 1.8, 5).
      */
     @Test
     void costsAndGatheredFlushes() {
@@ -217,7 +217,7 @@ class PagingIommuDomainTest {
     }
 
     /**
-     * fail-nth (vfio-gup.md 4.2): the page-table allocation point of the n-th map_pages call fails
+     * fail-nth (docs/kernel/vfio-gup.md section 4.2): the page-table allocation point of the n-th map_pages call fails
      * with ENOMEM and the chunks mapped before it are unrolled.
      */
     @Test

@@ -27,7 +27,7 @@ import org.kemu.vfiotype1.iommu.PagingIommuDomain;
 /** Container-level behaviour: attach, GET_INFO, all-or-nothing maps, unmap with gathered flushes. */
 class ContainerTest {
 
-    /** vfio-gup.md 1.3: PAGE_MASK before any domain; sub-PAGE_SIZE sizes hidden (the 2 KiB mock). */
+    /** docs/kernel/vfio-gup.md section 1.3: PAGE_MASK before any domain; sub-PAGE_SIZE sizes hidden (the 2 KiB mock). */
     @Test
     void pgsizeBitmapFollowsDomains() {
         Type1Fixture f = new Type1Fixture(Type1Params.defaults(), false);
@@ -38,7 +38,7 @@ class ContainerTest {
     }
 
     /**
-     * vfio-gup.md 1.12 and 4.1 (vfio_compat_mock_domain.get_info): with the mock attached the
+     * docs/kernel/vfio-gup.md sections 1.12 and 4.1 (vfio_compat_mock_domain.get_info): with the mock attached the
      * IOVA_RANGE cap holds the mock aperture, DMA_AVAIL the remaining entries; a too small argsz gets
      * CAPS with cap_offset 0 and the size needed; argsz below 16 is EINVAL; unreadable is EFAULT.
      */
@@ -67,7 +67,7 @@ class ContainerTest {
         assertThat(f.fails(() -> f.iommu.getInfo(8, 24)).errno()).isEqualTo(Errno.EFAULT);
     }
 
-    /** vfio-gup.md 1.11: the MSI window is carved out and the aperture narrows the list. */
+    /** docs/kernel/vfio-gup.md section 1.11: the MSI window is carved out and the aperture narrows the list. */
     @Test
     void attachCarvesReservedRegions() {
         Type1Fixture f = new Type1Fixture(Type1Params.defaults(), true);
@@ -76,7 +76,7 @@ class ContainerTest {
     }
 
     /**
-     * vfio-gup.md 1.11: an aperture that would cut off an existing mapping, or a reserved region over
+     * docs/kernel/vfio-gup.md section 1.11: an aperture that would cut off an existing mapping, or a reserved region over
      * one, fails EINVAL and leaves the list as it was.
      */
     @Test
@@ -97,7 +97,7 @@ class ContainerTest {
     }
 
     /**
-     * A hugetlb-like map uses 2 MiB / 1 GiB leaves where IOVA and PA allow (vfio-gup.md 4.3, 5), a
+     * A hugetlb-like map uses 2 MiB / 1 GiB leaves where IOVA and PA allow (docs/kernel/vfio-gup.md sections 4.3, 5), a
      * second domain attached later receives a replay of the same runs, and unmap leaves nothing.
      */
     @Test
@@ -124,7 +124,7 @@ class ContainerTest {
     }
 
     /**
-     * vfio-gup.md 1.8: the first domain is unmapped by contiguous chunk into one gather, synced every
+     * docs/kernel/vfio-gup.md section 1.8: the first domain is unmapped by contiguous chunk into one gather, synced every
      * 512 regions and at the end, and pages are unpinned only after the sync.
      */
     @Test
@@ -143,7 +143,7 @@ class ContainerTest {
         });
     }
 
-    /** MAP_DMA is all-or-nothing when GUP fails midway (vfio-gup.md 1.4, errors of step 13). */
+    /** MAP_DMA is all-or-nothing when GUP fails midway (docs/kernel/vfio-gup.md section 1.4, errors of step 13). */
     @Test
     void pinFailureMidwayLeavesNothing() {
         FakeGup p = new FakeGup(SZ_2M, 1L << 30);
@@ -159,7 +159,7 @@ class ContainerTest {
     }
 
     /**
-     * A fail-nth sweep over a small MAP_DMA with two domains (vfio-gup.md 4.2): for n = 1, 2, ...
+     * A fail-nth sweep over a small MAP_DMA with two domains (docs/kernel/vfio-gup.md section 4.2): for n = 1, 2, ...
      * until the call completes without reaching point n, the call fails with the injected errno and
      * the invariants find nothing left behind (or, for the points that are not fatal, such as
      * vfio_batch_init's one-entry fallback, it succeeds whole); the reverse unwind of vfio_iommu_map() removes a run

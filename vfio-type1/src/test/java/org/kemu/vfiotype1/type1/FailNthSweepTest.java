@@ -21,7 +21,7 @@ import org.kemu.vfiotype1.PinConfig;
 import org.kemu.vfiotype1.Type1Costs;
 
 /**
- * The iommufd_fail_nth loop (vfio-gup.md 4.2) over a small MAP_DMA + UNMAP_DMA in each pin mode:
+ * The iommufd_fail_nth loop (docs/kernel/vfio-gup.md section 4.2) over a small MAP_DMA + UNMAP_DMA in each pin mode:
  * for n = 1, 2, ... a fresh fixture, fail the n-th injection point reached by the ioctls, until a
  * run completes without reaching point n. A failed call fails with the injected point's errno, and
  * after every run the invariant checker finds nothing leaked. Batches are shrunk to 8 pages (as

@@ -19,7 +19,7 @@ import org.kemu.vfiotype1.VfioUapi;
 
 /**
  * VFIO_IOMMU_MAP_DMA argument checks, one test per check and the order when several fail:
- * vfio-gup.md section 1.4 (steps numbered as there), [S2] vfio_dma_do_map(), [S3] the 2025 overflow
+ * docs/kernel/vfio-gup.md section 1.4 (steps numbered as there), [S2] vfio_dma_do_map(), [S3] the 2025 overflow
  * fixes. A VT-d-like domain is attached, so the minimum page size is 4 KiB and the valid IOVA list
  * is [0, 0xfedfffff] + [0xfef00000, 2^48-1].
  */

@@ -11,7 +11,7 @@ import org.kemu.vfiotype1.IommuProt;
 import org.kemu.vfiotype1.PinConfig;
 
 /**
- * The outside-mutex MAP_DMA variant (the review's user-space alternative made cheaper, padata.md
+ * The outside-mutex MAP_DMA variant (the review's user-space alternative made cheaper, docs/kernel/padata.md
  * 5.2): correct on its own, and while a map is in flight its IOVA range is taken.
  */
 class PinOutsideMutexTest {

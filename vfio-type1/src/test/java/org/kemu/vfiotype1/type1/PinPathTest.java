@@ -19,7 +19,7 @@ import org.kemu.vfiotype1.IommuMapping;
 import org.kemu.vfiotype1.PinConfig;
 import org.kemu.vfiotype1.Type1Costs;
 
-/** The pin path end to end on the simulated backend (issue 6 tests; vfio-gup.md 1.4-1.9). */
+/** The pin path end to end on the simulated backend (issue 6 tests; docs/kernel/vfio-gup.md sections 1.4-1.9). */
 class PinPathTest {
     static final long MIB = PinFixture.MIB;
 
@@ -32,7 +32,7 @@ class PinPathTest {
     }
 
     /**
-     * Map then unmap leaves nothing: no pin, no locked_vm, no IOMMU PTE, no DMA entry (vfio-gup.md 1.8:
+     * Map then unmap leaves nothing: no pin, no locked_vm, no IOMMU PTE, no DMA entry (docs/kernel/vfio-gup.md section 1.8:
      * vfio_remove_dma unmaps, unpins and uncharges); between the two the IOMMU table equals the DMA
      * tree and locked_vm equals the pages mapped (1.9).
      */
@@ -63,7 +63,7 @@ class PinPathTest {
 
     /**
      * hugetlb-backed maps use 2 MiB IOMMU PTEs where IOVA and physical address allow it
-     * (iommu_pgsize, vfio-gup.md 5; the v6.18 vfio_dma_mapping_test asserts the PMD leaf level, 4.3);
+     * (iommu_pgsize, docs/kernel/vfio-gup.md section 5; the v6.18 vfio_dma_mapping_test asserts the PMD leaf level, 4.3);
      * an IOVA off the 2 MiB boundary by 4 KiB forces 4 KiB leaves.
      */
     @ParameterizedTest
@@ -85,7 +85,7 @@ class PinPathTest {
     }
 
     /**
-     * RLIMIT_MEMLOCK too small: ENOMEM ("RLIMIT_MEMLOCK exceeded", vfio-gup.md 1.4/1.6) and nothing
+     * RLIMIT_MEMLOCK too small: ENOMEM ("RLIMIT_MEMLOCK exceeded", docs/kernel/vfio-gup.md sections 1.4/1.6) and nothing
      * left behind, in every pin mode.
      */
     @ParameterizedTest
@@ -117,7 +117,7 @@ class PinPathTest {
         });
     }
 
-    /** CAP_IPC_LOCK skips the limit but still charges locked_vm (vfio-gup.md 1.9). */
+    /** CAP_IPC_LOCK skips the limit but still charges locked_vm (docs/kernel/vfio-gup.md section 1.9). */
     @ParameterizedTest
     @MethodSource("kernelModes")
     void capIpcLockBypassesTheLimitButCharges(PinConfig pin) {
@@ -169,7 +169,7 @@ class PinPathTest {
 
     /**
      * Device memory (VM_PFNMAP BAR): mapped from the pfn lookup, never pinned or charged; the dma is
-     * marked has_rsvd and unmapping puts nothing (vfio-gup.md 1.6, 1.10).
+     * marked has_rsvd and unmapping puts nothing (docs/kernel/vfio-gup.md sections 1.6, 1.10).
      */
     @ParameterizedTest
     @MethodSource("kernelModes")
@@ -191,7 +191,7 @@ class PinPathTest {
         });
     }
 
-    /** A hole in the VA range is EFAULT (vfio-gup.md 1.4) and the partial map is undone. */
+    /** A hole in the VA range is EFAULT (docs/kernel/vfio-gup.md section 1.4) and the partial map is undone. */
     @ParameterizedTest
     @MethodSource("modes")
     void holeIsEfaultAndPartialMapUndone(PinConfig pin) {

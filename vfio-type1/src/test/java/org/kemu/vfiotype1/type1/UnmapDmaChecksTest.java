@@ -19,7 +19,7 @@ import org.kemu.vfiotype1.Type1Params;
 import org.kemu.vfiotype1.VfioBitmap;
 
 /**
- * VFIO_IOMMU_UNMAP_DMA checks and semantics, vfio-gup.md section 1.7 (steps numbered as there),
+ * VFIO_IOMMU_UNMAP_DMA checks and semantics, docs/kernel/vfio-gup.md section 1.7 (steps numbered as there),
  * [S2] vfio_iommu_type1_ioctl()/vfio_dma_do_unmap(), [S3] for EOVERFLOW.
  */
 class UnmapDmaChecksTest {
@@ -188,7 +188,7 @@ class UnmapDmaChecksTest {
     }
 
     /**
-     * dma_entry_limit = U16_MAX (vfio-gup.md 1.1, 1.4 step 9): 65535 maps succeed, the next is
+     * dma_entry_limit = U16_MAX (docs/kernel/vfio-gup.md sections 1.1, 1.4 step 9): 65535 maps succeed, the next is
      * ENOSPC, UNMAP_ALL gives every entry back.
      */
     @Test
