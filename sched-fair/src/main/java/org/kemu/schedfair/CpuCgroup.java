@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A cgroup v2 group with the cpu controller enabled. Its interface files are read and written as
  * strings, exactly as from a shell, and fail with the kernel's errno (EINVAL for a malformed or
- * out-of-range value; reference sched-fair.md sections 1.1 and 2.2).
+ * out-of-range value; docs/kernel/sched-fair.md sections 1.1 and 2.2).
  */
 public interface CpuCgroup {
     /** "/" for the root, "/a/b" below it. */

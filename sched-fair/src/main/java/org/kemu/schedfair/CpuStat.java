@@ -1,7 +1,7 @@
 package org.kemu.schedfair;
 
 /**
- * The fields of cgroup v2 {@code cpu.stat} (reference sched-fair.md section 1.7): usage, user and
+ * The fields of cgroup v2 {@code cpu.stat} (docs/kernel/sched-fair.md section 1.7): usage, user and
  * system time of every task in the subtree, and the bandwidth statistics of this group's own
  * {@code cfs_bandwidth}.
  */

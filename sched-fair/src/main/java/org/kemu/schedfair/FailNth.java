@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Fault injection in the manner of the kernel's per-task {@code fail-nth} file (used by
- * tools/testing/selftests/iommu/iommufd_fail_nth.c; reference vfio-gup.md section 4.2): a task arms
+ * tools/testing/selftests/iommu/iommufd_fail_nth.c; docs/kernel/vfio-gup.md section 4.2): a task arms
  * it with n, and the n-th injection point that task reaches fails, once; the points reached are
  * counted either way, so a sweep knows when n has passed the last point of a call.
  *

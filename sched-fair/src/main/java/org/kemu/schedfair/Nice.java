@@ -2,7 +2,7 @@ package org.kemu.schedfair;
 
 /**
  * Nice values and the kernel's nice-to-weight table, {@code sched_prio_to_weight[]} and
- * {@code sched_prio_to_wmult[]} of kernel/sched/core.c (reference sched-fair.md section 2.1).
+ * {@code sched_prio_to_wmult[]} of kernel/sched/core.c (docs/kernel/sched-fair.md section 2.1).
  */
 public final class Nice {
     public static final int MIN_NICE = -20;

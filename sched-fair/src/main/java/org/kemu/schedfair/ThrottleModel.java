@@ -1,6 +1,6 @@
 package org.kemu.schedfair;
 
-/** How CFS bandwidth throttling takes tasks off the CPU (reference sched-fair.md section 1.3). */
+/** How CFS bandwidth throttling takes tasks off the CPU (docs/kernel/sched-fair.md section 1.3). */
 public enum ThrottleModel {
     /** Before Linux 6.18: a throttled cfs_rq is dequeued with everything in it, kthreads included. */
     CFS_RQ,

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
-/** CFS bandwidth control on the simulated backend (reference sched-fair.md sections 1.2 to 1.6). */
+/** CFS bandwidth control on the simulated backend (docs/kernel/sched-fair.md sections 1.2 to 1.6). */
 class BandwidthControlTest {
     private static final long MS = 1_000_000L;
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The cpu controller's interface files and their errnos, on both backends (reference sched-fair.md
+ * The cpu controller's interface files and their errnos, on both backends (docs/kernel/sched-fair.md
  * section 1.1: tg_set_cfs_bandwidth's limits; section 2.2: cpu.weight, cpu.weight.nice, cpu.idle;
  * kernel/sched/core.c cpu_weight_write_u64 returns ERANGE out of 1..10000).
  */

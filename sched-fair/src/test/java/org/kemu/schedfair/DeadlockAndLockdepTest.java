@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN.md section 2, "Deadlock" and "Lock checking". */
+/** docs/design.md section 2, "Deadlock" and "Lock checking". */
 class DeadlockAndLockdepTest {
 
     static java.util.stream.Stream<Backend> backends() {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN.md section 2: a run is a pure function of its inputs and one seed. */
+/** docs/design.md section 2: a run is a pure function of its inputs and one seed. */
 class DeterminismTest {
 
     /** A busy little world: tasks with random work, a mutex, a completion and sleeps. */

@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * EEVDF's latency rule (reference sched-fair.md section 2.3): a task woken with positive lag is
+ * EEVDF's latency rule (docs/kernel/sched-fair.md section 2.3): a task woken with positive lag is
  * placed before the average, is eligible with an early deadline, and preempts a running task that
  * has had more than its share.
  */

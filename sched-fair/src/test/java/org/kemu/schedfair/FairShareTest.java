@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Weight-proportional sharing of one CPU by the fair class (reference sched-fair.md section 2.1:
+ * Weight-proportional sharing of one CPU by the fair class (docs/kernel/sched-fair.md section 2.1:
  * a runnable task gets w_i / sum(w) of the CPU; nice 0 vs nice 19 is 1024 : 15).
  */
 class FairShareTest {

@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Group scheduling by cpu.weight (reference sched-fair.md section 2.2) under both pick rules; the
+ * Group scheduling by cpu.weight (docs/kernel/sched-fair.md section 2.2) under both pick rules; the
  * long-run shares are the same under CFS and EEVDF (section 2.3).
  */
 class GroupWeightTest {

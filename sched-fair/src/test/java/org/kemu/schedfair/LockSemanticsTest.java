@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * Lock semantics that matter for contention, on both backends (DESIGN.md section 2, "Blocking";
+ * Lock semantics that matter for contention, on both backends (docs/design.md section 2, "Blocking";
  * kernel/locking/rwsem.c and mutex.c for the queueing rules).
  */
 class LockSemanticsTest {

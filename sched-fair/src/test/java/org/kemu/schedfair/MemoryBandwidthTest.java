@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN.md section 2: k streamers on one node each get min(per-core ceiling, node bandwidth / k). */
+/** docs/design.md section 2: k streamers on one node each get min(per-core ceiling, node bandwidth / k). */
 class MemoryBandwidthTest {
     private static final double NODE = 40e9;
     private static final double CORE = 12e9;

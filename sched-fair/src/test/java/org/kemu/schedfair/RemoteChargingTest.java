@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Remote charging with debt, patches 15 and 16 of the 2022 series (reference sched-fair.md 3.4). */
+/** Remote charging with debt, patches 15 and 16 of the 2022 series (docs/kernel/sched-fair.md 3.4). */
 class RemoteChargingTest {
     private static final long MS = 1_000_000L;
 

@@ -6,8 +6,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The two throttle models with user tasks and kernel threads in one limited group (reference
- * sched-fair.md section 1.3). Before 6.18 (CFS_RQ) throttle_cfs_rq dequeues the group's whole
+ * The two throttle models with user tasks and kernel threads in one limited group (docs/kernel/sched-fair.md,
+ * section 1.3). Before 6.18 (CFS_RQ) throttle_cfs_rq dequeues the group's whole
  * cfs_rq, kthreads included. 6.18's task-based throttling takes a user task off when it next
  * returns to user mode (kemu: at its next preemption point) and never a kthread, whose runtime is
  * still charged to the group.

@@ -11,7 +11,7 @@ import org.kemu.schedfair.Task;
 
 /**
  * The interface files of a cgroup v2 cpu controller group, shared by both backends: parsing,
- * limits and errnos as kernel/sched/core.c has them (reference sched-fair.md sections 1.1 and 2.2),
+ * limits and errnos as kernel/sched/core.c has them (docs/kernel/sched-fair.md sections 1.1 and 2.2),
  * with the effect of a successful write left to the backend's hooks.
  */
 public abstract class CpuCgroupFiles implements CpuCgroup {
@@ -109,7 +109,7 @@ public abstract class CpuCgroupFiles implements CpuCgroup {
 
     /**
      * cpu_max_write: "$MAX $PERIOD" or "$MAX", MAX being "max" or µs. Newer kernels reset a burst
-     * that no longer fits under the new quota to 0 instead of failing (reference section 1.1).
+     * that no longer fits under the new quota to 0 instead of failing (docs/kernel/sched-fair.md section 1.1).
      */
     @Override
     public void writeCpuMax(String value) {

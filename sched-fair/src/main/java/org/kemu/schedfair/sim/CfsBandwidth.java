@@ -12,7 +12,7 @@ import org.kemu.schedfair.internal.HrTimer;
 final class CfsBandwidth {
     /** RUNTIME_INF. */
     static final long INF = -1;
-    /** 5 ms, sysctl_sched_cfs_bandwidth_slice default (reference section 1.1). */
+    /** 5 ms, sysctl_sched_cfs_bandwidth_slice default (docs/kernel/sched-fair.md section 1.1). */
     static final long SLICE_NS = 5_000_000L;
     /** min_cfs_rq_runtime = 1 ms: a cfs_rq never returns slack below this (section 1.5). */
     static final long MIN_CFS_RQ_RUNTIME_NS = 1_000_000L;

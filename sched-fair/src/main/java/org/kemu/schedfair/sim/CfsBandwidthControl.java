@@ -7,7 +7,7 @@ import org.kemu.schedfair.internal.HrTimer;
 import org.kemu.schedfair.internal.KernelBase;
 
 /**
- * CFS bandwidth control, fair.c's bandwidth section (reference sched-fair.md section 1), over the
+ * CFS bandwidth control, fair.c's bandwidth section (docs/kernel/sched-fair.md section 1), over the
  * state in each group's {@link CfsBandwidth}. Every level's queue with a limit is charged the same
  * execution time; when its local runtime runs out it asks the group's global pool for a 5 ms
  * slice, and if the pool is empty the queue is throttled at the next put_prev (exactly when the
@@ -145,7 +145,7 @@ final class CfsBandwidthControl {
         b.periodTimer.start(b.phase + n * b.period);
     }
 
-    /** sched_cfs_period_timer / do_sched_cfs_period_timer (reference section 1.4). */
+    /** sched_cfs_period_timer / do_sched_cfs_period_timer (docs/kernel/sched-fair.md section 1.4). */
     private void periodTimerFired(CfsBandwidth b) {
         long expired = core.now();
         if (!b.limited()) {

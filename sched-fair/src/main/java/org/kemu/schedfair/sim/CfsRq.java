@@ -26,7 +26,7 @@ final class CfsRq {
     long avgVruntimeSum;
     long avgLoad;
 
-    // bandwidth (reference sched-fair.md section 1.2)
+    // bandwidth (docs/kernel/sched-fair.md section 1.2)
     boolean runtimeEnabled;
     long runtimeRemaining;
     boolean throttled;

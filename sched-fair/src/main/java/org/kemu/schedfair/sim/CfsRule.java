@@ -3,7 +3,7 @@ package org.kemu.schedfair.sim;
 import java.util.Comparator;
 
 /**
- * CFS as before Linux 6.6 (reference sched-fair.md sections 2.1 and 2.3, source S2-old): the entity
+ * CFS as before Linux 6.6 (docs/kernel/sched-fair.md sections 2.1 and 2.3, source S2-old): the entity
  * with the smallest vruntime runs; curr's slice at a level is its weight's share of the period
  * (sched_latency 6 ms, or nr_running x min_granularity 0.75 ms beyond sched_nr_latency 8); waking
  * sleepers are placed at most half a latency behind min_vruntime (GENTLE_FAIR_SLEEPERS), new tasks

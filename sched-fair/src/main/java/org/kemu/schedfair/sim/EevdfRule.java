@@ -3,7 +3,7 @@ package org.kemu.schedfair.sim;
 import java.util.Comparator;
 
 /**
- * EEVDF as from Linux 6.6 (reference sched-fair.md section 2.3, source S2): pick the eligible entity
+ * EEVDF as from Linux 6.6 (docs/kernel/sched-fair.md section 2.3, source S2): pick the eligible entity
  * (lag >= 0, V >= v) with the earliest virtual deadline vd = v + slice/w; the base slice is
  * 0.75 ms x (1 + ilog2(min(ncpus, 8))); lag is kept across sleep (PLACE_LAG), clamped to
  * max(2 x slice, TICK_NSEC) scaled by weight, and rescaled on placement by (W + w) / W; new tasks

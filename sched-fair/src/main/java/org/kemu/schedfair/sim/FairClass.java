@@ -8,7 +8,7 @@ import org.kemu.schedfair.ThrottleModel;
 import org.kemu.schedfair.internal.KernelBase;
 
 /**
- * The fair scheduling class over the task-group hierarchy (reference sched-fair.md section 2). Each
+ * The fair scheduling class over the task-group hierarchy (docs/kernel/sched-fair.md section 2). Each
  * CPU has one run queue per group; a group is represented in its parent's queue by a group entity
  * whose weight is the group's shares split across CPUs in proportion to the group's load there
  * (calc_group_shares, with instantaneous load instead of PELT averages, recomputed for a CPU when

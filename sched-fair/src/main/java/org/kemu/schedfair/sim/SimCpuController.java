@@ -98,7 +98,7 @@ final class SimCpuController implements CpuController {
         return own(group).maxCfsBandwidthCpus(k.topology().nrCpus());
     }
 
-    /** cpu_cgroup_remote: only fair-class kthreads, never for the root (reference section 3.4). */
+    /** cpu_cgroup_remote: only fair-class kthreads, never for the root (docs/kernel/sched-fair.md section 3.4). */
     private boolean remoteApplies(SimTask t, SimCgroup g) {
         return policy == BandwidthPolicy.REMOTE_CHARGING && t.kthread && !g.isRoot();
     }

@@ -9,7 +9,7 @@ import org.kemu.schedfair.Nice;
  * and one group entity per CPU, its shares, and its bandwidth state.
  */
 final class TaskGroup {
-    /** MIN_SHARES and MAX_SHARES of __sched_group_set_shares (reference sched-fair.md section 2.2). */
+    /** MIN_SHARES and MAX_SHARES of __sched_group_set_shares (docs/kernel/sched-fair.md section 2.2). */
     static final long MIN_SHARES = 2;
     static final long MAX_SHARES = 1L << 18;
 
