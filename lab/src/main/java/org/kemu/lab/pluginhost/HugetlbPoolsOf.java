@@ -4,13 +4,7 @@ import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.pluginapi.HugetlbPoolView;
 
 /** The SPI's hugetlb pool view over mm-gup's physical memory. */
-final class HugetlbPoolsOf implements HugetlbPoolView {
-    private final PhysicalMemory pm;
-
-    HugetlbPoolsOf(PhysicalMemory pm) {
-        this.pm = pm;
-    }
-
+record HugetlbPoolsOf(PhysicalMemory pm) implements HugetlbPoolView {
     @Override
     public long nrHugepages(int nid, int order) {
         return pm.nrHugepages(nid, order);

@@ -13,15 +13,7 @@ import org.kemu.schedfair.TaskBody;
 import org.kemu.schedfair.Topology;
 
 /** The SPI's task and time services over a kernel: each call is the kernel's own. */
-final class KernelTasksOf implements KernelTasks {
-    private final Kernel k;
-    private final String pluginName;
-
-    KernelTasksOf(Kernel k, String pluginName) {
-        this.k = k;
-        this.pluginName = pluginName;
-    }
-
+record KernelTasksOf(Kernel k, String pluginName) implements KernelTasks {
     @Override
     public Topology topology() {
         return k.topology();

@@ -6,15 +6,7 @@ import org.kemu.mmgup.Zone;
 import org.kemu.pluginapi.MemoryNodes;
 
 /** The SPI's node facts over mm-gup's physical memory and the profile's mm costs. */
-final class MemoryNodesOf implements MemoryNodes {
-    private final PhysicalMemory pm;
-    private final MmCosts costs;
-
-    MemoryNodesOf(PhysicalMemory pm, MmCosts costs) {
-        this.pm = pm;
-        this.costs = costs;
-    }
-
+record MemoryNodesOf(PhysicalMemory pm, MmCosts costs) implements MemoryNodes {
     @Override
     public int nrNodes() {
         return pm.nrNodes();

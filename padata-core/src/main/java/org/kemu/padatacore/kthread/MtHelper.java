@@ -13,17 +13,7 @@ import org.kemu.schedfair.Task;
  * handed out first come, first served from the shared cursor under the job's spinlock, which is
  * the load balancing; since patch 2 no thread takes a new chunk once an error is recorded.
  */
-final class MtHelper {
-    private final Kernel kernel;
-    private final PadataFeatures features;
-    private final PadataCosts costs;
-
-    MtHelper(Kernel kernel, PadataFeatures features, PadataCosts costs) {
-        this.kernel = kernel;
-        this.features = features;
-        this.costs = costs;
-    }
-
+record MtHelper(Kernel kernel, PadataFeatures features, PadataCosts costs) {
     void run(MtJobState ps, PadataWork pw) {
         PadataMtJob<Object> job = ps.job;
         Task me = kernel.current();

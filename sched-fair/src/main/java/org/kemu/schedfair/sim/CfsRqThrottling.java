@@ -5,13 +5,7 @@ package org.kemu.schedfair.sim;
  * parent's queue, the queue's tasks stop counting in the ancestors' h_nr_running, and everything
  * below waits, kernel threads included, until the queue gets runtime again.
  */
-final class CfsRqThrottling implements Throttling {
-    private final FairClass fair;
-
-    CfsRqThrottling(FairClass fair) {
-        this.fair = fair;
-    }
-
+record CfsRqThrottling(FairClass fair) implements Throttling {
     @Override
     public boolean holdsBack(SimTask t, CfsRq rq) {
         return false;

@@ -10,13 +10,7 @@ import java.util.List;
  * there, and kernel threads keep running, so one holding a lock cannot stall the group's other
  * tasks. The throttled clock runs while some task sits in limbo.
  */
-final class TaskBasedThrottling implements Throttling {
-    private final FairClass fair;
-
-    TaskBasedThrottling(FairClass fair) {
-        this.fair = fair;
-    }
-
+record TaskBasedThrottling(FairClass fair) implements Throttling {
     @Override
     public boolean holdsBack(SimTask t, CfsRq rq) {
         if (t.kthread) {

@@ -11,21 +11,9 @@ import org.kemu.schedfair.KernelException;
  * locked_vm accounting of drivers/vfio/vfio_iommu_type1.c: {@code vfio_lock_acct()}, patch 8's
  * per-thread cache (refill and return) and {@code vfio_change_dma_owner()} (docs/kernel/vfio-gup.md section 1.9).
  */
-final class VfioLockAcct {
+record VfioLockAcct(Kernel kernel, LockedVm lockedVm, long lockAcctNs, Type1Counters counters) {
     /** fail-nth point of {@code mmap_write_lock_killable()} in {@code vfio_lock_acct()} for a charge (EINTR). */
     static final String FAIL_LOCK_ACCT = "vfio_lock_acct:mmap_write_lock_killable";
-
-    private final Kernel kernel;
-    private final LockedVm lockedVm;
-    private final long lockAcctNs;
-    private final Type1Counters counters;
-
-    VfioLockAcct(Kernel kernel, LockedVm lockedVm, long lockAcctNs, Type1Counters counters) {
-        this.kernel = kernel;
-        this.lockedVm = lockedVm;
-        this.lockAcctNs = lockAcctNs;
-        this.counters = counters;
-    }
 
     /**
      * {@code vfio_lock_acct(dma, npage, async)}: {@code mmap_write_lock_killable(dma->mm)} (EINTR),
