@@ -16,20 +16,8 @@ import org.kemu.schedfair.SpinLock;
  * copy of mm/migrate.c {@code migrate_pages}): before FOLL_LONGTERM pins pages, those in the
  * movable zone are replaced by fresh ZONE_NORMAL pages, their contents copied.
  */
-public final class MigrateMovable {
+public record MigrateMovable(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPages) {
     private static final long PAGE = MmConstants.PAGE_SIZE;
-
-    private final Kernel kernel;
-    private final PhysicalMemoryImpl pm;
-    private final MmCosts costs;
-    private final UserPages userPages;
-
-    MigrateMovable(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPages) {
-        this.kernel = kernel;
-        this.pm = pm;
-        this.costs = pm.costs();
-        this.userPages = userPages;
-    }
 
     /**
      * FOLL_LONGTERM: migrates the pages of {@code [va, va + n)} that sit in ZONE_MOVABLE to
@@ -72,7 +60,7 @@ public final class MigrateMovable {
         int nid = pm.nodeOf(cur[0]);
         long[] fresh = new long[k];
         userPages.allocSmall(nid, false, fresh, "mm:alloc_migration_target");
-        userPages.clear(fresh, k, costs.migratePageNs());
+        userPages.clear(fresh, k, pm.costs().migratePageNs());
         // The copy reads the old page and writes the new one: twice the bytes.
         kernel.work(0, nid, k * PAGE);
         long[] old = new long[k];
@@ -124,7 +112,7 @@ public final class MigrateMovable {
             pm.events().countMigrations(0, MmConstants.PMD_PAGES);
             throw new KernelException(Errno.ENOMEM, "migrate_pages:no_target", "no THP in ZONE_NORMAL");
         }
-        kernel.work(MmConstants.PMD_PAGES * costs.migratePageNs(), pm.nodeOf(fresh), 2 * MmConstants.PMD_SIZE);
+        kernel.work(MmConstants.PMD_PAGES * pm.costs().migratePageNs(), pm.nodeOf(fresh), 2 * MmConstants.PMD_SIZE);
         SpinLock ptl = mm.ptl(slotStart);
         ptl.lock();
         try {

@@ -22,22 +22,8 @@ import org.kemu.schedfair.SpinLock;
  * fault; batching them keeps emulation cheap while the costs and the lock traffic per page stay the
  * kernel's.
  */
-public final class PageFault {
+public record PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPages, HugetlbFault hugetlb) {
     private static final long PAGE = MmConstants.PAGE_SIZE;
-
-    private final Kernel kernel;
-    private final PhysicalMemoryImpl pm;
-    private final MmCosts costs;
-    private final UserPages userPages;
-    private final HugetlbFault hugetlb;
-
-    PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPages, HugetlbFault hugetlb) {
-        this.kernel = kernel;
-        this.pm = pm;
-        this.costs = pm.costs();
-        this.userPages = userPages;
-        this.hugetlb = hugetlb;
-    }
 
     /** The node of the current task's CPU: where a fault allocates first. */
     static int currentNode(Kernel kernel) {
@@ -80,12 +66,12 @@ public final class PageFault {
         }
         long[] fresh = new long[missing];
         userPages.allocSmall(nid, true, fresh, "mm:alloc_pages");
-        userPages.clear(fresh, missing, costs.faultNs() + costs.clearPageNs());
+        userPages.clear(fresh, missing, pm.costs().faultNs() + pm.costs().clearPageNs());
         SpinLock ptl = mm.ptl(slotStart);
         ptl.lock();
         List<Long> dup = null;
         try {
-            kernel.work(missing * costs.ptlInstallPageNs());
+            kernel.work(missing * pm.costs().ptlInstallPageNs());
             int[] q = pt.ensurePtes(s);
             int k = 0;
             for (int i = o; i < o + n; i++) {
@@ -128,7 +114,7 @@ public final class PageFault {
         SpinLock zl = pm.zoneLock(nid);
         zl.lock();
         try {
-            kernel.work(costs.allocFolioNs());
+            kernel.work(pm.costs().allocFolioNs());
             pm.meta().lock();
             try {
                 head = pm.largeFolioAlloc().allocThpLocked(nid, true);
@@ -142,7 +128,7 @@ public final class PageFault {
             pm.events().countFaults(0, 0, 1);
             return false;
         }
-        kernel.work(costs.hugeFaultNs() + MmConstants.PMD_PAGES * costs.clearPageNs(), pm.nodeOf(head),
+        kernel.work(pm.costs().hugeFaultNs() + MmConstants.PMD_PAGES * pm.costs().clearPageNs(), pm.nodeOf(head),
                 MmConstants.PMD_SIZE);
         if (!pt.installLeaf(s, head, mm.ptl(slotStart))) {
             pm.refs().putFolio(head);

@@ -20,29 +20,15 @@ import org.kemu.schedfair.TaskSpec;
  * of the 2022 series (3.2), each behind a {@link PadataFeatures} switch. Helpers are kthreads created
  * per job (patch 9) or, with that switch off, workers of an unbound workqueue.
  */
-public final class KthreadPadata implements Padata {
+public record KthreadPadata(Kernel kernel, PadataFeatures features, PadataCosts costs, PadataGlobals globals) implements Padata {
     /** The name patch 9 gives every helper kthread. */
     static final String HELPER_NAME = "padata";
     /** Mainline's helpers are system_unbound_wq workers. */
     static final String KWORKER_NAME = "kworker/u:padata";
 
-    private final Kernel kernel;
-    private final PadataFeatures features;
-    private final PadataCosts costs;
-    private final PadataGlobals globals;
-    private final MtHelper helper;
-
-    KthreadPadata(Kernel kernel, PadataFeatures features, PadataCosts costs, PadataGlobals globals) {
-        this.kernel = kernel;
-        this.features = features;
-        this.costs = costs;
-        this.globals = globals;
-        this.helper = new MtHelper(kernel, features, costs);
-    }
-
-    @Override
-    public PadataFeatures features() {
-        return features;
+    /** padata_mt_helper over this instance's switches and costs (stateless: one per call is fine). */
+    private MtHelper helper() {
+        return new MtHelper(kernel, features, costs);
     }
 
     @Override
@@ -119,7 +105,7 @@ public final class KthreadPadata implements Padata {
         }
 
         // the current task participates, which saves starting one more helper
-        helper.run(ps, new PadataWork(true));
+        helper().run(ps, new PadataWork(true));
         waitForHelpers(ps, main);
 
         if (ps.error != 0 && features.undo() && job.undoFn() != null) {
@@ -142,7 +128,7 @@ public final class KthreadPadata implements Padata {
             if (costs.queueWorkNs() > 0) {
                 kernel.work(costs.queueWorkNs());
             }
-            pw.task = kernel.spawn(TaskSpec.kthread(KWORKER_NAME).withAffinity(mask), () -> helper.run(ps, pw));
+            pw.task = kernel.spawn(TaskSpec.kthread(KWORKER_NAME).withAffinity(mask), () -> helper().run(ps, pw));
             return;
         }
         if (FailNth.shouldFail(kernel, "padata:kthread_create")) {
@@ -153,7 +139,7 @@ public final class KthreadPadata implements Padata {
             ps.lock.unlock();
             return;
         }
-        Task t = kernel.kthreadCreate(HELPER_NAME, () -> helper.run(ps, pw));
+        Task t = kernel.kthreadCreate(HELPER_NAME, () -> helper().run(ps, pw));
         pw.task = t;
         if (mask != null) {
             kernel.kthreadBindMask(t, mask);

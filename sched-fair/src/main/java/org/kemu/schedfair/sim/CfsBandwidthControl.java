@@ -17,20 +17,7 @@ import org.kemu.schedfair.internal.KernelBase;
  * order; slack above 1 ms is returned when a queue empties, with the 5 ms slack timer and its
  * 7 ms / 2 ms guards.
  */
-final class CfsBandwidthControl {
-    private final SchedCore core;
-    private final KernelBase kernel;
-    private final Tracer tracer;
-    private final FairClass fair;
-    private final int nrCpus;
-
-    CfsBandwidthControl(SchedCore core, KernelBase kernel, FairClass fair, int nrCpus) {
-        this.core = core;
-        this.kernel = kernel;
-        this.tracer = kernel.tracer();
-        this.fair = fair;
-        this.nrCpus = nrCpus;
-    }
+record CfsBandwidthControl(SchedCore core, KernelBase kernel, FairClass fair, int nrCpus) {
 
     /** __assign_cfs_rq_runtime: tops the local runtime up to {@code target} from the pool. */
     boolean assignRuntime(CfsRq rq, long target) {
@@ -73,8 +60,8 @@ final class CfsBandwidthControl {
         b.throttledList.remove(rq);
         if (rq.throttledClock >= 0) {
             b.throttledTimeNs += core.now() - rq.throttledClock;
-            if (tracer.enabled()) {
-                tracer.emit(new TraceEvent.Throttled(rq.tg.path, cpu, rq.throttledClock, core.now()));
+            if (kernel.tracer().enabled()) {
+                kernel.tracer().emit(new TraceEvent.Throttled(rq.tg.path, cpu, rq.throttledClock, core.now()));
             }
             rq.throttledClock = -1;
         }
