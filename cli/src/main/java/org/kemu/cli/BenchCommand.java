@@ -6,7 +6,6 @@ import java.lang.management.MemoryType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.kemu.lab.GuestInitResult;
 import org.kemu.lab.GuestSpec;
 import org.kemu.lab.Lab;
@@ -17,20 +16,16 @@ import org.kemu.lab.calibrate.CalibrationCell;
 import org.kemu.lab.calibrate.CalibrationInputs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "bench", description = "Wall time and peak heap of guest-init for every guest size and backing of the"
         + " calibration inputs on both profiles, against the published pin time.")
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand extends KemuCommand {
     @Option(names = "--padata-threads", defaultValue = "0")
     int threads;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
-        var out = spec.commandLine().getOut();
+        var out = out();
         List<List<String>> rows = new ArrayList<>();
         for (CalibrationCell c : CalibrationInputs.BASE) {
             System.gc();

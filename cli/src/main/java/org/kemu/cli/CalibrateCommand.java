@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.kemu.lab.MachineProfile;
 import org.kemu.lab.calibrate.CalibrationInputs;
 import org.kemu.lab.calibrate.CalibrationReport;
@@ -15,11 +14,10 @@ import org.kemu.lab.calibrate.ProfileFitter;
 import org.kemu.lab.profile.ProfileCodec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "calibrate", description = "Fit the machine profiles from the calibration inputs and write"
         + " docs/calibration.md (published against emulated).")
-final class CalibrateCommand implements Callable<Integer> {
+final class CalibrateCommand extends KemuCommand {
     @Option(names = "--profiles-dir", defaultValue = "lab/src/main/resources/profiles")
     Path profilesDir;
 
@@ -29,12 +27,9 @@ final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--skip-fit", description = "only re-emulate the cells with the profiles in --profiles-dir")
     boolean skipFit;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws IOException {
-        var err = spec.commandLine().getErr();
+        var err = err();
         Map<String, MachineProfile> profiles = new LinkedHashMap<>();
         Map<String, ProfileFitter.Fit> fits = new LinkedHashMap<>();
         Files.createDirectories(profilesDir);
@@ -58,7 +53,7 @@ final class CalibrateCommand implements Callable<Integer> {
             Files.createDirectories(docs.getParent());
         }
         Files.writeString(docs, CalibrationReport.markdown(base, mt, fits, profiles));
-        spec.commandLine().getOut().println("wrote " + profilesDir + "/*.json and " + docs);
+        out().println("wrote " + profilesDir + "/*.json and " + docs);
         return 0;
     }
 }

@@ -2,7 +2,6 @@ package org.kemu.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.kemu.lab.GuestInitResult;
 import org.kemu.lab.GuestSpec;
 import org.kemu.lab.Lab;
@@ -12,16 +11,12 @@ import org.kemu.lab.Approach;
 import org.kemu.lab.Profiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 
 @Command(name = "compare", description = "One guest, every approach side by side (--padata-threads sets the thread"
         + " count of the threaded ones, --lock-cache-pages the cache).")
-final class CompareCommand implements Callable<Integer> {
+final class CompareCommand extends KemuCommand {
     @Mixin
     GuestOptions o;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     /** One line of the table: an approach with its threads and lock cache. */
     private record Line(Approach approach, int threads, long lockCachePages) {
@@ -45,7 +40,7 @@ final class CompareCommand implements Callable<Integer> {
         for (Line a : approaches(o.padataThreads, o.lockCachePages)) {
             LabConfig c = LabConfig.of(o.seed, a.approach().pinConfig(a.threads(), a.lockCachePages()));
             GuestSpec ga = g.withMapDma(a.approach().userSpaceMapDma(a.threads()));
-            GuestInitResult r = Lab.guestInit(p, c, ga, KemuCli.observation(spec));
+            GuestInitResult r = Lab.guestInit(p, c, ga, observation());
             if (base == null) {
                 base = r;
             }
@@ -56,7 +51,7 @@ final class CompareCommand implements Callable<Integer> {
             progress.step(GuestInitCommand.describe(c, ga));
         }
         progress.close();
-        var out = spec.commandLine().getOut();
+        var out = out();
         out.printf("kemu compare: %s, %s, %s guest, %d prealloc threads, seed %d%n", p.name(), g.backing().cliName(),
                 Sizes.format(g.memBytes()), g.preallocThreads(), o.seed);
         out.print(Reports.table(List.of("approach", "pin s", "init s", "pin speedup", "init speedup", "wall s",

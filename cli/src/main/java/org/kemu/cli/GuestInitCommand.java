@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.kemu.lab.GuestInitResult;
 import org.kemu.lab.GuestSpec;
 import org.kemu.lab.Lab;
@@ -15,10 +14,9 @@ import org.kemu.lab.Profiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "guest-init", description = "Emulate a qemu guest init: the base (serial 5.14) pin and the chosen one.")
-final class GuestInitCommand implements Callable<Integer> {
+final class GuestInitCommand extends KemuCommand {
     @Mixin
     GuestOptions o;
 
@@ -28,9 +26,6 @@ final class GuestInitCommand implements Callable<Integer> {
     @Option(names = "--no-baseline", description = "do not also run the serial base kernel")
     boolean noBaseline;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
         if (!List.of("table", "json", "csv").contains(format)) {
@@ -39,12 +34,12 @@ final class GuestInitCommand implements Callable<Integer> {
         MachineProfile p = Profiles.load(o.profile);
         GuestSpec g = o.guest();
         LabConfig c = o.config();
-        var observation = KemuCli.observation(spec).collectMetrics("json".equals(format));
+        var observation = observation().collectMetrics("json".equals(format));
         GuestInitResult r = Lab.guestInit(p, c, g, observation);
         boolean withBase = !noBaseline && Approach.of(c.pin(), g.mapDma()) != Approach.SERIAL;
         GuestSpec baseGuest = o.baselineGuest();
         GuestInitResult base = withBase ? Lab.guestInit(p, o.baseline(), baseGuest, observation) : null;
-        var out = spec.commandLine().getOut();
+        var out = out();
         switch (format) {
             case "json" -> {
                 Map<String, Object> m = Reports.json(p, c, g, r);

@@ -2,24 +2,19 @@ package org.kemu.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.kemu.lab.pluginhost.PluginException;
 import org.kemu.lab.pluginhost.PluginInfo;
 import org.kemu.pluginapi.PluginParam;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 
 @Command(name = "plugins", description = "List the plugins found on the class path, with their parameters.")
-final class PluginsCommand implements Callable<Integer> {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class PluginsCommand extends KemuCommand {
     @Override
     public Integer call() {
-        var out = spec.commandLine().getOut();
+        var out = out();
         PluginCatalog catalog = PluginCatalog.discover();
         for (PluginException e : catalog.problems()) {
-            spec.commandLine().getErr().println("kemu: plugin not loaded: " + e.getMessage().lines().findFirst()
+            err().println("kemu: plugin not loaded: " + e.getMessage().lines().findFirst()
                     .orElse(""));
         }
         List<PluginInfo> ps = catalog.plugins();

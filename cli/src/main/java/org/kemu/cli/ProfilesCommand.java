@@ -2,25 +2,20 @@ package org.kemu.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.kemu.lab.MachineProfile;
 import org.kemu.lab.Profiles;
 import org.kemu.lab.profile.ProfileCodec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "profiles", description = "List the built-in machine profiles, or print one (a name or a file) as JSON.")
-final class ProfilesCommand implements Callable<Integer> {
+final class ProfilesCommand extends KemuCommand {
     @Parameters(arity = "0..1", description = "a profile to print")
     String show;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
-        var out = spec.commandLine().getOut();
+        var out = out();
         if (show != null) {
             out.print(ProfileCodec.write(Profiles.load(show)));
             return 0;

@@ -4,17 +4,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.kemu.lab.Version;
 import org.kemu.lab.pluginhost.PluginRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "run", description = "Run a plugin's job: kemu run <plugin> [--param value ...] [--profile P]"
         + " [--seed N] [--format table|json]")
-final class RunPluginCommand implements Callable<Integer> {
+final class RunPluginCommand extends KemuCommand {
     @Parameters(index = "0", description = "plugin name (see kemu plugins)")
     String plugin;
 
@@ -30,16 +28,13 @@ final class RunPluginCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "table", description = "table or json")
     String format;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
         if (!format.equals("table") && !format.equals("json")) {
             throw new IllegalArgumentException("unknown format '" + format + "' (table or json)");
         }
-        PluginRun r = PluginCatalog.discover().run(plugin, profile, seed, params, KemuCli.observation(spec));
-        var out = spec.commandLine().getOut();
+        PluginRun r = PluginCatalog.discover().run(plugin, profile, seed, params, observation());
+        var out = out();
         if (format.equals("json")) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("plugin", r.plugin());

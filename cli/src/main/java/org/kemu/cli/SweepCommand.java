@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.kemu.lab.Backing;
 import org.kemu.lab.GuestInitResult;
 import org.kemu.lab.GuestSpec;
@@ -21,11 +20,10 @@ import org.kemu.lab.workload.UserSpaceMapDma;
 import org.kemu.vfiotype1.PinConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "sweep", description = "Guest inits over a matrix of options: CSV plus a JSON sidecar.",
         subcommands = org.kemu.cli.sweep.SweepMergeCommand.class)
-final class SweepCommand implements Callable<Integer> {
+final class SweepCommand extends KemuCommand {
     @Option(names = "--profiles", split = ",", defaultValue = "intel-8167m")
     List<String> profiles;
     @Option(names = "--backings", split = ",", defaultValue = "hugetlb")
@@ -50,9 +48,6 @@ final class SweepCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     org.kemu.cli.plot.PlotOptions plot;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws IOException {
         List<String> lines = new ArrayList<>();
@@ -61,7 +56,7 @@ final class SweepCommand implements Callable<Integer> {
         var shard = shardOptions.shard();
         long cells = (long) profiles.size() * backings.size() * mems.size() * prealloc.size() * pins().size();
         long cell = 0;
-        var observation = KemuCli.observation(spec).collectMetrics(true);
+        var observation = observation().collectMetrics(true);
         var progress = org.kemu.cli.progress.Progress.start("sweep " + shard, shard.size(cells));
         for (String prof : profiles) {
             MachineProfile p = Profiles.load(prof);
@@ -81,7 +76,7 @@ final class SweepCommand implements Callable<Integer> {
                             observation.takeMetrics().ifPresent(x -> run.put("metrics", x));
                             runs.add(run);
                             progress.step(prof + " " + b + " " + m + " " + GuestInitCommand.describe(c, g));
-                            spec.commandLine().getErr().printf("%s %s %s qthr=%d %s: pin %.2f s init %.2f s%n", prof, b,
+                            err().printf("%s %s %s qthr=%d %s: pin %.2f s init %.2f s%n", prof, b,
                                     m, q, GuestInitCommand.describe(c, g), r.pinSeconds(), r.initSeconds());
                         }
                     }
@@ -106,7 +101,7 @@ final class SweepCommand implements Callable<Integer> {
         side.put("runs", runs);
         Files.writeString(Path.of(out + ".json"), Reports.toJson(side));
         plot.write(out);
-        spec.commandLine().getOut().println("wrote " + out + " and " + out + ".json (" + runs.size() + " runs)");
+        out().println("wrote " + out + " and " + out + ".json (" + runs.size() + " runs)");
         return 0;
     }
 

@@ -2,18 +2,17 @@ package org.kemu.cli.sweep;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.kemu.cli.plot.PlotOptions;
+import org.kemu.cli.KemuCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code kemu sweep merge FILES... -o OUT}. */
 @Command(name = "merge", description = "Join the CSV (and JSON sidecar) outputs of 'sweep --shard I/N' runs into"
         + " the unsharded sweep's output.")
-public final class SweepMergeCommand implements Callable<Integer> {
+public final class SweepMergeCommand extends KemuCommand {
     @Parameters(arity = "1..*", paramLabel = "FILES", description = "the shards' CSV files (sidecars beside them)")
     List<Path> files;
 
@@ -23,14 +22,11 @@ public final class SweepMergeCommand implements Callable<Integer> {
     @Mixin
     PlotOptions plot;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         long cells = SweepMerge.merge(files, out);
         plot.write(out);
-        spec.commandLine().getOut().println("wrote " + out + " and " + SweepMerge.sidecar(out) + " (" + cells
+        out().println("wrote " + out + " and " + SweepMerge.sidecar(out) + " (" + cells
                 + " runs from " + files.size() + " shards)");
         return 0;
     }
