@@ -68,22 +68,10 @@ abstract class HandOffLock extends LockBase {
 
     /** {@code *_trylock}: takes the lock if it is free, never waits. */
     protected final boolean tryTake(String fn) {
-        TaskStruct t = seam.self(fn);
-        guard.lock();
-        try {
-            if (owner != null) {
-                return false;
-            }
-            seam.lockdep().acquire(t, name, name, this, false, true);
+        return tryAcquire(seam.self(fn), () -> owner != null, t -> {
             taken(t);
             owner = t;
-            lastCpu = t.cpu;
-            stats.acquired(0, false);
-        } finally {
-            guard.unlock();
-        }
-        seam.lockdep().acquired(t, name, name, this, false);
-        return true;
+        });
     }
 
     /** {@code *_unlock}: EPERM unless the caller owns the lock, then hands it to the first waiter. */

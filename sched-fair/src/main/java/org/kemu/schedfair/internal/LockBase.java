@@ -1,5 +1,7 @@
 package org.kemu.schedfair.internal;
 
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
 import org.kemu.schedfair.KernelLock;
@@ -55,6 +57,27 @@ abstract class LockBase implements KernelLock {
         if (tracer.enabled()) {
             tracer.emit(new TraceEvent.LockWait(name, kind, t.id, t.name, start, end));
         }
+    }
+
+    /**
+     * The trylock skeleton: under the guard, unless {@code busy}, {@code take} makes {@code t} the
+     * holder; never waits.
+     */
+    protected final boolean tryAcquire(TaskStruct t, BooleanSupplier busy, Consumer<TaskStruct> take) {
+        guard.lock();
+        try {
+            if (busy.getAsBoolean()) {
+                return false;
+            }
+            seam.lockdep().acquire(t, name, name, this, false, true);
+            take.accept(t);
+            lastCpu = t.cpu;
+            stats.acquired(0, false);
+        } finally {
+            guard.unlock();
+        }
+        seam.lockdep().acquired(t, name, name, this, false);
+        return true;
     }
 
     /** The EPERM of releasing a lock {@code t} does not hold. */

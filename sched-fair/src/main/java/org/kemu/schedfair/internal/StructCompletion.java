@@ -8,25 +8,15 @@ import org.kemu.schedfair.Completion;
  * {@code struct completion} (kernel/sched/completion.c): a count of completions and a FIFO of
  * waiters; complete() with a waiter queued hands the completion to it instead of counting it.
  */
-public final class StructCompletion implements Completion {
+public final class StructCompletion extends WaitObject implements Completion {
     /** complete_all's UINT_MAX: every later wait returns at once. */
     private static final long ALL = Long.MAX_VALUE / 2;
 
-    private final SchedSeam seam;
-    private final SeamGuard guard;
-    private final String name;
     private final ArrayDeque<TaskStruct> waiters = new ArrayDeque<>();
     private long done;
 
     public StructCompletion(SchedSeam seam, String name) {
-        this.seam = seam;
-        this.guard = seam.newGuard();
-        this.name = name;
-    }
-
-    @Override
-    public String name() {
-        return name;
+        super(seam, name);
     }
 
     @Override

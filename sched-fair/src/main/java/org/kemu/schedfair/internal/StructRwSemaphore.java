@@ -151,21 +151,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
 
     @Override
     public boolean tryDownWrite() {
-        TaskStruct t = seam.self("down_write_trylock");
-        guard.lock();
-        try {
-            if (writer != null || !readers.isEmpty()) {
-                return false;
-            }
-            seam.lockdep().acquire(t, name, name, this, false, true);
-            writer = t;
-            lastCpu = t.cpu;
-            stats.acquired(0, false);
-        } finally {
-            guard.unlock();
-        }
-        seam.lockdep().acquired(t, name, name, this, false);
-        return true;
+        return tryAcquire(seam.self("down_write_trylock"), () -> writer != null || !readers.isEmpty(), t -> writer = t);
     }
 
     @Override

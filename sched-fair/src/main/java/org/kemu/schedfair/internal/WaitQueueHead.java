@@ -10,21 +10,11 @@ import org.kemu.schedfair.WaitQueue;
  * every wake-up. The condition is checked and the waiter queued under the guard that wakeUp takes,
  * so a wake-up between the check and the sleep cannot be lost.
  */
-public final class WaitQueueHead implements WaitQueue {
-    private final SchedSeam seam;
-    private final SeamGuard guard;
-    private final String name;
+public final class WaitQueueHead extends WaitObject implements WaitQueue {
     private final List<TaskStruct> waiters = new ArrayList<>();
 
     public WaitQueueHead(SchedSeam seam, String name) {
-        this.seam = seam;
-        this.guard = seam.newGuard();
-        this.name = name;
-    }
-
-    @Override
-    public String name() {
-        return name;
+        super(seam, name);
     }
 
     @Override
