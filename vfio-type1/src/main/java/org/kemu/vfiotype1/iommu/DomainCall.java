@@ -15,4 +15,11 @@ final class DomainCall {
     DomainCall(long callNs) {
         this.costNs = callNs;
     }
+
+    /** A driver wrote {@code leaves} leaves covering {@code bytes}, at {@code ns} of PTE writes. */
+    void mapped(long bytes, long leaves, long ns) {
+        this.bytes += bytes;
+        this.leaves += leaves;
+        this.costNs += ns;
+    }
 }

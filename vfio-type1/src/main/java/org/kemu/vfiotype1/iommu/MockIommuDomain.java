@@ -57,9 +57,7 @@ public final class MockIommuDomain extends AbstractIommuDomain {
             }
             table.insert(new PteRun(iova, paddr, pgsize, count, prot, true, true));
         }
-        call.bytes += bytes;
-        call.leaves += count;
-        call.costNs += entries(bytes) * spec.costs().mapPte(IommuDomainSpec.MOCK_PAGE_SIZE);
+        call.mapped(bytes, count, entries(bytes) * spec.costs().mapPte(IommuDomainSpec.MOCK_PAGE_SIZE));
     }
 
     @Override

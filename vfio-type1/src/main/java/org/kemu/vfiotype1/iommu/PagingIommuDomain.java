@@ -51,9 +51,7 @@ public final class PagingIommuDomain extends AbstractIommuDomain {
             }
             table.insert(new PteRun(iova, paddr, pgsize, count, prot, true, true));
         }
-        call.bytes += bytes;
-        call.leaves += count;
-        call.costNs += count * spec.costs().mapPte(pgsize);
+        call.mapped(bytes, count, count * spec.costs().mapPte(pgsize));
     }
 
     @Override

@@ -21,30 +21,8 @@ import org.kemu.vfiotype1.Type1Costs;
  * builder has two forms: 5.14's page-by-page walk (per-page cost) and v6.18's
  * {@code num_pages_contiguous()} steps (per-step cost); they pin and charge the same pages.
  */
-final class VfioPinPages {
-    private final Kernel kernel;
-    private final PhysicalMemory pm;
-    private final AddressSpaces mms;
-    private final Gup gup;
-    private final VfioLockAcct vfioLockAcct;
-    private final Type1Costs costs;
-    private final boolean folioBatched;
-    private final boolean disableHugepages;
-    private final Type1Counters counters;
-
-    VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup, VfioLockAcct acct, Type1Costs costs,
-            boolean folioBatched, boolean disableHugepages, Type1Counters counters) {
-        this.kernel = kernel;
-        this.pm = pm;
-        this.mms = mms;
-        this.gup = gup;
-        this.vfioLockAcct = acct;
-        this.costs = costs;
-        this.folioBatched = folioBatched;
-        this.disableHugepages = disableHugepages;
-        this.counters = counters;
-    }
-
+record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup, VfioLockAcct vfioLockAcct,
+        Type1Costs costs, boolean folioBatched, boolean disableHugepages, Type1Counters counters) {
     /** One contiguous run: {@code npage} pages from {@code pfnBase}, all reserved or all normal. */
     record Run(long pfnBase, long npage, boolean rsvd) {
     }
