@@ -87,6 +87,11 @@ public final class Lab {
         return get(MachineProfile.class);
     }
 
+    /** The memory layout the machine was booted with. */
+    public MemoryConfig memory() {
+        return get(MemoryConfig.class);
+    }
+
     /** The configuration in effect: the one booted with, with every overridden part as overridden. */
     public LabConfig config() {
         return get(LabConfig.class);

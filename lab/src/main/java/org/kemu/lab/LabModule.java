@@ -56,6 +56,7 @@ public final class LabModule extends AbstractModule {
     protected void configure() {
         binder().requireExplicitBindings();
         bind(MachineProfile.class).toInstance(profile);
+        bind(MemoryConfig.class).toInstance(memory);
         bind(IommuDomainFactory.class).to(IommuDomains.class);
     }
 

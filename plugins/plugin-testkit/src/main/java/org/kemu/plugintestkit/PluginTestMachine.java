@@ -32,16 +32,10 @@ import org.kemu.schedfair.Topology;
  * after a failed one need a {@link #fresh()} machine, since a failure leaves the kernel undefined.
  */
 public final class PluginTestMachine {
-    private final MachineProfile profile;
-    private final LabConfig config;
-    private final MemoryConfig memory;
     private final Lab lab;
 
     /** Boots {@code profile}'s machine with {@code config} and {@code memory} through {@link Lab#boot}. */
     public PluginTestMachine(MachineProfile profile, LabConfig config, MemoryConfig memory) {
-        this.profile = profile;
-        this.config = config;
-        this.memory = memory;
         this.lab = Lab.boot(profile, config, memory);
     }
 
@@ -60,7 +54,7 @@ public final class PluginTestMachine {
 
     /** Another machine booted from the same profile, configuration (and seed) and memory. */
     public PluginTestMachine fresh() {
-        return new PluginTestMachine(profile, config, memory);
+        return new PluginTestMachine(lab.profile(), lab.config(), lab.memory());
     }
 
     public Lab lab() {
