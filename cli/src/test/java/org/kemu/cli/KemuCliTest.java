@@ -2,31 +2,22 @@ package org.kemu.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
 class KemuCliTest {
-    record Out(int rc, String out, String err) {
-    }
-
-    static Out run(String... args) {
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        int rc = KemuCli.execute(new PrintWriter(o), new PrintWriter(e), args);
-        return new Out(rc, o.toString(), e.toString());
+    static CapturedRun run(String... args) {
+        return CapturedRun.of(args);
     }
 
     static String withoutWallTimes(String json) {
-        // only real-time fields (wall_seconds, wall_pin_seconds) may differ between equal runs
-        return json.replaceAll("\"(wall_[a-z_]*seconds)\" : [0-9.eE+-]+", "\"$1\" : X");
+        return CapturedRun.withoutWallTimes(json);
     }
 
     @Test
     void sameSeedGivesByteIdenticalJsonApartFromWallTime() {
         String[] args = {"guest-init", "--mem", "4G", "--seed", "1", "--format", "json"};
-        Out a = run(args);
-        Out b = run(args);
+        CapturedRun a = run(args);
+        CapturedRun b = run(args);
         assertThat(a.rc()).isZero();
         assertThat(a.out()).contains("\"pin_seconds\"", "\"init_seconds\"", "\"breakdown\"", "\"kemu_version\"");
         assertThat(withoutWallTimes(a.out())).isEqualTo(withoutWallTimes(b.out()));
@@ -37,7 +28,7 @@ class KemuCliTest {
         for (String[] args : new String[][] {{"guest-init", "--mem", "lots"}, {"guest-init", "--backing", "zram"},
             {"guest-init", "--pin-mode", "warp"}, {"guest-init", "--bogus"}, {"guest-init", "--format", "xml"},
             {"guest-init", "--profile", "/nonexistent.json"}, {"frobnicate"}}) {
-            Out r = run(args);
+            CapturedRun r = run(args);
             assertThat(r.rc()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
             assertThat(r.err()).doesNotContain("Exception", "\tat ");
@@ -46,7 +37,7 @@ class KemuCliTest {
 
     @Test
     void csvHasAHeaderAndBothRuns() {
-        Out r = run("guest-init", "--mem", "2G", "--format", "csv", "--padata-threads", "4");
+        CapturedRun r = run("guest-init", "--mem", "2G", "--format", "csv", "--padata-threads", "4");
         assertThat(r.rc()).isZero();
         assertThat(r.out().lines().toList()).hasSize(3);
         assertThat(r.out()).startsWith("profile,backing,mem_gib");

@@ -4,35 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kemu.cli.KemuCli;
+import org.kemu.cli.CapturedRun;
 
 /**
  * {@code kemu plugins} and {@code kemu run <plugin> --param value} with the shipped plugins on the
  * class path, as bin/kemu runs them (issue 8, CLI).
  */
 class PluginCliIT {
-    record Out(int rc, String out, String err) {
-    }
-
-    static Out run(String... args) {
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        int rc = KemuCli.execute(new PrintWriter(o), new PrintWriter(e), args);
-        return new Out(rc, o.toString(), e.toString());
+    static CapturedRun run(String... args) {
+        return CapturedRun.of(args);
     }
 
     static String withoutWallTimes(String json) {
-        return json.replaceAll("\"(wall_[a-z_]*seconds)\" : [0-9.eE+-]+", "\"$1\" : X");
+        return CapturedRun.withoutWallTimes(json);
     }
 
     @Test
     void theThreePluginsOnTheRuntimeClassPathAreListed() {
-        Out r = run("plugins");
+        CapturedRun r = run("plugins");
         assertThat(r.rc()).isZero();
         assertThat(r.out()).contains("hugetlb-fallocate", "deferred-page-init", "hugetlb-boot-init", "--threads 16");
         assertThat(r.err()).isEmpty();
@@ -42,8 +34,8 @@ class PluginCliIT {
     void runTakesParamValuePairsOnTheSelectedProfileAndIsDeterministic() {
         String[] args = {"run", "hugetlb-fallocate", "--length", "1G", "--pool-per-node=1G", "--threads", "4",
             "--profile", "amd-7j13", "--seed", "3", "--format", "json"};
-        Out a = run(args);
-        Out b = run(args);
+        CapturedRun a = run(args);
+        CapturedRun b = run(args);
         assertThat(a.rc()).as(a.err()).isZero();
         assertThat(a.out()).contains("\"virtual_seconds\"", "\"pages\" : 512", "\"machine\" : \"amd-7j13\"",
                 "\"seed\" : 3", "\"length\" : \"1G\"");
@@ -58,7 +50,7 @@ class PluginCliIT {
             {"run", "hugetlb-fallocate", "--threads"}, {"run", "hugetlb-fallocate", "--threads", "lots"},
             {"run", "hugetlb-fallocate", "stray"}, {"run", "hugetlb-fallocate", "--format", "xml"},
             {"run", "hugetlb-fallocate", "--length", "64G", "--pool-per-node", "1G"}}) {
-            Out r = run(args);
+            CapturedRun r = run(args);
             assertThat(r.rc()).as(String.join(" ", args)).isNotZero();
             assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
             assertThat(r.err()).doesNotContain("\tat ");
