@@ -1,15 +1,15 @@
 package org.kemu.cli;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.kemu.lab.pluginhost.PluginException;
 import org.kemu.lab.pluginhost.PluginInfo;
-import org.kemu.pluginapi.PluginParam;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
-@Command(name = "plugins", description = "List the plugins found on the class path, with their parameters.")
+@Command(name = "plugins", description = "List the plugins found on kemu's class path and the plugin path"
+        + " (--plugin-path, KEMU_PLUGIN_PATH), each parameter with its type, default and description;"
+        + " plugins that could not be loaded are reported with their reason on stderr.")
 final class PluginsCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -17,7 +17,7 @@ final class PluginsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        PluginCatalog catalog = PluginCatalog.discover();
+        PluginCatalog catalog = PluginCatalog.discover(KemuCli.pluginPath(spec));
         for (PluginException e : catalog.problems()) {
             spec.commandLine().getErr().println("kemu: plugin not loaded: " + e.getMessage().lines().findFirst()
                     .orElse(""));
@@ -27,15 +27,10 @@ final class PluginsCommand implements Callable<Integer> {
             out.println("no plugins installed");
             return 0;
         }
-        List<List<String>> rows = new ArrayList<>();
-        for (PluginInfo p : ps) {
-            List<String> params = new ArrayList<>();
-            for (PluginParam q : p.parameters()) {
-                params.add("--" + q.name() + " " + q.defaultValue());
-            }
-            rows.add(List.of(p.name(), p.description(), String.join(" ", params)));
+        for (int i = 0; i < ps.size(); i++) {
+            out.print((i > 0 ? "\n" : "") + PluginUsage.describe(ps.get(i)));
         }
-        out.print(Reports.table(List.of("plugin", "description", "parameters (defaults)"), rows));
+        out.println("\nrun one with: kemu run <plugin> [--param value ...]; kemu run <plugin> --help for one plugin");
         return 0;
     }
 }
