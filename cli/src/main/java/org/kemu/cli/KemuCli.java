@@ -18,12 +18,24 @@ public final class KemuCli implements Runnable {
     @CommandLine.Mixin
     TraceOptions trace = new TraceOptions();
 
+    @CommandLine.Option(names = "--plugin-path", paramLabel = "DIR|JAR[:...]",
+            defaultValue = "${env:KEMU_PLUGIN_PATH}",
+            description = "Plugins from outside kemu: jars and class directories (a directory's *.jar too),"
+                    + " separated by ':' (';' on Windows); default: $KEMU_PLUGIN_PATH, else none."
+                    + " A plugin reusing a shipped plugin's name is refused.")
+    String pluginPath;
+
     /** The command's observation session (--trace, JSON metrics), open while a command runs. */
     private RunObservation observation = RunObservation.open(null);
 
     /** The observation session of the command {@code spec} belongs to: pass it to every boot. */
     static RunObservation observation(CommandLine.Model.CommandSpec spec) {
         return ((KemuCli) spec.root().userObject()).observation;
+    }
+
+    /** The plugin path given to the command {@code spec} belongs to (option or environment), or null. */
+    static String pluginPath(CommandLine.Model.CommandSpec spec) {
+        return ((KemuCli) spec.root().userObject()).pluginPath;
     }
 
     @Override
@@ -65,7 +77,11 @@ public final class KemuCli implements Runnable {
                     || ex instanceof org.kemu.lab.profile.ProfileCodec.ProfileException ? 2 : 1;
         });
         // kemu run <plugin> --param value: the plugin's own options reach the command as positionals
-        cl.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
+        CommandLine run = cl.getSubcommands().get("run");
+        run.setUnmatchedOptionsArePositionalParams(true);
+        // kemu run <plugin> --help: the plugin's own parameters follow the generic options
+        run.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER,
+                help -> ((RunPluginCommand) run.getCommand()).pluginHelp());
         int rc = cl.execute(args);
         out.flush();
         err.flush();

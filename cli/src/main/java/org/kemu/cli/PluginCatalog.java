@@ -8,6 +8,7 @@ import org.kemu.lab.MachineProfile;
 import org.kemu.lab.Profiles;
 import org.kemu.lab.pluginhost.PluginException;
 import org.kemu.lab.pluginhost.PluginInfo;
+import org.kemu.lab.pluginhost.PluginPath;
 import org.kemu.lab.pluginhost.PluginRegistry;
 import org.kemu.lab.pluginhost.PluginRun;
 import org.kemu.lab.pluginhost.PluginRunner;
@@ -16,7 +17,7 @@ import org.kemu.mmgup.MemoryConfig;
 
 /**
  * What {@code kemu plugins} lists and {@code kemu run} runs: the plugin host's {@link PluginRegistry}
- * over the class path ({@code ServiceLoader}), and its {@link PluginRunner} booting the selected
+ * over the class path and the plugin path ({@code ServiceLoader}), and its {@link PluginRunner} booting the selected
  * profile's machine through the lab's root (every cost of the profile, the lab's defaults) per run.
  */
 final class PluginCatalog {
@@ -26,8 +27,28 @@ final class PluginCatalog {
         this.registry = registry;
     }
 
-    static PluginCatalog discover() {
-        return new PluginCatalog(PluginRegistry.load(PluginCatalog.class.getClassLoader()));
+    /**
+     * The shipped plugins (the CLI's class path) and those of {@code pluginPath}
+     * ({@link PluginPath} syntax; null for none). A missing path entry is a usage error.
+     */
+    static PluginCatalog discover(String pluginPath) {
+        PluginPath path;
+        try {
+            path = PluginPath.parse(pluginPath);
+        } catch (PluginException e) {
+            throw new IllegalArgumentException("--plugin-path / KEMU_PLUGIN_PATH: " + e.getMessage(), e);
+        }
+        return new PluginCatalog(PluginRegistry.load(PluginCatalog.class.getClassLoader(), path));
+    }
+
+    /** The loaded plugin {@code name}; IllegalArgumentException with the reason when there is none. */
+    PluginInfo plugin(String name) {
+        try {
+            registry.get(name);
+        } catch (PluginException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return plugins().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
     }
 
     List<PluginInfo> plugins() {

@@ -1,18 +1,18 @@
 package org.kemu.cli;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.kemu.lab.pluginhost.PluginException;
 import org.kemu.lab.pluginhost.PluginInfo;
-import org.kemu.pluginapi.PluginParam;
 import picocli.CommandLine.Command;
 
-@Command(name = "plugins", description = "List the plugins found on the class path, with their parameters.")
+@Command(name = "plugins", description = "List the plugins found on kemu's class path and the plugin path"
+        + " (--plugin-path, KEMU_PLUGIN_PATH), each parameter with its type, default and description;"
+        + " plugins that could not be loaded are reported with their reason on stderr.")
 final class PluginsCommand extends KemuCommand {
     @Override
     public Integer call() {
         var out = out();
-        PluginCatalog catalog = PluginCatalog.discover();
+        PluginCatalog catalog = PluginCatalog.discover(KemuCli.pluginPath(spec));
         for (PluginException e : catalog.problems()) {
             err().println("kemu: plugin not loaded: " + e.getMessage().lines().findFirst()
                     .orElse(""));
@@ -22,15 +22,10 @@ final class PluginsCommand extends KemuCommand {
             out.println("no plugins installed");
             return 0;
         }
-        List<List<String>> rows = new ArrayList<>();
-        for (PluginInfo p : ps) {
-            List<String> params = new ArrayList<>();
-            for (PluginParam q : p.parameters()) {
-                params.add("--" + q.name() + " " + q.defaultValue());
-            }
-            rows.add(List.of(p.name(), p.description(), String.join(" ", params)));
+        for (int i = 0; i < ps.size(); i++) {
+            out.print((i > 0 ? "\n" : "") + PluginUsage.describe(ps.get(i)));
         }
-        out.print(Reports.table(List.of("plugin", "description", "parameters (defaults)"), rows));
+        out.println("\nrun one with: kemu run <plugin> [--param value ...]; kemu run <plugin> --help for one plugin");
         return 0;
     }
 }

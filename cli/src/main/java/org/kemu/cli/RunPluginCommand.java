@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "run", description = "Run a plugin's job: kemu run <plugin> [--param value ...] [--profile P]"
-        + " [--seed N] [--format table|json]")
+@Command(name = "run", description = "Run a plugin's job on a fresh kernel: kemu run <plugin> [--param value ...]"
+        + " [--profile P] [--seed N] [--format table|json]; kemu run <plugin> --help lists the plugin's parameters.")
 final class RunPluginCommand extends KemuCommand {
     @Parameters(index = "0", description = "plugin name (see kemu plugins)")
     String plugin;
@@ -19,21 +19,32 @@ final class RunPluginCommand extends KemuCommand {
     @Parameters(index = "1..*", description = "plugin parameters as --param value pairs")
     List<String> params = new ArrayList<>();
 
-    @Option(names = "--profile", defaultValue = "intel-8167m")
+    @Option(names = "--profile", defaultValue = "intel-8167m",
+            description = "machine profile to boot (built-in name or file; see kemu profiles); default: ${DEFAULT-VALUE}")
     String profile;
 
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = "random seed of the run; default: ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--format", defaultValue = "table", description = "table or json")
+    @Option(names = "--format", defaultValue = "table", description = "table or json; default: ${DEFAULT-VALUE}")
     String format;
+
+    /** The help footer: the named plugin's parameters, or the plugins there are when none is named. */
+    String pluginHelp() {
+        PluginCatalog catalog = PluginCatalog.discover(KemuCli.pluginPath(spec));
+        if (plugin == null) {
+            return "\nPlugins: " + String.join(", ", catalog.plugins().stream().map(p -> p.name()).toList())
+                    + " (kemu run <plugin> --help for one plugin's parameters)\n";
+        }
+        return "\nParameters of " + PluginUsage.describe(catalog.plugin(plugin));
+    }
 
     @Override
     public Integer call() {
         if (!format.equals("table") && !format.equals("json")) {
             throw new IllegalArgumentException("unknown format '" + format + "' (table or json)");
         }
-        PluginRun r = PluginCatalog.discover().run(plugin, profile, seed, params, observation());
+        PluginRun r = PluginCatalog.discover(KemuCli.pluginPath(spec)).run(plugin, profile, seed, params, observation());
         var out = out();
         if (format.equals("json")) {
             Map<String, Object> j = new LinkedHashMap<>();

@@ -26,7 +26,8 @@ class PluginCliIT {
     void theThreePluginsOnTheRuntimeClassPathAreListed() {
         CapturedRun r = run("plugins");
         assertThat(r.rc()).isZero();
-        assertThat(r.out()).contains("hugetlb-fallocate", "deferred-page-init", "hugetlb-boot-init", "--threads 16");
+        assertThat(r.out()).contains("hugetlb-fallocate", "deferred-page-init", "hugetlb-boot-init",
+                "--threads INT", "padata max_threads (default 16)");
         assertThat(r.err()).isEmpty();
     }
 

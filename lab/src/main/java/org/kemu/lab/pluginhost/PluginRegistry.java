@@ -1,13 +1,19 @@
 package org.kemu.lab.pluginhost;
 
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.kemu.lab.Lab;
 import org.kemu.pluginapi.KernelJobPlugin;
 import org.kemu.pluginapi.PluginParam;
@@ -29,8 +35,12 @@ public final class PluginRegistry {
     private static final int MAX_PROVIDER_ERRORS = 1000;
 
     private final TreeMap<String, KernelJobPlugin> plugins = new TreeMap<>();
+    /** Plugins that came from the plugin path rather than kemu's own class path. */
+    private final Set<String> fromPluginPath = new HashSet<>();
     /** Names claimed by more than one provider during {@link #load}: unusable, with the error to give. */
     private final TreeMap<String, PluginException> duplicates = new TreeMap<>();
+    /** Plugins refused for their declarations, by name: {@link #get} gives the reason, not "no plugin". */
+    private final TreeMap<String, PluginException> rejected = new TreeMap<>();
     private final List<PluginException> problems = new ArrayList<>();
 
     /** An empty registry; add plugins with {@link #register}. */
@@ -45,22 +55,20 @@ public final class PluginRegistry {
      */
     public static PluginRegistry load(ClassLoader loader) {
         PluginRegistry r = new PluginRegistry();
-        Iterator<KernelJobPlugin> it = ServiceLoader.load(KernelJobPlugin.class, loader).iterator();
-        int errors = 0;
-        while (errors < MAX_PROVIDER_ERRORS) {
-            KernelJobPlugin p;
-            try {
-                if (!it.hasNext()) {
-                    break;
-                }
-                p = it.next();
-            } catch (ServiceConfigurationError | LinkageError e) {
-                errors++;
-                r.problems.add(new PluginException(null, null, "a plugin provider could not be loaded: "
-                        + e.getMessage(), e));
-                continue;
-            }
-            r.loadOne(p);
+        r.loadFrom(loader, type -> true, false);
+        return r;
+    }
+
+    /**
+     * The plugins of {@code shipped} (kemu's own class path), then those of {@code path} in a child
+     * loader of it. A plugin from the path that reuses a shipped plugin's name is refused, naming both
+     * jars: it never displaces the shipped one.
+     */
+    public static PluginRegistry load(ClassLoader shipped, PluginPath path) {
+        PluginRegistry r = load(shipped);
+        if (!path.isEmpty()) {
+            ClassLoader outside = path.loaderOver(shipped);
+            r.loadFrom(outside, type -> type.getClassLoader() == outside, true);
         }
         return r;
     }
@@ -71,7 +79,49 @@ public final class PluginRegistry {
         return load(cl != null ? cl : PluginRegistry.class.getClassLoader());
     }
 
-    private void loadOne(KernelJobPlugin p) {
+    private void loadFrom(ClassLoader loader, Predicate<Class<?>> mine, boolean pluginPath) {
+        Iterator<ServiceLoader.Provider<KernelJobPlugin>> it = ServiceLoader.load(KernelJobPlugin.class, loader)
+                .stream().iterator();
+        int errors = 0;
+        while (errors < MAX_PROVIDER_ERRORS) {
+            KernelJobPlugin p;
+            try {
+                if (!it.hasNext()) {
+                    break;
+                }
+                ServiceLoader.Provider<KernelJobPlugin> provider = it.next();
+                if (!mine.test(provider.type())) {
+                    continue;
+                }
+                p = provider.get();
+            } catch (ServiceConfigurationError | LinkageError e) {
+                errors++;
+                problems.add(new PluginException(null, null, "a plugin provider could not be loaded: "
+                        + e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")"), e));
+                continue;
+            }
+            loadOne(p, pluginPath);
+        }
+    }
+
+    /** The jar or class directory {@code type} was loaded from, for messages. */
+    static String sourceOf(Class<?> type) {
+        CodeSource cs = type.getProtectionDomain().getCodeSource();
+        if (cs == null || cs.getLocation() == null) {
+            return "(unknown location)";
+        }
+        try {
+            return Path.of(cs.getLocation().toURI()).toString();
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return cs.getLocation().toString();
+        }
+    }
+
+    private static String described(KernelJobPlugin p) {
+        return p.getClass().getName() + " in " + sourceOf(p.getClass());
+    }
+
+    private void loadOne(KernelJobPlugin p, boolean pluginPath) {
         String name;
         try {
             name = checkedName(p);
@@ -79,20 +129,27 @@ public final class PluginRegistry {
             problems.add(e);
             return;
         }
+        KernelJobPlugin other = plugins.get(name);
+        if (pluginPath && other != null && !fromPluginPath.contains(name)) {
+            problems.add(new PluginException(name, Errno.EEXIST, "plugin '" + name + "' from the plugin path ("
+                    + described(p) + ") is not loaded: kemu ships a plugin of that name (" + described(other)
+                    + "); rename yours", null));
+            return;
+        }
         if (duplicates.containsKey(name)) {
             PluginException first = duplicates.get(name);
-            PluginException e = new PluginException(name, Errno.EEXIST, first.getMessage() + ", "
-                    + p.getClass().getName(), null);
+            PluginException e = new PluginException(name, Errno.EEXIST, first.getMessage() + ", " + described(p),
+                    null);
             duplicates.put(name, e);
             problems.add(e);
             return;
         }
-        KernelJobPlugin other = plugins.get(name);
         if (other != null) {
             plugins.remove(name);
+            fromPluginPath.remove(name);
             PluginException e = new PluginException(name, Errno.EEXIST, "plugin name '" + name
-                    + "' is registered more than once, so none is loaded: by " + other.getClass().getName()
-                    + ", " + p.getClass().getName(), null);
+                    + "' is registered more than once, so none is loaded: by " + described(other) + ", "
+                    + described(p), null);
             duplicates.put(name, e);
             problems.add(e);
             return;
@@ -100,10 +157,14 @@ public final class PluginRegistry {
         try {
             checkDeclarations(name, p);
         } catch (PluginException e) {
+            rejected.put(name, e);
             problems.add(e);
             return;
         }
         plugins.put(name, p);
+        if (pluginPath) {
+            fromPluginPath.add(name);
+        }
     }
 
     /**
@@ -161,7 +222,8 @@ public final class PluginRegistry {
             } catch (RuntimeException e) {
                 d = "(description failed: " + e + ")";
             }
-            out.add(new PluginInfo(p.name(), d == null ? "" : d, p.parameters(), p.getClass().getName()));
+            out.add(new PluginInfo(p.name(), d == null ? "" : d, p.parameters(), p.getClass().getName(),
+                    sourceOf(p.getClass()), !fromPluginPath.contains(p.name())));
         }
         return out;
     }
@@ -185,8 +247,14 @@ public final class PluginRegistry {
         if (dup != null) {
             throw dup;
         }
+        PluginException refused = rejected.get(name);
+        if (refused != null) {
+            throw new PluginException(name, refused.errno().orElse(null), "plugin '" + name
+                    + "' was found but not loaded: " + refused.getMessage(), refused);
+        }
         throw new PluginException(name, Errno.ENOENT, "no plugin named '" + name + "' (known: "
-                + String.join(", ", plugins.keySet()) + ")", null);
+                + String.join(", ", plugins.keySet()) + ")" + (problems.isEmpty() ? ""
+                        : "; " + problems.size() + " plugin(s) failed to load, see kemu plugins"), null);
     }
 
     /** Parses {@code params} for plugin {@code name}: EINVAL naming the parameter for a bad value. */
