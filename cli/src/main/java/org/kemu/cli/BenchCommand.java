@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", description = "Wall time and peak heap of guest-init for every guest size and backing of the"
         + " calibration inputs on both profiles, against the published pin time.")
 final class BenchCommand extends KemuCommand {
-    @Option(names = "--padata-threads", defaultValue = "0")
+    @Option(names = "--padata-threads", defaultValue = "0",
+            description = "threads of the multithreaded pin, 0 = the unmodified serial kernel (default: ${DEFAULT-VALUE})")
     int threads;
 
     @Override

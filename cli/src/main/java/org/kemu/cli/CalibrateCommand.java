@@ -18,13 +18,15 @@ import picocli.CommandLine.Option;
 @Command(name = "calibrate", description = "Fit the machine profiles from the calibration inputs and write"
         + " docs/calibration.md (published against emulated).")
 final class CalibrateCommand extends KemuCommand {
-    @Option(names = "--profiles-dir", defaultValue = "lab/src/main/resources/profiles")
+    @Option(names = "--profiles-dir", defaultValue = "lab/src/main/resources/profiles",
+            description = "where the fitted <machine>.json profiles go (default: ${DEFAULT-VALUE})")
     Path profilesDir;
 
-    @Option(names = "--docs", defaultValue = "docs/calibration.md")
+    @Option(names = "--docs", defaultValue = "docs/calibration.md",
+            description = "the published-against-emulated report to write (default: ${DEFAULT-VALUE})")
     Path docs;
 
-    @Option(names = "--skip-fit", description = "only re-emulate the cells with the profiles in --profiles-dir")
+    @Option(names = "--skip-fit", description = "only re-emulate the cells with the profiles in --profiles-dir (default: ${DEFAULT-VALUE})")
     boolean skipFit;
 
     @Override

@@ -32,6 +32,10 @@ final class CompareCommand extends KemuCommand {
 
     @Override
     public Integer call() {
+        if (o.padataThreads < 1) {
+            // the threaded lines would otherwise run with 1 thread under a "padata 1 threads" label
+            throw new IllegalArgumentException("compare needs at least 1 thread (--padata-threads " + o.padataThreads + ")");
+        }
         MachineProfile p = Profiles.load(o.profile);
         GuestSpec g = o.guest();
         List<List<String>> rows = new ArrayList<>();

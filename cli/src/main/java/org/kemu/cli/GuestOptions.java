@@ -5,7 +5,10 @@ import org.kemu.lab.Backing;
 import org.kemu.lab.GuestSpec;
 import org.kemu.lab.LabConfig;
 import org.kemu.vfiotype1.PinConfig;
+import org.kemu.lab.Profiles;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The options that describe one guest init. */
 final class GuestOptions {
@@ -38,10 +41,31 @@ final class GuestOptions {
     @Option(names = "--seed", defaultValue = "1", description = "the run's seed (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    /**
+     * Checks the options against each other and the machine before anything runs: a serial pin mode
+     * with an explicit --padata-threads would silently drop the threads, and more threads than CPUs
+     * only queue on the runqueues.
+     */
+    private void check() {
+        if (pinMode != null && !approach().threaded() && padataThreads > 0
+                && mixee.commandLine().getParseResult().hasMatchedOption("--padata-threads")) {
+            throw new IllegalArgumentException("--pin-mode " + pinMode + " pins in one thread: it cancels --padata-threads "
+                    + padataThreads + " (drop one of them)");
+        }
+        int cpus = Profiles.load(profile).topology().nrCpus();
+        if (padataThreads > cpus) {
+            mixee.commandLine().getErr().printf("warning: --padata-threads %d is more threads than the %d CPUs of %s%n",
+                    padataThreads, cpus, profile);
+        }
+    }
+
     /** The guest, with qemu's MAP_DMA threads when the approach is a user-space one. */
     GuestSpec guest() {
-        GuestSpec g = new GuestSpec(Backing.parse(backing), Sizes.parse(mem), preallocThreads);
-        return pinMode == null ? g : g.withMapDma(approach().userSpaceMapDma(threads()));
+        check();
+        return pinMode == null ? baselineGuest() : baselineGuest().withMapDma(approach().userSpaceMapDma(threads()));
     }
 
     private Approach approach() {
@@ -72,6 +96,6 @@ final class GuestOptions {
 
     /** The serial 5.14 base: qemu's one MAP_DMA. */
     GuestSpec baselineGuest() {
-        return guest().withMapDma(org.kemu.lab.workload.UserSpaceMapDma.NONE);
+        return new GuestSpec(Backing.parse(backing), Sizes.parse(mem), preallocThreads);
     }
 }

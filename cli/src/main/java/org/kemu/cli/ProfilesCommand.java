@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "profiles", description = "List the built-in machine profiles, or print one (a name or a file) as JSON.")
 final class ProfilesCommand extends KemuCommand {
-    @Parameters(arity = "0..1", description = "a profile to print")
+    @Parameters(arity = "0..1", paramLabel = "PROFILE",
+            description = "a built-in profile name or a profile JSON file to print (default: none, list the built-in ones)")
     String show;
 
     @Override

@@ -25,6 +25,10 @@ final class Sizes {
             if (v <= 0) {
                 throw new IllegalArgumentException("size must be positive: '" + s + "'");
             }
+            if (v * mul >= 0x1p63) {
+                // Math.round would clamp to Long.MAX_VALUE and the guest check would blame the 2 MiB multiple
+                throw new IllegalArgumentException("size '" + s + "' overflows (at most 8 EiB)");
+            }
             return Math.round(v * mul);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a size: '" + s + "' (e.g. 128G, 512M)");

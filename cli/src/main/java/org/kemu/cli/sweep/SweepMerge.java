@@ -42,6 +42,12 @@ public final class SweepMerge {
         boolean[] seen = null;
         int count = -1;
         for (Path csv : shards) {
+            if (!Files.isRegularFile(csv)) {
+                throw new IllegalArgumentException("shard " + csv + " not found");
+            }
+            if (!Files.isRegularFile(sidecar(csv))) {
+                throw new IllegalArgumentException("sidecar " + sidecar(csv) + " of " + csv + " not found");
+            }
             Map<String, Object> side = JSON.readValue(sidecar(csv).toFile(), Map.class);
             Map<String, Object> sh = (Map<String, Object>) side.get("shard");
             if (sh == null) {

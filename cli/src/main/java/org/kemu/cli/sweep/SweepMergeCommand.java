@@ -13,10 +13,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "merge", description = "Join the CSV (and JSON sidecar) outputs of 'sweep --shard I/N' runs into"
         + " the unsharded sweep's output.")
 public final class SweepMergeCommand extends KemuCommand {
-    @Parameters(arity = "1..*", paramLabel = "FILES", description = "the shards' CSV files (sidecars beside them)")
+    @Parameters(arity = "1..*", paramLabel = "FILES", description = "the shards' CSV files, each with its <file>.json sidecar beside it (default: none, required)")
     List<Path> files;
 
-    @Option(names = {"-o", "--out"}, required = true, description = "merged CSV; the sidecar is <out>.json")
+    @Option(names = {"-o", "--out"}, required = true, description = "merged CSV; the sidecar is <out>.json (default: none, required)")
     Path out;
 
     @Mixin

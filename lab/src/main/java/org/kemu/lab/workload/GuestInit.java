@@ -20,7 +20,9 @@ import org.kemu.mmgup.MmStruct;
 import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.mmgup.VmaKind;
 import org.kemu.padatacore.PadataFactory;
+import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.Kernel;
+import org.kemu.schedfair.KernelException;
 import org.kemu.schedfair.LockStats;
 import org.kemu.schedfair.RunStats;
 import org.kemu.schedfair.TaskSpec;
@@ -67,14 +69,38 @@ public final class GuestInit {
      * pool of 2 MiB pages spread over the nodes that holds the guest and qemu's small regions.
      */
     public static MemoryConfig memoryFor(MachineProfile profile, GuestSpec guest) {
+        int nodes = profile.topology().nodes();
+        long nodeBytes = profile.topology().memoryPerNodeBytes();
+        long machine = nodes * nodeBytes;
+        // refused before boot: a guest the machine cannot hold would only fail deep inside the pin as -ENOMEM
+        if (guest.memBytes() > machine) {
+            throw new KernelException(Errno.ENOMEM, "guest:mem", bytes(guest.memBytes()) + " guest, " + bytes(machine)
+                    + " machine (" + profile.name() + ": " + nodes + " nodes x " + bytes(nodeBytes) + ")");
+        }
         MemoryConfig m = MemoryConfig.defaults();
         if (guest.backing() == Backing.HUGETLB) {
-            int nodes = profile.topology().nodes();
             long pages = guest.memBytes() >>> 21;
-            long perNode = Math.min(profile.topology().memoryPerNodeBytes() >>> 21, (pages + nodes - 1) / nodes + 1);
+            long perNode = (pages + nodes - 1) / nodes + 1;
+            if (perNode > nodeBytes >>> 21) {
+                throw new KernelException(Errno.ENOMEM, "guest:hugetlb-pool", "hugetlb pool of " + bytes(perNode << 21)
+                        + " per node for a " + bytes(guest.memBytes()) + " guest, " + bytes(nodeBytes) + " per node ("
+                        + profile.name() + ")");
+            }
             m = m.withBootHugepages(perNode, 0);
         }
         return m;
+    }
+
+    /** {@code bytes} in the largest binary unit that keeps it readable: 1 TiB, 768 GiB, 514 MiB. */
+    static String bytes(long b) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        int u = 0;
+        double v = b;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return (v == Math.rint(v) ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.1f", v)) + " " + units[u];
     }
 
     public GuestInitResult run() {
