@@ -82,25 +82,24 @@ public final class GuestInit {
             long pages = guest.memBytes() >>> 21;
             long perNode = (pages + nodes - 1) / nodes + 1;
             if (perNode > nodeBytes >>> 21) {
-                throw new KernelException(Errno.ENOMEM, "guest:hugetlb-pool", "hugetlb pool of " + bytes(perNode << 21)
-                        + " per node for a " + bytes(guest.memBytes()) + " guest, " + bytes(nodeBytes) + " per node ("
-                        + profile.name() + ")");
+                throw new KernelException(Errno.ENOMEM, "guest:hugetlb-pool", "hugetlb pool of " + perNode
+                        + " 2 MiB pages (" + bytes(perNode << 21) + ") per node for a " + bytes(guest.memBytes())
+                        + " guest, " + bytes(nodeBytes) + " per node (" + profile.name() + ")");
             }
             m = m.withBootHugepages(perNode, 0);
         }
         return m;
     }
 
-    /** {@code bytes} in the largest binary unit that keeps it readable: 1 TiB, 768 GiB, 514 MiB. */
+    /** {@code b} in the largest binary unit that holds it exactly: 1 TiB, 768 GiB, 393218 MiB. */
     static String bytes(long b) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
         int u = 0;
-        double v = b;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
+        while (b != 0 && b % 1024 == 0 && u < units.length - 1) {
+            b /= 1024;
             u++;
         }
-        return (v == Math.rint(v) ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.1f", v)) + " " + units[u];
+        return b + " " + units[u];
     }
 
     public GuestInitResult run() {
