@@ -57,6 +57,8 @@ final class SweepCommand extends KemuCommand {
         long cells = (long) profiles.size() * backings.size() * mems.size() * prealloc.size() * pins().size();
         long cell = 0;
         var observation = observation().collectMetrics(true);
+        checkMatrix();
+        org.kemu.cli.sweep.SweepOutput.checkWritable(out);
         var progress = org.kemu.cli.progress.Progress.start("sweep " + shard, shard.size(cells));
         for (String prof : profiles) {
             MachineProfile p = Profiles.load(prof);
@@ -103,6 +105,19 @@ final class SweepCommand extends KemuCommand {
         plot.write(out);
         out().println("wrote " + out + " and " + out + ".json (" + runs.size() + " runs)");
         return 0;
+    }
+
+    /** Parses every value of the matrix before the first cell runs, so a bad value late in a list costs no finished cell. */
+    private void checkMatrix() {
+        profiles.forEach(Profiles::load);
+        for (String b : backings) {
+            for (String m : mems) {
+                for (int q : prealloc) {
+                    GuestSpec plain = new GuestSpec(Backing.parse(b), Sizes.parse(m), q);
+                    pins().forEach(pc -> plain.withMapDma(pc.getValue()));
+                }
+            }
+        }
     }
 
     /** The kernel pin configurations and qemu MAP_DMA threads of the matrix, without repeats. */
