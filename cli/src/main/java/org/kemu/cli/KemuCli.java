@@ -25,6 +25,9 @@ public final class KemuCli implements Runnable {
                     + " A plugin reusing a shipped plugin's name is refused.")
     String pluginPath;
 
+    @CommandLine.Option(names = "--stacktrace", description = "print the stack of the first failure")
+    boolean stacktrace;
+
     /** The command's observation session (--trace, JSON metrics), open while a command runs. */
     private RunObservation observation = RunObservation.open(null);
 
@@ -71,7 +74,11 @@ public final class KemuCli implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-            c.getErr().println("kemu: " + msg.lines().findFirst().orElse(""));
+            // the whole message: a deadlock report names every blocked task on the lines after the first
+            c.getErr().println("kemu: " + msg);
+            if (root.stacktrace) {
+                ex.printStackTrace(c.getErr());
+            }
             c.getErr().flush();
             return ex instanceof IllegalArgumentException || ex instanceof org.kemu.schedfair.KernelException
                     || ex instanceof org.kemu.lab.profile.ProfileCodec.ProfileException ? 2 : 1;

@@ -57,7 +57,14 @@ final class SweepCommand extends KemuCommand {
         long cells = (long) profiles.size() * backings.size() * mems.size() * prealloc.size() * pins().size();
         long cell = 0;
         var observation = observation().collectMetrics(true);
+        checkMatrix();
+        org.kemu.cli.sweep.SweepOutput.checkWritable(out);
         var progress = org.kemu.cli.progress.Progress.start("sweep " + shard, shard.size(cells));
+        // each finished cell is on disk at once (CSV row appended and flushed, sidecar rewritten): a crash
+        // loses only the running cell
+        var csv = Files.newBufferedWriter(out);
+        csv.write(lines.get(0) + System.lineSeparator());
+        csv.flush();
         for (String prof : profiles) {
             MachineProfile p = Profiles.load(prof);
             for (String b : backings) {
@@ -71,10 +78,13 @@ final class SweepCommand extends KemuCommand {
                             LabConfig c = LabConfig.of(seed, pc.getKey());
                             GuestSpec g = plain.withMapDma(pc.getValue());
                             GuestInitResult r = Lab.guestInit(p, c, g, observation);
-                            lines.add(Reports.csv(Reports.csvRow(p, c, g, r)));
+                            String row = Reports.csv(Reports.csvRow(p, c, g, r));
                             Map<String, Object> run = Reports.json(p, c, g, r);
                             observation.takeMetrics().ifPresent(x -> run.put("metrics", x));
                             runs.add(run);
+                            csv.write(row + System.lineSeparator());
+                            csv.flush();
+                            writeSidecar(shard.describe(cells), runs);
                             progress.step(prof + " " + b + " " + m + " " + GuestInitCommand.describe(c, g));
                             err().printf("%s %s %s qthr=%d %s: pin %.2f s init %.2f s%n", prof, b,
                                     m, q, GuestInitCommand.describe(c, g), r.pinSeconds(), r.initSeconds());
@@ -84,7 +94,14 @@ final class SweepCommand extends KemuCommand {
             }
         }
         progress.close();
-        Files.write(out, lines);
+        csv.close();
+        writeSidecar(shard.describe(cells), runs);
+        plot.write(out);
+        out().println("wrote " + out + " and " + out + ".json (" + runs.size() + " runs)");
+        return 0;
+    }
+
+    private void writeSidecar(Map<String, Object> shard, List<Map<String, Object>> runs) throws IOException {
         Map<String, Object> side = new LinkedHashMap<>();
         side.put("kemu_version", Version.get());
         side.put("seed", seed);
@@ -97,12 +114,22 @@ final class SweepCommand extends KemuCommand {
         matrix.put("lock_cache_pages", caches);
         matrix.put("pin_modes", modes);
         side.put("matrix", matrix);
-        side.put("shard", shard.describe(cells));
+        side.put("shard", shard);
         side.put("runs", runs);
         Files.writeString(Path.of(out + ".json"), Reports.toJson(side));
-        plot.write(out);
-        out().println("wrote " + out + " and " + out + ".json (" + runs.size() + " runs)");
-        return 0;
+    }
+
+    /** Parses every value of the matrix before the first cell runs, so a bad value late in a list costs no finished cell. */
+    private void checkMatrix() {
+        profiles.forEach(Profiles::load);
+        for (String b : backings) {
+            for (String m : mems) {
+                for (int q : prealloc) {
+                    GuestSpec plain = new GuestSpec(Backing.parse(b), Sizes.parse(m), q);
+                    pins().forEach(pc -> plain.withMapDma(pc.getValue()));
+                }
+            }
+        }
     }
 
     /** The kernel pin configurations and qemu MAP_DMA threads of the matrix, without repeats. */
