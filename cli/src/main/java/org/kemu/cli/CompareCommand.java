@@ -36,13 +36,13 @@ final class CompareCommand extends KemuCommand {
             // the threaded lines would otherwise run with 1 thread under a "padata 1 threads" label
             throw new IllegalArgumentException("compare needs at least 1 thread (--padata-threads " + o.padataThreads + ")");
         }
-        MachineProfile p = Profiles.load(o.profile);
+        MachineProfile p = Profiles.load(o.machine.profile);
         GuestSpec g = o.guest();
         List<List<String>> rows = new ArrayList<>();
         GuestInitResult base = null;
         var progress = org.kemu.cli.progress.Progress.start("compare", approaches(o.padataThreads, o.lockCachePages).size());
         for (Line a : approaches(o.padataThreads, o.lockCachePages)) {
-            LabConfig c = LabConfig.of(o.seed, a.approach().pinConfig(a.threads(), a.lockCachePages()));
+            LabConfig c = LabConfig.of(o.machine.seed, a.approach().pinConfig(a.threads(), a.lockCachePages()));
             GuestSpec ga = g.withMapDma(a.approach().userSpaceMapDma(a.threads()));
             GuestInitResult r = Lab.guestInit(p, c, ga, observation());
             if (base == null) {
@@ -57,7 +57,7 @@ final class CompareCommand extends KemuCommand {
         progress.close();
         var out = out();
         out.printf("kemu compare: %s, %s, %s guest, %d prealloc threads, seed %d%n", p.name(), g.backing().cliName(),
-                Sizes.format(g.memBytes()), g.preallocThreads(), o.seed);
+                Sizes.format(g.memBytes()), g.preallocThreads(), o.machine.seed);
         out.print(Reports.table(List.of("approach", "pin s", "init s", "pin speedup", "init speedup", "wall s",
                 "accounting s (sum)", "lock wait s (sum)"), rows));
         return 0;

@@ -31,7 +31,7 @@ final class GuestInitCommand extends KemuCommand {
         if (!List.of("table", "json", "csv").contains(format)) {
             throw new IllegalArgumentException("--format must be table, json or csv, not '" + format + "'");
         }
-        MachineProfile p = Profiles.load(o.profile);
+        MachineProfile p = Profiles.load(o.machine.profile);
         GuestSpec g = o.guest();
         LabConfig c = o.config();
         var observation = observation().collectMetrics("json".equals(format));

@@ -7,14 +7,14 @@ import org.kemu.lab.LabConfig;
 import org.kemu.vfiotype1.PinConfig;
 import org.kemu.lab.Profiles;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The options that describe one guest init. */
 final class GuestOptions {
-    @Option(names = "--profile", defaultValue = "intel-8167m",
-            description = "built-in profile (intel-8167m, amd-7j13) or a profile JSON file (default: ${DEFAULT-VALUE})")
-    String profile;
+    @Mixin
+    MachineOptions machine = new MachineOptions();
 
     @Option(names = "--backing", defaultValue = "hugetlb", description = "hugetlb or thp (default: ${DEFAULT-VALUE})")
     String backing;
@@ -38,9 +38,6 @@ final class GuestOptions {
             + " folio-padata (default: serial when --padata-threads is 0, else padata)")
     String pinMode;
 
-    @Option(names = "--seed", defaultValue = "1", description = "the run's seed (default: ${DEFAULT-VALUE})")
-    long seed;
-
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
 
@@ -55,10 +52,10 @@ final class GuestOptions {
             throw new IllegalArgumentException("--pin-mode " + pinMode + " pins in one thread: it cancels --padata-threads "
                     + padataThreads + " (drop one of them)");
         }
-        int cpus = Profiles.load(profile).topology().nrCpus();
+        int cpus = Profiles.load(machine.profile).topology().nrCpus();
         if (padataThreads > cpus) {
             mixee.commandLine().getErr().printf("warning: --padata-threads %d is more threads than the %d CPUs of %s%n",
-                    padataThreads, cpus, profile);
+                    padataThreads, cpus, machine.profile);
         }
     }
 
@@ -87,11 +84,11 @@ final class GuestOptions {
     }
 
     LabConfig config() {
-        return LabConfig.of(seed, pin());
+        return LabConfig.of(machine.seed, pin());
     }
 
     LabConfig baseline() {
-        return LabConfig.of(seed, PinConfig.serial());
+        return LabConfig.of(machine.seed, PinConfig.serial());
     }
 
     /** The serial 5.14 base: qemu's one MAP_DMA. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.kemu.lab.Version;
 import org.kemu.lab.pluginhost.PluginRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,12 +20,8 @@ final class RunPluginCommand extends KemuCommand {
     @Parameters(index = "1..*", description = "plugin parameters as --param value pairs")
     List<String> params = new ArrayList<>();
 
-    @Option(names = "--profile", defaultValue = "intel-8167m",
-            description = "machine profile to boot (built-in name or file; see kemu profiles); default: ${DEFAULT-VALUE}")
-    String profile;
-
-    @Option(names = "--seed", defaultValue = "1", description = "random seed of the run; default: ${DEFAULT-VALUE}")
-    long seed;
+    @Mixin
+    MachineOptions machine = new MachineOptions();
 
     @Option(names = "--format", defaultValue = "table", description = "table or json; default: ${DEFAULT-VALUE}")
     String format;
@@ -44,7 +41,7 @@ final class RunPluginCommand extends KemuCommand {
         if (!format.equals("table") && !format.equals("json")) {
             throw new IllegalArgumentException("unknown format '" + format + "' (table or json)");
         }
-        PluginRun r = PluginCatalog.discover(KemuCli.pluginPath(spec)).run(plugin, profile, seed, params, observation());
+        PluginRun r = PluginCatalog.discover(KemuCli.pluginPath(spec)).run(plugin, machine.profile, machine.seed, params, observation());
         var out = out();
         if (format.equals("json")) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -53,7 +50,7 @@ final class RunPluginCommand extends KemuCommand {
             j.put("metrics", r.result().metrics());
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("kemu_version", Version.get());
-            meta.put("profile", profile);
+            meta.put("profile", machine.profile);
             meta.put("machine", r.machine());
             meta.put("seed", r.seed());
             meta.put("params", r.params());
@@ -66,7 +63,7 @@ final class RunPluginCommand extends KemuCommand {
             rows.add(List.of("virtual time", Reports.num(r.result().virtualTimeNs() / 1e9) + " s"));
             r.result().metrics().forEach((k, v) -> rows.add(List.of(k, String.valueOf(v))));
             r.params().forEach((k, v) -> rows.add(List.of("--" + k, v)));
-            rows.add(List.of("profile / seed", profile + " / " + r.seed()));
+            rows.add(List.of("profile / seed", machine.profile + " / " + r.seed()));
             rows.add(List.of("wall time", Reports.num(r.wallNs() / 1e9) + " s"));
             out.print(Reports.table(List.of(r.plugin(), "value"), rows));
         }
