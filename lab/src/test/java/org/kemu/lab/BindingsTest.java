@@ -10,6 +10,7 @@ import org.kemu.lab.trace.RunObservation;
 import org.kemu.padatacore.PadataFeatures;
 import org.kemu.mmgup.LockedVm;
 import org.kemu.mmgup.MmStruct;
+import org.kemu.mmgup.testing.ForwardingLockedVm;
 import org.kemu.mmgup.mm.DefaultLockedVm;
 import org.kemu.schedfair.BandwidthPolicy;
 import org.kemu.schedfair.CpuCgroup;
@@ -195,40 +196,24 @@ class BindingsTest {
     }
 
     /** A locked_vm model that counts its charges and delegates to the default. */
-    static final class CountingLockedVm implements LockedVm {
-        private final LockedVm d;
+    static final class CountingLockedVm extends ForwardingLockedVm {
         long locked;
 
         CountingLockedVm(Kernel k) {
-            d = new DefaultLockedVm(k);
+            super(new DefaultLockedVm(k));
         }
 
         @Override
         public void accountLockedVm(MmStruct mm, long npages, boolean inc) {
             locked++;
-            d.accountLockedVm(mm, npages, inc);
+            delegate.accountLockedVm(mm, npages, inc);
         }
 
         @Override
         public void accountLockedVmLocked(MmStruct mm, long npages, boolean inc, long rlimitBytes,
                 boolean bypassRlim) {
             locked++;
-            d.accountLockedVmLocked(mm, npages, inc, rlimitBytes, bypassRlim);
-        }
-
-        @Override
-        public void addPinnedVm(MmStruct mm, long npages) {
-            d.addPinnedVm(mm, npages);
-        }
-
-        @Override
-        public long charged(MmStruct mm) {
-            return d.charged(mm);
-        }
-
-        @Override
-        public long warnings() {
-            return d.warnings();
+            delegate.accountLockedVmLocked(mm, npages, inc, rlimitBytes, bypassRlim);
         }
     }
 

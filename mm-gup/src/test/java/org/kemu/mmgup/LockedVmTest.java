@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.kemu.mmgup.testing.ForwardingLockedVm;
 import org.kemu.mmgup.testing.MmFixture;
 import org.kemu.mmgup.mm.DefaultLockedVm;
 import org.kemu.schedfair.Errno;
@@ -75,12 +76,12 @@ class LockedVmTest {
     void createTakesAnotherLockedVmModel() {
         Kernel k = Kernels.simulated(KernelConfig.of(MachineSpec.simple(4), 42));
         LockedVm def = new DefaultLockedVm(k);
-        LockedVm bypass = new LockedVm() {
+        LockedVm bypass = new ForwardingLockedVm(def) {
             @Override
             public void accountLockedVm(MmStruct mm, long npages, boolean inc) {
                 mm.mmapLock().downWriteKillable();
                 try {
-                    def.accountLockedVmLocked(mm, npages, inc, mm.rlimitMemlock(), true);
+                    delegate.accountLockedVmLocked(mm, npages, inc, mm.rlimitMemlock(), true);
                 } finally {
                     mm.mmapLock().upWrite();
                 }
@@ -88,22 +89,7 @@ class LockedVmTest {
 
             @Override
             public void accountLockedVmLocked(MmStruct mm, long npages, boolean inc, long rlimitBytes, boolean bypassRlim) {
-                def.accountLockedVmLocked(mm, npages, inc, rlimitBytes, true);
-            }
-
-            @Override
-            public void addPinnedVm(MmStruct mm, long npages) {
-                def.addPinnedVm(mm, npages);
-            }
-
-            @Override
-            public long charged(MmStruct mm) {
-                return def.charged(mm);
-            }
-
-            @Override
-            public long warnings() {
-                return def.warnings();
+                delegate.accountLockedVmLocked(mm, npages, inc, rlimitBytes, true);
             }
         };
         MmGup sys = MmGup.create(k, MemoryConfig.ofBytesPerNode(MmFixture.GIB), MmCosts.defaults(),
