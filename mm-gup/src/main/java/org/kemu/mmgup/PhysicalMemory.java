@@ -101,6 +101,16 @@ public interface PhysicalMemory {
      */
     long allocHugetlbFolio(int prefNid, int order, boolean consumeReservation, boolean thisNodeOnly);
 
+    /**
+     * Reservations of {@code order} the live hugetlb mappings hold: the sum over them of their pages
+     * whose reservation their reserve map says is not yet consumed. With {@link #hugetlbDirectReservations}
+     * it must make up {@link #resvHugepages} ({@link MmInvariants#checkHugetlbReservations}). Read when quiescent.
+     */
+    long hugetlbReservedByMappings(int order);
+
+    /** Reservations of {@code order} taken through {@link #hugetlbReservePages} and not yet consumed or dropped. */
+    long hugetlbDirectReservations(int order);
+
     /** {@code folio_put()} of a pool page obtained by {@link #allocHugetlbFolio}: back to its node's pool. */
     void freeHugetlbFolio(long head);
 
