@@ -144,4 +144,27 @@ class HugetlbConcurrentFaultTest {
             f.pm.freeHugetlbFolio(other);
         });
     }
+
+    /**
+     * The checker sees the state the unserialised fault left: a page taken with a reservation that no
+     * mapping's reserve map records as consumed (resv_huge_pages below what the mappings hold).
+     */
+    @org.junit.jupiter.api.Test
+    void checkerReportsAReservationConsumedOutsideAnyReserveMap() {
+        MmFixture f = new MmFixture(MemoryConfig.ofBytesPerNode(MmFixture.GIB).withBootHugepages(4, 0));
+        MmStruct m = f.mm.mmCreate("qemu", Long.MAX_VALUE, false);
+        org.kemu.mmgup.phys.PhysicalMemoryImpl impl = (org.kemu.mmgup.phys.PhysicalMemoryImpl) f.pm;
+        f.run(m, () -> {
+            f.mm.mmap(m, 0, 2 * MmConstants.PMD_SIZE, VmaKind.HUGETLB_2M, true);
+            assertThat(MmInvariants.checkHugetlbReservations(f.pm)).isEmpty();
+            impl.meta().lock();
+            try {
+                assertThat(impl.hugetlb().allocHugetlbLocked(0, MmConstants.PMD_ORDER, true)).isNotNegative();
+            } finally {
+                impl.meta().unlock();
+            }
+            assertThat(MmInvariants.checkHugetlbReservations(f.pm)).containsExactly("hugetlb order 9: resv_hugepages 1"
+                    + " != 2 reserved-but-unfaulted pages of live mappings + 0 direct reservations");
+        });
+    }
 }
