@@ -294,12 +294,19 @@ final class FairClass {
             }
             se = rq.tg.isRoot() ? null : rq.tg.se[c.id];
         }
+        // account_system_time for kthreads and user tasks inside a syscall, else account_user_time,
+        // whose CPUTIME_NICE (nice above 0) rstat adds to both utime and ntime
+        boolean system = t.kthread || t.task.kernelDepth > 0;
+        boolean nice = !system && t.task.nice > 0;
         for (TaskGroup g = t.tg; g != null; g = g.parent) {
             g.usageNs += delta;
-            if (t.kthread) {
+            if (system) {
                 g.systemNs += delta;
             } else {
                 g.userNs += delta;
+                if (nice) {
+                    g.niceNs += delta;
+                }
             }
         }
     }
