@@ -108,6 +108,27 @@ public interface Kernel {
     /** {@code cond_resched()}: lets a waiting task of the same CPU run if the current one has used its slice. */
     void condResched();
 
+    /**
+     * The current task enters the kernel (the start of an emulated syscall or ioctl): until the
+     * matching {@link #exitKernel()} its CPU time is system time, not user time, in its cgroup's
+     * cpu.stat (account_system_time vs account_user_time). Kernel threads are always in the kernel.
+     * Entries nest.
+     */
+    void enterKernel();
+
+    /** Ends the innermost {@link #enterKernel()}; EINVAL (exit_kernel:not_entered) without one. */
+    void exitKernel();
+
+    /** Runs {@code call} as an emulated syscall of the current task: its time is system time. */
+    default <T> T syscall(java.util.function.Supplier<T> call) {
+        enterKernel();
+        try {
+            return call.get();
+        } finally {
+            exitKernel();
+        }
+    }
+
     // ---- synchronisation --------------------------------------------------------------------
 
     Mutex mutex(String name);

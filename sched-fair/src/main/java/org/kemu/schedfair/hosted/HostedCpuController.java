@@ -12,6 +12,7 @@ import org.kemu.schedfair.KernelException;
 import org.kemu.schedfair.Task;
 import org.kemu.schedfair.TaskState;
 import org.kemu.schedfair.internal.CpuCgroupFiles;
+import org.kemu.schedfair.internal.TaskStruct;
 
 /**
  * The hosted backend's cpu controller. It keeps the hierarchy, the interface files with all their
@@ -51,16 +52,33 @@ final class HostedCpuController implements CpuController {
 
         @Override
         public synchronized CpuStat cpuStat() {
-            long[] ns = new long[3];
+            long[] ns = new long[4];
             sum(this, ns);
-            return new CpuStat(ns[0] / 1000, ns[1] / 1000, ns[2] / 1000, 0, 0, 0, 0, 0);
+            return new CpuStat(ns[0] / 1000, ns[1] / 1000, ns[2] / 1000, ns[3] / 1000, 0, 0, 0, 0, 0);
         }
 
+        /**
+         * usage, user, system and nice ns of the subtree: a user task's system time is what its
+         * kernel entries measured (plus the open one); the rest is user time, nice time when the
+         * task's nice is now above 0 (the host samples no per-tick nice, so a reniced task's whole
+         * user time follows its current nice).
+         */
         private static void sum(HostedCgroup g, long[] ns) {
             for (Task t : g.everAttached) {
                 long v = t.sumExecRuntime();
                 ns[0] += v;
-                ns[t.isKthread() ? 2 : 1] += v;
+                if (t.isKthread()) {
+                    ns[2] += v;
+                    continue;
+                }
+                TaskStruct ts = (TaskStruct) t;
+                long sys = ts.systemNs + (ts.kernelDepth > 0 ? Math.max(0, v - ts.kernelEnteredAtNs) : 0);
+                sys = Math.min(sys, v);
+                ns[2] += sys;
+                ns[1] += v - sys;
+                if (t.nice() > 0) {
+                    ns[3] += v - sys;
+                }
             }
             ns[0] += g.debtNs;
             ns[2] += g.debtNs;

@@ -260,6 +260,30 @@ public abstract class KernelBase implements Kernel, SchedSeam {
         doWork(t, cpuNs, node, bytes);
     }
 
+    /**
+     * The current task enters the kernel (a syscall or ioctl): its CPU time from here is system
+     * time. Time so far is accounted first, so the user/system split is exact. Entries nest.
+     */
+    @Override
+    public void enterKernel() {
+        TaskStruct t = self("enter_kernel");
+        if (t.kernelDepth++ == 0) {
+            t.kernelEnteredAtNs = sumExecRuntime(t);
+        }
+    }
+
+    /** Returns to user mode from the matching {@link #enterKernel}; EINVAL when not in the kernel. */
+    @Override
+    public void exitKernel() {
+        TaskStruct t = self("exit_kernel");
+        KernelException.require(t.kernelDepth > 0, Errno.EINVAL, "exit_kernel:not_entered",
+                "'" + t.name + "' is not in the kernel");
+        long now = sumExecRuntime(t);
+        if (--t.kernelDepth == 0) {
+            t.systemNs += now - t.kernelEnteredAtNs;
+        }
+    }
+
     /** The deadlock report: every live task, what it waits on and who holds that. */
     protected DeadlockException deadlock() {
         return DeadlockReport.of(tasks);

@@ -46,6 +46,15 @@ public final class TaskStruct implements Task, LockdepTask {
     public int preemptCount;
 
     public long workRequestedNs;
+    /**
+     * Depth of kernel entries ({@link org.kemu.schedfair.Kernel#enterKernel}) of a user task: above 0
+     * its CPU time is system time, as a syscall's is in the kernel (account_system_time).
+     */
+    public int kernelDepth;
+    /** sum_exec_runtime when the task last entered the kernel (depth 0 to 1). */
+    public long kernelEnteredAtNs;
+    /** System time of a user task from completed kernel entries, ns (what the hosted backend reports). */
+    public long systemNs;
     public long bytesMoved;
 
     // what the task waits for, for deadlock reports

@@ -99,7 +99,11 @@ final class EevdfRule implements PickRule {
         if (curr.sliceStartExec == Long.MIN_VALUE) {
             return 0;
         }
-        return PickRule.realNs(curr.deadline - curr.vruntime, curr.weight);
+        // A deadline that a reweight (rescale's rounding) moved onto vruntime has not been seen by
+        // update_deadline, which runs only from update_curr with time to charge: the entity runs on
+        // until its next update (1 ns here), which gives it a new request and asks for the resched.
+        // Returning 0 instead would preempt and re-pick it forever at the same instant.
+        return Math.max(1, PickRule.realNs(curr.deadline - curr.vruntime, curr.weight));
     }
 
     @Override

@@ -11,8 +11,8 @@ import org.kemu.schedfair.internal.KernelBase;
  * The fair scheduling class over the task-group hierarchy (docs/kernel/sched-fair.md section 2). Each
  * CPU has one run queue per group; a group is represented in its parent's queue by a group entity
  * whose weight is the group's shares split across CPUs in proportion to the group's load there
- * (calc_group_shares, with instantaneous load instead of PELT averages, recomputed for a CPU when
- * that CPU's queue changes).
+ * (calc_group_shares, with instantaneous load instead of PELT averages, recomputed on every CPU
+ * where the group is queued whenever its load changes anywhere).
  *
  * <p>Two parts are strategies chosen once when the kernel is built: the {@link PickRule} (CFS or
  * EEVDF: placement, pick, preemption) and the {@link Throttling} model of bandwidth control, whose
@@ -97,29 +97,66 @@ final class FairClass {
         }
     }
 
-    /** Keeps the group's total load and this CPU's group-entity weight (calc_group_shares) current. */
+    /**
+     * update_cfs_group after the load of queue {@code rq} changed by {@code delta}: the group's
+     * total load changes, so its entity's share (calc_group_shares) changes on every CPU where it is
+     * queued, not only on this one; the changes of the entities' weights are the load changes of the
+     * parent group, level by level up to the root.
+     *
+     * <p>5.14 re-evaluates a CPU's group entities at that CPU's enqueue, dequeue and tick
+     * (entity_tick calls update_cfs_group for curr's hierarchy), from PELT averages; kemu has
+     * instantaneous loads and no tick here, so it re-evaluates every CPU's entity at once. Without
+     * this, an entity keeps the share it got when it was enqueued: the first CPU a group reached kept
+     * the group's whole shares, and in test_cpucg_nested_weight_overprovisioned leaf B got 70% of
+     * the machine instead of 50%.
+     */
     private void loadChanged(CfsRq rq, long delta) {
-        TaskGroup g = rq.tg;
-        if (g.isRoot()) {
-            return;
+        int origin = rq.cpu;
+        java.util.BitSet touched = null;
+        // a level whose entities kept their weights changes nothing above it; a level whose weights
+        // moved between CPUs changes the parent's queues even when its total stays the same
+        boolean changed = delta != 0;
+        for (TaskGroup g = rq.tg; !g.isRoot() && changed; g = g.parent) {
+            g.totalLoad += delta;
+            long parentDelta = 0;
+            changed = false;
+            for (int c = 0; c < nrCpus; c++) {
+                GroupEntity se = g.se[c];
+                long w = groupWeight(g, g.cfsRq[c]);
+                if (w == se.weight) {
+                    continue;
+                }
+                if (!se.onRq) {
+                    se.weight = w;
+                    continue;
+                }
+                if (c != origin) {
+                    // update_curr before the weight changes: the time so far ran at the old weight
+                    if (core.mayAccount()) {
+                        core.accountCpu(c);
+                    }
+                    if (touched == null) {
+                        touched = new java.util.BitSet(nrCpus);
+                    }
+                    touched.set(c);
+                }
+                long before = se.weight;
+                rule.reweight(se.cfsRq, se, w);
+                parentDelta += w - before;
+                changed = true;
+            }
+            delta = parentDelta;
         }
-        g.totalLoad += delta;
-        GroupEntity se = g.se[rq.cpu];
-        long w = groupWeight(g, rq);
-        if (w == se.weight) {
-            return;
-        }
-        if (se.onRq) {
-            CfsRq parent = se.cfsRq;
-            long before = se.weight;
-            rule.reweight(parent, se, w);
-            loadChanged(parent, w - before);
-        } else {
-            se.weight = w;
+        if (touched != null) {
+            // the other CPUs' slices depend on the new weights; the caller re-plans its own CPU
+            for (int c = touched.nextSetBit(0); c >= 0; c = touched.nextSetBit(c + 1)) {
+                core.replan(c);
+            }
         }
     }
 
-    private static long groupWeight(TaskGroup g, CfsRq rq) {
+    /** calc_group_shares with instantaneous loads: the group's shares split by this queue's part of its load. */
+    static long groupWeight(TaskGroup g, CfsRq rq) {
         long shares = g.idle ? Nice.WEIGHT_IDLEPRIO : g.shares;
         if (rq.load == 0 || g.totalLoad <= 0) {
             return shares;
@@ -294,12 +331,19 @@ final class FairClass {
             }
             se = rq.tg.isRoot() ? null : rq.tg.se[c.id];
         }
+        // account_system_time for kthreads and user tasks inside a syscall, else account_user_time,
+        // whose CPUTIME_NICE (nice above 0) rstat adds to both utime and ntime
+        boolean system = t.kthread || t.task.kernelDepth > 0;
+        boolean nice = !system && t.task.nice > 0;
         for (TaskGroup g = t.tg; g != null; g = g.parent) {
             g.usageNs += delta;
-            if (t.kthread) {
+            if (system) {
                 g.systemNs += delta;
             } else {
                 g.userNs += delta;
+                if (nice) {
+                    g.niceNs += delta;
+                }
             }
         }
     }

@@ -297,6 +297,14 @@ final class SchedCore implements SimEngine.EventSource {
         }
     }
 
+    /** Re-plans the next event of a CPU whose running task's weights changed from elsewhere. */
+    void replan(int id) {
+        SimCpu c = cpus[id];
+        if (c.curr != null) {
+            reprogram(c);
+        }
+    }
+
     /** Takes {@code t} off its CPU (its streaming work stops counting towards its node). */
     private void leaveCpu(SimCpu c, SimTask t) {
         if (tracer.enabled() && now() > t.runStart) {

@@ -35,12 +35,12 @@ final class SimCgroup extends CpuCgroupFiles {
     public CpuStat cpuStat() {
         fair.accountAll();
         if (tg.isRoot()) {
-            return new CpuStat(tg.usageNs / 1000, tg.userNs / 1000, tg.systemNs / 1000, 0, 0, 0, 0, 0);
+            return new CpuStat(tg.usageNs / 1000, tg.userNs / 1000, tg.systemNs / 1000, tg.niceNs / 1000, 0, 0, 0, 0, 0);
         }
         CfsBandwidth b = tg.bw;
         // throttled time still running counts up to now, as the kernel adds it at unthrottle
         long throttledNs = b.throttledTimeNs;
-        return new CpuStat(tg.usageNs / 1000, tg.userNs / 1000, tg.systemNs / 1000, b.nrPeriods, b.nrThrottled,
+        return new CpuStat(tg.usageNs / 1000, tg.userNs / 1000, tg.systemNs / 1000, tg.niceNs / 1000, b.nrPeriods, b.nrThrottled,
                 throttledNs / 1000, b.nrBursts, b.burstTimeNs / 1000);
     }
 

@@ -36,6 +36,11 @@ public final class SimKernel extends KernelBase {
         this.cgroups = new SimCpuController(this, core, config.bandwidthPolicy());
     }
 
+    /** The scheduler, for the invariant checker. */
+    SchedCore core() {
+        return core;
+    }
+
     // ---- identity -----------------------------------------------------------------------------
 
     @Override

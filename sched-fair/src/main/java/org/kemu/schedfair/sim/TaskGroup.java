@@ -30,6 +30,8 @@ final class TaskGroup {
     long usageNs;
     long userNs;
     long systemNs;
+    /** The part of userNs run at nice above 0 (CPUTIME_NICE). */
+    long niceNs;
     boolean removed;
     /** The cgroup whose files expose this group. */
     SimCgroup cgroup;

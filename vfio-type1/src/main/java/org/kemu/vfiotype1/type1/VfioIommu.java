@@ -166,9 +166,11 @@ final class VfioIommu implements Type1Container {
      */
     @Override
     public IommuDomain attachDomain(IommuDomainSpec spec) {
-        IommuDomain d = domainFactory.allocate(kernel, spec);
-        attachDomain(d);
-        return d;
+        return kernel.syscall(() -> {
+            IommuDomain d = domainFactory.allocate(kernel, spec);
+            attachDomain(d);
+            return d;
+        });
     }
 
     void attachDomain(IommuDomain d) {
@@ -245,6 +247,14 @@ final class VfioIommu implements Type1Container {
      */
     @Override
     public void mapDma(DmaMapRequest req) {
+        // an ioctl: the caller's time in it is system time (account_system_time), not user time
+        kernel.syscall(() -> {
+            vfioDmaDoMap(req);
+            return null;
+        });
+    }
+
+    private void vfioDmaDoMap(DmaMapRequest req) {
         noteCurrentMm();
         DmaMapChecks.MapArgs a = DmaMapChecks.checkUnlocked(req, params.overflowChecks());
         lock.lock();
@@ -272,6 +282,13 @@ final class VfioIommu implements Type1Container {
 
     @Override
     public void mapDmaPinOutsideMutex(DmaMapRequest req) {
+        kernel.syscall(() -> {
+            mapDmaPinOutsideMutexInKernel(req);
+            return null;
+        });
+    }
+
+    private void mapDmaPinOutsideMutexInKernel(DmaMapRequest req) {
         noteCurrentMm();
         DmaMapChecks.MapArgs a = DmaMapChecks.checkUnlocked(req, params.overflowChecks());
         VfioDma dma;
@@ -382,6 +399,10 @@ final class VfioIommu implements Type1Container {
      */
     @Override
     public long unmapDma(DmaUnmapRequest req) {
+        return kernel.syscall(() -> vfioDmaDoUnmap(req));
+    }
+
+    private long vfioDmaDoUnmap(DmaUnmapRequest req) {
         DmaUnmapChecks.checkUnlocked(req);
         lock.lock();
         try {
