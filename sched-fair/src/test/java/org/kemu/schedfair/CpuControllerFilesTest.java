@@ -163,9 +163,9 @@ class CpuControllerFilesTest {
         assertThat(cc.maxCfsBandwidthCpus(g)).isEqualTo(3);
         g.writeCpuMax("350000 100000");
         assertThat(cc.maxCfsBandwidthCpus(g)).isEqualTo(3);
-        // the series returns 0 below one period; kemu documents and returns 1 (the caller runs)
+        // below one period the patch's integer division gives 0 (max_cfs_bandwidth_cpus, patch 12)
         g.writeCpuMax("50000 100000");
-        assertThat(cc.maxCfsBandwidthCpus(g)).isEqualTo(1);
+        assertThat(cc.maxCfsBandwidthCpus(g)).isZero();
         // own group only: a limited parent does not cap an unlimited child
         CpuCgroup child = cc.mkdir(g, "c");
         assertThat(cc.maxCfsBandwidthCpus(child)).isEqualTo(8);

@@ -297,12 +297,14 @@ public abstract class CpuCgroupFiles implements CpuCgroup {
 
     /**
      * max_cfs_bandwidth_cpus of patch 12: nr_cpu_ids for the root or an unlimited group, else quota
-     * / period rounded down, of this group only; kemu returns at least 1 (see CpuController).
+     * / period rounded down, of this group only; 0 when the quota is below one period, as in the
+     * patch (see CpuController). The min with nr_cpu_ids only keeps the int in range: a quota of
+     * more CPUs than exist caps nothing either way.
      */
     public int maxCfsBandwidthCpus(int nrCpuIds) {
         if (isRoot() || quotaNs == RUNTIME_INF) {
             return nrCpuIds;
         }
-        return (int) Math.max(1, Math.min(nrCpuIds, quotaNs / periodNs));
+        return (int) Math.min(nrCpuIds, quotaNs / periodNs);
     }
 }
