@@ -42,7 +42,8 @@ final class CompareCommand extends KemuCommand {
         GuestInitResult base = null;
         var progress = org.kemu.cli.progress.Progress.start("compare", approaches(o.padataThreads, o.lockCachePages).size());
         for (Line a : approaches(o.padataThreads, o.lockCachePages)) {
-            LabConfig c = LabConfig.of(o.machine.seed, a.approach().pinConfig(a.threads(), a.lockCachePages()));
+            LabConfig c = o.machine.apply(LabConfig.of(o.machine.seed, a.approach().pinConfig(a.threads(),
+                    a.lockCachePages())));
             GuestSpec ga = g.withMapDma(a.approach().userSpaceMapDma(a.threads()));
             GuestInitResult r = Lab.guestInit(p, c, ga, observation());
             if (base == null) {

@@ -84,11 +84,11 @@ final class GuestOptions {
     }
 
     LabConfig config() {
-        return LabConfig.of(machine.seed, pin());
+        return machine.apply(LabConfig.of(machine.seed, pin()));
     }
 
     LabConfig baseline() {
-        return LabConfig.of(machine.seed, PinConfig.serial());
+        return machine.apply(LabConfig.of(machine.seed, PinConfig.serial()));
     }
 
     /** The serial 5.14 base: qemu's one MAP_DMA. */

@@ -1,8 +1,10 @@
 package org.kemu.cli;
 
+import org.kemu.lab.LabConfig;
+import org.kemu.schedfair.KernelVersion;
 import picocli.CommandLine.Option;
 
-/** The options every command that boots a kernel shares: which machine, and the run's seed. */
+/** The options every command that boots a kernel shares: which machine, the run's seed, which kernel. */
 final class MachineOptions {
     @Option(names = "--profile", defaultValue = "intel-8167m",
             description = "machine profile: a built-in name (intel-8167m, amd-7j13; see kemu profiles) or a profile"
@@ -11,4 +13,26 @@ final class MachineOptions {
 
     @Option(names = "--seed", defaultValue = "1", description = "the run's seed (default: ${DEFAULT-VALUE})")
     long seed;
+
+    @Option(names = "--kernel-version", defaultValue = "5.14", converter = KernelVersionConverter.class,
+            description = "the kernel release whose behaviour to follow: 5.14, 6.6 or 6.18 (pick rule, throttle"
+                    + " model, cpu.stat fields, timer phase, type1 checks; docs/kernel-versions.md)"
+                    + " (default: ${DEFAULT-VALUE})")
+    KernelVersion kernelVersion;
+
+    /** {@code c} on this kernel version. */
+    LabConfig apply(LabConfig c) {
+        return c.withKernelVersion(kernelVersion);
+    }
+
+    static final class KernelVersionConverter implements picocli.CommandLine.ITypeConverter<KernelVersion> {
+        @Override
+        public KernelVersion convert(String value) {
+            try {
+                return KernelVersion.parse(value);
+            } catch (org.kemu.schedfair.KernelException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 }

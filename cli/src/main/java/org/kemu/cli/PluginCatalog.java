@@ -64,7 +64,8 @@ final class PluginCatalog {
      * fresh kernel booted from {@code profile}. Unknown plugin, unknown parameter or bad value:
      * IllegalArgumentException (a usage error); a failing run: the plugin's PluginException.
      */
-    PluginRun run(String name, String profile, long seed, List<String> args, RunObservation observation) {
+    PluginRun run(String name, String profile, long seed, org.kemu.schedfair.KernelVersion version, List<String> args,
+            RunObservation observation) {
         Map<String, String> params = pairs(args);
         try {
             registry.parseParams(name, params);
@@ -72,7 +73,8 @@ final class PluginCatalog {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         MachineProfile p = Profiles.load(profile);
-        return new PluginRunner(registry).run(name, params, p, LabConfig.defaults(seed), MemoryConfig.defaults(),
+        return new PluginRunner(registry).run(name, params, p, LabConfig.defaults(seed).withKernelVersion(version),
+                MemoryConfig.defaults(),
                 observation.describing(name + " " + p.name() + " seed=" + seed));
     }
 

@@ -41,7 +41,8 @@ final class RunPluginCommand extends KemuCommand {
         if (!format.equals("table") && !format.equals("json")) {
             throw new IllegalArgumentException("unknown format '" + format + "' (table or json)");
         }
-        PluginRun r = PluginCatalog.discover(KemuCli.pluginPath(spec)).run(plugin, machine.profile, machine.seed, params, observation());
+        PluginRun r = PluginCatalog.discover(KemuCli.pluginPath(spec)).run(plugin, machine.profile, machine.seed,
+                machine.kernelVersion, params, observation());
         var out = out();
         if (format.equals("json")) {
             Map<String, Object> j = new LinkedHashMap<>();

@@ -36,6 +36,18 @@ class KemuCliTest {
     }
 
     @Test
+    void kernelVersionSelectsThePickRuleAndRefusesUnknownReleases() {
+        // --kernel-version (docs/kernel-versions.md): 5.14's CFS by default, EEVDF from 6.6
+        assertThat(run("guest-init", "--mem", "2G", "--format", "json").out()).contains("\"pick_policy\" : \"CFS\"");
+        CapturedRun v66 = run("guest-init", "--mem", "2G", "--format", "json", "--kernel-version", "6.6");
+        assertThat(v66.rc()).isZero();
+        assertThat(v66.out()).contains("\"pick_policy\" : \"EEVDF\"");
+        CapturedRun bad = run("guest-init", "--kernel-version", "5.15");
+        assertThat(bad.rc()).isEqualTo(2);
+        assertThat(bad.err()).contains("config:kernel_version").doesNotContain("\tat ");
+    }
+
+    @Test
     void csvHasAHeaderAndBothRuns() {
         CapturedRun r = run("guest-init", "--mem", "2G", "--format", "csv", "--padata-threads", "4");
         assertThat(r.rc()).isZero();

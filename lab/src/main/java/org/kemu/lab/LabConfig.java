@@ -3,6 +3,7 @@ package org.kemu.lab;
 import java.util.Objects;
 import org.kemu.padatacore.PadataFeatures;
 import org.kemu.schedfair.BandwidthPolicy;
+import org.kemu.schedfair.KernelVersion;
 import org.kemu.schedfair.PickPolicy;
 import org.kemu.schedfair.ThrottleModel;
 import org.kemu.vfiotype1.PinConfig;
@@ -13,6 +14,9 @@ import org.kemu.vfiotype1.PinConfig;
  * effect, so an override of one binding shows here.
  *
  * @param seed the run's seed
+ * @param kernelVersion the release whose version-dependent behaviour the run follows (5.14 by
+ *     default); it supplies the pick rule, the throttle model and vfio-type1's check generation
+ *     unless those are overridden
  * @param pickPolicy the fair class's pick rule
  * @param throttleModel how bandwidth control throttles (the 5.14 cfs_rq model, or task-based)
  * @param bandwidthPolicy the cpu controller's bandwidth policy (standard, or with remote charging)
@@ -20,10 +24,10 @@ import org.kemu.vfiotype1.PinConfig;
  * @param pin how the kernel's MAP_DMA pins (threads, lock cache, GUP flavour); how qemu issues MAP_DMA
  *     is the guest's ({@link GuestSpec#mapDma()})
  */
-public record LabConfig(long seed, PickPolicy pickPolicy, ThrottleModel throttleModel, BandwidthPolicy bandwidthPolicy,
-        PadataFeatures padataFeatures,
-        PinConfig pin) {
+public record LabConfig(long seed, KernelVersion kernelVersion, PickPolicy pickPolicy, ThrottleModel throttleModel,
+        BandwidthPolicy bandwidthPolicy, PadataFeatures padataFeatures, PinConfig pin) {
     public LabConfig {
+        Objects.requireNonNull(kernelVersion, "kernelVersion");
         Objects.requireNonNull(pickPolicy, "pickPolicy");
         Objects.requireNonNull(throttleModel, "throttleModel");
         Objects.requireNonNull(bandwidthPolicy, "bandwidthPolicy");
@@ -32,12 +36,13 @@ public record LabConfig(long seed, PickPolicy pickPolicy, ThrottleModel throttle
     }
 
     /**
-     * The defaults every boot path shares (CLI, researcher API, plugin runs, the test kit): 5.14's CFS
-     * pick, cfs_rq throttling and standard bandwidth, and the 2022 padata series (patches 2-14) that
-     * kemu exists to evaluate, with {@code pin}.
+     * The defaults every boot path shares (CLI, researcher API, plugin runs, the test kit): Linux 5.14
+     * with its CFS pick and cfs_rq throttling, standard bandwidth, and the 2022 padata series
+     * (patches 2-14) that kemu exists to evaluate, with {@code pin}.
      */
     public static LabConfig of(long seed, PinConfig pin) {
-        return new LabConfig(seed, PickPolicy.CFS, ThrottleModel.CFS_RQ, BandwidthPolicy.STANDARD,
+        KernelVersion v = KernelVersion.DEFAULT;
+        return new LabConfig(seed, v, v.pickPolicy(), v.throttleModel(), BandwidthPolicy.STANDARD,
                 PadataFeatures.rfc2022(), pin);
     }
 
@@ -46,23 +51,31 @@ public record LabConfig(long seed, PickPolicy pickPolicy, ThrottleModel throttle
         return of(seed, PinConfig.serial());
     }
 
+    /**
+     * Another release, with its pick rule and throttle model (so apply {@link #withPickPolicy} /
+     * {@link #withThrottleModel} overrides after this).
+     */
+    public LabConfig withKernelVersion(KernelVersion v) {
+        return new LabConfig(seed, v, v.pickPolicy(), v.throttleModel(), bandwidthPolicy, padataFeatures, pin);
+    }
+
     public LabConfig withPickPolicy(PickPolicy p) {
-        return new LabConfig(seed, p, throttleModel, bandwidthPolicy, padataFeatures, pin);
+        return new LabConfig(seed, kernelVersion, p, throttleModel, bandwidthPolicy, padataFeatures, pin);
     }
 
     public LabConfig withThrottleModel(ThrottleModel t) {
-        return new LabConfig(seed, pickPolicy, t, bandwidthPolicy, padataFeatures, pin);
+        return new LabConfig(seed, kernelVersion, pickPolicy, t, bandwidthPolicy, padataFeatures, pin);
     }
 
     public LabConfig withBandwidthPolicy(BandwidthPolicy b) {
-        return new LabConfig(seed, pickPolicy, throttleModel, b, padataFeatures, pin);
+        return new LabConfig(seed, kernelVersion, pickPolicy, throttleModel, b, padataFeatures, pin);
     }
 
     public LabConfig withPadataFeatures(PadataFeatures f) {
-        return new LabConfig(seed, pickPolicy, throttleModel, bandwidthPolicy, f, pin);
+        return new LabConfig(seed, kernelVersion, pickPolicy, throttleModel, bandwidthPolicy, f, pin);
     }
 
     public LabConfig withPin(PinConfig p) {
-        return new LabConfig(seed, pickPolicy, throttleModel, bandwidthPolicy, padataFeatures, p);
+        return new LabConfig(seed, kernelVersion, pickPolicy, throttleModel, bandwidthPolicy, padataFeatures, p);
     }
 }

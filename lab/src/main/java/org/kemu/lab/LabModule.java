@@ -19,12 +19,14 @@ import org.kemu.padatacore.kthread.DefaultPadataFactory;
 import org.kemu.schedfair.BandwidthPolicy;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelConfig;
+import org.kemu.schedfair.KernelVersion;
 import org.kemu.schedfair.Kernels;
 import org.kemu.schedfair.PickPolicy;
 import org.kemu.schedfair.ThrottleModel;
 import org.kemu.vfiotype1.IommuDomainSpec;
 import org.kemu.vfiotype1.Type1ContainerFactory;
 import org.kemu.vfiotype1.Type1Costs;
+import org.kemu.vfiotype1.OverflowChecks;
 import org.kemu.vfiotype1.Type1Params;
 import org.kemu.vfiotype1.IommuDomainFactory;
 import org.kemu.vfiotype1.iommu.IommuDomains;
@@ -36,7 +38,7 @@ import org.kemu.vfiotype1.type1.DefaultType1Containers;
  * configuration, with mm-gup, padata-core and vfio-type1 on top. Every boot path (CLI, {@link Lab},
  * the plugin host and its test kit) goes through here. Every subsystem choice is one binding that
  * {@code Modules.override} can replace, and each is consumed only through that binding:
- * {@link PickPolicy}, {@link ThrottleModel}, {@link BandwidthPolicy}, {@link PadataFeatures},
+ * {@link KernelVersion}, {@link PickPolicy}, {@link ThrottleModel}, {@link BandwidthPolicy}, {@link PadataFeatures},
  * {@link PinConfig} (how MAP_DMA pins, the GUP flavour included), {@link IommuDomainFactory},
  * {@link IommuDomainSpec}, {@link Type1ContainerFactory}, {@link LockedVm}; docs/bindings-table.md
  * lists them with examples. {@link LabConfig} is assembled from the bound parts, never bound itself.
@@ -61,6 +63,11 @@ public final class LabModule extends AbstractModule {
     }
 
     @Provides
+    KernelVersion kernelVersion() {
+        return config.kernelVersion();
+    }
+
+    @Provides
     PickPolicy pickPolicy() {
         return config.pickPolicy();
     }
@@ -77,15 +84,17 @@ public final class LabModule extends AbstractModule {
 
     /** The configuration in effect: the seed, and each part as bound (overrides included). */
     @Provides
-    LabConfig effectiveConfig(PickPolicy pick, ThrottleModel throttle, BandwidthPolicy bandwidth,
-            PadataFeatures padata, PinConfig pin) {
-        return new LabConfig(config.seed(), pick, throttle, bandwidth, padata, pin);
+    LabConfig effectiveConfig(KernelVersion version, PickPolicy pick, ThrottleModel throttle,
+            BandwidthPolicy bandwidth, PadataFeatures padata, PinConfig pin) {
+        return new LabConfig(config.seed(), version, pick, throttle, bandwidth, padata, pin);
     }
 
+    /** HZ is KernelConfig.DEFAULT_HZ: the published profiles' kernels' CONFIG_HZ is not known. */
     @Provides
     @Singleton
-    Kernel kernel(PickPolicy pick, BandwidthPolicy bandwidth, ThrottleModel throttle) {
-        return Kernels.simulated(new KernelConfig(profile.machineSpec(), config.seed(), pick, 0, throttle, bandwidth));
+    Kernel kernel(KernelVersion version, PickPolicy pick, BandwidthPolicy bandwidth, ThrottleModel throttle) {
+        return Kernels.simulated(new KernelConfig(profile.machineSpec(), config.seed(), pick, 0, throttle, bandwidth,
+                version, KernelConfig.DEFAULT_HZ));
     }
 
     @Provides
@@ -163,9 +172,11 @@ public final class LabModule extends AbstractModule {
         return IommuDomainSpec.vtd("vfio-domain").withCosts(profile.iommu());
     }
 
+    /** Type1's module defaults, with the overflow-check generation of the kernel version. */
     @Provides
-    Type1Params type1Params() {
-        return Type1Params.defaults();
+    Type1Params type1Params(KernelVersion version) {
+        return Type1Params.defaults().withOverflowChecks(
+                version.type1OverflowChecks() ? OverflowChecks.CHECK_OVERFLOW : OverflowChecks.LEGACY);
     }
 
     @Provides

@@ -141,6 +141,41 @@ class CapsTest {
         assertThat(threads).hasSizeLessThanOrEqualTo(3).hasSize(3);
     }
 
+    /**
+     * Patch 12 with a quota below one period: max_cfs_bandwidth_cpus() is 50000 / 100000 = 0, so
+     * nworks is 0, padata_do_multithreaded skips its {@code nworks == 1} shortcut and runs the
+     * multithreaded path with the main thread alone: no helper, the job counted in
+     * padata_works_inuse (patch 11), and thread_fn called chunk by chunk (chunk_size = size / (1 x
+     * load_balance_factor 4) = 256, four calls) instead of once over the whole range.
+     */
+    @Test
+    void quotaBelowOnePeriodCapsAtZeroAndTheMainThreadRunsTheChunkedPathAlone() {
+        Kernel k = PadataHarness.sim(8, 1);
+        CpuController cpu = k.cpuController();
+        CpuCgroup g = cpu.mkdir(cpu.root(), "vm");
+        g.writeCpuMax("50000 100000");
+        assertThat(cpu.maxCfsBandwidthCpus(g)).isZero();
+        Padata padata = PadataHarness.padata(k, PadataFeatures.rfc2022());
+        Set<Task> threads = new HashSet<>();
+        List<long[]> chunks = new ArrayList<>();
+        List<Integer> inuse = new ArrayList<>();
+        PadataHarness.runJob(k, kk -> {
+            cpu.attach(kk.current(), g);
+            return padata.doMultithreaded(PadataMtJob.<Object>builder((s, e, a) -> {
+                threads.add(kk.current());
+                chunks.add(new long[] {s, e});
+                inuse.add(padata.worksInUse());
+                kk.work(1_000_000);
+                return 0;
+            }).size(1024).minChunk(1).maxThreads(16).build());
+        });
+        assertThat(threads).hasSize(1).allSatisfy(t -> assertThat(t.name()).isNotEqualTo("padata"));
+        assertThat(k.tasks()).noneMatch(t -> t.name().equals("padata"));
+        assertThat(chunks).hasSize(4);
+        assertThat(inuse).containsOnly(1);
+        assertThat(padata.worksInUse()).isZero();
+    }
+
     /** A controller that answers max_cfs_bandwidth_cpus with a constant and records remote charging. */
     private record RecordingController(int maxCpus, List<String> calls) implements CpuController {
         @Override

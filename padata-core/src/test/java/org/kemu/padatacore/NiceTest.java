@@ -16,7 +16,7 @@ import org.kemu.schedfair.TaskSpec;
  * CPU with the main thread and the helper (two hogs on CPU 1 make CPU 0 the idlest at fork).
  */
 class NiceTest {
-    private static final long HOG_A_NS = 200_000_000;
+    private static final long HOG_A_NS = 400_000_000;
 
     private record Outcome(long hogAElapsed, long jobElapsed, int threads) {
     }

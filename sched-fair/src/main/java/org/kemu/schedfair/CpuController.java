@@ -21,8 +21,9 @@ public interface CpuController {
     /**
      * {@code max_cfs_bandwidth_cpus()} of patch 12 of the 2022 series: nr_cpu_ids for the root or an
      * unlimited group, else quota / period rounded down, of the group itself only (not its
-     * ancestors). Where the series returns 0 (quota below one period), kemu returns 1: a job always
-     * has its calling thread, so a cap of 0 threads would be meaningless.
+     * ancestors). This is 0 when the quota is below one period, as in the patch: padata's job then
+     * skips its single-thread shortcut (which tests {@code nworks == 1}) and runs the multithreaded
+     * path with the main thread alone.
      */
     int maxCfsBandwidthCpus(CpuCgroup group);
 

@@ -26,6 +26,9 @@ public interface Kernel {
     /** The run's seed; every source of randomness derives from it. */
     long seed();
 
+    /** The release whose version-dependent behaviour this kernel follows (modules above read its accessors). */
+    KernelVersion kernelVersion();
+
     /** A random generator for {@code component}, derived from the seed and the component's name only. */
     RandomGenerator random(String component);
 

@@ -7,39 +7,73 @@ import java.util.Objects;
  *
  * @param machine the emulated machine
  * @param seed the run's seed; every source of randomness derives from it
- * @param pickPolicy the fair class's pick rule
+ * @param pickPolicy the fair class's pick rule (by default the version's)
  * @param timeLimitNs stop a simulated run with an error once virtual time passes this (0 = none)
- * @param throttleModel how bandwidth throttling takes tasks off (pre-6.18 or task-based)
+ * @param throttleModel how bandwidth throttling takes tasks off (by default the version's)
  * @param bandwidthPolicy whether kthread work can be charged to groups (remote charging)
+ * @param kernelVersion the release whose version-dependent behaviour the run follows
+ * @param hz CONFIG_HZ: the scheduler tick, at which slices end and bandwidth is enforced (HRTICK is
+ *     off by default in every release modelled); 1000 unless the machine's kernel is known to differ
  */
 public record KernelConfig(MachineSpec machine, long seed, PickPolicy pickPolicy, long timeLimitNs,
-        ThrottleModel throttleModel, BandwidthPolicy bandwidthPolicy) {
+        ThrottleModel throttleModel, BandwidthPolicy bandwidthPolicy, KernelVersion kernelVersion, int hz) {
+    /** CONFIG_HZ_1000: the published profiles' distribution kernels' HZ is not known (docs/kernel-versions.md). */
+    public static final int DEFAULT_HZ = 1000;
+
     public KernelConfig {
         Objects.requireNonNull(machine, "machine");
         Objects.requireNonNull(pickPolicy, "pickPolicy");
         Objects.requireNonNull(throttleModel, "throttleModel");
         Objects.requireNonNull(bandwidthPolicy, "bandwidthPolicy");
+        Objects.requireNonNull(kernelVersion, "kernelVersion");
         KernelException.require(timeLimitNs >= 0, Errno.EINVAL, "config:time_limit",
                 "time limit must not be negative");
+        // kernel/Kconfig.hz offers these four on x86
+        KernelException.require(hz == 100 || hz == 250 || hz == 300 || hz == 1000, Errno.EINVAL, "config:hz",
+                "HZ must be 100, 250, 300 or 1000, got " + hz);
     }
 
+    /** The default release (5.14) with its pick rule and throttle model, standard bandwidth, HZ 1000. */
     public static KernelConfig of(MachineSpec machine, long seed) {
-        return new KernelConfig(machine, seed, PickPolicy.CFS, 0, ThrottleModel.CFS_RQ, BandwidthPolicy.STANDARD);
+        return of(machine, seed, KernelVersion.DEFAULT);
+    }
+
+    /** Release {@code v} with its pick rule and throttle model, standard bandwidth, HZ 1000. */
+    public static KernelConfig of(MachineSpec machine, long seed, KernelVersion v) {
+        return new KernelConfig(machine, seed, v.pickPolicy(), 0, v.throttleModel(), BandwidthPolicy.STANDARD, v,
+                DEFAULT_HZ);
+    }
+
+    /** TICK_NSEC: (NSEC_PER_SEC + HZ / 2) / HZ. */
+    public long tickNs() {
+        return (1_000_000_000L + hz / 2) / hz;
+    }
+
+    /**
+     * Another release: its pick rule and throttle model replace the current ones, so apply explicit
+     * {@link #withPickPolicy} / {@link #withThrottleModel} overrides after this.
+     */
+    public KernelConfig withKernelVersion(KernelVersion v) {
+        return new KernelConfig(machine, seed, v.pickPolicy(), timeLimitNs, v.throttleModel(), bandwidthPolicy, v, hz);
     }
 
     public KernelConfig withPickPolicy(PickPolicy p) {
-        return new KernelConfig(machine, seed, p, timeLimitNs, throttleModel, bandwidthPolicy);
+        return new KernelConfig(machine, seed, p, timeLimitNs, throttleModel, bandwidthPolicy, kernelVersion, hz);
     }
 
     public KernelConfig withTimeLimitNs(long limit) {
-        return new KernelConfig(machine, seed, pickPolicy, limit, throttleModel, bandwidthPolicy);
+        return new KernelConfig(machine, seed, pickPolicy, limit, throttleModel, bandwidthPolicy, kernelVersion, hz);
     }
 
     public KernelConfig withThrottleModel(ThrottleModel m) {
-        return new KernelConfig(machine, seed, pickPolicy, timeLimitNs, m, bandwidthPolicy);
+        return new KernelConfig(machine, seed, pickPolicy, timeLimitNs, m, bandwidthPolicy, kernelVersion, hz);
     }
 
     public KernelConfig withBandwidthPolicy(BandwidthPolicy p) {
-        return new KernelConfig(machine, seed, pickPolicy, timeLimitNs, throttleModel, p);
+        return new KernelConfig(machine, seed, pickPolicy, timeLimitNs, throttleModel, p, kernelVersion, hz);
+    }
+
+    public KernelConfig withHz(int h) {
+        return new KernelConfig(machine, seed, pickPolicy, timeLimitNs, throttleModel, bandwidthPolicy, kernelVersion, h);
     }
 }

@@ -66,10 +66,39 @@ class CpuControllerFilesTest {
         fails(() -> g.writeCpuMaxBurst("x"), Errno.EINVAL, "cpu.max.burst:parse");
         g.writeCpuMaxBurst("20000");
         assertThat(g.readCpuMaxBurst()).isEqualTo("20000");
-        // newer kernels reset a burst that no longer fits a new quota to 0
-        g.writeCpuMax("10000 100000");
-        assertThat(g.readCpuMaxBurst()).isEqualTo("0");
         fails(() -> cc.root().writeCpuMaxBurst("0"), Errno.ENOENT, "cpu.max.burst:not_on_root");
+    }
+
+    /**
+     * cpu_max_write (kernel/sched/core.c) passes the current burst on to tg_set_cfs_bandwidth. In
+     * 5.14 and 6.6 it is tg_get_cfs_burst(), in µs where ns are meant: a cpu.max write, even one that
+     * repeats the same limits, leaves a 20000 µs burst at 20 µs and never trips the burst > quota
+     * check. 49217ea147df (v6.10) passes the ns value: a quota below the burst is then EINVAL
+     * (cfs_bandwidth:burst) and nothing changes. No release resets the burst to 0.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void aCpuMaxWriteCarriesTheBurstAsTheVersionsCpuMaxWriteDoes(Backend b) {
+        for (KernelVersion v : KernelVersion.values()) {
+            CpuController cc = Kernels.create(b, KernelConfig.of(MachineSpec.simple(2), 42, v)).cpuController();
+            CpuCgroup g = cc.mkdir(cc.root(), "g");
+            g.writeCpuMax("50000 100000");
+            g.writeCpuMaxBurst("20000");
+            if (v.cpuMaxPassesBurstInUsec()) {
+                g.writeCpuMax("50000 100000");
+                assertThat(g.readCpuMaxBurst()).as("%s", v).isEqualTo("20");
+                g.writeCpuMaxBurst("20000");
+                g.writeCpuMax("10000 100000");
+                assertThat(g.readCpuMax()).as("%s", v).isEqualTo("10000 100000");
+                assertThat(g.readCpuMaxBurst()).as("%s", v).isEqualTo("20");
+            } else {
+                g.writeCpuMax("50000 100000");
+                assertThat(g.readCpuMaxBurst()).as("%s", v).isEqualTo("20000");
+                fails(() -> g.writeCpuMax("10000 100000"), Errno.EINVAL, "cfs_bandwidth:burst");
+                assertThat(g.readCpuMax()).as("%s", v).isEqualTo("50000 100000");
+                assertThat(g.readCpuMaxBurst()).as("%s", v).isEqualTo("20000");
+            }
+        }
     }
 
     @ParameterizedTest
@@ -134,9 +163,9 @@ class CpuControllerFilesTest {
         assertThat(cc.maxCfsBandwidthCpus(g)).isEqualTo(3);
         g.writeCpuMax("350000 100000");
         assertThat(cc.maxCfsBandwidthCpus(g)).isEqualTo(3);
-        // the series returns 0 below one period; kemu documents and returns 1 (the caller runs)
+        // below one period the patch's integer division gives 0 (max_cfs_bandwidth_cpus, patch 12)
         g.writeCpuMax("50000 100000");
-        assertThat(cc.maxCfsBandwidthCpus(g)).isEqualTo(1);
+        assertThat(cc.maxCfsBandwidthCpus(g)).isZero();
         // own group only: a limited parent does not cap an unlimited child
         CpuCgroup child = cc.mkdir(g, "c");
         assertThat(cc.maxCfsBandwidthCpus(child)).isEqualTo(8);

@@ -9,6 +9,7 @@ import org.kemu.schedfair.CpuController;
 import org.kemu.schedfair.CpuStat;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.KernelVersion;
 import org.kemu.schedfair.Task;
 import org.kemu.schedfair.TaskState;
 import org.kemu.schedfair.internal.CpuCgroupFiles;
@@ -22,19 +23,20 @@ import org.kemu.schedfair.internal.TaskStruct;
  */
 final class HostedCpuController implements CpuController {
     private final int nrCpus;
-    private final HostedCgroup root = new HostedCgroup("/", null);
+    private final HostedCgroup root;
     private final Map<Task, HostedCgroup> placement = new ConcurrentHashMap<>();
 
-    HostedCpuController(int nrCpus) {
+    HostedCpuController(int nrCpus, KernelVersion version) {
         this.nrCpus = nrCpus;
+        this.root = new HostedCgroup("/", null, version);
     }
 
     private static final class HostedCgroup extends CpuCgroupFiles {
         final List<Task> everAttached = new ArrayList<>();
         long debtNs;
 
-        HostedCgroup(String path, HostedCgroup parent) {
-            super(path, parent);
+        HostedCgroup(String path, HostedCgroup parent, KernelVersion version) {
+            super(path, parent, version);
         }
 
         @Override
@@ -109,7 +111,7 @@ final class HostedCpuController implements CpuController {
             KernelException.require(!c.path().equals(path), Errno.EEXIST, "cgroup_mkdir:exists",
                     "cgroup " + path + " exists");
         }
-        HostedCgroup g = new HostedCgroup(path, p);
+        HostedCgroup g = new HostedCgroup(path, p, p.version());
         p.addChild(g);
         return g;
     }

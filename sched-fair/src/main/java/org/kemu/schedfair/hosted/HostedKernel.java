@@ -70,7 +70,7 @@ public final class HostedKernel extends KernelBase {
             return t;
         });
         timerThread.setRemoveOnCancelPolicy(true);
-        this.cgroups = new HostedCpuController(config.machine().topology().nrCpus());
+        this.cgroups = new HostedCpuController(config.machine().topology().nrCpus(), config.kernelVersion());
     }
 
     @Override

@@ -6,6 +6,7 @@ import org.kemu.schedfair.CpuCgroup;
 import org.kemu.schedfair.CpuStat;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.KernelVersion;
 import org.kemu.schedfair.Nice;
 import org.kemu.schedfair.Task;
 
@@ -34,10 +35,17 @@ public abstract class CpuCgroupFiles implements CpuCgroup {
     protected long burstNs;
     protected long weight = 100;
     protected boolean idle;
+    /** The release whose cpu.max and cpu.stat rules apply. */
+    private final KernelVersion version;
 
-    protected CpuCgroupFiles(String path, CpuCgroupFiles parent) {
+    protected CpuCgroupFiles(String path, CpuCgroupFiles parent, KernelVersion version) {
         this.path = path;
         this.parent = parent;
+        this.version = java.util.Objects.requireNonNull(version, "version");
+    }
+
+    public KernelVersion version() {
+        return version;
     }
 
     /** Applies new bandwidth limits (tg_set_cfs_bandwidth); quota may be RUNTIME_INF. */
@@ -108,8 +116,11 @@ public abstract class CpuCgroupFiles implements CpuCgroup {
     }
 
     /**
-     * cpu_max_write: "$MAX $PERIOD" or "$MAX", MAX being "max" or µs. Newer kernels reset a burst
-     * that no longer fits under the new quota to 0 instead of failing (docs/kernel/sched-fair.md section 1.1).
+     * cpu_max_write: "$MAX $PERIOD" or "$MAX", MAX being "max" or µs, with the current burst passed
+     * on to tg_set_cfs_bandwidth. Up to v6.10 that burst is {@code tg_get_cfs_burst()}, in µs where
+     * ns are meant, so the write leaves the burst 1000 times smaller
+     * ({@link KernelVersion#cpuMaxPassesBurstInUsec}); after the fix a quota below the burst fails the
+     * burst check with EINVAL and changes nothing.
      */
     @Override
     public void writeCpuMax(String value) {
@@ -122,10 +133,7 @@ public abstract class CpuCgroupFiles implements CpuCgroup {
             period = usToNs(parseU64(tok[1], "cpu.max"), "cpu.max");
         }
         long quota = tok[0].equals("max") ? RUNTIME_INF : usToNs(parseU64(tok[0], "cpu.max"), "cpu.max");
-        long burst = burstNs;
-        if (quota != RUNTIME_INF && burst > quota) {
-            burst = 0;
-        }
+        long burst = version.cpuMaxPassesBurstInUsec() ? burstNs / 1000 : burstNs;
         setBandwidth(quota, period, burst);
     }
 
@@ -250,8 +258,11 @@ public abstract class CpuCgroupFiles implements CpuCgroup {
             sb.append("nr_periods ").append(s.nrPeriods()).append('\n');
             sb.append("nr_throttled ").append(s.nrThrottled()).append('\n');
             sb.append("throttled_usec ").append(s.throttledUsec()).append('\n');
-            sb.append("nr_bursts ").append(s.nrBursts()).append('\n');
-            sb.append("burst_usec ").append(s.burstUsec()).append('\n');
+            if (version.burstStatistics()) {
+                // cpu_extra_stat_show: the burst lines came with the statistics in v5.16
+                sb.append("nr_bursts ").append(s.nrBursts()).append('\n');
+                sb.append("burst_usec ").append(s.burstUsec()).append('\n');
+            }
         }
         return sb.toString();
     }
@@ -286,12 +297,14 @@ public abstract class CpuCgroupFiles implements CpuCgroup {
 
     /**
      * max_cfs_bandwidth_cpus of patch 12: nr_cpu_ids for the root or an unlimited group, else quota
-     * / period rounded down, of this group only; kemu returns at least 1 (see CpuController).
+     * / period rounded down, of this group only; 0 when the quota is below one period, as in the
+     * patch (see CpuController). The min with nr_cpu_ids only keeps the int in range: a quota of
+     * more CPUs than exist caps nothing either way.
      */
     public int maxCfsBandwidthCpus(int nrCpuIds) {
         if (isRoot() || quotaNs == RUNTIME_INF) {
             return nrCpuIds;
         }
-        return (int) Math.max(1, Math.min(nrCpuIds, quotaNs / periodNs));
+        return (int) Math.min(nrCpuIds, quotaNs / periodNs);
     }
 }

@@ -12,6 +12,7 @@ import org.kemu.schedfair.DeadlockException;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelConfig;
+import org.kemu.schedfair.KernelVersion;
 import org.kemu.schedfair.KernelException;
 import org.kemu.schedfair.KernelTimer;
 import org.kemu.schedfair.LockStats;
@@ -100,6 +101,11 @@ public abstract class KernelBase implements Kernel, SchedSeam {
     @Override
     public long seed() {
         return config.seed();
+    }
+
+    @Override
+    public KernelVersion kernelVersion() {
+        return config.kernelVersion();
     }
 
     @Override

@@ -18,19 +18,26 @@ final class CfsBandwidth {
     static final long MIN_CFS_RQ_RUNTIME_NS = 1_000_000L;
     /** min_bandwidth_expiration = 2 ms. */
     static final long MIN_BANDWIDTH_EXPIRATION_NS = 2_000_000L;
+    /** default_cfs_period(): 100 ms, the period a group is created with. */
+    static final long DEFAULT_PERIOD_NS = 100_000_000L;
     /** cfs_bandwidth_slack_period = 5 ms. */
     static final long SLACK_PERIOD_NS = 5_000_000L;
 
     final TaskGroup tg;
     long quota = INF;
-    long period = 100_000_000L;
+    long period = DEFAULT_PERIOD_NS;
     long burst;
     long runtime;
     long runtimeSnap;
     boolean idle;
     boolean periodActive;
-    /** Phase of the period grid, drawn once from the run's seed (init_cfs_bandwidth). */
-    long phase = -1;
+    /**
+     * The period timer's expiry (hrtimer node.expires), kept while the timer is inactive: the next
+     * start forwards it by whole periods past now, so periods stay on the grid of the last expiry.
+     * It starts at 0 (5.14's init_cfs_bandwidth), or from v6.3 at a seeded random point of the
+     * default period (drawn when the timer first starts, see CfsBandwidthControl#startPeriodTimer).
+     */
+    long expires = -1;
     long debt;
     final List<CfsRq> throttledList = new ArrayList<>();
     HrTimer periodTimer;

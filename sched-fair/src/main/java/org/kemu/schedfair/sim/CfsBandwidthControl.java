@@ -15,7 +15,10 @@ import org.kemu.schedfair.internal.KernelBase;
  * throttling a queue does to its tasks is the {@link Throttling} model's. The period timer refills
  * the pool on a grid with a seeded random phase, and distributes runtime to throttled queues in
  * order; slack above 1 ms is returned when a queue empties, with the 5 ms slack timer and its
- * 7 ms / 2 ms guards.
+ * 7 ms / 2 ms guards. A running task notices that its queue ran out only at the next tick (the
+ * engine plans its events on the tick grid, HRTICK being off), so a group can overrun its quota by
+ * up to a tick per CPU; the overrun is repaid from the next grant. The kernel version selects the
+ * period timer's phase and whether refills count burst statistics (docs/kernel-versions.md).
  */
 record CfsBandwidthControl(SchedCore core, KernelBase kernel, FairClass fair, int nrCpus) {
 
@@ -116,20 +119,30 @@ record CfsBandwidthControl(SchedCore core, KernelBase kernel, FairClass fair, in
         }
     }
 
-    /** start_cfs_bandwidth: arms the period timer on its grid if it is not active. */
+    /**
+     * start_cfs_bandwidth: nothing if the period timer is active; else hrtimer_forward_now moves its
+     * expiry by whole periods to the first point after now, and the timer starts there.
+     */
     void startPeriodTimer(CfsBandwidth b) {
         if (b.periodActive) {
             return;
         }
         b.periodActive = true;
-        if (b.phase < 0) {
-            b.phase = Math.floorMod(kernel.random("cfs_bandwidth:" + b.tg.path).nextLong(), b.period);
+        if (b.expires < 0) {
+            // init_cfs_bandwidth: expiry 0 in 5.14; from v6.3 "Add a random offset so that timers
+            // interleave", get_random_u32_below(period) of the default period the group was made with
+            b.expires = fair.version.randomPeriodPhase()
+                    ? Math.floorMod(kernel.random("cfs_bandwidth:" + b.tg.path).nextLong(), CfsBandwidth.DEFAULT_PERIOD_NS)
+                    : 0;
         }
         if (b.periodTimer == null) {
             b.periodTimer = new HrTimer(kernel, "cfs_period:" + b.tg.path, () -> periodTimerFired(b));
         }
-        long n = Math.floorDiv(core.now() - b.phase, b.period) + 1;
-        b.periodTimer.start(b.phase + n * b.period);
+        long now = core.now();
+        if (b.expires <= now) {
+            b.expires += (Math.floorDiv(now - b.expires, b.period) + 1) * b.period;
+        }
+        b.periodTimer.start(b.expires);
     }
 
     /** sched_cfs_period_timer / do_sched_cfs_period_timer (docs/kernel/sched-fair.md section 1.4). */
@@ -155,10 +168,14 @@ record CfsBandwidthControl(SchedCore core, KernelBase kernel, FairClass fair, in
             }
             b.idle = false;
         }
-        b.periodTimer.start(expired + b.period);
+        b.expires = expired + b.period;
+        b.periodTimer.start(b.expires);
     }
 
-    /** __refill_cfs_bandwidth_runtime, with the remote-charging debt of patch 15 paid first. */
+    /**
+     * __refill_cfs_bandwidth_runtime, with the remote-charging debt of patch 15 paid first. The
+     * burst statistics (runtime_snap, nr_burst, burst_time) exist from v5.16 only.
+     */
     void refill(CfsBandwidth b) {
         if (!b.limited()) {
             return;
@@ -166,12 +183,15 @@ record CfsBandwidthControl(SchedCore core, KernelBase kernel, FairClass fair, in
         long payment = Math.min(b.quota, b.debt);
         b.debt -= payment;
         b.runtime += b.quota - payment;
-        if (b.runtimeSnap - b.runtime > 0) {
+        boolean stats = fair.version.burstStatistics();
+        if (stats && b.runtimeSnap - b.runtime > 0) {
             b.burstTimeNs += b.runtimeSnap - b.runtime;
             b.nrBursts++;
         }
         b.runtime = Math.min(b.runtime, b.quota + b.burst);
-        b.runtimeSnap = b.runtime;
+        if (stats) {
+            b.runtimeSnap = b.runtime;
+        }
     }
 
     /** distribute_cfs_runtime: just enough runtime to each throttled queue, in order. */
@@ -190,8 +210,12 @@ record CfsBandwidthControl(SchedCore core, KernelBase kernel, FairClass fair, in
     }
 
     /**
-     * tg_set_cfs_bandwidth: new limits, a full pool, the period timer restarted, every CPU's queue
-     * reset (runtime_remaining 0) and unthrottled, and any remote-charging debt forgiven.
+     * tg_set_cfs_bandwidth (kernel/sched/core.c, v5.14; unchanged in this respect through v6.18):
+     * the new limits, then __refill_cfs_bandwidth_runtime (one quota added to what is left in the
+     * pool, capped at quota + burst), then start_cfs_bandwidth, which leaves an active period timer
+     * where it is (no re-phase; the next expiry refills and uses the new period from there); every
+     * CPU's queue is reset (runtime_remaining 0) and unthrottled. Patch 15 forgives any
+     * remote-charging debt here.
      */
     void setBandwidth(TaskGroup g, long quota, long period, long burst) {
         CfsBandwidth b = g.bw;
@@ -202,15 +226,7 @@ record CfsBandwidthControl(SchedCore core, KernelBase kernel, FairClass fair, in
         b.quota = quota;
         b.burst = burst;
         b.debt = 0;
-        if (b.phase >= 0) {
-            b.phase = Math.floorMod(b.phase, period);
-        }
-        b.runtime = quota == CfsBandwidth.INF ? 0 : quota;
-        b.runtimeSnap = b.runtime;
-        b.periodActive = false;
-        if (b.periodTimer != null) {
-            b.periodTimer.cancel();
-        }
+        refill(b);
         if (b.limited()) {
             startPeriodTimer(b);
         }

@@ -5,17 +5,42 @@ import java.util.Comparator;
 /**
  * CFS as before Linux 6.6 (docs/kernel/sched-fair.md sections 2.1 and 2.3, source S2-old): the entity
  * with the smallest vruntime runs; curr's slice at a level is its weight's share of the period
- * (sched_latency 6 ms, or nr_running x min_granularity 0.75 ms beyond sched_nr_latency 8); waking
- * sleepers are placed at most half a latency behind min_vruntime (GENTLE_FAIR_SLEEPERS), new tasks
- * one vslice after it (START_DEBIT); a woken entity preempts when curr is more than the weighted
- * wake-up granularity (1 ms) ahead. Slices end exactly (as with HRTICK), not at the next tick, and
- * each level of the group hierarchy checks its own share (check_preempt_tick per entity_tick).
+ * (sched_latency, or nr_running x min_granularity beyond sched_nr_latency 8); waking sleepers are
+ * placed at most half a latency behind min_vruntime (GENTLE_FAIR_SLEEPERS), new tasks one vslice
+ * after it (START_DEBIT); a woken entity preempts when curr is more than the weighted wake-up
+ * granularity ahead. The three tunables are the base values 6 / 0.75 / 1 ms scaled as 5.14 boots
+ * them (see {@link #tunableScale}): 24 / 3 / 4 ms on 8 or more CPUs. A slice runs out here; the
+ * task is switched at the next tick (SchedCore, HRTICK off). Each level of the group hierarchy
+ * checks its own share (check_preempt_tick per entity_tick).
  */
 final class CfsRule implements PickRule {
-    static final long SCHED_LATENCY_NS = 6_000_000L;
-    static final long MIN_GRANULARITY_NS = 750_000L;
-    static final long WAKEUP_GRANULARITY_NS = 1_000_000L;
+    /** Unscaled sysctl_sched_latency, sysctl_sched_min_granularity, sysctl_sched_wakeup_granularity. */
+    static final long BASE_LATENCY_NS = 6_000_000L;
+    static final long BASE_MIN_GRANULARITY_NS = 750_000L;
+    static final long BASE_WAKEUP_GRANULARITY_NS = 1_000_000L;
+    /** sched_nr_latency = latency / min_granularity, 8 at any scale. */
     static final int SCHED_NR_LATENCY = 8;
+
+    final long latencyNs;
+    final long minGranularityNs;
+    final long wakeupGranularityNs;
+
+    CfsRule(int nrCpus) {
+        long f = tunableScale(nrCpus);
+        this.latencyNs = BASE_LATENCY_NS * f;
+        this.minGranularityNs = BASE_MIN_GRANULARITY_NS * f;
+        this.wakeupGranularityNs = BASE_WAKEUP_GRANULARITY_NS * f;
+    }
+
+    /**
+     * get_update_sysctl_factor under SCHED_TUNABLESCALING_LOG, the default (kernel/sched/fair.c,
+     * v5.14; sched_init_granularity -> update_sysctl at boot): 1 + ilog2(min(online CPUs, 8)). EEVDF's
+     * base slice (v6.6) keeps the same factor.
+     */
+    static int tunableScale(int nrCpus) {
+        int n = Math.max(1, Math.min(nrCpus, 8));
+        return 1 + (31 - Integer.numberOfLeadingZeros(n));
+    }
 
     private static final Comparator<SchedEntity> ORDER =
             Comparator.<SchedEntity>comparingLong(e -> e.vruntime).thenComparingLong(e -> e.key);
@@ -25,12 +50,12 @@ final class CfsRule implements PickRule {
         return ORDER;
     }
 
-    private static long period(int nrRunning) {
-        return nrRunning > SCHED_NR_LATENCY ? nrRunning * MIN_GRANULARITY_NS : SCHED_LATENCY_NS;
+    private long period(int nrRunning) {
+        return nrRunning > SCHED_NR_LATENCY ? nrRunning * minGranularityNs : latencyNs;
     }
 
     /** sched_slice at one level: the period share of {@code se} on a queue of {@code load}. */
-    private static long slice(int nrRunning, long load, long weight) {
+    private long slice(int nrRunning, long load, long weight) {
         return Math.max(1, period(nrRunning) * weight / Math.max(1, load));
     }
 
@@ -41,7 +66,7 @@ final class CfsRule implements PickRule {
             se.vruntime = rq.minVruntime
                     + PickRule.calcDeltaFair(slice(rq.nrRunning + 1, load, se.weight), se.weight);
         } else if (wakeup) {
-            se.vruntime = Math.max(se.vruntime, rq.minVruntime - SCHED_LATENCY_NS / 2);
+            se.vruntime = Math.max(se.vruntime, rq.minVruntime - latencyNs / 2);
         }
     }
 
@@ -82,7 +107,7 @@ final class CfsRule implements PickRule {
 
     @Override
     public boolean wakeupPreempt(CfsRq rq, SchedEntity curr, SchedEntity se) {
-        long gran = PickRule.calcDeltaFair(WAKEUP_GRANULARITY_NS, se.weight);
+        long gran = PickRule.calcDeltaFair(wakeupGranularityNs, se.weight);
         return curr.vruntime - se.vruntime > gran;
     }
 }

@@ -11,18 +11,17 @@ import java.util.Comparator;
  * unless it stops being eligible when another entity arrives.
  */
 final class EevdfRule implements PickRule {
-    /** TICK_NSEC for HZ=250, the common distribution setting. */
-    static final long TICK_NSEC = 4_000_000L;
 
     private static final Comparator<SchedEntity> ORDER =
             Comparator.<SchedEntity>comparingLong(e -> e.deadline).thenComparingLong(e -> e.key);
 
     final long baseSliceNs;
+    /** TICK_NSEC of the run's HZ, the floor of the lag clamp. */
+    private final long tickNs;
 
-    EevdfRule(int nrCpus) {
-        int n = Math.min(nrCpus, 8);
-        int ilog2 = 31 - Integer.numberOfLeadingZeros(n);
-        this.baseSliceNs = 750_000L * (1 + ilog2);
+    EevdfRule(int nrCpus, long tickNs) {
+        this.baseSliceNs = 750_000L * CfsRule.tunableScale(nrCpus);
+        this.tickNs = tickNs;
     }
 
     @Override
@@ -53,7 +52,7 @@ final class EevdfRule implements PickRule {
     @Override
     public void onDequeue(CfsRq rq, SchedEntity se, boolean sleep) {
         long lag = rq.avgVruntime() - se.vruntime;
-        long limit = PickRule.calcDeltaFair(Math.max(2 * baseSliceNs, TICK_NSEC), se.weight);
+        long limit = PickRule.calcDeltaFair(Math.max(2 * baseSliceNs, tickNs), se.weight);
         se.vlag = Math.max(-limit, Math.min(limit, lag));
     }
 

@@ -2,6 +2,7 @@ package org.kemu.schedfair.sim;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.kemu.schedfair.KernelVersion;
 import org.kemu.schedfair.Nice;
 import org.kemu.schedfair.SchedPolicy;
 import org.kemu.schedfair.ThrottleModel;
@@ -24,11 +25,15 @@ final class FairClass {
     final TaskGroup root;
     final Throttling throttling;
     final CfsBandwidthControl bandwidth;
+    /** The release whose bandwidth rules (burst statistics, period-timer phase) apply. */
+    final KernelVersion version;
     private final int nrCpus;
     private long nextGroupKey = -1;
 
-    FairClass(SchedCore core, KernelBase kernel, PickRule rule, int nrCpus, ThrottleModel throttleModel) {
+    FairClass(SchedCore core, KernelBase kernel, PickRule rule, int nrCpus, ThrottleModel throttleModel,
+            KernelVersion version) {
         this.core = core;
+        this.version = version;
         this.rule = rule;
         this.nrCpus = nrCpus;
         this.root = new TaskGroup("/", "", null, nrCpus, rule.order(), 0);

@@ -32,6 +32,8 @@ final class SchedCore implements SimEngine.EventSource {
     final FairClass fair;
     private final CpuEventHeap heap;
     private final MemoryBandwidthModel memory;
+    /** TICK_NSEC: with HRTICK off, slices and runtime run out only at a tick (see {@link #atTick}). */
+    private final long tickNs;
 
     SchedCore(KernelBase kernel, SimEngine engine, KernelConfig config) {
         this.engine = engine;
@@ -46,11 +48,12 @@ final class SchedCore implements SimEngine.EventSource {
         }
         this.heap = new CpuEventHeap(n);
         this.memory = new MemoryBandwidthModel(this, config.machine().bandwidth(), topo.nodes(), tracer);
+        this.tickNs = config.tickNs();
         PickRule rule = switch (config.pickPolicy()) {
-            case CFS -> new CfsRule();
-            case EEVDF -> new EevdfRule(n);
+            case CFS -> new CfsRule(n);
+            case EEVDF -> new EevdfRule(n, tickNs);
         };
-        this.fair = new FairClass(this, kernel, rule, n, config.throttleModel());
+        this.fair = new FairClass(this, kernel, rule, n, config.throttleModel(), config.kernelVersion());
     }
 
     long now() {
@@ -397,10 +400,28 @@ final class SchedCore implements SimEngine.EventSource {
             if (t.task.preemptCount == 0) {
                 long in = fair.reschedInNs(c, t);
                 at = Math.min(at, c.reschedPending ? now
-                        : in == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(now, t.execAt) + in);
+                        : in == Long.MAX_VALUE ? Long.MAX_VALUE : atTick(Math.max(now, t.execAt) + in));
             }
         }
         heap.update(c.id, Math.max(at, now));
+    }
+
+    /**
+     * The first tick at or after {@code t}. With HRTICK off (sched_feat default in every release
+     * modelled) nothing reschedules a running task at the moment its slice or its cfs_rq's runtime
+     * runs out: scheduler_tick -> task_tick_fair -> entity_tick runs update_curr (which charges the
+     * runtime, account_cfs_rq_runtime, and asks for a resched when none is left) and
+     * check_preempt_tick (CFS) / update_deadline (EEVDF), so the task runs on to the next tick.
+     * Ticks of all CPUs fall on one grid from time 0 (sched_skew_tick is 0 by default). A limited
+     * group can therefore overrun its quota by up to a tick per CPU, repaid from its next grant.
+     */
+    private long atTick(long t) {
+        long r = Math.floorMod(t, tickNs);
+        if (r == 0) {
+            return t;
+        }
+        long add = tickNs - r;
+        return t > Long.MAX_VALUE - add ? Long.MAX_VALUE : t + add;
     }
 
     @Override

@@ -9,7 +9,7 @@ final class SimCgroup extends CpuCgroupFiles {
     private final FairClass fair;
 
     SimCgroup(TaskGroup tg, SimCgroup parent, FairClass fair) {
-        super(tg.path, parent);
+        super(tg.path, parent, fair.version);
         this.tg = tg;
         this.fair = fair;
     }
