@@ -16,7 +16,7 @@ class EevdfRuleTest {
      */
     @Test
     void aDeadlineReachedByReweightLetsCurrRunToItsNextUpdate() {
-        EevdfRule rule = new EevdfRule(2);
+        EevdfRule rule = new EevdfRule(2, 1_000_000L); // HZ 1000
         TaskGroup root = new TaskGroup("/", "", null, 1, rule.order(), 0);
         CfsRq rq = root.cfsRq[0];
         TaskGroup g = new TaskGroup("/g", "g", root, 1, rule.order(), -1);
