@@ -24,27 +24,27 @@ import picocli.CommandLine.Option;
 @Command(name = "sweep", description = "Guest inits over a matrix of options: CSV plus a JSON sidecar.",
         subcommands = org.kemu.cli.sweep.SweepMergeCommand.class)
 final class SweepCommand extends KemuCommand {
-    @Option(names = "--profiles", split = ",", paramLabel = "P[,P...]", defaultValue = "intel-8167m",
+    @Option(names = "--profiles", split = ",", paramLabel = "P", defaultValue = "intel-8167m",
             description = "machine profiles: built-in names or profile JSON files (default: ${DEFAULT-VALUE})")
     List<String> profiles;
-    @Option(names = "--backings", split = ",", paramLabel = "B[,B...]", defaultValue = "hugetlb",
+    @Option(names = "--backings", split = ",", paramLabel = "B", defaultValue = "hugetlb",
             description = "guest RAM backings, hugetlb and/or thp (default: ${DEFAULT-VALUE})")
     List<String> backings;
-    @Option(names = "--mems", split = ",", paramLabel = "SIZE[,SIZE...]", defaultValue = "16G",
+    @Option(names = "--mems", split = ",", paramLabel = "SIZE", defaultValue = "16G",
             description = "guest RAM sizes, e.g. 16G,128G (default: ${DEFAULT-VALUE})")
     List<String> mems;
-    @Option(names = "--prealloc-threads", split = ",", paramLabel = "N[,N...]", defaultValue = "0",
+    @Option(names = "--prealloc-threads", split = ",", paramLabel = "N", defaultValue = "0",
             description = "qemu -mem-prealloc thread counts, 0 = no prealloc (default: ${DEFAULT-VALUE})")
     List<Integer> prealloc;
-    @Option(names = "--padata-threads", split = ",", paramLabel = "N[,N...]", defaultValue = "0,16",
+    @Option(names = "--padata-threads", split = ",", paramLabel = "N", defaultValue = "0,16",
             description = "thread counts of the multithreaded pin, 0 = the unmodified serial kernel"
                     + " (default: ${DEFAULT-VALUE})")
     List<Integer> threads;
-    @Option(names = "--lock-cache-pages", split = ",", paramLabel = "PAGES[,PAGES...]", defaultValue = "65536",
+    @Option(names = "--lock-cache-pages", split = ",", paramLabel = "PAGES", defaultValue = "65536",
             description = "per-thread locked_vm cache sizes of patch 8, 0 = none; serial runs ignore it"
                     + " (default: ${DEFAULT-VALUE})")
     List<Long> caches;
-    @Option(names = "--pin-modes", split = ",", paramLabel = "MODE[,MODE...]",
+    @Option(names = "--pin-modes", split = ",", paramLabel = "MODE",
             description = "pin modes: serial, padata, user-threads, user-threads-unlocked, folio-serial, folio-padata"
                     + " (default: serial for 0 threads, padata otherwise)")
     List<String> modes;
