@@ -3,9 +3,7 @@ package org.kemu.cli;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
+import org.kemu.cli.ResultTable.Column;
 import org.kemu.lab.GuestInitResult;
 import org.kemu.lab.GuestSpec;
 import org.kemu.lab.Lab;
@@ -15,6 +13,7 @@ import org.kemu.lab.Profiles;
 import org.kemu.lab.calibrate.CalibrationCell;
 import org.kemu.lab.calibrate.CalibrationInputs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Wall time and peak heap of guest-init for every guest size and backing of the"
@@ -24,10 +23,24 @@ final class BenchCommand extends KemuCommand {
             description = "threads of the multithreaded pin, 0 = the unmodified serial kernel (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Mixin
+    FormatOptions output = new FormatOptions();
+
+    /** The columns of bench's results. */
+    static ResultTable table() {
+        return new ResultTable("bench", Column.of("machine", "machine"), Column.of("backing", "backing"),
+                Column.of("prealloc_threads", "qthr"), Column.of("mem_gib", "GiB"),
+                Column.of("published_pin_seconds", "published pin s (real)"),
+                Column.of("pin_seconds", "emulated pin s (virtual)"), Column.of("wall_seconds", "wall s (real)"),
+                Column.ratio("wall_per_published_pin", "wall / published pin"),
+                Column.of("wall_pin_seconds", "pin wall s (real)"),
+                Column.ratio("wall_pin_per_published_pin", "pin wall / published pin"),
+                Column.of("peak_heap_mib", "peak heap MiB"));
+    }
+
     @Override
     public Integer call() {
-        var out = out();
-        List<List<String>> rows = new ArrayList<>();
+        ResultTable t = table();
         for (CalibrationCell c : CalibrationInputs.BASE) {
             System.gc();
             for (MemoryPoolMXBean b : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -43,18 +56,15 @@ final class BenchCommand extends KemuCommand {
                 }
             }
             double wall = r.wallNanos() / 1e9;
-            rows.add(List.of(c.machine(), c.backing().cliName(), Integer.toString(c.preallocThreads()),
-                    Integer.toString(c.gib()), f(c.pinS()), f(r.pinSeconds()), f(wall),
-                    c.pinS() == 0 ? "n/a" : f(wall / c.pinS()), f(r.pinWallNanos() / 1e9),
-                    c.pinS() == 0 ? "n/a" : f(r.pinWallNanos() / 1e9 / c.pinS()), Long.toString(peak >> 20)));
-            out.print("");
+            double pinWall = r.pinWallNanos() / 1e9;
+            t.row(c.machine(), c.backing().cliName(), c.preallocThreads(), c.gib(), c.pinS(), r.pinSeconds(), wall,
+                    c.pinS() == 0 ? null : wall / c.pinS(), pinWall, c.pinS() == 0 ? null : pinWall / c.pinS(),
+                    peak >> 20);
         }
-        out.print(Reports.table(List.of("machine", "backing", "qthr", "GiB", "real pin s", "emulated pin s", "wall s",
-                "wall / real pin", "pin wall s", "pin wall / real pin", "peak heap MiB"), rows));
+        t.note("published: the real machine's measured pin (docs/calibration-inputs.md); emulated: virtual seconds"
+                + " of the emulated machine; wall: real seconds this computer took to emulate the whole guest init"
+                + " (pin wall: its pin alone). Wall times vary from run to run.");
+        t.print(out(), output.format);
         return 0;
-    }
-
-    private static String f(double d) {
-        return String.format(Locale.ROOT, "%.3f", d);
     }
 }

@@ -12,7 +12,9 @@ import org.kemu.lab.calibrate.CalibrationReport;
 import org.kemu.lab.calibrate.Calibrator;
 import org.kemu.lab.calibrate.ProfileFitter;
 import org.kemu.lab.profile.ProfileCodec;
+import org.kemu.cli.ResultTable.Column;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "calibrate", description = "Fit the machine profiles from the calibration inputs and write"
@@ -26,8 +28,26 @@ final class CalibrateCommand extends KemuCommand {
             description = "the published-against-emulated report to write (default: ${DEFAULT-VALUE})")
     Path docs;
 
-    @Option(names = "--skip-fit", description = "only re-emulate the cells with the profiles in --profiles-dir (default: ${DEFAULT-VALUE})")
+    @Option(names = "--skip-fit", description = "only re-emulate the cells with the profiles in --profiles-dir, do not fit them again"
+                    + " (default: ${DEFAULT-VALUE})")
     boolean skipFit;
+
+    @Mixin
+    FormatOptions output = new FormatOptions();
+
+    /** {@code (emulated - published) / published} in percent, or none without a published value. */
+    private static Double percentOff(double emulated, double published) {
+        return published == 0 ? null : 100 * (emulated - published) / published;
+    }
+
+    /** The columns of calibrate's results: each calibration cell, published against emulated. */
+    static ResultTable table() {
+        return new ResultTable("calibrate", Column.of("cell", "cell"),
+                Column.of("published_pin_seconds", "published pin s (real)"),
+                Column.of("pin_seconds", "emulated pin s (virtual)"), Column.of("pin_error_percent", "pin error %"),
+                Column.of("published_init_seconds", "published init s (real)"),
+                Column.of("init_seconds", "emulated init s (virtual)"), Column.of("init_error_percent", "init error %"));
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -55,7 +75,17 @@ final class CalibrateCommand extends KemuCommand {
             Files.createDirectories(docs.getParent());
         }
         Files.writeString(docs, CalibrationReport.markdown(base, mt, fits, profiles));
-        out().println("wrote " + profilesDir + "/*.json and " + docs);
+        ResultTable t = table();
+        for (var r : java.util.stream.Stream.concat(base.stream(), mt.stream()).toList()) {
+            var c = r.cell();
+            t.row(c.label(), c.pinS(), r.pinS(), percentOff(r.pinS(), c.pinS()), c.initS(), r.initS(),
+                    percentOff(r.initS(), c.initS()));
+        }
+        t.context("profiles_dir", profilesDir.toString()).context("docs", docs.toString());
+        t.note("published: measured on the real machine (docs/calibration-inputs.md); emulated: virtual seconds of"
+                + " the fitted profile's machine; error: (emulated - published) / published.");
+        t.note("wrote " + profilesDir + "/*.json and " + docs);
+        t.print(out(), output.format);
         return 0;
     }
 }

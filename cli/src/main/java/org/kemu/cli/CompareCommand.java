@@ -1,7 +1,10 @@
 package org.kemu.cli;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.kemu.cli.ResultTable.Column;
 import org.kemu.lab.GuestInitResult;
 import org.kemu.lab.GuestSpec;
 import org.kemu.lab.Lab;
@@ -17,6 +20,17 @@ import picocli.CommandLine.Mixin;
 final class CompareCommand extends KemuCommand {
     @Mixin
     GuestOptions o;
+
+    @Mixin
+    FormatOptions output = new FormatOptions();
+
+    /** Why the (sum) columns can exceed the pin time they are part of. */
+    static final String SUM_NOTE = "(sum): added up over every pinning thread, so with N threads it can reach N times"
+            + " the pin time. lock wait: time threads spent blocked or spinning on kernel locks (mmap_lock, the"
+            + " container mutex, the locked_vm lock).";
+
+    /** What the accounting column counts. */
+    static final String ACCOUNTING_NOTE = "accounting: time spent charging pinned pages to locked_vm.";
 
     /** One line of the table: an approach with its threads and lock cache. */
     private record Line(Approach approach, int threads, long lockCachePages) {
@@ -36,9 +50,14 @@ final class CompareCommand extends KemuCommand {
             // the threaded lines would otherwise run with 1 thread under a "padata 1 threads" label
             throw new IllegalArgumentException("compare needs at least 1 thread (--padata-threads " + o.padataThreads + ")");
         }
+        OutputFormat format = output.format;
         MachineProfile p = Profiles.load(o.machine.profile);
         GuestSpec g = o.guest();
-        List<List<String>> rows = new ArrayList<>();
+        ResultTable table = GuestInitCommand.timesTable("approach",
+                Column.of("accounting_seconds", "accounting s (virtual, sum)"),
+                Column.of("lock_wait_seconds", "lock wait s (virtual, sum)"));
+        List<String> csv = new ArrayList<>(List.of(String.join(",", Reports.CSV_COLUMNS)));
+        List<Map<String, Object>> runs = new ArrayList<>();
         GuestInitResult base = null;
         var progress = org.kemu.cli.progress.Progress.start("compare", approaches(o.padataThreads, o.lockCachePages).size());
         for (Line a : approaches(o.padataThreads, o.lockCachePages)) {
@@ -49,18 +68,33 @@ final class CompareCommand extends KemuCommand {
             if (base == null) {
                 base = r;
             }
-            List<String> row = new ArrayList<>(GuestInitCommand.row(GuestInitCommand.describe(c, ga), r, base));
-            row.add(Reports.num(r.pin().lockAcctNs() / 1e9));
-            row.add(Reports.num(r.totalLockWaitNs() / 1e9));
-            rows.add(row);
-            progress.step(GuestInitCommand.describe(c, ga));
+            String name = GuestInitCommand.describe(c, ga);
+            List<Object> row = new ArrayList<>(List.of(GuestInitCommand.row(name, r, base)));
+            row.add(r.pin().lockAcctNs() / 1e9);
+            row.add(r.totalLockWaitNs() / 1e9);
+            table.row(row.toArray());
+            csv.add(Reports.csv(Reports.csvRow(p, c, ga, r)));
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("approach", name);
+            run.putAll(Reports.json(p, c, ga, r));
+            runs.add(run);
+            progress.step(name);
         }
         progress.close();
         var out = out();
-        out.printf("kemu compare: %s, %s, %s guest, %d prealloc threads, seed %d%n", p.name(), g.backing().cliName(),
-                Sizes.format(g.memBytes()), g.preallocThreads(), o.machine.seed);
-        out.print(Reports.table(List.of("approach", "pin s", "init s", "pin speedup", "init speedup", "wall s",
-                "accounting s (sum)", "lock wait s (sum)"), rows));
+        switch (format) {
+            case table -> out.print(table.title(String.format(java.util.Locale.ROOT,
+                    "kemu compare: %s, %s, %s guest, %d prealloc threads, seed %d", p.name(), g.backing().cliName(),
+                    Sizes.format(g.memBytes()), g.preallocThreads(), o.machine.seed))
+                    .note(GuestInitCommand.TIME_NOTE).note(SUM_NOTE).note(ACCOUNTING_NOTE).table());
+            case csv -> csv.forEach(out::println);
+            case json -> {
+                Map<String, Object> m = Results.document("compare");
+                m.put("runs", runs);
+                out.print(Reports.toJson(m));
+            }
+        }
+        out.flush();
         return 0;
     }
 }

@@ -1,8 +1,6 @@
 package org.kemu.cli;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.kemu.lab.GuestInitResult;
 import org.kemu.lab.GuestSpec;
@@ -11,6 +9,7 @@ import org.kemu.lab.LabConfig;
 import org.kemu.lab.MachineProfile;
 import org.kemu.lab.Approach;
 import org.kemu.lab.Profiles;
+import org.kemu.cli.ResultTable.Column;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,29 +19,32 @@ final class GuestInitCommand extends KemuCommand {
     @Mixin
     GuestOptions o;
 
-    @Option(names = "--format", defaultValue = "table", description = "table, json or csv (default: ${DEFAULT-VALUE})")
-    String format;
+    @Mixin
+    FormatOptions output = new FormatOptions();
 
     @Option(names = "--no-baseline", description = "do not also run the serial base kernel")
     boolean noBaseline;
 
+    /** What the table's time columns mean, under every guest-init and compare table. */
+    static final String TIME_NOTE = "pin and init: virtual seconds, the emulated machine's time; wall: real seconds"
+            + " this computer took to emulate the run. speedup: the serial 5.14 row's time over this row's.";
+
     @Override
     public Integer call() {
-        if (!List.of("table", "json", "csv").contains(format)) {
-            throw new IllegalArgumentException("--format must be table, json or csv, not '" + format + "'");
-        }
+        OutputFormat format = output.format;
         MachineProfile p = Profiles.load(o.machine.profile);
         GuestSpec g = o.guest();
         LabConfig c = o.config();
-        var observation = observation().collectMetrics("json".equals(format));
+        var observation = observation().collectMetrics(format == OutputFormat.json);
         GuestInitResult r = Lab.guestInit(p, c, g, observation);
         boolean withBase = !noBaseline && Approach.of(c.pin(), g.mapDma()) != Approach.SERIAL;
         GuestSpec baseGuest = o.baselineGuest();
         GuestInitResult base = withBase ? Lab.guestInit(p, o.baseline(), baseGuest, observation) : null;
         var out = out();
         switch (format) {
-            case "json" -> {
-                Map<String, Object> m = Reports.json(p, c, g, r);
+            case json -> {
+                Map<String, Object> m = Results.document("guest-init");
+                m.putAll(Reports.json(p, c, g, r));
                 observation.takeMetrics().ifPresent(x -> m.put("metrics", x));
                 if (base != null) {
                     Map<String, Object> b = new LinkedHashMap<>();
@@ -53,23 +55,22 @@ final class GuestInitCommand extends KemuCommand {
                 }
                 out.print(Reports.toJson(m));
             }
-            case "csv" -> {
+            case csv -> {
                 out.println(String.join(",", Reports.CSV_COLUMNS));
                 if (base != null) {
                     out.println(Reports.csv(Reports.csvRow(p, o.baseline(), baseGuest, base)));
                 }
                 out.println(Reports.csv(Reports.csvRow(p, c, g, r)));
             }
-            default -> {
-                out.printf("kemu guest-init: %s, %s, %s guest, %d prealloc threads, seed %d%n", p.name(),
-                        g.backing().cliName(), Sizes.format(g.memBytes()), g.preallocThreads(), c.seed());
-                List<List<String>> rows = new ArrayList<>();
+            case table -> {
+                ResultTable t = timesTable("kernel").title(String.format(java.util.Locale.ROOT,
+                        "kemu guest-init: %s, %s, %s guest, %d prealloc threads, seed %d", p.name(),
+                        g.backing().cliName(), Sizes.format(g.memBytes()), g.preallocThreads(), c.seed()));
                 if (base != null) {
-                    rows.add(row("serial 5.14 (base)", base, base));
+                    t.row(row("serial 5.14 (base)", base, base));
                 }
-                rows.add(row(describe(c, g), r, base));
-                out.print(Reports.table(List.of("kernel", "pin s", "init s", "pin speedup", "init speedup", "wall s"),
-                        rows));
+                t.row(row(describe(c, g), r, base));
+                out.print(t.note(TIME_NOTE).table());
                 if (!r.invariantViolations().isEmpty()) {
                     out.println("INVARIANT VIOLATIONS: " + r.invariantViolations());
                     return 1;
@@ -78,6 +79,16 @@ final class GuestInitCommand extends KemuCommand {
         }
         out.flush();
         return 0;
+    }
+
+    /** The columns guest-init and compare share, the first one named {@code first}. */
+    static ResultTable timesTable(String first, Column... more) {
+        Column[] cols = {Column.of("approach", first), Column.of("pin_seconds", "pin s (virtual)"),
+            Column.of("init_seconds", "init s (virtual)"), Column.ratio("pin_speedup", "pin speedup"),
+            Column.ratio("init_speedup", "init speedup"), Column.of("wall_seconds", "wall s (real)")};
+        Column[] all = java.util.Arrays.copyOf(cols, cols.length + more.length);
+        System.arraycopy(more, 0, all, cols.length, more.length);
+        return new ResultTable("guest-init", all);
     }
 
     static String describe(LabConfig c, GuestSpec g) {
@@ -93,11 +104,10 @@ final class GuestInitCommand extends KemuCommand {
         };
     }
 
-    static List<String> row(String name, GuestInitResult r, GuestInitResult base) {
-        String ps = base == null ? "-" : String.format(java.util.Locale.ROOT, "%.1fx", base.pinNs() / (double) r.pinNs());
-        String is = base == null ? "-" : String.format(java.util.Locale.ROOT, "%.1fx", base.initNs() / (double) r.initNs());
-        return List.of(name, String.format(java.util.Locale.ROOT, "%.2f", r.pinSeconds()),
-                String.format(java.util.Locale.ROOT, "%.2f", r.initSeconds()), ps, is,
-                String.format(java.util.Locale.ROOT, "%.2f", r.wallNanos() / 1e9));
+    /** A row of {@link #timesTable}: the name, pin and init times, speedups over {@code base} (none without one), wall. */
+    static Object[] row(String name, GuestInitResult r, GuestInitResult base) {
+        Double ps = base == null ? null : base.pinNs() / (double) r.pinNs();
+        Double is = base == null ? null : base.initNs() / (double) r.initNs();
+        return new Object[] {name, r.pinSeconds(), r.initSeconds(), ps, is, r.wallNanos() / 1e9};
     }
 }

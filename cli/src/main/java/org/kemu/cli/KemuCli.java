@@ -21,8 +21,8 @@ public final class KemuCli implements Runnable {
     @CommandLine.Option(names = "--plugin-path", paramLabel = "DIR|JAR[:...]",
             defaultValue = "${env:KEMU_PLUGIN_PATH}",
             description = "Plugins from outside kemu: jars and class directories (a directory's *.jar too),"
-                    + " separated by ':' (';' on Windows); default: $KEMU_PLUGIN_PATH, else none."
-                    + " A plugin reusing a shipped plugin's name is refused.")
+                    + " separated by ':' (';' on Windows). A plugin reusing a shipped plugin's name is refused."
+                    + " (default: $KEMU_PLUGIN_PATH, else none)")
     String pluginPath;
 
     @CommandLine.Option(names = "--stacktrace", description = "print the stack of the first failure")

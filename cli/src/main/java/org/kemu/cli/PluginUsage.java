@@ -62,7 +62,8 @@ final class PluginUsage {
         return q.type() == ParamType.SIZE ? "BYTES" : q.type().name().toUpperCase(Locale.ROOT);
     }
 
-    private static List<String> wrap(String text, int width) {
+    /** {@code text} broken at spaces into lines of at most {@code width} characters (longer words stay whole). */
+    static List<String> wrap(String text, int width) {
         List<String> out = new ArrayList<>();
         StringBuilder line = new StringBuilder();
         for (String w : text.split(" ")) {

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.kemu.lab.Approach;
 import org.kemu.lab.GuestInitResult;
@@ -20,7 +19,8 @@ import org.kemu.lab.Version;
 import org.kemu.vfiotype1.Type1Stats;
 
 /**
- * Guest-init results as JSON, CSV rows and tables. Only fields named {@code wall_*} vary between
+ * Guest-init results as JSON, CSV rows and tables. CSV numbers are full precision in plain notation
+ * ({@link Numbers#csv}); the CSV's times are virtual seconds. Only fields named {@code wall_*} vary between
  * equal runs, and they stay out of the CSV (they are in the JSON and the sweep's sidecar), so equal
  * sweeps - and merged shards of a sweep - give byte-identical CSV.
  */
@@ -100,8 +100,9 @@ final class Reports {
                 num(s.lockAcctNs() / 1e9), num(s.iommuNs() / 1e9), num(r.totalLockWaitNs() / 1e9));
     }
 
-    static String num(double d) {
-        return String.format(Locale.ROOT, "%.6g", d);
+    /** A CSV number: full precision, plain notation ({@link Numbers#csv}). */
+    private static String num(double d) {
+        return Numbers.csv(d);
     }
 
     private static final ObjectWriter CSV_ROW = new CsvMapper().writerFor(List.class).with(CsvSchema.emptySchema());

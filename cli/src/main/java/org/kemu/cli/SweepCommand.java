@@ -15,33 +15,47 @@ import org.kemu.lab.LabConfig;
 import org.kemu.lab.MachineProfile;
 import org.kemu.lab.Approach;
 import org.kemu.lab.Profiles;
-import org.kemu.lab.Version;
 import org.kemu.lab.workload.UserSpaceMapDma;
 import org.kemu.vfiotype1.PinConfig;
+import org.kemu.cli.ResultTable.Column;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "sweep", description = "Guest inits over a matrix of options: CSV plus a JSON sidecar.",
         subcommands = org.kemu.cli.sweep.SweepMergeCommand.class)
 final class SweepCommand extends KemuCommand {
-    @Option(names = "--profiles", split = ",", defaultValue = "intel-8167m")
+    @Option(names = "--profiles", split = ",", paramLabel = "P", defaultValue = "intel-8167m",
+            description = "machine profiles: built-in names or profile JSON files (default: ${DEFAULT-VALUE})")
     List<String> profiles;
-    @Option(names = "--backings", split = ",", defaultValue = "hugetlb")
+    @Option(names = "--backings", split = ",", paramLabel = "B", defaultValue = "hugetlb",
+            description = "guest RAM backings, hugetlb and/or thp (default: ${DEFAULT-VALUE})")
     List<String> backings;
-    @Option(names = "--mems", split = ",", defaultValue = "16G")
+    @Option(names = "--mems", split = ",", paramLabel = "SIZE", defaultValue = "16G",
+            description = "guest RAM sizes, e.g. 16G,128G (default: ${DEFAULT-VALUE})")
     List<String> mems;
-    @Option(names = "--prealloc-threads", split = ",", defaultValue = "0")
+    @Option(names = "--prealloc-threads", split = ",", paramLabel = "N", defaultValue = "0",
+            description = "qemu -mem-prealloc thread counts, 0 = no prealloc (default: ${DEFAULT-VALUE})")
     List<Integer> prealloc;
-    @Option(names = "--padata-threads", split = ",", defaultValue = "0,16")
+    @Option(names = "--padata-threads", split = ",", paramLabel = "N", defaultValue = "0,16",
+            description = "thread counts of the multithreaded pin, 0 = the unmodified serial kernel"
+                    + " (default: ${DEFAULT-VALUE})")
     List<Integer> threads;
-    @Option(names = "--lock-cache-pages", split = ",", defaultValue = "65536")
+    @Option(names = "--lock-cache-pages", split = ",", paramLabel = "PAGES", defaultValue = "65536",
+            description = "per-thread locked_vm cache sizes of patch 8, 0 = none; serial runs ignore it"
+                    + " (default: ${DEFAULT-VALUE})")
     List<Long> caches;
-    @Option(names = "--pin-modes", split = ",", description = "default: serial for 0 threads, padata otherwise")
+    @Option(names = "--pin-modes", split = ",", paramLabel = "MODE",
+            description = "pin modes: serial, padata, user-threads, user-threads-unlocked, folio-serial, folio-padata"
+                    + " (default: serial for 0 threads, padata otherwise)")
     List<String> modes;
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = "the seed of every run (default: ${DEFAULT-VALUE})")
     long seed;
-    @Option(names = "--out", defaultValue = "sweep.csv", description = "CSV file; the sidecar is <out>.json")
+    @Option(names = "--out", defaultValue = "sweep.csv", paramLabel = "FILE",
+            description = "the CSV file to write; the JSON sidecar is <out>.json (default: ${DEFAULT-VALUE})")
     Path out;
+
+    @picocli.CommandLine.Mixin
+    FormatOptions output = new FormatOptions();
 
     @picocli.CommandLine.Mixin
     org.kemu.cli.sweep.ShardOptions shardOptions;
@@ -60,6 +74,7 @@ final class SweepCommand extends KemuCommand {
         checkMatrix();
         org.kemu.cli.sweep.SweepOutput.checkWritable(out);
         var progress = org.kemu.cli.progress.Progress.start("sweep " + shard, shard.size(cells));
+        ResultTable summary = summaryTable();
         // each finished cell is on disk at once (CSV row appended and flushed, sidecar rewritten): a crash
         // loses only the running cell
         var csv = Files.newBufferedWriter(out);
@@ -86,8 +101,11 @@ final class SweepCommand extends KemuCommand {
                             csv.flush();
                             writeSidecar(shard.describe(cells), runs);
                             progress.step(prof + " " + b + " " + m + " " + GuestInitCommand.describe(c, g));
-                            err().printf("%s %s %s qthr=%d %s: pin %.2f s init %.2f s%n", prof, b,
-                                    m, q, GuestInitCommand.describe(c, g), r.pinSeconds(), r.initSeconds());
+                            err().printf("%s %s %s qthr=%d %s: pin %s s init %s s (virtual)%n", prof, b, m, q,
+                                    GuestInitCommand.describe(c, g), Numbers.table(r.pinSeconds()),
+                                    Numbers.table(r.initSeconds()));
+                            summary.row(prof, b, Sizes.format(g.memBytes()), q, GuestInitCommand.describe(c, g),
+                                    r.pinSeconds(), r.initSeconds(), r.totalLockWaitNs() / 1e9, r.wallNanos() / 1e9);
                         }
                     }
                 }
@@ -96,14 +114,39 @@ final class SweepCommand extends KemuCommand {
         progress.close();
         csv.close();
         writeSidecar(shard.describe(cells), runs);
-        plot.write(out);
-        out().println("wrote " + out + " and " + out + ".json (" + runs.size() + " runs)");
+        String wrote = "wrote " + out + " and " + out + ".json (" + runs.size() + " runs)";
+        switch (output.format) {
+            case table -> {
+                out().print(summary.table());
+                out().println(wrote);
+            }
+            // the results on standard output for a pipe, the same bytes as the files; the report goes to stderr
+            case csv -> {
+                out().print(Files.readString(out));
+                err().println(wrote);
+            }
+            case json -> {
+                out().print(Files.readString(Path.of(out + ".json")));
+                err().println(wrote);
+            }
+        }
+        plot.write(out, output.format == OutputFormat.table ? out() : err());
+        out().flush();
         return 0;
     }
 
+    /** The table printed after the sweep: one row per cell, the CSV's main figures with their units. */
+    private static ResultTable summaryTable() {
+        return new ResultTable("sweep", Column.of("profile", "profile"), Column.of("backing", "backing"),
+                Column.of("mem", "guest"), Column.of("prealloc_threads", "qthr"), Column.of("approach", "kernel"),
+                Column.of("pin_seconds", "pin s (virtual)"), Column.of("init_seconds", "init s (virtual)"),
+                Column.of("lock_wait_seconds", "lock wait s (virtual, sum)"), Column.of("wall_seconds", "wall s (real)"))
+                .note(GuestInitCommand.TIME_NOTE.replace(" speedup: the serial 5.14 row's time over this row's.", ""))
+                .note(CompareCommand.SUM_NOTE);
+    }
+
     private void writeSidecar(Map<String, Object> shard, List<Map<String, Object>> runs) throws IOException {
-        Map<String, Object> side = new LinkedHashMap<>();
-        side.put("kemu_version", Version.get());
+        Map<String, Object> side = Results.document("sweep");
         side.put("seed", seed);
         Map<String, Object> matrix = new LinkedHashMap<>();
         matrix.put("profiles", profiles);

@@ -25,9 +25,9 @@ public final class SweepMergeCommand extends KemuCommand {
     @Override
     public Integer call() throws Exception {
         long cells = SweepMerge.merge(files, out);
-        plot.write(out);
         out().println("wrote " + out + " and " + SweepMerge.sidecar(out) + " (" + cells
                 + " runs from " + files.size() + " shards)");
+        plot.write(out, out());
         return 0;
     }
 }
