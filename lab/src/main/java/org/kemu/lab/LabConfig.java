@@ -19,22 +19,31 @@ import org.kemu.vfiotype1.PinConfig;
  * @param padataFeatures which parts of the 2022 padata series are on
  * @param pin how the kernel's MAP_DMA pins (threads, lock cache, GUP flavour); how qemu issues MAP_DMA
  *     is the guest's ({@link GuestSpec#mapDma()})
+ * @param limits the virtual and wall time limits of each kernel run (they change no result, they
+ *     only stop a run that takes too long)
  */
 public record LabConfig(long seed, PickPolicy pickPolicy, ThrottleModel throttleModel, BandwidthPolicy bandwidthPolicy,
         PadataFeatures padataFeatures,
-        PinConfig pin) {
+        PinConfig pin, RunLimits limits) {
     public LabConfig {
         Objects.requireNonNull(pickPolicy, "pickPolicy");
         Objects.requireNonNull(throttleModel, "throttleModel");
         Objects.requireNonNull(bandwidthPolicy, "bandwidthPolicy");
         Objects.requireNonNull(padataFeatures, "padataFeatures");
         Objects.requireNonNull(pin, "pin");
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /** A configuration with the default run limits ({@link RunLimits#defaults()}). */
+    public LabConfig(long seed, PickPolicy pickPolicy, ThrottleModel throttleModel, BandwidthPolicy bandwidthPolicy,
+            PadataFeatures padataFeatures, PinConfig pin) {
+        this(seed, pickPolicy, throttleModel, bandwidthPolicy, padataFeatures, pin, RunLimits.defaults());
     }
 
     /**
      * The defaults every boot path shares (CLI, researcher API, plugin runs, the test kit): 5.14's CFS
      * pick, cfs_rq throttling and standard bandwidth, and the 2022 padata series (patches 2-14) that
-     * kemu exists to evaluate, with {@code pin}.
+     * kemu exists to evaluate, with {@code pin}, and the default run limits.
      */
     public static LabConfig of(long seed, PinConfig pin) {
         return new LabConfig(seed, PickPolicy.CFS, ThrottleModel.CFS_RQ, BandwidthPolicy.STANDARD,
@@ -47,22 +56,26 @@ public record LabConfig(long seed, PickPolicy pickPolicy, ThrottleModel throttle
     }
 
     public LabConfig withPickPolicy(PickPolicy p) {
-        return new LabConfig(seed, p, throttleModel, bandwidthPolicy, padataFeatures, pin);
+        return new LabConfig(seed, p, throttleModel, bandwidthPolicy, padataFeatures, pin, limits);
     }
 
     public LabConfig withThrottleModel(ThrottleModel t) {
-        return new LabConfig(seed, pickPolicy, t, bandwidthPolicy, padataFeatures, pin);
+        return new LabConfig(seed, pickPolicy, t, bandwidthPolicy, padataFeatures, pin, limits);
     }
 
     public LabConfig withBandwidthPolicy(BandwidthPolicy b) {
-        return new LabConfig(seed, pickPolicy, throttleModel, b, padataFeatures, pin);
+        return new LabConfig(seed, pickPolicy, throttleModel, b, padataFeatures, pin, limits);
     }
 
     public LabConfig withPadataFeatures(PadataFeatures f) {
-        return new LabConfig(seed, pickPolicy, throttleModel, bandwidthPolicy, f, pin);
+        return new LabConfig(seed, pickPolicy, throttleModel, bandwidthPolicy, f, pin, limits);
     }
 
     public LabConfig withPin(PinConfig p) {
-        return new LabConfig(seed, pickPolicy, throttleModel, bandwidthPolicy, padataFeatures, p);
+        return new LabConfig(seed, pickPolicy, throttleModel, bandwidthPolicy, padataFeatures, p, limits);
+    }
+
+    public LabConfig withLimits(RunLimits l) {
+        return new LabConfig(seed, pickPolicy, throttleModel, bandwidthPolicy, padataFeatures, pin, l);
     }
 }

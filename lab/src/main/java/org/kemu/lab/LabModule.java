@@ -79,13 +79,15 @@ public final class LabModule extends AbstractModule {
     @Provides
     LabConfig effectiveConfig(PickPolicy pick, ThrottleModel throttle, BandwidthPolicy bandwidth,
             PadataFeatures padata, PinConfig pin) {
-        return new LabConfig(config.seed(), pick, throttle, bandwidth, padata, pin);
+        return new LabConfig(config.seed(), pick, throttle, bandwidth, padata, pin, config.limits());
     }
 
     @Provides
     @Singleton
     Kernel kernel(PickPolicy pick, BandwidthPolicy bandwidth, ThrottleModel throttle) {
-        return Kernels.simulated(new KernelConfig(profile.machineSpec(), config.seed(), pick, 0, throttle, bandwidth));
+        RunLimits limits = config.limits();
+        return Kernels.simulated(new KernelConfig(profile.machineSpec(), config.seed(), pick, limits.maxVirtualNs(),
+                throttle, bandwidth, limits.maxWallNs()));
     }
 
     @Provides

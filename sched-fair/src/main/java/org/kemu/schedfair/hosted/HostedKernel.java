@@ -84,6 +84,11 @@ public final class HostedKernel extends KernelBase {
     }
 
     @Override
+    public boolean runAborted() {
+        return aborted;
+    }
+
+    @Override
     public long now() {
         return System.nanoTime() - t0;
     }

@@ -160,6 +160,10 @@ final class SimEngine {
         return !finished;
     }
 
+    boolean aborted() {
+        return aborted;
+    }
+
     boolean broken() {
         return broken;
     }

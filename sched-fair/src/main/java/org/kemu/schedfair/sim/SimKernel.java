@@ -39,6 +39,11 @@ public final class SimKernel extends KernelBase {
     // ---- identity -----------------------------------------------------------------------------
 
     @Override
+    public boolean runAborted() {
+        return engine.aborted();
+    }
+
+    @Override
     public Backend backend() {
         return Backend.SIMULATED;
     }
