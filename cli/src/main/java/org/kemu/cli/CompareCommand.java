@@ -17,6 +17,8 @@ import picocli.CommandLine.Mixin;
 final class CompareCommand extends KemuCommand {
     @Mixin
     GuestOptions o;
+    @Mixin
+    LimitOptions limits;
 
     /** One line of the table: an approach with its threads and lock cache. */
     private record Line(Approach approach, int threads, long lockCachePages) {
@@ -42,7 +44,7 @@ final class CompareCommand extends KemuCommand {
         GuestInitResult base = null;
         var progress = org.kemu.cli.progress.Progress.start("compare", approaches(o.padataThreads, o.lockCachePages).size());
         for (Line a : approaches(o.padataThreads, o.lockCachePages)) {
-            LabConfig c = LabConfig.of(o.machine.seed, a.approach().pinConfig(a.threads(), a.lockCachePages()));
+            LabConfig c = limits.apply(LabConfig.of(o.machine.seed, a.approach().pinConfig(a.threads(), a.lockCachePages())));
             GuestSpec ga = g.withMapDma(a.approach().userSpaceMapDma(a.threads()));
             GuestInitResult r = Lab.guestInit(p, c, ga, observation());
             if (base == null) {

@@ -19,6 +19,8 @@ import picocli.CommandLine.Option;
 final class GuestInitCommand extends KemuCommand {
     @Mixin
     GuestOptions o;
+    @Mixin
+    LimitOptions limits;
 
     @Option(names = "--format", defaultValue = "table", description = "table, json or csv (default: ${DEFAULT-VALUE})")
     String format;
@@ -33,12 +35,12 @@ final class GuestInitCommand extends KemuCommand {
         }
         MachineProfile p = Profiles.load(o.machine.profile);
         GuestSpec g = o.guest();
-        LabConfig c = o.config();
+        LabConfig c = limits.apply(o.config());
         var observation = observation().collectMetrics("json".equals(format));
         GuestInitResult r = Lab.guestInit(p, c, g, observation);
         boolean withBase = !noBaseline && Approach.of(c.pin(), g.mapDma()) != Approach.SERIAL;
         GuestSpec baseGuest = o.baselineGuest();
-        GuestInitResult base = withBase ? Lab.guestInit(p, o.baseline(), baseGuest, observation) : null;
+        GuestInitResult base = withBase ? Lab.guestInit(p, limits.apply(o.baseline()), baseGuest, observation) : null;
         var out = out();
         switch (format) {
             case "json" -> {

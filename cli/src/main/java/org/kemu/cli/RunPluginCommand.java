@@ -22,6 +22,8 @@ final class RunPluginCommand extends KemuCommand {
 
     @Mixin
     MachineOptions machine = new MachineOptions();
+    @Mixin
+    LimitOptions limits;
 
     @Option(names = "--format", defaultValue = "table", description = "table or json; default: ${DEFAULT-VALUE}")
     String format;
@@ -41,7 +43,7 @@ final class RunPluginCommand extends KemuCommand {
         if (!format.equals("table") && !format.equals("json")) {
             throw new IllegalArgumentException("unknown format '" + format + "' (table or json)");
         }
-        PluginRun r = PluginCatalog.discover(KemuCli.pluginPath(spec)).run(plugin, machine.profile, machine.seed, params, observation());
+        PluginRun r = PluginCatalog.discover(KemuCli.pluginPath(spec)).run(plugin, machine.profile, machine.seed, limits.limits(), params, observation());
         var out = out();
         if (format.equals("json")) {
             Map<String, Object> j = new LinkedHashMap<>();

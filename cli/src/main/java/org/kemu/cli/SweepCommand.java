@@ -47,6 +47,8 @@ final class SweepCommand extends KemuCommand {
     org.kemu.cli.sweep.ShardOptions shardOptions;
     @picocli.CommandLine.Mixin
     org.kemu.cli.plot.PlotOptions plot;
+    @picocli.CommandLine.Mixin
+    LimitOptions limits;
 
     @Override
     public Integer call() throws IOException {
@@ -75,7 +77,7 @@ final class SweepCommand extends KemuCommand {
                             if (!shard.owns(cell++)) {
                                 continue;
                             }
-                            LabConfig c = LabConfig.of(seed, pc.getKey());
+                            LabConfig c = limits.apply(LabConfig.of(seed, pc.getKey()));
                             GuestSpec g = plain.withMapDma(pc.getValue());
                             GuestInitResult r = Lab.guestInit(p, c, g, observation);
                             String row = Reports.csv(Reports.csvRow(p, c, g, r));

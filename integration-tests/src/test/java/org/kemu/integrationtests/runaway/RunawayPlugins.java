@@ -14,22 +14,12 @@ import org.kemu.schedfair.Task;
 
 /**
  * Plugins that misbehave the ways issue 17 (defects 9 and 10) lists: each must end its run with a
- * clear error, never hang it or lose the cause. They are public with public constructors so that a
- * {@code META-INF/services} file on a plugin path can name them for the CLI.
+ * clear error, never hang it or lose the cause. The test class path's
+ * {@code META-INF/services/org.kemu.pluginapi.KernelJobPlugin} names them, so {@code kemu run} finds
+ * them in this module's tests as it finds the shipped plugins.
  */
 public final class RunawayPlugins {
     private RunawayPlugins() {
-    }
-
-    /** The services file line naming every plugin here. */
-    public static List<String> classNames() {
-        List<String> l = new ArrayList<>();
-        for (Class<?> c : RunawayPlugins.class.getDeclaredClasses()) {
-            if (KernelJobPlugin.class.isAssignableFrom(c)) {
-                l.add(c.getName());
-            }
-        }
-        return l;
     }
 
     /** Loops in virtual time: work for ever. The virtual time limit ends it. */
