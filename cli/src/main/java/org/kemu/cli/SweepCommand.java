@@ -42,6 +42,8 @@ final class SweepCommand extends KemuCommand {
     long seed;
     @Option(names = "--out", defaultValue = "sweep.csv", description = "CSV file; the sidecar is <out>.json")
     Path out;
+    @Option(names = "--resume", description = "keep the cells --out already has (an interrupted sweep's) and run only the rest")
+    boolean resume;
 
     @picocli.CommandLine.Mixin
     org.kemu.cli.sweep.ShardOptions shardOptions;
@@ -64,9 +66,9 @@ final class SweepCommand extends KemuCommand {
         var progress = org.kemu.cli.progress.Progress.start("sweep " + shard, shard.size(cells));
         // each finished cell is on disk at once (CSV row appended and flushed, sidecar rewritten): a crash
         // loses only the running cell
-        var csv = Files.newBufferedWriter(out);
-        csv.write(lines.get(0) + System.lineSeparator());
-        csv.flush();
+        var resumed = org.kemu.cli.sweep.SweepResume.open(out, lines.get(0), Reports.CSV_KEY_COLUMNS, resume);
+        var csv = resumed.csv();
+        runs.addAll(resumed.keptRuns(Path.of(out + ".json")));
         for (String prof : profiles) {
             MachineProfile p = Profiles.load(prof);
             for (String b : backings) {
@@ -79,6 +81,10 @@ final class SweepCommand extends KemuCommand {
                             }
                             LabConfig c = limits.apply(LabConfig.of(seed, pc.getKey()));
                             GuestSpec g = plain.withMapDma(pc.getValue());
+                            if (resumed.done(Reports.csvKey(p, c, g))) {
+                                progress.step("kept " + GuestInitCommand.describe(c, g));
+                                continue;
+                            }
                             GuestInitResult r = Lab.guestInit(p, c, g, observation);
                             String row = Reports.csv(Reports.csvRow(p, c, g, r));
                             Map<String, Object> run = Reports.json(p, c, g, r);
