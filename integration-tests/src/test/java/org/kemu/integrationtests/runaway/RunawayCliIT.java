@@ -33,15 +33,15 @@ class RunawayCliIT {
 
     @Test
     void aPluginBusyLoopingOnTheHostThreadEndsAtMaxWallSeconds() {
-        CapturedRun r = run("runaway-busy-loop", "--max-wall-seconds", "0.5");
+        CapturedRun r = run("runaway-busy-loop", "--max-wall-seconds", "1");
         assertThat(r.rc()).isNotZero();
-        assertThat(r.err()).contains("ETIME (sim:wall_time_limit)", "wall time limit of 0.500000 s",
+        assertThat(r.err()).contains("ETIME (sim:wall_time_limit)", "wall time limit of 1.000000 s",
                 "task 'plugin/runaway-busy-loop'", "RunawayPlugins$BusyLoop.run");
     }
 
     @Test
     void aPluginSleepingOnTheHostThreadEndsAtMaxWallSeconds() {
-        CapturedRun r = run("runaway-host-sleep", "--max-wall-seconds", "0.5");
+        CapturedRun r = run("runaway-host-sleep", "--max-wall-seconds", "1");
         assertThat(r.rc()).isNotZero();
         assertThat(r.err()).contains("ETIME (sim:wall_time_limit)", "task 'plugin/runaway-host-sleep'",
                 "RunawayPlugins$HostSleep.run");

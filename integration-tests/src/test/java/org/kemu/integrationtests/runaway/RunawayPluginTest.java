@@ -23,7 +23,7 @@ import org.kemu.schedfair.Errno;
  * helper's exception is the run's error, the same one every time.
  */
 @ExtendWith(KemuExtension.class)
-@KemuMachine(maxVirtualSeconds = 2, maxWallSeconds = 0.5)
+@KemuMachine(maxVirtualSeconds = 2, maxWallSeconds = 1)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RunawayPluginTest {
 
