@@ -20,6 +20,8 @@ import picocli.CommandLine.Mixin;
 final class CompareCommand extends KemuCommand {
     @Mixin
     GuestOptions o;
+    @Mixin
+    LimitOptions limits;
 
     @Mixin
     FormatOptions output = new FormatOptions();
@@ -61,8 +63,8 @@ final class CompareCommand extends KemuCommand {
         GuestInitResult base = null;
         var progress = org.kemu.cli.progress.Progress.start("compare", approaches(o.padataThreads, o.lockCachePages).size());
         for (Line a : approaches(o.padataThreads, o.lockCachePages)) {
-            LabConfig c = o.machine.apply(LabConfig.of(o.machine.seed, a.approach().pinConfig(a.threads(),
-                    a.lockCachePages())));
+            LabConfig c = limits.apply(o.machine.apply(LabConfig.of(o.machine.seed, a.approach().pinConfig(a.threads(),
+                    a.lockCachePages()))));
             GuestSpec ga = g.withMapDma(a.approach().userSpaceMapDma(a.threads()));
             GuestInitResult r = Lab.guestInit(p, c, ga, observation());
             if (base == null) {

@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
 final class GuestInitCommand extends KemuCommand {
     @Mixin
     GuestOptions o;
+    @Mixin
+    LimitOptions limits;
 
     @Mixin
     FormatOptions output = new FormatOptions();
@@ -34,12 +36,12 @@ final class GuestInitCommand extends KemuCommand {
         OutputFormat format = output.format;
         MachineProfile p = Profiles.load(o.machine.profile);
         GuestSpec g = o.guest();
-        LabConfig c = o.config();
+        LabConfig c = limits.apply(o.config());
         var observation = observation().collectMetrics(format == OutputFormat.json);
         GuestInitResult r = Lab.guestInit(p, c, g, observation);
         boolean withBase = !noBaseline && Approach.of(c.pin(), g.mapDma()) != Approach.SERIAL;
         GuestSpec baseGuest = o.baselineGuest();
-        GuestInitResult base = withBase ? Lab.guestInit(p, o.baseline(), baseGuest, observation) : null;
+        GuestInitResult base = withBase ? Lab.guestInit(p, limits.apply(o.baseline()), baseGuest, observation) : null;
         var out = out();
         switch (format) {
             case json -> {

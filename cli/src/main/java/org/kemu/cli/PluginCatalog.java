@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kemu.lab.LabConfig;
+import org.kemu.lab.RunLimits;
 import org.kemu.lab.MachineProfile;
 import org.kemu.lab.Profiles;
 import org.kemu.lab.pluginhost.PluginException;
@@ -64,8 +65,8 @@ final class PluginCatalog {
      * fresh kernel booted from {@code profile}. Unknown plugin, unknown parameter or bad value:
      * IllegalArgumentException (a usage error); a failing run: the plugin's PluginException.
      */
-    PluginRun run(String name, String profile, long seed, org.kemu.schedfair.KernelVersion version, List<String> args,
-            RunObservation observation) {
+    PluginRun run(String name, String profile, long seed, org.kemu.schedfair.KernelVersion version, RunLimits limits,
+            List<String> args, RunObservation observation) {
         Map<String, String> params = pairs(args);
         try {
             registry.parseParams(name, params);
@@ -73,8 +74,8 @@ final class PluginCatalog {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         MachineProfile p = Profiles.load(profile);
-        return new PluginRunner(registry).run(name, params, p, LabConfig.defaults(seed).withKernelVersion(version),
-                MemoryConfig.defaults(),
+        return new PluginRunner(registry).run(name, params, p,
+                LabConfig.defaults(seed).withKernelVersion(version).withLimits(limits), MemoryConfig.defaults(),
                 observation.describing(name + " " + p.name() + " seed=" + seed));
     }
 

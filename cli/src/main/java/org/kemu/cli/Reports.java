@@ -91,13 +91,23 @@ final class Reports {
         }
     }
 
-    static List<String> csvRow(MachineProfile p, LabConfig c, GuestSpec g, GuestInitResult r) {
-        Type1Stats s = r.pin();
+    /** How many leading CSV columns name a cell (the rest are its results): what sweep --resume matches. */
+    static final int CSV_KEY_COLUMNS = 8;
+
+    /** The key columns of a cell's CSV row, known before it runs. */
+    static List<String> csvKey(MachineProfile p, LabConfig c, GuestSpec g) {
         return List.of(p.name(), g.backing().cliName(), num(g.gib()), Integer.toString(g.preallocThreads()),
                 Approach.of(c.pin(), g.mapDma()).cliName(), Integer.toString(Approach.threads(c.pin(), g.mapDma())),
-                Long.toString(c.pin().lockCachePages()), Long.toString(c.seed()), num(r.pinSeconds()),
+                Long.toString(c.pin().lockCachePages()), Long.toString(c.seed()));
+    }
+
+    static List<String> csvRow(MachineProfile p, LabConfig c, GuestSpec g, GuestInitResult r) {
+        Type1Stats s = r.pin();
+        List<String> row = new java.util.ArrayList<>(csvKey(p, c, g));
+        row.addAll(List.of(num(r.pinSeconds()),
                 num(r.initSeconds()), num(r.preallocNs() / 1e9), num(s.gupNs() / 1e9), num(s.faultClearNs() / 1e9),
-                num(s.lockAcctNs() / 1e9), num(s.iommuNs() / 1e9), num(r.totalLockWaitNs() / 1e9));
+                num(s.lockAcctNs() / 1e9), num(s.iommuNs() / 1e9), num(r.totalLockWaitNs() / 1e9)));
+        return row;
     }
 
     /** A CSV number: full precision, plain notation ({@link Numbers#csv}). */

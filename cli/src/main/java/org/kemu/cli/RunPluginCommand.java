@@ -22,6 +22,8 @@ final class RunPluginCommand extends KemuCommand {
 
     @Mixin
     MachineOptions machine = new MachineOptions();
+    @Mixin
+    LimitOptions limits;
 
     @Mixin
     FormatOptions output = new FormatOptions();
@@ -39,7 +41,7 @@ final class RunPluginCommand extends KemuCommand {
     @Override
     public Integer call() {
         PluginRun r = PluginCatalog.discover(KemuCli.pluginPath(spec)).run(plugin, machine.profile, machine.seed,
-                machine.kernelVersion, params, observation());
+                machine.kernelVersion, limits.limits(), params, observation());
         var out = out();
         switch (output.format) {
             case json -> {

@@ -53,6 +53,8 @@ final class SweepCommand extends KemuCommand {
     @Option(names = "--out", defaultValue = "sweep.csv", paramLabel = "FILE",
             description = "the CSV file to write; the JSON sidecar is <out>.json (default: ${DEFAULT-VALUE})")
     Path out;
+    @Option(names = "--resume", description = "keep the cells --out already has (an interrupted sweep's) and run only the rest")
+    boolean resume;
 
     @picocli.CommandLine.Mixin
     FormatOptions output = new FormatOptions();
@@ -61,6 +63,8 @@ final class SweepCommand extends KemuCommand {
     org.kemu.cli.sweep.ShardOptions shardOptions;
     @picocli.CommandLine.Mixin
     org.kemu.cli.plot.PlotOptions plot;
+    @picocli.CommandLine.Mixin
+    LimitOptions limits;
 
     @Override
     public Integer call() throws IOException {
@@ -77,9 +81,9 @@ final class SweepCommand extends KemuCommand {
         ResultTable summary = summaryTable();
         // each finished cell is on disk at once (CSV row appended and flushed, sidecar rewritten): a crash
         // loses only the running cell
-        var csv = Files.newBufferedWriter(out);
-        csv.write(lines.get(0) + System.lineSeparator());
-        csv.flush();
+        var resumed = org.kemu.cli.sweep.SweepResume.open(out, lines.get(0), Reports.CSV_KEY_COLUMNS, resume);
+        var csv = resumed.csv();
+        runs.addAll(resumed.keptRuns(Path.of(out + ".json")));
         for (String prof : profiles) {
             MachineProfile p = Profiles.load(prof);
             for (String b : backings) {
@@ -90,8 +94,12 @@ final class SweepCommand extends KemuCommand {
                             if (!shard.owns(cell++)) {
                                 continue;
                             }
-                            LabConfig c = LabConfig.of(seed, pc.getKey());
+                            LabConfig c = limits.apply(LabConfig.of(seed, pc.getKey()));
                             GuestSpec g = plain.withMapDma(pc.getValue());
+                            if (resumed.done(Reports.csvKey(p, c, g))) {
+                                progress.step("kept " + GuestInitCommand.describe(c, g));
+                                continue;
+                            }
                             GuestInitResult r = Lab.guestInit(p, c, g, observation);
                             String row = Reports.csv(Reports.csvRow(p, c, g, r));
                             Map<String, Object> run = Reports.json(p, c, g, r);

@@ -23,9 +23,11 @@ import org.kemu.vfiotype1.PinConfig;
  * @param padataFeatures which parts of the 2022 padata series are on
  * @param pin how the kernel's MAP_DMA pins (threads, lock cache, GUP flavour); how qemu issues MAP_DMA
  *     is the guest's ({@link GuestSpec#mapDma()})
+ * @param limits the virtual and wall time limits of each kernel run (they change no result, they
+ *     only stop a run that takes too long)
  */
 public record LabConfig(long seed, KernelVersion kernelVersion, PickPolicy pickPolicy, ThrottleModel throttleModel,
-        BandwidthPolicy bandwidthPolicy, PadataFeatures padataFeatures, PinConfig pin) {
+        BandwidthPolicy bandwidthPolicy, PadataFeatures padataFeatures, PinConfig pin, RunLimits limits) {
     public LabConfig {
         Objects.requireNonNull(kernelVersion, "kernelVersion");
         Objects.requireNonNull(pickPolicy, "pickPolicy");
@@ -33,17 +35,24 @@ public record LabConfig(long seed, KernelVersion kernelVersion, PickPolicy pickP
         Objects.requireNonNull(bandwidthPolicy, "bandwidthPolicy");
         Objects.requireNonNull(padataFeatures, "padataFeatures");
         Objects.requireNonNull(pin, "pin");
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /** A configuration with the default run limits ({@link RunLimits#defaults()}). */
+    public LabConfig(long seed, KernelVersion kernelVersion, PickPolicy pickPolicy, ThrottleModel throttleModel,
+            BandwidthPolicy bandwidthPolicy, PadataFeatures padataFeatures, PinConfig pin) {
+        this(seed, kernelVersion, pickPolicy, throttleModel, bandwidthPolicy, padataFeatures, pin, RunLimits.defaults());
     }
 
     /**
      * The defaults every boot path shares (CLI, researcher API, plugin runs, the test kit): Linux 5.14
      * with its CFS pick and cfs_rq throttling, standard bandwidth, and the 2022 padata series
-     * (patches 2-14) that kemu exists to evaluate, with {@code pin}.
+     * (patches 2-14) that kemu exists to evaluate, with {@code pin}, and the default run limits.
      */
     public static LabConfig of(long seed, PinConfig pin) {
         KernelVersion v = KernelVersion.DEFAULT;
         return new LabConfig(seed, v, v.pickPolicy(), v.throttleModel(), BandwidthPolicy.STANDARD,
-                PadataFeatures.rfc2022(), pin);
+                PadataFeatures.rfc2022(), pin, RunLimits.defaults());
     }
 
     /** The defaults with the serial 5.14 pin path (runs that do no MAP_DMA, such as plugin jobs). */
@@ -56,26 +65,30 @@ public record LabConfig(long seed, KernelVersion kernelVersion, PickPolicy pickP
      * {@link #withThrottleModel} overrides after this).
      */
     public LabConfig withKernelVersion(KernelVersion v) {
-        return new LabConfig(seed, v, v.pickPolicy(), v.throttleModel(), bandwidthPolicy, padataFeatures, pin);
+        return new LabConfig(seed, v, v.pickPolicy(), v.throttleModel(), bandwidthPolicy, padataFeatures, pin, limits);
     }
 
     public LabConfig withPickPolicy(PickPolicy p) {
-        return new LabConfig(seed, kernelVersion, p, throttleModel, bandwidthPolicy, padataFeatures, pin);
+        return new LabConfig(seed, kernelVersion, p, throttleModel, bandwidthPolicy, padataFeatures, pin, limits);
     }
 
     public LabConfig withThrottleModel(ThrottleModel t) {
-        return new LabConfig(seed, kernelVersion, pickPolicy, t, bandwidthPolicy, padataFeatures, pin);
+        return new LabConfig(seed, kernelVersion, pickPolicy, t, bandwidthPolicy, padataFeatures, pin, limits);
     }
 
     public LabConfig withBandwidthPolicy(BandwidthPolicy b) {
-        return new LabConfig(seed, kernelVersion, pickPolicy, throttleModel, b, padataFeatures, pin);
+        return new LabConfig(seed, kernelVersion, pickPolicy, throttleModel, b, padataFeatures, pin, limits);
     }
 
     public LabConfig withPadataFeatures(PadataFeatures f) {
-        return new LabConfig(seed, kernelVersion, pickPolicy, throttleModel, bandwidthPolicy, f, pin);
+        return new LabConfig(seed, kernelVersion, pickPolicy, throttleModel, bandwidthPolicy, f, pin, limits);
     }
 
     public LabConfig withPin(PinConfig p) {
-        return new LabConfig(seed, kernelVersion, pickPolicy, throttleModel, bandwidthPolicy, padataFeatures, p);
+        return new LabConfig(seed, kernelVersion, pickPolicy, throttleModel, bandwidthPolicy, padataFeatures, p, limits);
+    }
+
+    public LabConfig withLimits(RunLimits l) {
+        return new LabConfig(seed, kernelVersion, pickPolicy, throttleModel, bandwidthPolicy, padataFeatures, pin, l);
     }
 }

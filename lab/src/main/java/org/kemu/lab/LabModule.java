@@ -86,15 +86,16 @@ public final class LabModule extends AbstractModule {
     @Provides
     LabConfig effectiveConfig(KernelVersion version, PickPolicy pick, ThrottleModel throttle,
             BandwidthPolicy bandwidth, PadataFeatures padata, PinConfig pin) {
-        return new LabConfig(config.seed(), version, pick, throttle, bandwidth, padata, pin);
+        return new LabConfig(config.seed(), version, pick, throttle, bandwidth, padata, pin, config.limits());
     }
 
     /** HZ is KernelConfig.DEFAULT_HZ: the published profiles' kernels' CONFIG_HZ is not known. */
     @Provides
     @Singleton
     Kernel kernel(KernelVersion version, PickPolicy pick, BandwidthPolicy bandwidth, ThrottleModel throttle) {
-        return Kernels.simulated(new KernelConfig(profile.machineSpec(), config.seed(), pick, 0, throttle, bandwidth,
-                version, KernelConfig.DEFAULT_HZ));
+        RunLimits limits = config.limits();
+        return Kernels.simulated(new KernelConfig(profile.machineSpec(), config.seed(), pick, limits.maxVirtualNs(),
+                throttle, bandwidth, version, KernelConfig.DEFAULT_HZ, limits.maxWallNs()));
     }
 
     @Provides

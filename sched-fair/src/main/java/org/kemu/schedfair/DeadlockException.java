@@ -33,7 +33,9 @@ public final class DeadlockException extends KernelException {
     public record BlockedTask(String task, String waitsOn, List<String> heldBy) {
         @Override
         public String toString() {
-            return "task '" + task + "' waits on " + waitsOn
+            // a spinlock waiter burns its CPU: say so, it is the case a hosted watchdog must not miss
+            String verb = waitsOn.startsWith("spinlock") ? " spins on " : " waits on ";
+            return "task '" + task + "'" + verb + waitsOn
                     + (heldBy.isEmpty() ? " (no holder)" : " held by " + heldBy);
         }
     }

@@ -7,7 +7,7 @@ package org.kemu.schedfair;
 public enum Errno {
     EPERM(1), ENOENT(2), ESRCH(3), EINTR(4), EIO(5), ENXIO(6), E2BIG(7), EBADF(9), EAGAIN(11),
     ENOMEM(12), EACCES(13), EFAULT(14), EBUSY(16), EEXIST(17), ENODEV(19), EINVAL(22), ENOSPC(28),
-    ERANGE(34), EDEADLK(35), ENOTTY(25), EOVERFLOW(75), EOPNOTSUPP(95);
+    ERANGE(34), EDEADLK(35), ENOTTY(25), ETIME(62), EOVERFLOW(75), EOPNOTSUPP(95);
 
     private final int value;
 

@@ -166,6 +166,14 @@ public interface Kernel {
     RunStats run();
 
     /**
+     * True once the current run has been stopped by a failure (a task's exception, a deadlock, a time
+     * limit). Whatever a task throws after that is an echo of that failure (an interrupted sleep, an
+     * unwinding), not a failure of its own: code that records a task's error uses this to keep the
+     * run's first failure the reported one.
+     */
+    boolean runAborted();
+
+    /**
      * This kernel's instance of a subsystem's global state (what the real kernel keeps in statics,
      * set up once at boot: padata's work pool, a hash of fault mutexes), created by {@code init} on
      * first use. It lives exactly as long as the kernel, so nothing outside needs a map keyed by

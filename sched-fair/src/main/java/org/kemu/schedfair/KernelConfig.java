@@ -8,15 +8,21 @@ import java.util.Objects;
  * @param machine the emulated machine
  * @param seed the run's seed; every source of randomness derives from it
  * @param pickPolicy the fair class's pick rule (by default the version's)
- * @param timeLimitNs stop a simulated run with an error once virtual time passes this (0 = none)
+ * @param timeLimitNs stop a simulated run with {@code ETIME (sim:virtual_time_limit)} once virtual
+ *     time would pass this (0 = none); deterministic, like every other outcome of a simulated run
  * @param throttleModel how bandwidth throttling takes tasks off (by default the version's)
  * @param bandwidthPolicy whether kthread work can be charged to groups (remote charging)
  * @param kernelVersion the release whose version-dependent behaviour the run follows
  * @param hz CONFIG_HZ: the scheduler tick, at which slices end and bandwidth is enforced (HRTICK is
  *     off by default in every release modelled); 1000 unless the machine's kernel is known to differ
+ * @param wallTimeLimitNs stop a run with {@code ETIME (sim:wall_time_limit)} or
+ *     {@code ETIME (hosted:wall_time_limit)} once it has taken this much real time (0 = none); this
+ *     is what catches task code that blocks or loops on the host thread without ever calling into
+ *     the kernel, where virtual time cannot pass
  */
 public record KernelConfig(MachineSpec machine, long seed, PickPolicy pickPolicy, long timeLimitNs,
-        ThrottleModel throttleModel, BandwidthPolicy bandwidthPolicy, KernelVersion kernelVersion, int hz) {
+        ThrottleModel throttleModel, BandwidthPolicy bandwidthPolicy, KernelVersion kernelVersion, int hz,
+        long wallTimeLimitNs) {
     /** CONFIG_HZ_1000: the published profiles' distribution kernels' HZ is not known (docs/kernel-versions.md). */
     public static final int DEFAULT_HZ = 1000;
 
@@ -31,6 +37,8 @@ public record KernelConfig(MachineSpec machine, long seed, PickPolicy pickPolicy
         // kernel/Kconfig.hz offers these four on x86
         KernelException.require(hz == 100 || hz == 250 || hz == 300 || hz == 1000, Errno.EINVAL, "config:hz",
                 "HZ must be 100, 250, 300 or 1000, got " + hz);
+        KernelException.require(wallTimeLimitNs >= 0, Errno.EINVAL, "config:wall_time_limit",
+                "wall time limit must not be negative");
     }
 
     /** The default release (5.14) with its pick rule and throttle model, standard bandwidth, HZ 1000. */
@@ -41,7 +49,7 @@ public record KernelConfig(MachineSpec machine, long seed, PickPolicy pickPolicy
     /** Release {@code v} with its pick rule and throttle model, standard bandwidth, HZ 1000. */
     public static KernelConfig of(MachineSpec machine, long seed, KernelVersion v) {
         return new KernelConfig(machine, seed, v.pickPolicy(), 0, v.throttleModel(), BandwidthPolicy.STANDARD, v,
-                DEFAULT_HZ);
+                DEFAULT_HZ, 0);
     }
 
     /** TICK_NSEC: (NSEC_PER_SEC + HZ / 2) / HZ. */
@@ -54,26 +62,31 @@ public record KernelConfig(MachineSpec machine, long seed, PickPolicy pickPolicy
      * {@link #withPickPolicy} / {@link #withThrottleModel} overrides after this.
      */
     public KernelConfig withKernelVersion(KernelVersion v) {
-        return new KernelConfig(machine, seed, v.pickPolicy(), timeLimitNs, v.throttleModel(), bandwidthPolicy, v, hz);
+        return new KernelConfig(machine, seed, v.pickPolicy(), timeLimitNs, v.throttleModel(), bandwidthPolicy, v, hz, wallTimeLimitNs);
     }
 
     public KernelConfig withPickPolicy(PickPolicy p) {
-        return new KernelConfig(machine, seed, p, timeLimitNs, throttleModel, bandwidthPolicy, kernelVersion, hz);
+        return new KernelConfig(machine, seed, p, timeLimitNs, throttleModel, bandwidthPolicy, kernelVersion, hz, wallTimeLimitNs);
     }
 
     public KernelConfig withTimeLimitNs(long limit) {
-        return new KernelConfig(machine, seed, pickPolicy, limit, throttleModel, bandwidthPolicy, kernelVersion, hz);
+        return new KernelConfig(machine, seed, pickPolicy, limit, throttleModel, bandwidthPolicy, kernelVersion, hz, wallTimeLimitNs);
     }
 
     public KernelConfig withThrottleModel(ThrottleModel m) {
-        return new KernelConfig(machine, seed, pickPolicy, timeLimitNs, m, bandwidthPolicy, kernelVersion, hz);
+        return new KernelConfig(machine, seed, pickPolicy, timeLimitNs, m, bandwidthPolicy, kernelVersion, hz, wallTimeLimitNs);
     }
 
     public KernelConfig withBandwidthPolicy(BandwidthPolicy p) {
-        return new KernelConfig(machine, seed, pickPolicy, timeLimitNs, throttleModel, p, kernelVersion, hz);
+        return new KernelConfig(machine, seed, pickPolicy, timeLimitNs, throttleModel, p, kernelVersion, hz, wallTimeLimitNs);
     }
 
     public KernelConfig withHz(int h) {
-        return new KernelConfig(machine, seed, pickPolicy, timeLimitNs, throttleModel, bandwidthPolicy, kernelVersion, h);
+        return new KernelConfig(machine, seed, pickPolicy, timeLimitNs, throttleModel, bandwidthPolicy, kernelVersion, h, wallTimeLimitNs);
+    }
+
+    public KernelConfig withWallTimeLimitNs(long limit) {
+        return new KernelConfig(machine, seed, pickPolicy, timeLimitNs, throttleModel, bandwidthPolicy, kernelVersion, hz,
+                limit);
     }
 }

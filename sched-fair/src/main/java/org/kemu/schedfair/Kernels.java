@@ -1,6 +1,7 @@
 package org.kemu.schedfair;
 
 import org.kemu.schedfair.hosted.HostedKernel;
+import org.kemu.schedfair.internal.TaskAbort;
 import org.kemu.schedfair.sim.SimKernel;
 
 /** Creates kernels on either backend. */
@@ -31,5 +32,14 @@ public final class Kernels {
      */
     public static Kernel hosted(KernelConfig config, double burnFactor) {
         return new HostedKernel(config, burnFactor);
+    }
+
+    /**
+     * True when {@code t} is the unwinding of a task whose run was stopped by something else (another
+     * task's failure, a deadlock, a time limit). Code that catches everything a task's body throws
+     * must let it through, so that the run reports its first failure rather than this echo of it.
+     */
+    public static boolean isRunAbort(Throwable t) {
+        return t instanceof TaskAbort;
     }
 }

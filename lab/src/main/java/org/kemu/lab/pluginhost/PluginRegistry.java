@@ -22,6 +22,7 @@ import org.kemu.pluginapi.PluginResult;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.Kernels;
 import org.kemu.schedfair.TaskSpec;
 
 /**
@@ -289,6 +290,17 @@ public final class PluginRegistry {
             try {
                 result.set(p.run(new LabPluginContext(name, lab), parsed));
             } catch (RuntimeException | Error e) {
+                if (Kernels.isRunAbort(e) || k.runAborted()) {
+                    // the run was stopped by another failure (a helper's exception, a deadlock, a
+                    // time limit) and this is its echo here (the unwinding, an interrupted sleep):
+                    // the run's error is that first failure, which k.run() below throws. Recording
+                    // the echo reported "run aborted", and only when the main task got here before
+                    // the driver returned: a race, so not even deterministically.
+                    if (Kernels.isRunAbort(e)) {
+                        throw e;
+                    }
+                    return;
+                }
                 failure.set(e);
             } finally {
                 hook.afterRun(k.current());

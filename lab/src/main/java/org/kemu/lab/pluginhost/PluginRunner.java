@@ -6,6 +6,7 @@ import java.util.Objects;
 import org.kemu.lab.Lab;
 import org.kemu.lab.LabConfig;
 import org.kemu.lab.MachineProfile;
+import org.kemu.lab.RunLimits;
 import org.kemu.lab.trace.RunObserver;
 import org.kemu.mmgup.MemoryConfig;
 import org.kemu.pluginapi.PluginParams;
@@ -32,13 +33,27 @@ public final class PluginRunner {
         return registry;
     }
 
-    /** Runs {@code plugin} on {@code profile}'s machine with the lab's defaults and default memory. */
+    /**
+     * Runs {@code plugin} on {@code profile}'s machine with the lab's defaults (including the default
+     * run limits, {@link RunLimits#defaults()}) and default memory.
+     */
     public PluginRun run(String plugin, Map<String, String> params, MachineProfile profile, long seed) {
-        return run(plugin, params, profile, LabConfig.defaults(seed), MemoryConfig.defaults(), RunObserver.NONE);
+        return run(plugin, params, profile, seed, RunLimits.defaults());
     }
 
     /**
-     * Runs {@code plugin} on a kernel booted from {@code profile} with {@code config} and
+     * Runs {@code plugin} with the lab's defaults but the time {@code limits}: a run past one fails
+     * with a {@link PluginException} of errno {@code ETIME}.
+     */
+    public PluginRun run(String plugin, Map<String, String> params, MachineProfile profile, long seed,
+            RunLimits limits) {
+        return run(plugin, params, profile, LabConfig.defaults(seed).withLimits(limits), MemoryConfig.defaults(),
+                RunObserver.NONE);
+    }
+
+    /**
+     * Runs {@code plugin} on a kernel booted from {@code profile} with {@code config} (its
+     * {@link LabConfig#limits()} bound the run's virtual and wall time) and
      * {@code memory}, seen by {@code observer}, with {@code overrides} replacing bindings of the root.
      */
     public PluginRun run(String plugin, Map<String, String> params, MachineProfile profile, LabConfig config,

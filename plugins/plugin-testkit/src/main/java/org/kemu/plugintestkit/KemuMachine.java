@@ -6,6 +6,7 @@ import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.kemu.lab.RunLimits;
 
 /**
  * The small simulated machine {@link KemuExtension} boots for a test; on a test method it overrides
@@ -33,6 +34,18 @@ public @interface KemuMachine {
 
     /** Boot-time 1 GiB hugetlb pages per node (hugepagesz=1G hugepages=). */
     long hugepages1gPerNode() default 0;
+
+    /**
+     * Virtual time limit of each run on the machine, seconds (0 = none); a run past it fails with
+     * {@code ETIME (sim:virtual_time_limit)}. The default is the lab's ({@code RunLimits.defaults()}).
+     */
+    double maxVirtualSeconds() default RunLimits.DEFAULT_MAX_VIRTUAL_SECONDS;
+
+    /**
+     * Wall time limit of each run on the machine, seconds (0 = none); a run past it, for instance a
+     * plugin sleeping or busy-looping on the host thread, fails with {@code ETIME (sim:wall_time_limit)}.
+     */
+    double maxWallSeconds() default RunLimits.DEFAULT_MAX_WALL_SECONDS;
 
     /** Padata features of the context's default {@code padata()}: the lab's default, or mainline padata. */
     Padata padata() default Padata.DEFAULT;

@@ -8,6 +8,7 @@ import java.util.function.Function;
 import org.kemu.lab.Lab;
 import org.kemu.lab.LabConfig;
 import org.kemu.lab.MachineProfile;
+import org.kemu.lab.RunLimits;
 import org.kemu.lab.pluginhost.PluginException;
 import org.kemu.lab.pluginhost.PluginRegistry;
 import org.kemu.lab.pluginhost.PluginRunHook;
@@ -44,7 +45,7 @@ public final class PluginTestMachine {
         Topology t = new Topology(m.nodes(), m.coresPerNode(), m.threadsPerCore(), m.memoryPerNodeMiB() << 20);
         MachineProfile p = MachineProfile.of(new MachineSpec("test-" + m.nodes() + "x" + m.coresPerNode() + "x"
                 + m.threadsPerCore(), t, new MemoryBandwidth(10e9, 10e9), RuntimeCosts.FREE));
-        LabConfig c = LabConfig.defaults(m.seed());
+        LabConfig c = LabConfig.defaults(m.seed()).withLimits(RunLimits.ofSeconds(m.maxVirtualSeconds(), m.maxWallSeconds()));
         if (m.padata() == KemuMachine.Padata.MAINLINE) {
             c = c.withPadataFeatures(PadataFeatures.mainline());
         }

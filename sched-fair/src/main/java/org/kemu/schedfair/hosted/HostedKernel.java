@@ -36,9 +36,14 @@ import org.kemu.schedfair.internal.TaskStruct;
  * only by the emulated kernel's own locks, so running the same kernel code here checks its locking
  * under true concurrency. Work is recorded per task and, with a burn factor, burns real CPU.
  *
- * <p>Deadlock detection is a watchdog: when every live task has been blocked in a kemu primitive
- * (not sleeping, not just granted) and nothing has changed for two consecutive checks 50 ms apart,
- * the run stops with a {@link DeadlockException} naming every blocked task.
+ * <p>Deadlock detection is a watchdog: when every live task has been blocked or spinning in a kemu
+ * primitive (not sleeping, not just granted) and nothing has changed for two consecutive checks
+ * 50 ms apart, the run stops with a {@link DeadlockException} naming every task, what it waits or
+ * spins on and who holds it. A spinner counts as stuck like a sleeper: spinning on a lock no one
+ * hands over is no progress, however busy its CPU. Anything else that never ends (task code looping
+ * or sleeping outside the kernel's primitives, a livelock) is stopped by the wall time limit
+ * ({@link KernelConfig#wallTimeLimitNs()}) with {@code ETIME (hosted:wall_time_limit)} and the same
+ * list of tasks.
  */
 public final class HostedKernel extends KernelBase {
     private static final long WATCHDOG_MS = 50;
@@ -76,6 +81,11 @@ public final class HostedKernel extends KernelBase {
     @Override
     public Backend backend() {
         return Backend.HOSTED;
+    }
+
+    @Override
+    public boolean runAborted() {
+        return aborted;
     }
 
     @Override
@@ -426,8 +436,15 @@ public final class HostedKernel extends KernelBase {
             pendingStart.clear();
             long lastProgress = -1;
             int stuckChecks = 0;
+            long wallLimit = config.wallTimeLimitNs();
             while (live > 0 && failure == null) {
                 runCond.await(WATCHDOG_MS, TimeUnit.MILLISECONDS);
+                if (wallLimit > 0 && now() - start >= wallLimit && live > 0 && failure == null) {
+                    fail(new KernelException(Errno.ETIME, "hosted:wall_time_limit", String.format(java.util.Locale.ROOT,
+                            "wall time limit of %.6f s reached; tasks:", wallLimit / 1e9)
+                            + org.kemu.schedfair.internal.DeadlockReport.describe(tasks)));
+                    break;
+                }
                 long p = progress.get();
                 if (p == lastProgress && allBlocked()) {
                     if (++stuckChecks >= 2) {

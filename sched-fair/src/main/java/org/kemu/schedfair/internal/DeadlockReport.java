@@ -11,6 +11,14 @@ public final class DeadlockReport {
     }
 
     public static DeadlockException of(List<TaskStruct> tasks) {
+        return new DeadlockException(liveTasks(tasks));
+    }
+
+    /**
+     * Every live task: what it waits or spins on and who holds that, or its state when it waits for
+     * nothing (running, runnable). Also the body of a time limit's report.
+     */
+    public static List<DeadlockException.BlockedTask> liveTasks(List<TaskStruct> tasks) {
         List<DeadlockException.BlockedTask> blocked = new ArrayList<>();
         for (TaskStruct t : tasks) {
             if (!t.woken || t.state == TaskState.DEAD) {
@@ -21,6 +29,27 @@ public final class DeadlockReport {
             blocked.add(new DeadlockException.BlockedTask(t.toString(),
                     on != null ? on : t.state.toString().toLowerCase(), holders));
         }
-        return new DeadlockException(blocked);
+        return blocked;
+    }
+
+    /**
+     * Every live task, one per line (each line starts with a new line): what it waits or spins on
+     * and who holds that, or its state when it waits for nothing.
+     */
+    public static String describe(List<TaskStruct> tasks) {
+        StringBuilder sb = new StringBuilder();
+        for (TaskStruct t : tasks) {
+            if (!t.woken || t.state == TaskState.DEAD) {
+                continue;
+            }
+            String on = t.waitsOn;
+            sb.append("\n  ");
+            if (on == null) {
+                sb.append("task '").append(t).append("' is ").append(t.state.toString().toLowerCase());
+            } else {
+                sb.append(new DeadlockException.BlockedTask(t.toString(), on, t.waitHoldersNow()));
+            }
+        }
+        return sb.toString();
     }
 }

@@ -1,10 +1,15 @@
 package org.kemu.schedfair.sim;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.kemu.schedfair.Errno;
+import org.kemu.schedfair.KernelException;
 import org.kemu.schedfair.TaskFailedException;
 import org.kemu.schedfair.TaskState;
 import org.kemu.schedfair.internal.DeadlockReport;
@@ -28,6 +33,15 @@ import org.kemu.schedfair.internal.TaskStruct;
  *
  * <p>Virtual time passes only through the events the source schedules: code between engine calls
  * takes no virtual time.
+ *
+ * <p>Two limits stop a runaway run. The virtual time limit is checked on the event loop, so it
+ * fails the run at the same event every time. The wall time limit is checked by a watchdog: the
+ * driver (the thread that called {@link #run()}, idle while tasks run) wakes up periodically,
+ * reads the event counter and the clock without touching any other engine state, and when the
+ * limit has passed it fails the run from outside: it publishes its failure, raises the abort flag
+ * and interrupts the executing task's thread. That is the only way to stop task code that never
+ * calls into the kernel (a busy loop, or {@code Thread.sleep}, on the host thread), and the report
+ * says which task held the baton, for how long nothing advanced, and where its code was.
  */
 final class SimEngine {
     static final int EV_TIMER = 1;
@@ -48,7 +62,23 @@ final class SimEngine {
     private record TimerEntry(long at, long seq, HrTimer timer, long generation) {
     }
 
+    /** How often the watchdog samples progress at most (it samples 20 times per limit when shorter). */
+    private static final long WATCHDOG_SAMPLE_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final VarHandle EVENTS;
+    private static final VarHandle NOW;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            EVENTS = l.findVarHandle(SimEngine.class, "events", long.class);
+            NOW = l.findVarHandle(SimEngine.class, "now", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final long timeLimitNs;
+    private final long wallLimitNs;
     private final List<TaskStruct> tasks;
     private final PriorityQueue<TimerEntry> timers = new PriorityQueue<>(
             Comparator.comparingLong(TimerEntry::at).thenComparingLong(TimerEntry::seq));
@@ -69,11 +99,17 @@ final class SimEngine {
     private volatile boolean aborted;
     private Thread driver;
     private RuntimeException failure;
+    /** The watchdog's failure: written by the driver while a task may still hold the baton. */
+    private volatile KernelException watchdogFailure;
     private boolean broken;
 
-    /** {@code tasks} is the kernel's list of every task, read for failure and deadlock reports. */
-    SimEngine(long timeLimitNs, List<TaskStruct> tasks) {
+    /**
+     * {@code tasks} is the kernel's list of every task, read for failure and deadlock reports;
+     * {@code timeLimitNs} and {@code wallLimitNs} are the virtual and wall time limits (0 = none).
+     */
+    SimEngine(long timeLimitNs, long wallLimitNs, List<TaskStruct> tasks) {
         this.timeLimitNs = timeLimitNs;
+        this.wallLimitNs = wallLimitNs;
         this.tasks = tasks;
     }
 
@@ -122,6 +158,10 @@ final class SimEngine {
 
     boolean running() {
         return !finished;
+    }
+
+    boolean aborted() {
+        return aborted;
     }
 
     boolean broken() {
@@ -188,7 +228,7 @@ final class SimEngine {
                 HrTimer tm = te.timer();
                 tm.expires = -1;
                 hash.add(now, EV_TIMER, -1, te.seq());
-                events++;
+                countEvent();
                 try {
                     tm.callback.run();
                 } catch (TaskAbort a) {
@@ -206,7 +246,7 @@ final class SimEngine {
             if (!advance(tc)) {
                 return null;
             }
-            events++;
+            countEvent();
             TaskStruct t = cpus.runEvent();
             if (t != null) {
                 return t;
@@ -214,16 +254,30 @@ final class SimEngine {
         }
     }
 
+    /**
+     * One more event. An opaque store: as cheap as a plain one, but the watchdog on the driver
+     * thread is sure to see it eventually (a plain counter could stay in a register).
+     */
+    private void countEvent() {
+        EVENTS.setOpaque(this, events + 1);
+    }
+
     private boolean advance(long to) {
         if (timeLimitNs > 0 && to > timeLimitNs) {
-            fail(new IllegalStateException("virtual time limit of " + timeLimitNs
-                    + " ns reached; tasks still live: " + liveTasks()));
+            fail(new KernelException(Errno.ETIME, "sim:virtual_time_limit", "virtual time limit of "
+                    + seconds(timeLimitNs) + " s reached at " + seconds(now) + " s after " + events
+                    + " events (the next event was due at " + seconds(to) + " s); tasks still live: "
+                    + liveTasks()));
             return false;
         }
         if (to > now) {
-            now = to;
+            NOW.setOpaque(this, to);
         }
         return true;
+    }
+
+    private static String seconds(long ns) {
+        return String.format(java.util.Locale.ROOT, "%.6f", ns / 1e9);
     }
 
     private List<String> liveTasks() {
@@ -277,8 +331,12 @@ final class SimEngine {
 
     private void awaitBaton(TaskStruct self) {
         if (self == null) {
-            while (!finished) {
-                LockSupport.park(this);
+            if (wallLimitNs > 0) {
+                watchdog();
+            } else {
+                while (!finished) {
+                    LockSupport.park(this);
+                }
             }
             return;
         }
@@ -291,6 +349,106 @@ final class SimEngine {
         if (aborted) {
             throw new TaskAbort();
         }
+    }
+
+    // ---- the wall time watchdog ---------------------------------------------------------------
+
+    /**
+     * The driver's wait while tasks run, with the wall time limit: it samples the event counter and
+     * the clock (opaque reads of two words; nothing else of the engine is read) until the run ends
+     * or the limit passes, and remembers when they last moved, to tell a stalled run from a slow one.
+     */
+    private void watchdog() {
+        long start = System.nanoTime();
+        long sample = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(WATCHDOG_SAMPLE_NS, wallLimitNs / 20));
+        long lastEvents = -1;
+        long lastNow = -1;
+        long lastChange = start;
+        while (!finished) {
+            long t = System.nanoTime();
+            long e = (long) EVENTS.getOpaque(this);
+            long v = (long) NOW.getOpaque(this);
+            if (e != lastEvents || v != lastNow) {
+                lastEvents = e;
+                lastNow = v;
+                lastChange = t;
+            }
+            long elapsed = t - start;
+            if (elapsed >= wallLimitNs) {
+                watchdogFail(elapsed, t - lastChange, e, v);
+                return;
+            }
+            LockSupport.parkNanos(this, Math.min(sample, wallLimitNs - elapsed));
+        }
+    }
+
+    /**
+     * Fails the run from the driver thread, which does not hold the baton: the failure goes to its
+     * own volatile field (so no engine state is written under a task's feet), the abort flag makes
+     * every task unwind at its next kernel call, the waiting tasks are woken to unwind, and the
+     * executing one is interrupted (which ends a {@code Thread.sleep} or a blocking host call). Task
+     * code busy-looping in Java cannot be stopped from outside: its virtual thread is left to end
+     * on its own, and the kernel is unusable, as after any failed run.
+     */
+    private void watchdogFail(long elapsedNs, long stalledNs, long atEvents, long atNow) {
+        TaskStruct running = baton;
+        StringBuilder msg = new StringBuilder("wall time limit of ").append(seconds(wallLimitNs))
+                .append(" s reached at virtual time ").append(seconds(atNow)).append(" s after ").append(atEvents)
+                .append(" events; ");
+        // a stall is reported when nothing moved for at least a quarter of the limit
+        if (stalledNs >= wallLimitNs / 4) {
+            msg.append("no virtual time passed and no event ran for the last ").append(seconds(stalledNs))
+                    .append(" s of wall time");
+            if (running != null) {
+                msg.append(" while task '").append(running.name).append("' was running its own code on the host"
+                        + " thread (blocking or looping in Java without calling into the kernel?)");
+            }
+        } else {
+            msg.append("the run was still making progress");
+            if (running != null) {
+                msg.append("; task '").append(running.name).append("' was running");
+            }
+        }
+        if (running != null) {
+            msg.append("; its code was at:").append(codeOf(running.thread));
+        }
+        try {
+            msg.append("\ntasks:").append(DeadlockReport.describe(tasks));
+        } catch (RuntimeException e) {
+            // read from outside the baton: a task still making progress may change what it waits on
+            msg.append("\ntasks: (changing while read: ").append(e).append(')');
+        }
+        watchdogFailure = new KernelException(Errno.ETIME, "sim:wall_time_limit", msg.toString());
+        broken = true;
+        aborted = true;
+        for (TaskStruct t : tasks) {
+            if (t.thread.getState() != Thread.State.NEW && t.state != TaskState.DEAD) {
+                if (t == running) {
+                    t.thread.interrupt();
+                } else {
+                    LockSupport.unpark(t.thread);
+                }
+            }
+        }
+    }
+
+    /**
+     * Where a thread's code is: its top frame (what it is doing: sleeping, spinning), then the frames
+     * outside the JDK (whose code it is), at most ten.
+     */
+    private static String codeOf(Thread th) {
+        StackTraceElement[] stack = th.getStackTrace();
+        StringBuilder sb = new StringBuilder();
+        int shown = 0;
+        for (int i = 0; i < stack.length && shown < 10; i++) {
+            String c = stack[i].getClassName();
+            boolean jdk = c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.");
+            if (i == 0 || !jdk) {
+                sb.append("\n    at ").append(stack[i]);
+                shown++;
+            }
+        }
+        return sb.toString();
     }
 
     /** The executing task gives up control until the engine resumes it. */
@@ -317,7 +475,15 @@ final class SimEngine {
         } catch (TaskAbort a) {
             return;
         } catch (Throwable e) {
+            if (aborted) {
+                // the run already failed (the watchdog interrupted this task, say): that failure stands
+                return;
+            }
             fail(new TaskFailedException(t.name, e));
+            return;
+        }
+        if (aborted) {
+            // the body ended after the watchdog stopped the run: engine state is no longer this task's
             return;
         }
         live--;
@@ -346,6 +512,9 @@ final class SimEngine {
             handOff(next, null, false);
         }
         driver = null;
+        if (watchdogFailure != null) {
+            throw watchdogFailure;
+        }
         if (failure != null) {
             throw failure;
         }

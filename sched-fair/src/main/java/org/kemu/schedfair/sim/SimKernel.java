@@ -30,7 +30,7 @@ public final class SimKernel extends KernelBase {
     public SimKernel(KernelConfig config) {
         super(config, new ArrayList<>());
         this.costs = config.machine().costs();
-        this.engine = new SimEngine(config.timeLimitNs(), tasks);
+        this.engine = new SimEngine(config.timeLimitNs(), config.wallTimeLimitNs(), tasks);
         this.core = new SchedCore(this, engine, config);
         engine.drive(core);
         this.cgroups = new SimCpuController(this, core, config.bandwidthPolicy());
@@ -42,6 +42,11 @@ public final class SimKernel extends KernelBase {
     }
 
     // ---- identity -----------------------------------------------------------------------------
+
+    @Override
+    public boolean runAborted() {
+        return engine.aborted();
+    }
 
     @Override
     public Backend backend() {
