@@ -30,6 +30,9 @@ public interface RwSemaphore extends KernelLock {
     /** {@code rwsem_is_contended}: true while tasks are queued waiting for it. */
     boolean isContended();
 
+    /** Tasks queued on the wait list (readers and writers), as {@code rwsem_is_contended} counts them. */
+    int nrWaiters();
+
     Task writer();
 
     /** lockdep_assert_held_write. */

@@ -54,19 +54,22 @@ class LockSemanticsTest {
         RwSemaphore sem = k.rwsem("sem");
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         Completion readerIn = k.completion("reader in");
-        Completion writerQueued = k.completion("writer queued");
+        // Every wait below is on a condition that becomes true in every interleaving, never on a
+        // sleep of fixed length: r1 holds the lock until both w and r2 are queued behind it, and r2
+        // arrives only once w is queued. (A fixed 5 ms hold made the hosted run hang when the host
+        // starved w past it: w then took the lock uncontended and r2 waited for contention forever.)
         k.spawn(TaskSpec.kthread("r1"), () -> {
             sem.downRead();
             order.add("r1 in");
             readerIn.completeAll();
-            writerQueued.waitForCompletion();
-            k.sleep(5_000_000);
+            while (sem.nrWaiters() < 2) {
+                k.sleep(100_000);
+            }
             order.add("r1 out");
             sem.upRead();
         });
         k.spawn(TaskSpec.kthread("w"), () -> {
             readerIn.waitForCompletion();
-            writerQueued.complete();
             sem.downWrite();
             order.add("w in");
             assertThat(sem.readers()).isZero();
@@ -77,7 +80,7 @@ class LockSemanticsTest {
         k.spawn(TaskSpec.kthread("r2"), () -> {
             readerIn.waitForCompletion();
             // arrive only once the writer is queued
-            while (!sem.isContended()) {
+            while (sem.nrWaiters() < 1) {
                 k.sleep(100_000);
             }
             sem.downRead();

@@ -263,4 +263,14 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
             guard.unlock();
         }
     }
+
+    @Override
+    public int nrWaiters() {
+        guard.lock();
+        try {
+            return queue.size();
+        } finally {
+            guard.unlock();
+        }
+    }
 }
