@@ -102,6 +102,49 @@ public final class MmInvariants {
         return v;
     }
 
+    /**
+     * The hugetlb pool accounting of each hstate (2 MiB and 1 GiB), as mm/hugetlb.c keeps it:
+     * {@code resv_huge_pages} equals the reservations the live hugetlb mappings still hold (the sum
+     * over their VMAs of pages minus {@code region_count()} of their reserve map, what
+     * {@code hugetlb_vm_op_close()} would give back) plus those taken directly through
+     * {@link PhysicalMemory#hugetlbReservePages}; the free pages cover the reservations
+     * ({@code free_huge_pages >= resv_huge_pages}, which {@code hugetlb_acct_memory()} and
+     * {@code set_max_huge_pages()} keep); each node's free pages lie within its {@code nr_hugepages};
+     * nothing is negative. kemu has no surplus pages (no overcommit), so the pool total is the sum of
+     * the nodes' {@code nr_hugepages}. Run when no task is inside mm-gup (between operations).
+     */
+    public static List<String> checkHugetlbReservations(PhysicalMemory pm) {
+        List<String> v = new ArrayList<>();
+        for (int order : new int[] {MmConstants.PMD_ORDER, MmConstants.PUD_ORDER}) {
+            String h = "hugetlb order " + order + ": ";
+            long free = 0;
+            long total = 0;
+            for (int n = 0; n < pm.nrNodes(); n++) {
+                long nr = pm.nrHugepages(n, order);
+                long f = pm.freeHugepages(n, order);
+                free += f;
+                total += nr;
+                if (nr < 0 || f < 0 || f > nr) {
+                    v.add(h + "node " + n + " free_hugepages " + f + " outside [0, nr_hugepages " + nr + "]");
+                }
+            }
+            long resv = pm.resvHugepages(order);
+            long byMappings = pm.hugetlbReservedByMappings(order);
+            long direct = pm.hugetlbDirectReservations(order);
+            if (resv < 0 || byMappings < 0 || direct < 0) {
+                v.add(h + "negative reservations: resv " + resv + ", mappings " + byMappings + ", direct " + direct);
+            }
+            if (resv != byMappings + direct) {
+                v.add(h + "resv_hugepages " + resv + " != " + byMappings
+                        + " reserved-but-unfaulted pages of live mappings + " + direct + " direct reservations");
+            }
+            if (resv > free) {
+                v.add(h + "resv_hugepages " + resv + " > free_hugepages " + free + " (of " + total + ")");
+            }
+        }
+        return v;
+    }
+
     /** Throws {@link IllegalStateException} listing the violations, if any. */
     public static void assertNone(List<String> violations) {
         if (!violations.isEmpty()) {

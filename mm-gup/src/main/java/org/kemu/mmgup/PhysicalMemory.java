@@ -90,16 +90,30 @@ public interface PhysicalMemory {
      */
     boolean hugetlbReservePages(int order, long n);
 
-    /** Drops {@code n} reservations of {@code order} (an unused reservation given back). */
+    /**
+     * Drops {@code n} reservations of {@code order} (an unused reservation given back); EINVAL beyond
+     * those taken through {@link #hugetlbReservePages} (a mapping's reservations go with the mapping).
+     */
     void hugetlbUnreservePages(int order, long n);
 
     /**
      * {@code alloc_hugetlb_folio()} from the pool: a free huge page of {@code order} (refcount 1),
      * from {@code prefNid} first and then the other nodes in order unless {@code thisNodeOnly}; -1 when
      * none. With {@code consumeReservation} it uses one of the reservations taken by
-     * {@link #hugetlbReservePages}; without, it takes only a page nobody has reserved. Must run in a task.
+     * {@link #hugetlbReservePages} (if none is left, it behaves as without); without, it takes only a
+     * page nobody has reserved, never a mapping's reservation. Must run in a task.
      */
     long allocHugetlbFolio(int prefNid, int order, boolean consumeReservation, boolean thisNodeOnly);
+
+    /**
+     * Reservations of {@code order} the live hugetlb mappings hold: the sum over them of their pages
+     * whose reservation their reserve map says is not yet consumed. With {@link #hugetlbDirectReservations}
+     * it must make up {@link #resvHugepages} ({@link MmInvariants#checkHugetlbReservations}). Read when quiescent.
+     */
+    long hugetlbReservedByMappings(int order);
+
+    /** Reservations of {@code order} taken through {@link #hugetlbReservePages} and not yet consumed or dropped. */
+    long hugetlbDirectReservations(int order);
 
     /** {@code folio_put()} of a pool page obtained by {@link #allocHugetlbFolio}: back to its node's pool. */
     void freeHugetlbFolio(long head);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.kemu.mmgup.MmConstants;
 import org.kemu.mmgup.MmCosts;
 import org.kemu.mmgup.MmStruct;
@@ -25,6 +26,8 @@ final class Mmap {
     private final Kernel kernel;
     private final PhysicalMemoryImpl pm;
     private final MmCosts costs;
+    /** Numbers the hugetlb mappings in mmap order: their identity for the fault mutex hash. */
+    private final AtomicLong hugetlbMappings = new AtomicLong();
 
     Mmap(Kernel kernel, PhysicalMemoryImpl pm) {
         this.kernel = kernel;
@@ -77,16 +80,20 @@ final class Mmap {
             if (kind.isHugetlb()) {
                 long n = len / leaf;
                 boolean ok;
+                // hugetlb_reserve_pages() of a private mapping: an empty reserve map (every page reserved)
+                v.resv = new HugetlbResvMap(hugetlbMappings.incrementAndGet());
                 pm.meta().lock();
                 try {
                     ok = !FailNth.shouldFail(kernel, "mm:hugetlb_reserve_pages")
                             && pm.hugetlb().reserveHugetlbLocked(kind.pageOrder(), n);
+                    if (ok) {
+                        pm.hugetlb().addMapping(v);
+                    }
                 } finally {
                     pm.meta().unlock();
                 }
                 KernelException.require(ok, Errno.ENOMEM, "hugetlb_reserve_pages",
                         "hugetlb pool cannot reserve " + n + " pages");
-                v.resvLeft = n;
             }
             mm.vmas.put(addr, v);
             return addr;
@@ -207,15 +214,10 @@ final class Mmap {
             v.pt = lp;
             r.pt = rp;
             if (v.kind.isHugetlb()) {
-                long leftUnfaulted = 0;
-                for (long b : lp.base) {
-                    if (b == PageTable.NONE) {
-                        leftUnfaulted++;
-                    }
-                }
-                long l = Math.min(v.resvLeft, leftUnfaulted);
-                r.resvLeft = v.resvLeft - l;
-                v.resvLeft = l;
+                // hugetlb_vm_op_open: both parts share the reserve map, each covering its own indices
+                r.resv = v.resv;
+                r.hugePgoff = v.hugeIndex(x);
+                pm.hugetlb().addMapping(r);
             }
         }
         v.end = x;
@@ -290,14 +292,18 @@ final class Mmap {
                 kernel.work(pages * costs.zapPageNs() + folios * costs.zapFolioNs(), 0, 0);
             }
         }
-        if (v.kind.isHugetlb() && v.resvLeft > 0) {
-            pm.meta().lock();
-            try {
-                pm.hugetlb().unreserveHugetlbLocked(v.kind.pageOrder(), v.resvLeft);
-            } finally {
-                pm.meta().unlock();
+        if (v.kind.isHugetlb()) {
+            // hugetlb_vm_op_close: give back the reservations of this VMA's range not consumed by a fault
+            long held = v.reservedUnfaulted();
+            if (held > 0) {
+                pm.meta().lock();
+                try {
+                    pm.hugetlb().unreserveHugetlbLocked(v.kind.pageOrder(), held);
+                } finally {
+                    pm.meta().unlock();
+                }
             }
-            v.resvLeft = 0;
+            pm.hugetlb().removeMapping(v);
         }
     }
 

@@ -2,9 +2,10 @@ package org.kemu.mmgup.mm;
 
 import org.kemu.mmgup.Vma;
 import org.kemu.mmgup.VmaKind;
+import org.kemu.mmgup.phys.HugetlbPool;
 
-/** A VMA and its page table. */
-public final class VmaImpl implements Vma {
+/** A VMA and its page table; a hugetlb VMA is also a mapping its pool's reservation checker counts. */
+public final class VmaImpl implements Vma, HugetlbPool.Mapping {
     long start;
     long end;
     final VmaKind kind;
@@ -12,8 +13,9 @@ public final class VmaImpl implements Vma {
     /** PFNMAP: pfn mapped at {@code start} and the leaf order. */
     final long pfnBase;
     final int pfnmapOrder;
-    /** hugetlb: pages reserved at mmap and not yet faulted. */
-    long resvLeft;
+    /** hugetlb: the mapping's reserve map (shared with the VMAs split off it), and {@code vm_pgoff} in huge pages. */
+    HugetlbResvMap resv;
+    long hugePgoff;
     PageTable pt;
 
     VmaImpl(long start, long end, VmaKind kind, boolean writable, long pfnBase, int pfnmapOrder) {
@@ -43,6 +45,22 @@ public final class VmaImpl implements Vma {
     @Override
     public boolean writable() {
         return writable;
+    }
+
+    /** {@code vma_hugecache_offset()}: the huge-page index of {@code va} in the mapping. */
+    long hugeIndex(long va) {
+        return hugePgoff + ((va - start) >>> (12 + kind.pageOrder()));
+    }
+
+    @Override
+    public int order() {
+        return kind.pageOrder();
+    }
+
+    /** {@code hugetlb_vm_op_close()}'s count: the VMA's pages minus those its reserve map records consumed. */
+    @Override
+    public long reservedUnfaulted() {
+        return resv == null ? 0 : resv.reservedIn(hugeIndex(start), hugeIndex(end));
     }
 
     /** Bytes of the mapping's leaf page. */

@@ -2,6 +2,9 @@ package org.kemu.mmgup.phys;
 
 import static org.kemu.mmgup.phys.MemMap.B_HUGETLB;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import org.kemu.mmgup.MemoryConfig;
 import org.kemu.mmgup.MmConstants;
 import org.kemu.mmgup.MmCosts;
@@ -15,14 +18,31 @@ import org.kemu.schedfair.KernelException;
  * reservation count {@code resv_huge_pages} of each hstate. Pool pages are carved from the buddy
  * allocator at boot ({@code hugepages=}) or when {@code nr_hugepages} grows, and go back to it only
  * when the pool shrinks.
+ *
+ * <p>A reservation is held either by a hugetlb mapping (its reserve map says which of its pages are
+ * still reserved; the pool keeps the live mappings so the reservation checker can add them up) or
+ * directly through {@link #reservePages} (the public pool API, for users without a mapping).
  */
 public final class HugetlbPool {
+    /** A live hugetlb mapping (VMA) as the reservation checker sees it. */
+    public interface Mapping {
+        /** Its huge page order. */
+        int order();
+
+        /** Pages of the mapping whose reservation is still held: its pages minus {@code region_count()}. */
+        long reservedUnfaulted();
+    }
+
     private final Kernel kernel;
     private final MmCosts costs;
     private final MemMap map;
     private final LargeFolioAlloc folios;
     /** {@code resv_huge_pages} of the 2 MiB and the 1 GiB hstate. */
     private final long[] resv = new long[2];
+    /** The part of {@link #resv} taken through {@link #reservePages} rather than by a mapping. */
+    private final long[] directResv = new long[2];
+    /** Live hugetlb mappings: bookkeeping for the checker, outside the model (a host-synchronised set, no emulated lock). */
+    private final Set<Mapping> mappings = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
     /** Carves the boot-time pools ({@code hugepages=} per node) before anything else runs, so fragmentation does not hit them. */
     HugetlbPool(Kernel kernel, MmCosts costs, MemMap map, LargeFolioAlloc folios) {
@@ -83,8 +103,16 @@ public final class HugetlbPool {
         resv[hidx(order)] -= n;
     }
 
-    /** Takes a free huge page (refcount 1) for a fault, consuming one reservation; -1 if none. */
-    public long allocHugetlbLocked(int prefNid, int order) {
+    /**
+     * {@code dequeue_huge_page_vma()}: takes a free huge page (refcount 1), preferring node {@code prefNid};
+     * -1 if none. With {@code useReserve} (the faulting mapping still holds the page's reservation,
+     * {@code vma_has_reserves}) it consumes one reservation ({@code resv_huge_pages--}); without, it
+     * takes only a page nobody has reserved.
+     */
+    public long allocHugetlbLocked(int prefNid, int order, boolean useReserve) {
+        if (!useReserve && totalFree(order) - resv[hidx(order)] <= 0) {
+            return -1;
+        }
         NodeMem[] nodes = map.nodes;
         for (int k = 0; k < nodes.length; k++) {
             LongStack s = pool(nodes[(prefNid + k) % nodes.length], order);
@@ -97,11 +125,49 @@ public final class HugetlbPool {
                 } else {
                     m.gigas[b >>> 9].hugeRef[b & 511] = 1;
                 }
-                resv[hidx(order)] = Math.max(0, resv[hidx(order)] - 1);
+                if (useReserve) {
+                    resv[hidx(order)]--;
+                }
                 return head;
             }
         }
         return -1;
+    }
+
+    /**
+     * {@code free_huge_page()} of a page with HPageRestoreReserve ({@code restore_reserve_on_error}):
+     * the reservation a failed fault consumed is given back.
+     */
+    public void restoreReserveLocked(int order) {
+        resv[hidx(order)]++;
+    }
+
+    /** A hugetlb mapping came to life (mmap, or the new part of a split). */
+    public void addMapping(Mapping m) {
+        mappings.add(m);
+    }
+
+    /** A hugetlb mapping was closed ({@code hugetlb_vm_op_close}). */
+    public void removeMapping(Mapping m) {
+        mappings.remove(m);
+    }
+
+    /** Reservations of {@code order} held by live mappings: the sum of their reserve maps. */
+    long reservedByMappings(int order) {
+        long n = 0;
+        synchronized (mappings) {
+            for (Mapping m : mappings) {
+                if (m.order() == order) {
+                    n += m.reservedUnfaulted();
+                }
+            }
+        }
+        return n;
+    }
+
+    long directReservations(int order) {
+        checkOrder(order);
+        return directResv[hidx(order)];
     }
 
     /** {@code free_huge_folio()}: a pool folio whose last reference went returns to its node's free list. */
@@ -114,7 +180,11 @@ public final class HugetlbPool {
         KernelException.require(n >= 0, Errno.EINVAL, "hugetlb:reserve", "negative count");
         map.meta.lock();
         try {
-            return reserveHugetlbLocked(order, n);
+            if (!reserveHugetlbLocked(order, n)) {
+                return false;
+            }
+            directResv[hidx(order)] += n;
+            return true;
         } finally {
             map.meta.unlock();
         }
@@ -124,8 +194,9 @@ public final class HugetlbPool {
         checkOrder(order);
         map.meta.lock();
         try {
-            KernelException.require(n >= 0 && n <= resv[hidx(order)], Errno.EINVAL, "hugetlb:unreserve",
-                    "cannot drop " + n + " of " + resv[hidx(order)] + " reservations");
+            KernelException.require(n >= 0 && n <= directResv[hidx(order)], Errno.EINVAL, "hugetlb:unreserve",
+                    "cannot drop " + n + " of " + directResv[hidx(order)] + " reservations");
+            directResv[hidx(order)] -= n;
             unreserveHugetlbLocked(order, n);
         } finally {
             map.meta.unlock();
@@ -141,14 +212,11 @@ public final class HugetlbPool {
             if (thisNodeOnly && pool(map.nodes[prefNid], order).size() == 0) {
                 return -1;
             }
-            long resvBefore = resv[hidx(order)];
-            if (!consumeReservation && totalFree(order) - resvBefore <= 0) {
-                return -1;
-            }
-            long head = allocHugetlbLocked(prefNid, order);
-            if (!consumeReservation) {
-                // an unreserved allocation must not consume somebody else's reservation
-                resv[hidx(order)] = resvBefore;
+            // only a reservation taken through reservePages can be consumed here, never a mapping's
+            boolean useReserve = consumeReservation && directResv[hidx(order)] > 0;
+            long head = allocHugetlbLocked(prefNid, order, useReserve);
+            if (head >= 0 && useReserve) {
+                directResv[hidx(order)]--;
             }
             return head;
         } finally {

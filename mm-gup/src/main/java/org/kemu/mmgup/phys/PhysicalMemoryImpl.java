@@ -185,6 +185,17 @@ public final class PhysicalMemoryImpl implements PhysicalMemory {
     }
 
     @Override
+    public long hugetlbReservedByMappings(int order) {
+        HugetlbPool.checkOrder(order);
+        return hugetlb.reservedByMappings(order);
+    }
+
+    @Override
+    public long hugetlbDirectReservations(int order) {
+        return hugetlb.directReservations(order);
+    }
+
+    @Override
     public void freeHugetlbFolio(long head) {
         KernelException.require(isHugetlb(head) && folioHead(head) == head && refcount(head) > 0, Errno.EINVAL,
                 "hugetlb:free", "not an allocated hugetlb folio head: pfn " + head);

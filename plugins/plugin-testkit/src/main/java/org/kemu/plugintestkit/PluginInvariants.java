@@ -7,8 +7,9 @@ import org.kemu.mmgup.MmInvariants;
 import org.kemu.mmgup.PhysicalMemory;
 
 /**
- * Invariants every plugin run must keep (DESIGN section 5): mm-gup's pin balance, plus the hugetlb
- * pool accounting plugins touch (free within nr, reservations within free, nothing negative).
+ * Invariants every plugin run must keep (DESIGN section 5): mm-gup's pin balance and hugetlb
+ * reservations ({@link MmInvariants#checkHugetlbReservations}), plus the hugetlb pool accounting
+ * plugins touch (free within nr, reservations within free, nothing negative).
  */
 public final class PluginInvariants {
     private PluginInvariants() {
@@ -16,6 +17,7 @@ public final class PluginInvariants {
 
     public static List<String> check(PhysicalMemory pm) {
         List<String> v = new ArrayList<>(MmInvariants.checkPinsBalanced(pm));
+        v.addAll(MmInvariants.checkHugetlbReservations(pm));
         for (int order : new int[] {MmConstants.PMD_ORDER, MmConstants.PUD_ORDER}) {
             long free = 0;
             for (int n = 0; n < pm.nrNodes(); n++) {

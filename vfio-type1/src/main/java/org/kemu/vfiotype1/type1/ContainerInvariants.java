@@ -16,7 +16,8 @@ import org.kemu.vfiotype1.IommuMapping;
 /**
  * The container-wide invariants of docs/design.md section 5 for a type1 container whose pin path is the only
  * pinner and the only locked_vm user of the given mms: {@link IommuInvariants}, then pins balanced
- * ({@link MmInvariants#checkPinsBalanced}) and equal to the normal pages the first domain maps,
+ * ({@link MmInvariants#checkPinsBalanced}), the hugetlb reservations ({@link MmInvariants#checkHugetlbReservations}),
+ * pins equal to the normal pages the first domain maps,
  * each dma charged for exactly its normal pages, and each mm's locked_vm equal to the sum of its
  * dmas' charges ({@link MmInvariants#checkLockedVm}). Run between ioctls.
  */
@@ -27,6 +28,7 @@ final class ContainerInvariants {
     static List<String> check(VfioIommu iommu, PhysicalMemory pm, LockedVm acct, Collection<MmStruct> mms) {
         List<String> out = new ArrayList<>(IommuInvariants.check(iommu));
         out.addAll(MmInvariants.checkPinsBalanced(pm));
+        out.addAll(MmInvariants.checkHugetlbReservations(pm));
         List<IommuDomain> domains = iommu.domains();
         long expectedPins = 0;
         Map<MmStruct, Long> chargedByMm = new IdentityHashMap<>();
