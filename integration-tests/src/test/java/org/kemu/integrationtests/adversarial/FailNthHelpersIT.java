@@ -69,10 +69,6 @@ class FailNthHelpersIT {
     @ParameterizedTest(name = "{0} / {1}")
     @MethodSource("cells")
     void everyInjectionIntoTheMainTaskOrAHelperFailsCleanlyAndARetrySucceeds(PinMode p, Backing b) {
-        KnownDefects.toleratingHugetlbFaultRace(b.kind.isHugetlb(), p.concurrentPins(), () -> sweep(p, b));
-    }
-
-    private static void sweep(PinMode p, Backing b) {
         int helpers = runOnce(p, b, -2, 1).created();
         if (p.concurrentPins()) {
             assertThat(helpers).as("tasks the map creates").isPositive();
