@@ -72,11 +72,13 @@ public record PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPage
         List<Long> dup = null;
         try {
             kernel.work(missing * pm.costs().ptlInstallPageNs());
-            int[] q = pt.ensurePtes(s);
+            // a huge leaf installed meanwhile by another task's THP fault maps every page of the slot
+            boolean hugeNow = pt.base[s] != PageTable.NONE;
+            int[] q = hugeNow ? null : pt.ensurePtes(s);
             int k = 0;
             for (int i = o; i < o + n; i++) {
                 if (p == null || p[i] == 0) {
-                    if (q[i] == 0) {
+                    if (!hugeNow && q[i] == 0) {
                         q[i] = (int) (fresh[k] + 1);
                     } else {
                         // Another task faulted the page in meanwhile: ours goes back (as after pte_same fails).
@@ -88,7 +90,7 @@ public record PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPage
                     k++;
                 }
             }
-            if (fullSlot) {
+            if (fullSlot && !hugeNow) {
                 pt.compact(s, pm);
             }
         } finally {
@@ -132,7 +134,11 @@ public record PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPage
                 MmConstants.PMD_SIZE);
         if (!pt.installLeaf(s, head, mm.ptl(slotStart))) {
             pm.refs().putFolio(head);
-            return false;
+            // do_huge_pmd_anonymous_page(): pmd_none failed under the lock. Another task's huge leaf
+            // maps the slot now: the access is satisfied (the kernel retries and finds it). Small
+            // pages there instead: fall back to the PTE path, which fills only the missing ones.
+            // The slot cannot empty meanwhile: that takes the mmap lock for write, and we hold it for read.
+            return pt.base[s] != PageTable.NONE;
         }
         pm.events().countFaults(MmConstants.PMD_PAGES, 1, 0);
         return true;

@@ -210,9 +210,12 @@ final class VfioIommu implements Type1Container {
                 if (dma.size() == 0) {
                     continue;
                 }
+                // runs are not clipped and may span neighbouring dmas: replay only this dma's part
                 for (IommuMapping m : first.mappings(dma.iova(), dma.last())) {
-                    d.map(m.iova(), m.paddr(), m.size(), m.prot());
-                    done.add(new long[] {m.iova(), m.size()});
+                    long s = Long.compareUnsigned(m.iova(), dma.iova()) >= 0 ? m.iova() : dma.iova();
+                    long e = Long.compareUnsigned(m.last(), dma.last()) <= 0 ? m.last() : dma.last();
+                    d.map(s, m.phys(s), e - s + 1, m.prot());
+                    done.add(new long[] {s, e - s + 1});
                 }
             }
         } catch (KernelException e) {
