@@ -150,6 +150,26 @@ final class HelperArmingKernel implements Kernel {
     }
 
     @Override
+    public org.kemu.schedfair.KernelVersion kernelVersion() {
+        return k.kernelVersion();
+    }
+
+    @Override
+    public void enterKernel() {
+        k.enterKernel();
+    }
+
+    @Override
+    public void exitKernel() {
+        k.exitKernel();
+    }
+
+    @Override
+    public boolean runAborted() {
+        return k.runAborted();
+    }
+
+    @Override
     public boolean fatalSignalPending() {
         return k.fatalSignalPending();
     }
