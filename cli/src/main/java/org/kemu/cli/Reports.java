@@ -42,6 +42,7 @@ final class Reports {
         m.put("pin_mode", Approach.of(c.pin(), g.mapDma()).cliName());
         m.put("threads", Approach.threads(c.pin(), g.mapDma()));
         m.put("lock_cache_pages", c.pin().lockCachePages());
+        m.put("kernel_version", c.kernelVersion().release());
         m.put("pick_policy", c.pickPolicy().name());
         m.put("bandwidth_policy", c.bandwidthPolicy().name());
         m.put("seed", c.seed());
