@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.kemu.mmgup.testing.MmFixture;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.FailNth;
+import org.kemu.schedfair.KernelConfig;
 import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.KernelVersion;
+import org.kemu.schedfair.Kernels;
+import org.kemu.schedfair.MachineSpec;
 
 /** GUP's errors and return convention (docs/kernel/vfio-gup.md sections 2.1 and 2.3). */
 class GupErrorsTest {
@@ -46,10 +52,12 @@ class GupErrorsTest {
         });
     }
 
-    @Test
-    void invalidFlagsReturnZeroFromPinRemoteAndEinvalFromFastAndGet() {
-        // mm/gup.c: pin_user_pages_remote returns 0 on !is_valid_gup_args, pin_user_pages_fast -EINVAL.
-        MmFixture f = MmFixture.ofGib(1);
+    @ParameterizedTest
+    @EnumSource(value = KernelVersion.class, names = {"V6_6", "V6_18"})
+    void invalidFlagsReturnZeroFromPinRemoteAndEinvalFromFastAndGet(KernelVersion v) {
+        // mm/gup.c since is_valid_gup_args: pin_user_pages_remote returns 0 on invalid arguments,
+        // pin_user_pages_fast and get_user_pages -EINVAL.
+        MmFixture f = fixture(v);
         MmStruct m = f.mm.mmCreate("qemu", Long.MAX_VALUE, false);
         f.run(m, () -> {
             long va = f.mm.mmap(m, 0, MmFixture.MIB, VmaKind.ANON, true);
@@ -68,6 +76,29 @@ class GupErrorsTest {
             }
             assertThat(f.pm.pinnedPages()).isZero();
         });
+    }
+
+    @Test
+    void pinRemoteWithFollGetIsEinvalIn514() {
+        // 5.14 mm/gup.c pin_user_pages_remote(): "if (WARN_ON_ONCE(gup_flags & FOLL_GET)) return -EINVAL;"
+        MmFixture f = fixture(KernelVersion.V5_14);
+        MmStruct m = f.mm.mmCreate("qemu", Long.MAX_VALUE, false);
+        f.run(m, () -> {
+            long va = f.mm.mmap(m, 0, MmFixture.MIB, VmaKind.ANON, true);
+            long[] pfns = new long[4];
+            assertThatThrownBy(() -> f.pinRemote(m, va, 4, Foll.GET, pfns))
+                    .satisfies(e -> assertThat(errno(e)).isEqualTo(Errno.EINVAL))
+                    .hasMessageContaining("pin_user_pages_remote:args");
+            assertThat(f.pm.vmstat().gupWarnings()).isEqualTo(1);
+            assertThatThrownBy(() -> f.gup.pinUserPagesFast(va, 4, Foll.GET, pfns))
+                    .satisfies(e -> assertThat(errno(e)).isEqualTo(Errno.EINVAL));
+            assertThat(f.pm.pinnedPages()).isZero();
+        });
+    }
+
+    private static MmFixture fixture(KernelVersion v) {
+        return new MmFixture(Kernels.simulated(KernelConfig.of(MachineSpec.simple(4), 42, v)),
+                MemoryConfig.ofBytesPerNode(MmFixture.GIB), GupFlavour.FOLIO_BATCHED, GupCosts.defaults());
     }
 
     @Test

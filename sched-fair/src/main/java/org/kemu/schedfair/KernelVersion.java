@@ -67,6 +67,26 @@ public enum KernelVersion {
         return false;
     }
 
+    /**
+     * Whether cgroup v2 cpu.stat has a {@code nice_usec} line (after {@code system_usec}):
+     * "cgroup/rstat: Tracking cgroup-level niced CPU time" (aefa398d93d5) came in v6.13. kemu counts
+     * nice time in every version ({@link CpuStat#niceUsec()}); only the file's text depends on this.
+     */
+    public boolean cpuStatNiceUsec() {
+        return this == V6_18;
+    }
+
+    /**
+     * What {@code pin_user_pages_remote} returns for invalid arguments. 5.14 checks
+     * {@code WARN_ON_ONCE(gup_flags & FOLL_GET)} and returns -EINVAL. Jason Gunthorpe's "mm/gup:
+     * simplify the external interface functions and consolidate invalid flag checking" (present in
+     * 6.6 and 6.18) moved every check into {@code is_valid_gup_args}, and pin_user_pages_remote
+     * returns 0 when it fails; pin_user_pages_fast and get_user_pages still return -EINVAL.
+     */
+    public boolean pinRemoteInvalidArgsReturnZero() {
+        return this != V5_14;
+    }
+
     /** "5.14", "6.6", "6.18". */
     public String release() {
         return name().substring(1).replace('_', '.');

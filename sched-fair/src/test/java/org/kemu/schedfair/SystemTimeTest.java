@@ -67,6 +67,25 @@ class SystemTimeTest {
         assertThat(s.usageUsec()).isEqualTo(s.userUsec() + s.systemUsec());
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(KernelVersion.class)
+    void niceUsecLineOnlyWhereTheVersionHasIt(KernelVersion v) {
+        // kernel/cgroup/rstat.c cgroup_base_stat_cputime_show: "nice_usec" after "system_usec"
+        // from v6.13 (aefa398d93d5); 5.14 and 6.6 print usage, user and system only.
+        Kernel k = Kernels.simulated(KernelConfig.of(MachineSpec.simple(2), 1, v));
+        CpuController cc = k.cpuController();
+        CpuCgroup g = cc.mkdir(cc.root(), "g");
+        k.spawn(TaskSpec.user("niced", 1).withNice(1), () -> k.work(2 * MS), t -> cc.attach(t, g));
+        k.run();
+        String text = g.readCpuStat();
+        if (v == KernelVersion.V6_18) {
+            assertThat(text).contains("system_usec 0\nnice_usec 2000\n");
+        } else {
+            assertThat(text).doesNotContain("nice_usec");
+        }
+        assertThat(g.cpuStat().niceUsec()).isEqualTo(2_000);
+    }
+
     static java.util.stream.Stream<Backend> backends() {
         return Backends.both();
     }

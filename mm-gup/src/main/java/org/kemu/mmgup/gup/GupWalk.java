@@ -105,9 +105,12 @@ public final class GupWalk implements Gup {
 
     @Override
     public long pinUserPagesRemote(MmStruct mm, long start, long nrPages, int gupFlags, long[] pfnsOut) {
-        // mm/gup.c pin_user_pages_remote(): invalid arguments WARN and return 0, not -EINVAL.
+        // mm/gup.c pin_user_pages_remote(): invalid arguments WARN; 5.14 returns -EINVAL, releases
+        // with is_valid_gup_args return 0 (KernelVersion.pinRemoteInvalidArgsReturnZero).
         if (!validPinArgs(gupFlags, pfnsOut)) {
             pm.events().countGupWarning();
+            KernelException.require(kernel.kernelVersion().pinRemoteInvalidArgsReturnZero(), Errno.EINVAL,
+                    "pin_user_pages_remote:args", "invalid gup flags 0x" + Integer.toHexString(gupFlags));
             return 0;
         }
         KernelException.require(nrPages >= 0, Errno.EINVAL, "gup:nr_pages", "negative page count");

@@ -254,6 +254,10 @@ public abstract class CpuCgroupFiles implements CpuCgroup {
         sb.append("usage_usec ").append(s.usageUsec()).append('\n');
         sb.append("user_usec ").append(s.userUsec()).append('\n');
         sb.append("system_usec ").append(s.systemUsec()).append('\n');
+        if (version.cpuStatNiceUsec()) {
+            // cgroup_base_stat_cputime_show: nice_usec follows system_usec from v6.13
+            sb.append("nice_usec ").append(s.niceUsec()).append('\n');
+        }
         if (!isRoot()) {
             sb.append("nr_periods ").append(s.nrPeriods()).append('\n');
             sb.append("nr_throttled ").append(s.nrThrottled()).append('\n');
