@@ -27,7 +27,8 @@ class LayeringTest {
     }
 
     private static final String[] PLUGINS = {"org.kemu.hugetlbfallocate..", "org.kemu.deferredpageinit..",
-        "org.kemu.hugetlbbootinit..", "org.kemu.exampleplugin.."};
+        "org.kemu.hugetlbbootinit..", "org.kemu.exampleplugin..", "org.kemu.memoryhotpluginit..", "org.kemu.munmap..",
+        "org.kemu.ibumemrelease.."};
 
     @Test
     void schedFairDependsOnNoOtherModule() {

@@ -23,10 +23,11 @@ class PluginCliIT {
     }
 
     @Test
-    void theThreePluginsOnTheRuntimeClassPathAreListed() {
+    void theShippedPluginsOnTheRuntimeClassPathAreListed() {
         CapturedRun r = run("plugins");
         assertThat(r.rc()).isZero();
         assertThat(r.out()).contains("hugetlb-fallocate", "deferred-page-init", "hugetlb-boot-init",
+                "memory-hotplug-init", "munmap", "ib-umem-release",
                 "--threads INT", "padata max_threads (default 16)");
         assertThat(r.err()).isEmpty();
     }
@@ -43,6 +44,21 @@ class PluginCliIT {
         assertThat(withoutWallTimes(a.out())).isEqualTo(withoutWallTimes(b.out()));
         assertThat(run("run", "hugetlb-fallocate", "--length", "1G", "--pool-per-node", "1G").out())
                 .contains("virtual time", "pages");
+    }
+
+    @Test
+    void theThreeFurtherPadataUsersRunFromTheCli() {
+        // the cover letter's future users: memory hotplug struct page init, munmap(), __ib_umem_release()
+        for (String[] args : new String[][] {{"run", "memory-hotplug-init", "--size", "1G", "--format", "json"},
+            {"run", "munmap", "--size", "256M", "--threads", "4", "--format", "json"},
+            {"run", "ib-umem-release", "--size", "256M", "--threads", "4", "--format", "json"}}) {
+            CapturedRun r = run(args);
+            assertThat(r.rc()).as(String.join(" ", args) + ": " + r.err()).isZero();
+            assertThat(r.out()).contains("\"virtual_seconds\"");
+        }
+        assertThat(run("run", "munmap", "--size", "256M", "--format", "json").out()).contains("\"pages.freed\" : 65536");
+        assertThat(run("run", "ib-umem-release", "--size", "256M", "--format", "json").out())
+                .contains("\"pinned_vm.after\" : 0");
     }
 
     @Test

@@ -34,6 +34,15 @@ public interface AddressSpaces {
     void munmap(MmStruct mm, long addr, long len);
 
     /**
+     * The first half of {@link #munmap} for a caller that tears the range down itself: the same
+     * checks (the same errors), the VMA splits at the range's edges and the detach of every VMA
+     * inside it ({@code detach_vmas_to_be_unmapped}). The caller holds {@code mm}'s mmap lock for
+     * write and keeps it (or its downgrade to read) until {@link UnmapRegion#finish}. A range with no
+     * VMA gives an empty region. {@code munmap} is this, a zap of everything and finish.
+     */
+    UnmapRegion detachRange(MmStruct mm, long addr, long len);
+
+    /**
      * {@code madvise(MADV_POPULATE_WRITE)} (or READ): faults every page of the range in, from the
      * current task, under the mmap read lock. EFAULT at a hole, ENOMEM when memory runs out.
      */

@@ -9,6 +9,9 @@ public interface Task {
 
     boolean isKthread();
 
+    /** {@code fatal_signal_pending(p)}: SIGKILL was sent to this task ({@link Kernel#sendFatalSignal}). */
+    boolean fatalSignalPending();
+
     /** Thread group (process) id; 0 for kernel threads. */
     long tgid();
 

@@ -1,6 +1,9 @@
 package org.kemu.lab.pluginhost;
 
 import org.kemu.lab.Lab;
+import org.kemu.mmgup.AddressSpaces;
+import org.kemu.mmgup.Gup;
+import org.kemu.mmgup.LockedVm;
 import org.kemu.mmgup.MmCosts;
 import org.kemu.mmgup.PhysicalMemory;
 import org.kemu.padatacore.Padata;
@@ -13,6 +16,7 @@ import org.kemu.pluginapi.KernelTasks;
 import org.kemu.pluginapi.MemoryNodes;
 import org.kemu.pluginapi.MetricsSink;
 import org.kemu.pluginapi.PluginContext;
+import org.kemu.pluginapi.UserMemory;
 import org.kemu.schedfair.Kernel;
 
 /** The context of one plugin run over one booted {@link Lab}: its bindings, seen through the SPI's views. */
@@ -24,6 +28,7 @@ final class LabPluginContext implements PluginContext {
     private final KernelTasks tasks;
     private final HugetlbPoolView hugetlb;
     private final MemoryNodes memory;
+    private final UserMemory userMemory;
     private final MetricsSink metrics = new TreeMetricsSink();
     private long startTimeNs;
 
@@ -37,6 +42,8 @@ final class LabPluginContext implements PluginContext {
         this.tasks = new KernelTasksOf(kernel, pluginName);
         this.hugetlb = new HugetlbPoolsOf(pm);
         this.memory = new MemoryNodesOf(pm, lab.get(MmCosts.class));
+        this.userMemory = new UserMemoryOf(lab.get(AddressSpaces.class), lab.get(Gup.class), lab.get(LockedVm.class),
+                pm, lab.get(MmCosts.class));
         this.startTimeNs = kernel.now();
     }
 
@@ -69,6 +76,11 @@ final class LabPluginContext implements PluginContext {
     @Override
     public MemoryNodes memory() {
         return memory;
+    }
+
+    @Override
+    public UserMemory userMemory() {
+        return userMemory;
     }
 
     @Override

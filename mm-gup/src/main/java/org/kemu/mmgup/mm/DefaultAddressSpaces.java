@@ -3,6 +3,7 @@ package org.kemu.mmgup.mm;
 import org.kemu.mmgup.AddressSpaces;
 import org.kemu.mmgup.MmStruct;
 import org.kemu.mmgup.PfnmapLookup;
+import org.kemu.mmgup.UnmapRegion;
 import org.kemu.mmgup.VmaKind;
 import org.kemu.mmgup.phys.PhysicalMemoryImpl;
 import org.kemu.schedfair.Errno;
@@ -56,6 +57,11 @@ public final class DefaultAddressSpaces implements AddressSpaces {
     @Override
     public void munmap(MmStruct mm, long addr, long len) {
         mmap.munmap(mm, addr, len);
+    }
+
+    @Override
+    public UnmapRegion detachRange(MmStruct mm, long addr, long len) {
+        return mmap.detachRange(mm, addr, len);
     }
 
     @Override

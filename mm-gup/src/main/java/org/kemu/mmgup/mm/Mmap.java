@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.kemu.mmgup.MmConstants;
 import org.kemu.mmgup.MmCosts;
 import org.kemu.mmgup.MmStruct;
+import org.kemu.mmgup.UnmapRegion;
 import org.kemu.mmgup.VmaKind;
 import org.kemu.mmgup.phys.PhysicalMemoryImpl;
 import org.kemu.schedfair.Errno;
@@ -124,36 +125,56 @@ final class Mmap {
     /** {@code munmap()}: splits VMAs at the range's edges and zaps what lies inside. */
     void munmap(MmStruct mmApi, long addr, long len) {
         MmStructImpl mm = (MmStructImpl) mmApi;
+        long end = checkUnmapRange(addr, len);
+        mm.mmapLock().downWriteKillable();
+        try {
+            detach(mm, addr, end).finish();
+        } finally {
+            mm.mmapLock().upWrite();
+        }
+    }
+
+    /** {@link org.kemu.mmgup.AddressSpaces#detachRange}: the caller holds the mmap lock for write. */
+    UnmapRegion detachRange(MmStruct mmApi, long addr, long len) {
+        MmStructImpl mm = (MmStructImpl) mmApi;
+        long end = checkUnmapRange(addr, len);
+        mm.mmapLock().assertWriteHeld();
+        return detach(mm, addr, end);
+    }
+
+    /** __do_munmap's argument checks; the page-aligned end. */
+    private static long checkUnmapRange(long addr, long len) {
         KernelException.require((addr & (PAGE - 1)) == 0, Errno.EINVAL, "munmap:addr_align", "unaligned address");
         KernelException.require(len > 0, Errno.EINVAL, "munmap:len_zero", "length is 0");
         KernelException.require(len <= MmConstants.TASK_SIZE_MAX && addr <= MmConstants.TASK_SIZE_MAX - len,
                 Errno.EINVAL, "munmap:range", "range past TASK_SIZE");
-        long end = addr + ((len + PAGE - 1) & -PAGE);
-        mm.mmapLock().downWriteKillable();
-        try {
-            List<VmaImpl> hit = overlapping(mm, addr, end);
-            for (VmaImpl v : hit) {
-                if (v.kind.isHugetlb() || v.kind == VmaKind.PFNMAP) {
-                    long leaf = v.kind == VmaKind.PFNMAP ? PAGE : v.leafSize();
-                    KernelException.require((v.start >= addr || (addr & (leaf - 1)) == 0)
-                            && (v.end <= end || (end & (leaf - 1)) == 0), Errno.EINVAL,
-                            "munmap:hugetlb_split", "split of " + v + " off its page size");
-                }
+        return addr + ((len + PAGE - 1) & -PAGE);
+    }
+
+    /** Splits the VMAs at the range's edges and unlinks those inside ({@code detach_vmas_to_be_unmapped}). */
+    private DetachedRegion detach(MmStructImpl mm, long addr, long end) {
+        List<VmaImpl> hit = overlapping(mm, addr, end);
+        for (VmaImpl v : hit) {
+            if (v.kind.isHugetlb() || v.kind == VmaKind.PFNMAP) {
+                long leaf = v.kind == VmaKind.PFNMAP ? PAGE : v.leafSize();
+                KernelException.require((v.start >= addr || (addr & (leaf - 1)) == 0)
+                        && (v.end <= end || (end & (leaf - 1)) == 0), Errno.EINVAL,
+                        "munmap:hugetlb_split", "split of " + v + " off its page size");
             }
-            for (VmaImpl v : hit) {
-                VmaImpl mid = v;
-                if (mid.start < addr) {
-                    mid = split(mm, mid, addr);
-                }
-                if (mid.end > end) {
-                    split(mm, mid, end);
-                }
-                mm.vmas.remove(mid.start);
-                zap(mid);
-            }
-        } finally {
-            mm.mmapLock().upWrite();
         }
+        List<VmaImpl> detached = new ArrayList<>(hit.size());
+        for (VmaImpl v : hit) {
+            VmaImpl mid = v;
+            if (mid.start < addr) {
+                mid = split(mm, mid, addr);
+            }
+            if (mid.end > end) {
+                split(mm, mid, end);
+            }
+            mm.vmas.remove(mid.start);
+            detached.add(mid);
+        }
+        return new DetachedRegion(this, addr, end, detached);
     }
 
     private static List<VmaImpl> overlapping(MmStructImpl mm, long start, long end) {
@@ -233,26 +254,38 @@ final class Mmap {
         }
     }
 
-    /** Drops the mapping's references on every page of {@code v}; the VMA is already unlinked. */
+    /** Drops the mapping's references on every page of {@code v} and closes it; the VMA is already unlinked. */
     private void zap(VmaImpl v) {
         if (v.pt == null) {
             return;
         }
+        zapSlots(v, 0, v.pt.base.length);
+        closeVma(v);
+    }
+
+    /**
+     * {@code zap_page_range} over page-table slots {@code [from, to)} of an unlinked VMA: drops the
+     * mapping's references, charging the zap costs per 512 slots. Returns what was unmapped.
+     */
+    UnmapRegion.Zapped zapSlots(VmaImpl v, int from, int to) {
         PageTable pt = v.pt;
-        int slots = pt.base.length;
-        for (int c = 0; c < slots; c += 512) {
+        long allPtePages = 0;
+        long allFolios = 0;
+        long allFolioPages = 0;
+        for (int c = from; c < to; c += 512) {
             long pages = 0;
             long folios = 0;
             int lastNode = 0;
             pm.meta().lock();
             try {
-                for (int s = c; s < Math.min(slots, c + 512); s++) {
+                for (int s = c; s < Math.min(to, c + 512); s++) {
                     long b = pt.base[s];
                     if (b != PageTable.NONE) {
                         lastNode = pm.nodeOf(b);
                         if (v.kind.isHugetlb() || pm.folioOrder(b) > 0) {
                             pm.refs().addRefsLocked(b, 1, 0, -1, 0);
                             folios++;
+                            allFolioPages += 1L << (pt.slotShift - 12);
                         } else {
                             dropSmallRun(b, MmConstants.PMD_PAGES);
                             pages += MmConstants.PMD_PAGES;
@@ -291,7 +324,14 @@ final class Mmap {
             if (pages + folios > 0) {
                 kernel.work(pages * costs.zapPageNs() + folios * costs.zapFolioNs(), 0, 0);
             }
+            allPtePages += pages;
+            allFolios += folios;
         }
+        return new UnmapRegion.Zapped(allPtePages, allFolios, allFolioPages);
+    }
+
+    /** {@code remove_vma()}: a hugetlb VMA gives back its unconsumed reservations and leaves its pool's list. */
+    void closeVma(VmaImpl v) {
         if (v.kind.isHugetlb()) {
             // hugetlb_vm_op_close: give back the reservations of this VMA's range not consumed by a fault
             long held = v.reservedUnfaulted();

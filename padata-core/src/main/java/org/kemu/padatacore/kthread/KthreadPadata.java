@@ -8,6 +8,7 @@ import org.kemu.padatacore.PadataSizing;
 import org.kemu.schedfair.CpuCgroup;
 import org.kemu.schedfair.CpuController;
 import org.kemu.schedfair.CpuMask;
+import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.FailNth;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.LockValidator;
@@ -92,6 +93,7 @@ public record KthreadPadata(Kernel kernel, PadataFeatures features, PadataCosts 
             ps.works.add(new PadataWork(false));
         }
         ps.nworks = helpers + 1;
+        ps.main = main;
         ps.chunkSize = PadataSizing.chunkSize(features.sizing(), job.size(), ps.nworks, job.align(),
                 job.minChunk());
 
@@ -108,11 +110,15 @@ public record KthreadPadata(Kernel kernel, PadataFeatures features, PadataCosts 
         helper().run(ps, new PadataWork(true));
         waitForHelpers(ps, main);
 
-        if (ps.error != 0 && features.undo() && job.undoFn() != null) {
+        // a chunk's error or (signal-aware helpers) the main task's fatal signal: undo the completed chunks
+        if ((ps.error != 0 && features.undo() || ps.interrupted) && job.undoFn() != null) {
             PadataUndo.undo(kernel, costs, ps);
         }
         globals.free(helpers, features.capOnlineCpus());
-        return features.returnFirstError() ? ps.error : 0;
+        if (features.returnFirstError() && ps.error != 0) {
+            return ps.error;
+        }
+        return ps.interrupted ? -Errno.EINTR.value() : 0;
     }
 
     private void startHelper(MtJobState ps, PadataWork pw, Task main, boolean numaAware) {

@@ -24,6 +24,11 @@ record MtHelper(Kernel kernel, PadataFeatures features, PadataCosts costs) {
         }
         ps.lock.lock();
         while (ps.remaining > 0 && (!features.returnFirstError() || ps.error == 0)) {
+            if (features.signalAwareHelpers() && ps.main.fatalSignalPending()) {
+                // the RFC's TODO: a fatal signal to the main thread starts no new chunk
+                ps.interrupted = true;
+                break;
+            }
             if (costs.chunkClaimNs() > 0) {
                 kernel.work(costs.chunkClaimNs());
             }
@@ -55,7 +60,7 @@ record MtHelper(Kernel kernel, PadataFeatures features, PadataCosts costs) {
                 if (ps.error == 0) {
                     ps.error = ret;
                 }
-                if (features.undo() && job.undoFn() != null) {
+                if ((features.undo() || features.signalAwareHelpers()) && job.undoFn() != null) {
                     pw.errorStart = start;
                     pw.errorEnd = end;
                     pw.errorOffset = start - job.start();

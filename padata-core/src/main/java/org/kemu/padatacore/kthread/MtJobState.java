@@ -36,6 +36,10 @@ final class MtJobState {
     int nworksFini;
     /** Patch 14: the helper the main task lent its nice to and now waits for. */
     Task nicedTask;
+    /** The task that called padata_do_multithreaded; signal-aware helpers watch its fatal signal. */
+    Task main;
+    /** A thread saw the main task's fatal signal and stopped handing out chunks. */
+    boolean interrupted;
 
     MtJobState(SpinLock lock, Completion completion, PadataMtJob<Object> job, LockValidator.LockMap lockMap,
             boolean remoteCharging, CpuCgroup cpuGroup) {

@@ -99,7 +99,7 @@ public final class DeferredPageInit {
             long sectionEnd = Math.min(epfn, (pfn / PAGES_PER_SECTION + 1) * PAGES_PER_SECTION);
             long n = sectionEnd - pfn;
             long blocks = (n + MAX_ORDER_NR_PAGES - 1) / MAX_ORDER_NR_PAGES;
-            k.work(n * costs.structPageNs() + blocks * costs.freeBlockNs(), nid, n * costs.structPageBytes());
+            costs.work(k, nid, n, blocks);
             initialised[nid][(int) ((pfn - base) / PAGES_PER_SECTION)] += n;
             pfn = sectionEnd;
         }

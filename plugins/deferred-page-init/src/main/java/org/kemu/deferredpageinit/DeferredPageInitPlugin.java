@@ -27,11 +27,11 @@ public final class DeferredPageInitPlugin implements KernelJobPlugin {
         return List.of(
                 PluginParam.ofInt("max-threads", 0, "padata max_threads per node; 0 = the node's CPUs (x86)",
                         ParamValidator.range(0, 8192)),
-                PluginParam.ofLong("struct-page-ns", 15, "CPU ns to initialise one struct page",
+                PluginParam.ofLong("struct-page-ns", DeferredInitCosts.defaults().structPageNs(), "CPU ns to initialise one struct page",
                         ParamValidator.atLeast(0)),
-                PluginParam.ofLong("struct-page-bytes", 64, "bytes of a struct page written to the node",
+                PluginParam.ofLong("struct-page-bytes", DeferredInitCosts.defaults().structPageBytes(), "bytes of a struct page written to the node",
                         ParamValidator.range(0, 4096)),
-                PluginParam.ofLong("free-block-ns", 400, "CPU ns to free one MAX_ORDER block to the buddy allocator",
+                PluginParam.ofLong("free-block-ns", DeferredInitCosts.defaults().freeBlockNs(), "CPU ns to free one MAX_ORDER block to the buddy allocator",
                         ParamValidator.atLeast(0)));
     }
 

@@ -46,6 +46,8 @@ public final class HugetlbFallocatePlugin implements KernelJobPlugin {
                         "local", "interleave", "bind"),
                 PluginParam.ofInt("node", 0, "node for placement=bind", ParamValidator.atLeast(0)),
                 PluginParam.ofBoolean("reserve", true, "reserve the range before allocating (hugetlb_reserve_pages)"),
+                PluginParam.ofBoolean("signal-aware", false,
+                        "padata helpers stop on a fatal signal to the caller; undo and EINTR (the RFC's TODO)"),
                 PluginParam.ofLong("lookup-ns", FallocateCosts.defaults().lookupNs(),
                         "per page: fault mutex and page-cache lookup", ParamValidator.atLeast(0)),
                 PluginParam.ofLong("dequeue-ns", FallocateCosts.defaults().dequeueNs(),
@@ -75,7 +77,7 @@ public final class HugetlbFallocatePlugin implements KernelJobPlugin {
         HugetlbfsFallocate.Request req = new HugetlbfsFallocate.Request(order, p.getLong("length"),
                 p.getInt("threads"), minChunk, p.getBoolean("numa-aware"),
                 Placement.valueOf(p.getString("placement").toUpperCase(Locale.ROOT)), p.getInt("node"),
-                p.getBoolean("reserve"));
+                p.getBoolean("reserve"), p.getBoolean("signal-aware"));
         FallocateCosts costs = new FallocateCosts(p.getLong("lookup-ns"), p.getLong("dequeue-ns"),
                 p.getLong("insert-ns"), FallocateCosts.defaults().freeNs());
         int threads = new HugetlbfsFallocate(ctx, costs).fallocate(file, req);

@@ -30,9 +30,17 @@ public final class HugetlbfsFallocate {
     private final FallocateCosts costs;
     private final SpinLock hugetlbLock;
 
-    /** What a call does. */
+    /**
+     * What a call does; {@code signalAware} switches on padata's signal-aware helpers (the RFC's
+     * TODO), the parallel of the serial loop's {@code signal_pending(current)} check: a fatal signal
+     * to the caller stops the job, its completed chunks are undone and the call fails with EINTR.
+     */
     public record Request(int order, long lengthBytes, int maxThreads, long minChunk, boolean numaAware,
-            Placement placement, int node, boolean reserve) {
+            Placement placement, int node, boolean reserve, boolean signalAware) {
+        public Request(int order, long lengthBytes, int maxThreads, long minChunk, boolean numaAware,
+                Placement placement, int node, boolean reserve) {
+            this(order, lengthBytes, maxThreads, minChunk, numaAware, placement, node, reserve, false);
+        }
     }
 
     public HugetlbfsFallocate(PluginContext ctx, FallocateCosts costs) {
@@ -72,7 +80,8 @@ public final class HugetlbfsFallocate {
         }
         AtomicCounter allocated = k.atomic("hugetlbfs_fallocate:allocated", 0);
         Set<Long> threads = ConcurrentHashMap.newKeySet();
-        Padata padata = ctx.padata(ctx.padata().features().withReturnFirstError(true).withUndo(true));
+        Padata padata = ctx.padata(ctx.padata().features().withReturnFirstError(true).withUndo(true)
+                .withSignalAwareHelpers(req.signalAware()));
         int ret = padata.doMultithreaded(PadataMtJob.<HugetlbFile>builder((s, e, f) -> {
             threads.add(k.current().id());
             return fallocateChunk(f, s, e, req, allocated);
@@ -89,6 +98,10 @@ public final class HugetlbfsFallocate {
                 }
             }
             Errno errno = Errno.of(ret);
+            if (errno == Errno.EINTR) {
+                throw new KernelException(errno, "hugetlbfs_fallocate:fatal_signal",
+                        "fatal signal to the caller; completed chunks undone");
+            }
             throw new KernelException(errno, "hugetlbfs_fallocate:alloc_hugetlb_folio",
                     "could not allocate " + n + " huge pages of order " + order + "; completed chunks undone");
         }

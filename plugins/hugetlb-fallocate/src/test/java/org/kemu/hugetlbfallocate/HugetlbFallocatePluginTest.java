@@ -145,6 +145,50 @@ class HugetlbFallocatePluginTest {
         assertThat(r.virtualTimeNs()).isBetween(100_000_000L, 220_000_000L);
     }
 
+    /** Fallocates 100 pages on 8 threads while a kthread sends SIGKILL to the caller after 2 ms. */
+    private static Object fallocateWithKill(PluginTestMachine m, HugetlbFile file, boolean signalAware) {
+        return m.inTask(ctx -> {
+            var main = ctx.tasks().current();
+            var killer = ctx.tasks().kthreadCreate("killer", () -> {
+                ctx.tasks().work(2_000_000);
+                m.kernel().sendFatalSignal(main);
+            });
+            ctx.tasks().wakeUpProcess(killer);
+            try {
+                return new HugetlbfsFallocate(ctx, FallocateCosts.defaults()).fallocate(file,
+                        new HugetlbfsFallocate.Request(PMD, 0, 8, 1, true, Placement.LOCAL, 0, true, signalAware));
+            } catch (org.kemu.schedfair.KernelException e) {
+                return e;
+            } finally {
+                ctx.tasks().join(killer);
+            }
+        });
+    }
+
+    @Test
+    void signalAwareHelpersStopOnAFatalSignalUndoAndFailWithEintr(PluginTestMachine m) {
+        // the RFC's TODO "Make helpers aware of signals sent to the main thread", the parallel of the serial
+        // hugetlbfs_fallocate loop's signal_pending(current) -> -EINTR: no new chunk, completed chunks undone
+        HugetlbPoolState before = m.hugetlbPools();
+        HugetlbFile file = new HugetlbFile(PMD, 100);
+        Object r = fallocateWithKill(m, file, true);
+        assertThat(r).isInstanceOfSatisfying(org.kemu.schedfair.KernelException.class, e -> {
+            assertThat(e.errno()).isEqualTo(Errno.EINTR);
+            assertThat(e.getMessage()).contains("hugetlbfs_fallocate:fatal_signal");
+        });
+        assertThat(file.populated()).isZero();
+        assertThat(m.hugetlbPools()).isEqualTo(before);
+        m.assertInvariants();
+    }
+
+    @Test
+    void withoutTheSwitchTheSignalIsIgnoredAndEveryPageAllocated(PluginTestMachine m) {
+        HugetlbFile file = new HugetlbFile(PMD, 100);
+        assertThat(fallocateWithKill(m, file, false)).isInstanceOf(Integer.class);
+        assertThat(file.populated()).isEqualTo(100);
+        m.assertInvariants();
+    }
+
     @Test
     void discoveredThroughServiceLoader() {
         assertThat(PluginRegistry.load(getClass().getClassLoader()).contains("hugetlb-fallocate")).isTrue();

@@ -34,6 +34,10 @@ public interface PluginContext {
     /** Physical memory and node facts. */
     MemoryNodes memory();
 
+    /** User address spaces, GUP and pinned/locked_vm accounting of the run's kernel. */
+    @Experimental("added for the munmap and ib-umem-release users")
+    UserMemory userMemory();
+
     /** Current time in ns (virtual when simulated). */
     default long now() {
         return tasks().now();

@@ -128,6 +128,11 @@ public final class TaskStruct implements Task, LockdepTask {
     }
 
     @Override
+    public boolean fatalSignalPending() {
+        return fatalSignal;
+    }
+
+    @Override
     public long id() {
         return id;
     }
