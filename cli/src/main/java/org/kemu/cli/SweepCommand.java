@@ -7,6 +7,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.kemu.lab.Backing;
 import org.kemu.lab.GuestInitResult;
 import org.kemu.lab.GuestSpec;
@@ -15,6 +19,7 @@ import org.kemu.lab.LabConfig;
 import org.kemu.lab.MachineProfile;
 import org.kemu.lab.Approach;
 import org.kemu.lab.Profiles;
+import org.kemu.lab.trace.RunObservation;
 import org.kemu.lab.workload.UserSpaceMapDma;
 import org.kemu.vfiotype1.PinConfig;
 import org.kemu.cli.ResultTable.Column;
@@ -66,24 +71,38 @@ final class SweepCommand extends KemuCommand {
     @picocli.CommandLine.Mixin
     LimitOptions limits;
 
+    @Option(names = "--jobs", paramLabel = "N",
+            description = "cells run at once, each kernel on its own thread (default: the host's available"
+                    + " processors; 1 with --trace); the output is in matrix order whatever N")
+    Integer jobs;
+
+    /** One cell of the matrix, in matrix order. */
+    private record Cell(String prof, MachineProfile p, String b, String m, int q, LabConfig c, GuestSpec g) {
+    }
+
+    /** What a finished cell leaves: its CSV row, its JSON run and its summary figures; no kernel. */
+    private record Done(String row, Map<String, Object> run, double pin, double init, double lockWait,
+            double wall) {
+    }
+
     @Override
     public Integer call() throws IOException {
-        List<String> lines = new ArrayList<>();
-        lines.add(String.join(",", Reports.CSV_COLUMNS));
-        List<Map<String, Object>> runs = new ArrayList<>();
+        String header = String.join(",", Reports.CSV_COLUMNS);
         var shard = shardOptions.shard();
         long cells = (long) profiles.size() * backings.size() * mems.size() * prealloc.size() * pins().size();
         long cell = 0;
-        var observation = observation().collectMetrics(true);
         checkMatrix();
         org.kemu.cli.sweep.SweepOutput.checkWritable(out);
+        int n = jobs();
         var progress = org.kemu.cli.progress.Progress.start("sweep " + shard, shard.size(cells));
         ResultTable summary = summaryTable();
-        // each finished cell is on disk at once (CSV row appended and flushed, sidecar rewritten): a crash
-        // loses only the running cell
-        var resumed = org.kemu.cli.sweep.SweepResume.open(out, lines.get(0), Reports.CSV_KEY_COLUMNS, resume);
+        // each finished cell is on disk at once (CSV row appended and flushed, its run appended to the
+        // sidecar): a crash loses only the running cells
+        var resumed = org.kemu.cli.sweep.SweepResume.open(out, header, Reports.CSV_KEY_COLUMNS, resume);
         var csv = resumed.csv();
-        runs.addAll(resumed.keptRuns(Path.of(out + ".json")));
+        List<Map<String, Object>> kept = resumed.keptRuns(Path.of(out + ".json"));
+        int written = kept.size();
+        List<Cell> todo = new ArrayList<>();
         for (String prof : profiles) {
             MachineProfile p = Profiles.load(prof);
             for (String b : backings) {
@@ -100,29 +119,49 @@ final class SweepCommand extends KemuCommand {
                                 progress.step("kept " + GuestInitCommand.describe(c, g));
                                 continue;
                             }
-                            GuestInitResult r = Lab.guestInit(p, c, g, observation);
-                            String row = Reports.csv(Reports.csvRow(p, c, g, r));
-                            Map<String, Object> run = Reports.json(p, c, g, r);
-                            observation.takeMetrics().ifPresent(x -> run.put("metrics", x));
-                            runs.add(run);
-                            csv.write(row + System.lineSeparator());
-                            csv.flush();
-                            writeSidecar(shard.describe(cells), runs);
-                            progress.step(prof + " " + b + " " + m + " " + GuestInitCommand.describe(c, g));
-                            err().printf("%s %s %s qthr=%d %s: pin %s s init %s s (virtual)%n", prof, b, m, q,
-                                    GuestInitCommand.describe(c, g), Numbers.table(r.pinSeconds()),
-                                    Numbers.table(r.initSeconds()));
-                            summary.row(prof, b, Sizes.format(g.memBytes()), q, GuestInitCommand.describe(c, g),
-                                    r.pinSeconds(), r.initSeconds(), r.totalLockWaitNs() / 1e9, r.wallNanos() / 1e9);
+                            todo.add(new Cell(prof, p, b, m, q, c, g));
                         }
                     }
                 }
             }
         }
+        // cells run on n threads; the finished ones are written in matrix order, and at most `window`
+        // are started ahead of the first unwritten one (so a slow cell does not pile up results)
+        int window = n == 1 ? 1 : 2 * n;
+        ExecutorService pool = Executors.newFixedThreadPool(n, Thread.ofPlatform().name("sweep-cell-", 0)
+                .daemon(true).factory());
+        List<Future<Done>> futures = new ArrayList<>(todo.size());
+        try (var side = new org.kemu.cli.sweep.SidecarWriter(Path.of(out + ".json"), Reports.JSON,
+                sidecarHeader(shard.describe(cells)))) {
+            for (Map<String, Object> r : kept) {
+                side.add(r);
+            }
+            kept = null;
+            for (int i = 0; i < todo.size(); i++) {
+                while (futures.size() < todo.size() && futures.size() < i + window) {
+                    Cell x = todo.get(futures.size());
+                    futures.add(pool.submit(() -> runCell(x, n)));
+                }
+                Done d = await(futures.get(i));
+                futures.set(i, null);
+                Cell x = todo.get(i);
+                csv.write(d.row() + System.lineSeparator());
+                csv.flush();
+                side.add(d.run());
+                written++;
+                progress.step(x.prof() + " " + x.b() + " " + x.m() + " " + GuestInitCommand.describe(x.c(), x.g()));
+                err().printf("%s %s %s qthr=%d %s: pin %s s init %s s (virtual)%n", x.prof(), x.b(), x.m(), x.q(),
+                        GuestInitCommand.describe(x.c(), x.g()), Numbers.table(d.pin()), Numbers.table(d.init()));
+                err().flush();
+                summary.row(x.prof(), x.b(), Sizes.format(x.g().memBytes()), x.q(),
+                        GuestInitCommand.describe(x.c(), x.g()), d.pin(), d.init(), d.lockWait(), d.wall());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
         progress.close();
         csv.close();
-        writeSidecar(shard.describe(cells), runs);
-        String wrote = "wrote " + out + " and " + out + ".json (" + runs.size() + " runs)";
+        String wrote = "wrote " + out + " and " + out + ".json (" + written + " runs)";
         switch (output.format) {
             case table -> {
                 out().print(summary.table());
@@ -153,7 +192,8 @@ final class SweepCommand extends KemuCommand {
                 .note(CompareCommand.SUM_NOTE);
     }
 
-    private void writeSidecar(Map<String, Object> shard, List<Map<String, Object>> runs) throws IOException {
+    /** The sidecar's fields before its runs: the document kind, the seed, the matrix and the shard. */
+    private Map<String, Object> sidecarHeader(Map<String, Object> shard) {
         Map<String, Object> side = Results.document("sweep");
         side.put("seed", seed);
         Map<String, Object> matrix = new LinkedHashMap<>();
@@ -166,8 +206,58 @@ final class SweepCommand extends KemuCommand {
         matrix.put("pin_modes", modes);
         side.put("matrix", matrix);
         side.put("shard", shard);
-        side.put("runs", runs);
-        Files.writeString(Path.of(out + ".json"), Reports.toJson(side));
+        return side;
+    }
+
+    private int jobs() {
+        if (observation().tracing()) {
+            // one trace file, written by one run at a time
+            return 1;
+        }
+        int n = jobs == null ? Runtime.getRuntime().availableProcessors() : jobs;
+        if (n < 1) {
+            throw new IllegalArgumentException("--jobs " + n + ": at least 1 cell must run at a time");
+        }
+        return n;
+    }
+
+    /**
+     * Runs one cell on the calling thread (its kernel's driver). With one job the command's observation
+     * sees it (the trace, when asked for); otherwise the cell has its own, for its metrics. Returns only
+     * what the output needs, so nothing of the kernel outlives the cell.
+     */
+    private Done runCell(Cell x, int n) {
+        RunObservation obs = n == 1 ? observation() : RunObservation.open(null);
+        try {
+            obs.collectMetrics(true);
+            GuestInitResult r = Lab.guestInit(x.p(), x.c(), x.g(), obs);
+            Map<String, Object> run = Reports.json(x.p(), x.c(), x.g(), r);
+            obs.takeMetrics().ifPresent(m -> run.put("metrics", m));
+            return new Done(Reports.csv(Reports.csvRow(x.p(), x.c(), x.g(), r)), run, r.pinSeconds(),
+                    r.initSeconds(), r.totalLockWaitNs() / 1e9, r.wallNanos() / 1e9);
+        } finally {
+            if (n != 1) {
+                obs.close();
+            }
+        }
+    }
+
+    /** The cell's result, or its failure rethrown as the cell threw it. */
+    private static Done await(Future<Done> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("sweep interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error er) {
+                throw er;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Parses every value of the matrix before the first cell runs, so a bad value late in a list costs no finished cell. */

@@ -1,5 +1,6 @@
 package org.kemu.cli;
 
+import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -50,5 +51,12 @@ class TracedCliTest {
         assertThat(byPage.path("2M").asLong() + byPage.path("1G").asLong()).isPositive();
         assertThat(m.get("lock_wait_ns_histograms").isObject()).isTrue();
         m.get("lock_wait_ns_histograms").forEach(h -> assertThat(h.get("count").asLong()).isPositive());
+        // every bucket lists its fields in one order: same cell, same JSON bytes in every JVM (Map.of's
+        // order depends on a per-JVM salt, so this failed in about half of the JVMs before)
+        m.get("lock_wait_ns_histograms").forEach(h -> h.get("buckets").forEach(b -> {
+            List<String> names = new java.util.ArrayList<>();
+            b.fieldNames().forEachRemaining(names::add);
+            assertThat(names).containsExactly("le_ns", "count");
+        }));
     }
 }

@@ -62,10 +62,15 @@ public final class RunMetrics implements Consumer<TraceEvent> {
             }
             s.put("max", h.getMaxValue());
             // the distribution itself: counts per power-of-two bucket of wait ns
+            // (a LinkedHashMap, not Map.of: Map.of's iteration order changes from one JVM to the next, and so
+            // did the JSON of two runs of one cell)
             List<Map<String, Long>> buckets = new ArrayList<>();
             h.logarithmicBucketValues(1000, 2.0).forEach(v -> {
                 if (v.getCountAddedInThisIterationStep() > 0) {
-                    buckets.add(Map.of("le_ns", v.getValueIteratedTo(), "count", v.getCountAddedInThisIterationStep()));
+                    Map<String, Long> b = new LinkedHashMap<>();
+                    b.put("le_ns", v.getValueIteratedTo());
+                    b.put("count", v.getCountAddedInThisIterationStep());
+                    buckets.add(b);
                 }
             });
             s.put("buckets", buckets);

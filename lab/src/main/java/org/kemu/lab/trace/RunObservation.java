@@ -40,6 +40,11 @@ public final class RunObservation implements RunObserver, AutoCloseable {
         return new RunObservation(traceFile);
     }
 
+    /** True when the runs go to a trace file (one at a time: the file is one document). */
+    public boolean tracing() {
+        return trace != null;
+    }
+
     /** Collects {@link RunMetrics} for the runs booted from now on (off by default: it costs a trace sink). */
     public RunObservation collectMetrics(boolean on) {
         metrics = on;

@@ -230,21 +230,29 @@ public final class GupWalk implements Gup {
                 }
                 long va = start + (done << MmConstants.PAGE_SHIFT);
                 VmaImpl v = PageWalk.findVma(mm, va);
-                KernelException.require(v != null, Errno.EFAULT, "gup:no_vma",
-                        "no mapping at 0x" + Long.toHexString(va));
+                // the messages are built only when a check fails: this runs once per segment of every pin
+                if (v == null) {
+                    throw new KernelException(Errno.EFAULT, "gup:no_vma", "no mapping at 0x" + Long.toHexString(va));
+                }
                 // check_vma_flags(): VM_IO | VM_PFNMAP and a write without VM_WRITE are EFAULT.
-                KernelException.require(v.kind() != VmaKind.PFNMAP, Errno.EFAULT, "gup:vm_pfnmap",
-                        "VM_PFNMAP mapping at 0x" + Long.toHexString(va));
-                KernelException.require(!write || v.writable() || Foll.has(flags, Foll.FORCE), Errno.EFAULT,
-                        "gup:vm_write", "write to a read-only mapping at 0x" + Long.toHexString(va));
+                if (v.kind() == VmaKind.PFNMAP) {
+                    throw new KernelException(Errno.EFAULT, "gup:vm_pfnmap",
+                            "VM_PFNMAP mapping at 0x" + Long.toHexString(va));
+                }
+                if (write && !v.writable() && !Foll.has(flags, Foll.FORCE)) {
+                    throw new KernelException(Errno.EFAULT, "gup:vm_write",
+                            "write to a read-only mapping at 0x" + Long.toHexString(va));
+                }
                 int seg = PageWalk.segmentPages(v, va, nr - done);
                 int at = off + (int) done;
                 int present = PageWalk.readPfns(v, va, seg, out, at);
                 boolean last = false;
                 if (present < seg) {
                     if (Foll.has(flags, Foll.NOFAULT)) {
-                        KernelException.require(present > 0, Errno.EFAULT, "gup:nofault",
-                                "page not present at 0x" + Long.toHexString(va + ((long) present << 12)));
+                        if (present <= 0) {
+                            throw new KernelException(Errno.EFAULT, "gup:nofault",
+                                    "page not present at 0x" + Long.toHexString(va + ((long) present << 12)));
+                        }
                         seg = present;
                         last = true;
                     } else {
