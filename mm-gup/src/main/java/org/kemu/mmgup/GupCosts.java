@@ -8,9 +8,10 @@ import org.kemu.schedfair.KernelException;
  *
  * @param callNs fixed cost of one pin/get call (argument checks, VMA lookup, lru_add_drain)
  * @param pageNs per 4 KiB page walked and grabbed by the per-page implementation (follow_page_mask +
- *     try_grab_page), paid even for pages inside a large folio (5.14 behaviour)
+ *     try_grab_page), paid even for pages inside a THP (5.14 behaviour), not for hugetlb pages
  * @param folioNs per folio run walked and grabbed by the folio-batched implementation (one
- *     try_grab_folio(folio, n)); a small page is a run of one
+ *     try_grab_folio(folio, n)), and per hugetlb page by both (5.14 {@code follow_hugetlb_page}: one
+ *     {@code try_grab_compound_head} per huge page under {@code huge_pte_lock}); a small page is a run of one
  * @param pageArrayNs per 4 KiB page written to the caller's page array (both implementations)
  * @param unpinPageNs per 4 KiB page unpinned by the per-page implementation
  * @param unpinFolioNs per folio run unpinned by the folio-batched implementation

@@ -129,13 +129,18 @@ public final class CalibrationReport {
             assumed value of the right magnitude, marked as such in the profile's `source` fields: the inputs
             cannot identify it, and each is small against the fitted effects.
 
-            1. **Present-page pin cost** (GUP walk and grab, page array, VFIO's per-page loop, amortised call
-               and IOMMU costs): slope of pin time against pages over the three *hugetlb, prealloc 16* cells,
-               where qemu faulted everything in before MAP_DMA. It is split 45% GUP walk/grab, 10% page array,
-               45% VFIO loop (only the sum is identified).
-            2. **5.14's per-page THP walk**: the same slope over the *THP, prealloc 16* cells, minus step 1:
-               `follow_page_mask` walks a THP page by page under the PMD lock where hugetlb is walked in one go.
+            1. **Present-page pin cost**: slope of pin time against pages over the three *hugetlb, prealloc 16*
+               cells, where qemu faulted everything in before MAP_DMA. 5.14 pins hugetlb per huge page in GUP
+               (`follow_hugetlb_page`: one `try_grab_compound_head` under `huge_pte_lock`) and per 4 KiB page
+               only in VFIO's loop (`vfio_pin_pages_remote`) and the page array; the LIFO pool gives one
+               physically contiguous run, so one `vfio_lock_acct` and one `iommu_map`, per 2 MiB page. The
+               per-2 MiB costs and the call overhead (step 4) are assumed/derived and subtracted; the rest
+               is the per-4 KiB cost, split 90% VFIO loop, 10% page array (only the sum is identified).
+            2. **5.14's per-page THP walk**: the same slope over the *THP, prealloc 16* cells, minus step 1
+               and the assumed per-4 KiB `follow_page_mask` + `try_grab_page`: `follow_trans_huge_pmd` under
+               the PMD lock for every 4 KiB page of a THP where hugetlb is grabbed once per huge page.
             3. **Page clearing bandwidth of one core**: slope over the *hugetlb, no prealloc* cells minus step 1
+               and the assumed `hugetlb_no_page` cost per 2 MiB page
                is the time to fault and clear one 4 KiB page while pinning (78.6% of cycles in
                `clear_page_erms`: clearing is memory-bound); 4 KiB / that time is the per-core bandwidth.
                The *THP, no prealloc* cells are not fitted: they are predicted from steps 1-3.

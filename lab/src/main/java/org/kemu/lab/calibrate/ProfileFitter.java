@@ -29,9 +29,31 @@ public final class ProfileFitter {
     static final double BATCHING_GAIN = 0.08;
     /** Share of the per-call overhead that is GUP's own (the rest is VFIO's batch refill). */
     static final double GUP_SHARE_OF_CALL = 0.7;
-    /** Present-page pin cost split: GUP walk+grab, page array, VFIO's per-page loop. */
-    static final double GUP_PAGE_SHARE = 0.45;
+    /**
+     * The per-4 KiB part of a present hugetlb pin is VFIO's loop in {@code vfio_pin_pages_remote()}
+     * ({@code is_invalid_reserved_pfn} touching each struct page, {@code vfio_find_vpfn}, the lock_acct
+     * count and limit check) and GUP's write of the page array ({@code record_subpages_vmas}); this is
+     * the page array's assumed share of it.
+     */
     static final double PAGE_ARRAY_SHARE = 0.10;
+    /**
+     * 5.14's per-4 KiB walk and grab ({@code follow_page_mask} + {@code try_grab_page}), paid by THP and
+     * small pages only: no calibration cell isolates it (hugetlb cells do not contain it, THP cells only
+     * together with gup.thpPageNs), so it is assumed at this share of the present hugetlb per-page cost.
+     */
+    static final double GUP_PAGE_SHARE = 0.45;
+    /**
+     * Assumed: 5.14 {@code follow_hugetlb_page()} per huge page: {@code huge_pte_offset} (three cached
+     * table reads), {@code huge_pte_lock} lock/unlock and one {@code try_grab_compound_head} (atomic adds on
+     * the head's refcount and pincount): a few uncontended atomic RMWs of about 18-20 cycles each (Agner Fog,
+     * instruction tables, LOCK-prefixed ADD/XADD on Skylake and Zen 3), some 40 ns at 2-2.5 GHz.
+     */
+    static final long GUP_HUGE_PAGE_NS = 40;
+    /** Assumed: {@code hugetlb_no_page()} around the clearing (pool dequeue, fault mutex, PTE install). */
+    static final long HUGE_FAULT_NS = 1000;
+    /** Assumed IOMMU costs of one {@code iommu_map()} call and per IOPTE of each size (VT-d/AMD-Vi order of magnitude). */
+    static final long MAP_CALL_NS = 300;
+    static final Map<Long, Long> MAP_PTE_NS = Map.of(4096L, 20L, 2L << 20, 40L, 1L << 30, 60L);
     static final int PREALLOC_THREADS = 16;
 
     private ProfileFitter() {
@@ -81,7 +103,8 @@ public final class ProfileFitter {
         double thpPresent = slope(thpPre, c -> c.gib() * PAGES_PER_GIB, c -> c.pinS() * 1e9);
         // 3. absent hugetlb pages: the pin also faults and clears; clearing streams at one core's bandwidth
         double noPrealloc = slope(hugeNo, c -> c.gib() * PAGES_PER_GIB, c -> c.pinS() * 1e9);
-        double perCore = 4096e9 / (noPrealloc - present);
+        // the no-prealloc pin pays, per 2 MiB page, the hugetlb fault (hugetlb_no_page) on top of the present-page pin
+        double perCore = 4096e9 / (noPrealloc - present - HUGE_FAULT_NS / 512.0);
         // the 8% fact: with one page per call every page pays the call overhead
         double callNs = (noPrealloc / (1 - BATCHING_GAIN) - noPrealloc) / (1 - 1.0 / 512);
         // 4. qemu's other setup: init minus pin of the no-prealloc cells, a + b * GiB
@@ -152,7 +175,7 @@ public final class ProfileFitter {
         src.put("topology.memoryPerNodeBytes", "docs/calibration-inputs.md Machines");
         MemoryBandwidth bw = new MemoryBandwidth(Math.round(f.nodeBps()), Math.round(f.perCoreBps()));
         src.put("bandwidth.perCoreBytesPerSec", "fit step 3: 4 KiB / (no-prealloc hugetlb pin per page - present-page pin"
-                + " per page), least squares over the 3 no-prealloc hugetlb base cells");
+                + " per page - mm.hugeFaultNs / 512), least squares over the 3 no-prealloc hugetlb base cells");
         src.put("bandwidth.nodeBytesPerSec", "fit step 5: the 16-thread pin with locked_vm cache (input 2) streams 16"
                 + " clears through node 0");
         RuntimeCosts rt = new RuntimeCosts(contextSwitchNs, 20, 100, 250, 50_000);
@@ -163,7 +186,7 @@ public final class ProfileFitter {
                 "kthreadCreateNs")) {
             src.put("runtime." + k, assumed);
         }
-        MmCosts mm = new MmCosts(500, 1000, 100, 2000, 0, 20, 30, 200, 1000, 2000);
+        MmCosts mm = new MmCosts(500, HUGE_FAULT_NS, 100, 2000, 0, 20, 30, 200, 1000, 2000);
         for (String k : List.of("faultNs", "hugeFaultNs", "allocPageNs", "allocFolioNs", "ptlInstallPageNs", "zapPageNs",
                 "zapFolioNs", "migratePageNs", "hugetlbPoolAllocNs")) {
             src.put("mm." + k, assumed);
@@ -172,23 +195,34 @@ public final class ProfileFitter {
                 + " profile facts); its time comes from bandwidth.perCoreBytesPerSec");
         long call = Math.round(f.callNs() * GUP_SHARE_OF_CALL);
         long refill = Math.round(f.callNs() * (1 - GUP_SHARE_OF_CALL));
-        IommuCosts io = IommuCosts.of(300, Map.of(4096L, 20L, 2L << 20, 40L, 1L << 30, 60L), 2000);
-        double perPage = f.presentPageNs() - f.callNs() / 512 - 40.0 / 512;
+        IommuCosts io = IommuCosts.of(MAP_CALL_NS, MAP_PTE_NS, 2000);
+        // Step 1's structure: a serial present hugetlb pin costs, per 4 KiB page, VFIO's loop and the page
+        // array (plus the GUP call overhead per 512-page batch); per 2 MiB page one follow_hugetlb_page grab,
+        // and, as the LIFO pool gives one physically contiguous run per huge page, one run: the
+        // vfio_pin_pages_remote call, its vfio_lock_acct and one iommu_map of one 2 MiB IOPTE.
+        double perHugePage = GUP_HUGE_PAGE_NS + RUN_NS + LOCK_ACCT_NS + MAP_CALL_NS + MAP_PTE_NS.get(2L << 20);
+        double perPage = f.presentPageNs() - f.callNs() / 512 - perHugePage / 512;
         long gupPage = Math.round(perPage * GUP_PAGE_SHARE);
         long arr = Math.round(perPage * PAGE_ARRAY_SHARE);
-        long vfioPage = Math.round(perPage * (1 - GUP_PAGE_SHARE - PAGE_ARRAY_SHARE));
-        long thpPage = Math.round(Math.max(0, f.thpPresentPageNs() - f.presentPageNs()));
-        GupCosts gup = new GupCosts(call, gupPage, gupPage, arr, gupPage, gupPage, thpPage);
-        String presentSrc = "fit step 1: present-page pin cost (least squares over the 3 prealloc hugetlb base cells)";
+        long vfioPage = Math.round(perPage * (1 - PAGE_ARRAY_SHARE));
+        // THP pays 5.14's per-4 KiB walk (gup.pageNs) that a hugetlb pin does not: the rest of the THP excess is the
+        // follow_trans_huge_pmd walk
+        long thpPage = Math.round(Math.max(0, f.thpPresentPageNs() - f.presentPageNs() - gupPage));
+        GupCosts gup = new GupCosts(call, gupPage, GUP_HUGE_PAGE_NS, arr, gupPage, gupPage, thpPage);
+        String presentSrc = "fit step 1: present hugetlb pin per 4 KiB page (least squares over the 3 prealloc hugetlb"
+                + " base cells) minus the GUP call overhead per 512 pages and the assumed per-2 MiB costs (gup.folioNs,"
+                + " vfio.runNs, vfio.lockAcctNs, iommu.mapCallNs, iommu.mapPte2MNs: one run per huge page)";
         src.put("gup.callNs", "fit: the 8% batching fact (docs/calibration-inputs.md profile facts) x no-prealloc pin per page, "
                 + GUP_SHARE_OF_CALL + " of the per-call overhead");
-        src.put("gup.pageNs", presentSrc + " x " + GUP_PAGE_SHARE);
-        src.put("gup.folioNs", "as gup.pageNs: one try_grab_folio costs one page grab");
+        src.put("gup.pageNs", "assumed: 5.14's per-4 KiB follow_page_mask + try_grab_page of THP and small pages,"
+                + " which no cell isolates; " + GUP_PAGE_SHARE + " x (" + presentSrc + ")");
+        src.put("gup.folioNs", "assumed: follow_hugetlb_page per huge page (huge_pte_lock + one try_grab_compound_head),"
+                + " a few uncontended atomic RMWs (Agner Fog instruction tables, LOCK ADD about 18-20 cycles)");
         src.put("gup.pageArrayNs", presentSrc + " x " + PAGE_ARRAY_SHARE);
         src.put("gup.unpinPageNs", "as gup.pageNs");
         src.put("gup.unpinFolioNs", "as gup.pageNs");
         src.put("gup.thpPageNs", "fit step 2: present THP pin per page (3 prealloc THP base cells) minus present"
-                + " hugetlb pin per page (5.14's per-page walk of a THP under the PMD lock)");
+                + " hugetlb pin per page minus gup.pageNs (5.14's per-page walk of a THP under the PMD lock)");
         PadataCosts pd = new PadataCosts(2000, 200, 5000, 1000, 100, 100);
         for (String k : List.of("jobInitNs", "workAllocNs", "helperStartNs", "queueWorkNs", "chunkClaimNs",
                 "undoPerFailedWorkNs")) {
@@ -201,7 +235,8 @@ public final class ProfileFitter {
         Type1Costs vfio = new Type1Costs(VFIO_DMA_ALLOC_NS, BATCH_INIT_NS, refill, RUN_NS, vfioPage, CONTIG_STEP_NS,
                 CONTIG_SCAN_PAGE_NS, lockAcctNs, UNPIN_CALL_NS, PUT_PFN_PAGE_NS, IOVA_TO_PHYS_PAGE_NS, CHUNK_NS);
         src.put("vfio.batchRefillNs", "fit: the 8% batching fact, " + (1 - GUP_SHARE_OF_CALL) + " of the per-call overhead");
-        src.put("vfio.pinPageNs", presentSrc + " x " + (1 - GUP_PAGE_SHARE - PAGE_ARRAY_SHARE));
+        src.put("vfio.pinPageNs", presentSrc + " x " + (1 - PAGE_ARRAY_SHARE) + " (the per-4 KiB loop of"
+                + " vfio_pin_pages_remote: is_invalid_reserved_pfn, vfio_find_vpfn, lock_acct count and limit check)");
         for (String k : List.of("vfioDmaAllocNs", "batchInitNs", "runNs", "contigStepNs", "contigScanPageNs", "lockAcctNs",
                 "unpinCallNs", "putPfnPageNs", "iovaToPhysPageNs", "chunkNs")) {
             src.put("vfio." + k, assumed);

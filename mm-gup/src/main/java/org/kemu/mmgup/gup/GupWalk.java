@@ -18,6 +18,7 @@ import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.FailNth;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.SpinLock;
 
 /**
  * mm/gup.c: the GUP walk (__get_user_pages, gup_fast). It advances one page-table leaf at a time (up
@@ -33,9 +34,16 @@ public final class GupWalk implements Gup {
     private final PhysicalMemoryImpl pm;
     private final GupCosts costs;
     private final String name;
-    /** Walk and grab: per 4 KiB page, per folio run, and per small page of an anonymous THP leaf. */
+    /** Walk and grab of small pages and THP leaves: per 4 KiB page, per folio run, and per small page of an anonymous THP leaf. */
     private final long grabPageNs;
     private final long grabRunNs;
+    /**
+     * Walk and grab of a hugetlb leaf, in both flavours: 5.14's {@code follow_hugetlb_page()} fills the page
+     * array with the subpages ({@code record_subpages_vmas}) and takes ONE {@code try_grab_compound_head(head,
+     * refs)} per huge page, under {@code huge_pte_lock}: per folio run, and per 4 KiB page written to the array.
+     */
+    private final long hugetlbRunNs;
+    private final long hugetlbPageNs;
     private final long thpWalkPageNs;
     /** Unpin: per 4 KiB page and per folio run. */
     private final long unpinPageNs;
@@ -50,7 +58,8 @@ public final class GupWalk implements Gup {
         this.costs = costs;
         switch (flavour) {
             case PER_PAGE -> {
-                // 5.14: follow_page_mask + try_grab_page for every 4 KiB page, even inside a large folio.
+                // 5.14: follow_page_mask + try_grab_page for every 4 KiB page, even inside a THP
+                // (__get_user_pages resets ctx.page_mask when pages != NULL); hugetlb goes per folio.
                 name = "per-page";
                 grabPageNs = costs.pageNs() + costs.pageArrayNs();
                 grabRunNs = 0;
@@ -69,10 +78,15 @@ public final class GupWalk implements Gup {
             }
             default -> throw new IllegalArgumentException("unknown GUP flavour " + flavour);
         }
+        hugetlbRunNs = costs.folioNs();
+        hugetlbPageNs = costs.pageArrayNs();
     }
 
     /** CPU ns to walk and grab one leaf of {@code pages} pages in {@code runs} folio runs (excluding callNs). */
     private long leafNs(VmaImpl v, long pages, long runs) {
+        if (v.kind().isHugetlb()) {
+            return runs * hugetlbRunNs + pages * hugetlbPageNs;
+        }
         return runs * grabRunNs + pages * grabPageNs + (v.kind() == VmaKind.ANON_THP ? pages * thpWalkPageNs : 0);
     }
 
@@ -266,9 +280,23 @@ public final class GupWalk implements Gup {
                 }
                 KernelException.require(!FailNth.shouldFail(kernel, "gup:try_grab_folio"), Errno.ENOMEM,
                         "gup:try_grab_folio", "fail-nth: grabbing pages");
-                long runs = grab(out, at, seg, pin);
-                kernel.work((charged ? 0 : costs.callNs()) + leafNs(v, seg, runs));
-                charged = true;
+                if (!charged) {
+                    kernel.work(costs.callNs());
+                    charged = true;
+                }
+                // The leaf's page-table lock is held while its pages are looked up and grabbed:
+                // huge_pte_lock once per hugetlb page (follow_hugetlb_page); pmd_lock (1 GiB) for each
+                // 4 KiB page of a THP (follow_pmd_mask -> follow_trans_huge_pmd), the PTE page's lock for
+                // each small page (follow_page_pte). The per-page acquisitions of one leaf are taken as
+                // one hold of the same total length.
+                SpinLock ptl = PageWalk.leafLock(mm, v, va, pm.folioOrder(out[at]) > 0);
+                ptl.lock();
+                try {
+                    long runs = grab(out, at, seg, pin);
+                    kernel.work(leafNs(v, seg, runs));
+                } finally {
+                    ptl.unlock();
+                }
                 done += seg;
                 if (last) {
                     break;

@@ -72,7 +72,7 @@ final class HugetlbFault {
         long pages = 1L << order;
         kernel.work(costs.hugeFaultNs() + pages * costs.clearPageNs(), pm.nodeOf(head), pages * PAGE);
         long slotStart = (pt.firstSlot + s) << pt.slotShift;
-        if (!pt.installLeaf(s, head, mm.ptl(slotStart))) {
+        if (!pt.installLeaf(s, head, mm.hugePteLock(order, slotStart))) { // hugetlb_no_page: huge_pte_lock
             // backout: restore_reserve_on_error() then put_page() (free_huge_page gives the reservation back)
             pm.refs().putFolio(head);
             if (reserved) {

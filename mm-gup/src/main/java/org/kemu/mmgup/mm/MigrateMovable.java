@@ -64,7 +64,7 @@ public record MigrateMovable(Kernel kernel, PhysicalMemoryImpl pm, UserPages use
         // The copy reads the old page and writes the new one: twice the bytes.
         kernel.work(0, nid, k * PAGE);
         long[] old = new long[k];
-        SpinLock ptl = mm.ptl(slotStart);
+        SpinLock ptl = mm.pteLock(slotStart); // remove_migration_pte: the PTE page's lock
         ptl.lock();
         try {
             int[] q = pt.ensurePtes(s);
@@ -113,7 +113,7 @@ public record MigrateMovable(Kernel kernel, PhysicalMemoryImpl pm, UserPages use
             throw new KernelException(Errno.ENOMEM, "migrate_pages:no_target", "no THP in ZONE_NORMAL");
         }
         kernel.work(MmConstants.PMD_PAGES * pm.costs().migratePageNs(), pm.nodeOf(fresh), 2 * MmConstants.PMD_SIZE);
-        SpinLock ptl = mm.ptl(slotStart);
+        SpinLock ptl = mm.pmdLock(slotStart); // remove_migration_pmd: pmd_lock
         ptl.lock();
         try {
             pt.base[s] = fresh;

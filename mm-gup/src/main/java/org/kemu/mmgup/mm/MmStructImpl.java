@@ -12,10 +12,16 @@ import org.kemu.schedfair.RwSemaphore;
 import org.kemu.schedfair.SpinLock;
 
 /**
- * An mm: VMAs by start address, the mmap lock, a pool of split page-table locks, and accounting.
- * The kernel has one PTL per page-table page; here the PTLs are a fixed pool hashed by PMD index,
- * so that a terabyte mapping does not need a million lock objects (distinct PMDs that hash alike
- * contend where the kernel's would not; the pool is large enough to make that rare).
+ * An mm: VMAs by start address, the mmap lock, the page-table locks, and accounting.
+ *
+ * <p>Page-table locks as x86-64 5.14 has them (USE_SPLIT_PTE_PTLOCKS, USE_SPLIT_PMD_PTLOCKS): a lock
+ * belongs to a page-table page. {@link #pteLock} is {@code pte_lockptr()} = {@code ptlock_ptr(pmd_page(*pmd))},
+ * one per PTE page, i.e. per 2 MiB of address space; {@link #pmdLock} is {@code pmd_lockptr()} =
+ * {@code ptlock_ptr(pmd_to_page(pmd))}, one per PMD page, i.e. per 1 GiB; {@link #pageTableLock} is
+ * {@code mm->page_table_lock}, which {@code huge_pte_lockptr()} returns for a 1 GiB hugetlb page.
+ * PTE locks are a fixed pool hashed by PTE-page index (a terabyte mapping would need half a million
+ * lock objects; distinct PTE pages that hash alike contend where the kernel's would not); PMD locks
+ * are made on first use, one per 1 GiB region touched, so they never alias.
  */
 public final class MmStructImpl implements MmStruct {
     static final int PTL_POOL = 256;
@@ -23,6 +29,9 @@ public final class MmStructImpl implements MmStruct {
     private final String name;
     private final RwSemaphore mmapLock;
     private final SpinLock[] ptls = new SpinLock[PTL_POOL];
+    private final Kernel kernel;
+    private final java.util.concurrent.ConcurrentHashMap<Long, SpinLock> pmdLocks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final SpinLock pageTableLock;
     final AtomicCounter pinnedVm;
     final TreeMap<Long, VmaImpl> vmas = new TreeMap<>();
     long lockedVm;
@@ -34,17 +43,38 @@ public final class MmStructImpl implements MmStruct {
 
     MmStructImpl(Kernel kernel, String name, long rlimitMemlock, boolean capIpcLock) {
         this.name = name;
+        this.kernel = kernel;
+        this.pageTableLock = kernel.spinlock("page_table_lock:" + name);
         this.mmapLock = kernel.rwsem("mmap_lock:" + name);
         for (int i = 0; i < PTL_POOL; i++) {
-            ptls[i] = kernel.spinlock("ptl:" + name + ":" + i);
+            ptls[i] = kernel.spinlock("pte_ptl:" + name + ":" + i);
         }
         this.pinnedVm = kernel.atomic("pinned_vm:" + name, 0);
         this.rlimitMemlock = rlimitMemlock;
         this.capIpcLock = capIpcLock;
     }
 
-    SpinLock ptl(long addr) {
+    /** {@code pte_lockptr()}: the split lock of the PTE page mapping {@code addr} (one per 2 MiB). */
+    SpinLock pteLock(long addr) {
         return ptls[(int) ((addr >>> 21) % PTL_POOL)];
+    }
+
+    /** {@code pmd_lockptr()}: the split lock of the PMD page mapping {@code addr} (one per 1 GiB). */
+    SpinLock pmdLock(long addr) {
+        return pmdLocks.computeIfAbsent(addr >>> 30, i -> kernel.spinlock("pmd_ptl:" + name + ":" + i));
+    }
+
+    /** {@code mm->page_table_lock}. */
+    SpinLock pageTableLock() {
+        return pageTableLock;
+    }
+
+    /**
+     * {@code huge_pte_lockptr()} for a hugetlb page of {@code order}: the PMD lock for a PMD-sized page,
+     * {@code mm->page_table_lock} otherwise (a 1 GiB page).
+     */
+    SpinLock hugePteLock(int order, long addr) {
+        return order == org.kemu.mmgup.MmConstants.PMD_ORDER ? pmdLock(addr) : pageTableLock;
     }
 
     @Override

@@ -67,7 +67,7 @@ public record PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPage
         long[] fresh = new long[missing];
         userPages.allocSmall(nid, true, fresh, "mm:alloc_pages");
         userPages.clear(fresh, missing, pm.costs().faultNs() + pm.costs().clearPageNs());
-        SpinLock ptl = mm.ptl(slotStart);
+        SpinLock ptl = mm.pteLock(slotStart); // do_anonymous_page: pte_offset_map_lock
         ptl.lock();
         List<Long> dup = null;
         try {
@@ -132,7 +132,7 @@ public record PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPage
         }
         kernel.work(pm.costs().hugeFaultNs() + MmConstants.PMD_PAGES * pm.costs().clearPageNs(), pm.nodeOf(head),
                 MmConstants.PMD_SIZE);
-        if (!pt.installLeaf(s, head, mm.ptl(slotStart))) {
+        if (!pt.installLeaf(s, head, mm.pmdLock(slotStart))) { // __do_huge_pmd_anonymous_page: pmd_lock
             pm.refs().putFolio(head);
             // do_huge_pmd_anonymous_page(): pmd_none failed under the lock. Another task's huge leaf
             // maps the slot now: the access is satisfied (the kernel retries and finds it). Small

@@ -23,6 +23,19 @@ public final class PageWalk {
         return ((MmStructImpl) mm).findVma(addr);
     }
 
+    /**
+     * The page-table lock GUP's slow walk takes for the leaf at {@code va}: {@code huge_pte_lock()} of a
+     * hugetlb page, {@code pmd_lock()} of a huge PMD leaf (THP), else the PTE page's lock
+     * ({@code pte_offset_map_lock()} in {@code follow_page_pte()}).
+     */
+    public static org.kemu.schedfair.SpinLock leafLock(MmStruct mm, VmaImpl v, long va, boolean hugeLeaf) {
+        MmStructImpl m = (MmStructImpl) mm;
+        if (v.kind.isHugetlb()) {
+            return m.hugePteLock(v.kind.pageOrder(), va);
+        }
+        return hugeLeaf ? m.pmdLock(va) : m.pteLock(va);
+    }
+
     /** Pages from {@code va} to the end of its leaf table (2 MiB) or huge leaf, within the VMA, capped. */
     public static int segmentPages(VmaImpl v, long va, long max) {
         long slot = v.pt == null ? PAGE << v.pfnmapOrder : 1L << v.pt.slotShift;

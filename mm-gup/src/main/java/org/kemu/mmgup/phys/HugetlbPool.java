@@ -14,7 +14,7 @@ import org.kemu.schedfair.KernelException;
 
 /**
  * The hugetlb pools (mm/hugetlb.c), one per node and huge page size (hstate of order 9 or 18): free
- * folios in a LIFO-by-pfn stack ({@link LongStack}), {@code nr_hugepages} per node, and the global
+ * folios in a LIFO list ({@link LongStack}: freed pages go to the head, allocation takes the head), {@code nr_hugepages} per node, and the global
  * reservation count {@code resv_huge_pages} of each hstate. Pool pages are carved from the buddy
  * allocator at boot ({@code hugepages=}) or when {@code nr_hugepages} grows, and go back to it only
  * when the pool shrinks.
@@ -44,7 +44,19 @@ public final class HugetlbPool {
     /** Live hugetlb mappings: bookkeeping for the checker, outside the model (a host-synchronised set, no emulated lock). */
     private final Set<Mapping> mappings = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
-    /** Carves the boot-time pools ({@code hugepages=} per node) before anything else runs, so fragmentation does not hit them. */
+    /**
+     * Carves the boot-time pools ({@code hugepages=} per node) before anything else runs, so fragmentation does not hit them.
+     *
+     * <p>The order this leaves on the free lists (5.14): 2 MiB pages come from {@code alloc_pool_huge_page()} ->
+     * {@code alloc_buddy_huge_page()}, and the buddy allocator of a fresh zone hands out order-9 blocks in
+     * ascending pfn order ({@code __free_pages_core()} queued the boot memory at the free-list tails,
+     * {@code FPI_TO_TAIL}; {@code __rmqueue_smallest()} takes the first block and {@code expand()} keeps the
+     * low half); each is then freed into the pool ({@code put_page()} -> {@code free_huge_page()} ->
+     * {@code enqueue_huge_page()}), to the head. 1 GiB pages are memblock allocations (top-down) put on
+     * {@code huge_boot_pages} with {@code list_add()}, so {@code gather_bootmem_prealloc()} enqueues them
+     * lowest first. Either way the head is the highest pfn: consecutive faults get descending pfns and no
+     * two consecutive huge pages are physically contiguous in the order VFIO pins them.
+     */
     HugetlbPool(Kernel kernel, MmCosts costs, MemMap map, LargeFolioAlloc folios) {
         this.kernel = kernel;
         this.costs = costs;
@@ -104,7 +116,8 @@ public final class HugetlbPool {
     }
 
     /**
-     * {@code dequeue_huge_page_vma()}: takes a free huge page (refcount 1), preferring node {@code prefNid};
+     * {@code dequeue_huge_page_vma()}: takes the head of a free list ({@code dequeue_huge_page_node_exact()})
+     * (refcount 1), preferring node {@code prefNid};
      * -1 if none. With {@code useReserve} (the faulting mapping still holds the page's reservation,
      * {@code vma_has_reserves}) it consumes one reservation ({@code resv_huge_pages--}); without, it
      * takes only a page nobody has reserved.
@@ -117,7 +130,7 @@ public final class HugetlbPool {
         for (int k = 0; k < nodes.length; k++) {
             LongStack s = pool(nodes[(prefNid + k) % nodes.length], order);
             if (s.size() > 0) {
-                long head = s.popLowest();
+                long head = s.pop();
                 NodeMem m = map.node(head);
                 int b = MemMap.block(m, head);
                 if (order == MmConstants.PUD_ORDER) {
@@ -170,7 +183,7 @@ public final class HugetlbPool {
         return directResv[hidx(order)];
     }
 
-    /** {@code free_huge_folio()}: a pool folio whose last reference went returns to its node's free list. */
+    /** {@code free_huge_page()} -> {@code enqueue_huge_page()}: a pool folio whose last reference went returns to the head of its node's free list. */
     void enqueueLocked(NodeMem m, long head, boolean gigantic) {
         (gigantic ? m.hugeFree1g : m.hugeFree2m).push(head);
     }
@@ -265,10 +278,11 @@ public final class HugetlbPool {
                     }
                     grown++;
                 }
-                // Shrinking frees only free pages, and never below the reservations (set_max_huge_pages).
+                // Shrinking frees only free pages, and never below the reservations (set_max_huge_pages);
+                // remove_pool_huge_page() takes the head of the free list.
                 while ((giga ? m.nrHuge1g : m.nrHuge2m) > count && pool(m, order).size() > 0
                         && totalFree(order) > resv[hidx(order)]) {
-                    long head = pool(m, order).popHighest();
+                    long head = pool(m, order).pop();
                     int b = MemMap.block(m, head);
                     if (giga) {
                         folios.freeGiganticLocked(m, b >>> 9);

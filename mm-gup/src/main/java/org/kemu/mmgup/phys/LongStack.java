@@ -3,48 +3,29 @@ package org.kemu.mmgup.phys;
 import java.util.Arrays;
 
 /**
- * The free folios of a hugetlb pool: a growable long array kept sorted (descending) lazily, so that
- * allocation always takes the lowest pfn (deterministic, and contiguous on a fresh machine) and a
- * burst of frees costs one sort at the next allocation.
+ * The free folios of one hugetlb pool ({@code h->hugepage_freelists[nid]}, mm/hugetlb.c 5.14) as a
+ * LIFO stack: {@code enqueue_huge_page()} does {@code list_move()} to the head of the list,
+ * {@code dequeue_huge_page_node_exact()} and {@code remove_pool_huge_page()} take the first entry.
+ * So the page freed (or carved) last is handed out first. The top of the stack is the list head.
  */
 final class LongStack {
     private long[] a = new long[4];
     private int n;
-    private boolean sorted = true;
 
+    /** {@code enqueue_huge_page()}: to the head. */
     void push(long v) {
         if (n == a.length) {
             a = Arrays.copyOf(a, n * 2);
         }
-        if (n > 0 && a[n - 1] < v) {
-            sorted = false;
-        }
         a[n++] = v;
     }
 
-    private void sortDescending() {
-        if (!sorted) {
-            Arrays.sort(a, 0, n);
-            for (int i = 0, j = n - 1; i < j; i++, j--) {
-                long t = a[i];
-                a[i] = a[j];
-                a[j] = t;
-            }
-            sorted = true;
+    /** The first entry of the list ({@code list_first_entry}), removed. */
+    long pop() {
+        if (n == 0) {
+            throw new IllegalStateException("empty hugetlb free list");
         }
-    }
-
-    long popLowest() {
-        sortDescending();
         return a[--n];
-    }
-
-    long popHighest() {
-        sortDescending();
-        long v = a[0];
-        System.arraycopy(a, 1, a, 0, n - 1);
-        n--;
-        return v;
     }
 
     int size() {

@@ -28,6 +28,11 @@ class ReplayTest {
         f.run(() -> {
             IommuDomain first = f.c.attachDomain(IommuDomainSpec.vtd("vtd0"));
             long huge = f.sys.addressSpaces().mmap(f.qemu, 0, 8 * MIB, VmaKind.HUGETLB_2M, true);
+            // The pool is LIFO (enqueue_huge_page to the head): faulting the 2 MiB pages from the top
+            // down gives ascending pfns in address order, so the memory is physically contiguous.
+            for (long off = 6 * MIB; off >= 0; off -= 2 * MIB) {
+                f.sys.addressSpaces().populate(f.qemu, huge + off, 2 * MIB, true);
+            }
             f.c.mapDma(DmaMapRequest.rw(huge, 0x4000_0000L, 4 * MIB));
             f.c.mapDma(DmaMapRequest.rw(huge + 4 * MIB, 0x4000_0000L + 4 * MIB, 4 * MIB));
             // the precondition: the first domain shows the two dmas as one physically contiguous run
