@@ -38,22 +38,22 @@ public final class Experiments {
                     "8 CPUs (cores 0-7 of node 0) of intel-8167m",
                     "(a) padata_test 8 threads vs stress-ng 7 workers started after; (b) padata_vfio 8-thread pin of"
                             + " 175 GiB vs usemem 7 x 25 GiB THP; each: helpers normal, helpers MAX_NICE, load alone",
-                    List.of("padata job s", "competing load s"), "full: about a minute; --quick: seconds"),
+                    List.of("padata job s", "competing load s"), "full: several minutes; --quick: under a minute"),
             new Experiment("patch14-nice-one-by-one", "patch 14 (2022): renicing helpers one by one",
                     "8 CPUs (cores 0-7 of node 0) of intel-8167m",
                     "(a) padata_test vs stress-ng -c 8 started first; (b) 32 GiB pin vs usemem 8 x 86 GiB THP;"
                             + " each: 8 threads without nicing, 8 threads one-by-one nicing, 1 thread, load alone",
-                    List.of("padata job s", "competing load s"), "full: about two minutes; --quick: seconds"),
+                    List.of("padata job s", "competing load s"), "full: several minutes; --quick: 1-3 minutes"),
             new Experiment("ktask-2018", "ktask v4 (2018): qemu start to guest boot, 320 GiB THP guest",
                     "intel-8160 (derived: Xeon Platinum 8160, 2 x 24 x 2, 2.10 GHz, 754 GiB)",
                     "threads 1, 2, 3, 4, 5, 6, 7, 8, 12, 16",
                     List.of("stage (i) s", "stage (ii) s", "stage (iii) s"),
-                    "full: 20 guest inits, about a minute; --quick: 2 thread counts"),
+                    "full: 20 guest inits of 320 GiB, about 5 minutes; --quick: 1 and 16 threads, about 1 minute"),
             new Experiment("deferred-init-2020", "padata deferred struct page init (2020)",
                     "intel-8167m; derived: E5-2699C v4 VM, E5-2699 v3, EPYC 7551 VM, EPYC 7551 VM 4 CPUs,"
                             + " E5-2699 v3 VM 4 CPUs",
                     "machine x threads as a share of the node's CPUs (2, 12, 25, 37, 50, 75, 100 %)",
-                    List.of("threads", "deferred init ms", "boot s"), "full: under a minute; --quick: one machine"));
+                    List.of("threads", "deferred init ms", "boot s"), "full: 42 plugin runs, minutes; --quick: the 4-CPU EPYC guest, seconds"));
 
     private Experiments() {
     }
