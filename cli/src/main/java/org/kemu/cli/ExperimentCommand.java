@@ -19,8 +19,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "experiment", description = "Run one of the series' published experiments (calibration.md,"
-        + " \"Experiments whose setup is public\") and print its table in the published shape;"
+@Command(name = "experiment", description = "Run one of the series' published experiments (docs/calibration-inputs.md,"
+        + " \"Experiments with a public setup\") and print its table in the published shape;"
         + " --list describes them (docs/experiments.md).")
 final class ExperimentCommand extends KemuCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "the experiment (see --list) (default: none, then --list is needed)")
@@ -55,7 +55,7 @@ final class ExperimentCommand extends KemuCommand {
     @picocli.CommandLine.Mixin
     FormatOptions output = new FormatOptions();
 
-    /** The thread counts, caches and sizes of patch 8's sweep (calibration.md). */
+    /** The thread counts, caches and sizes of patch 8's sweep (docs/calibration-inputs.md). */
     static final List<Integer> PATCH8_THREADS = List.of(1, 8, 16, 24, 32);
     static final List<Long> PATCH8_CACHES = List.of(0L, 32768L, 65536L, 131072L);
     static final Map<String, List<String>> PATCH8_MEMS = Map.of("intel-8167m", List.of("16G", "128G", "360G"),

@@ -31,14 +31,14 @@ import org.kemu.schedfair.Topology;
 public final class DerivedProfiles {
     private static final long GIB = 1L << 30;
 
-    /** The calibrated machines' own facts, for the ratios (calibration.md "Machines", vendor data sheets). */
+    /** The calibrated machines' own facts, for the ratios (docs/calibration-inputs.md "Machines", vendor data sheets). */
     static final Map<String, HardwareFacts> CALIBRATED = Map.of(
             "intel-8167m", new HardwareFacts("intel-8167m", "Xeon Platinum 8167M", 2, 26, 2, 384 * GIB, "intel-8167m",
-                    2.0, 6, 2666, "calibration.md Machines: 6 x DDR4-2666 per socket, 2.00 GHz"),
+                    2.0, 6, 2666, "docs/calibration-inputs.md Machines: 6 x DDR4-2666 per socket, 2.00 GHz"),
             "amd-7j13", new HardwareFacts("amd-7j13", "EPYC 7J13", 2, 64, 2, 1024 * GIB, "amd-7j13", 2.5, 8, 3200,
-                    "calibration.md Machines: 8 x DDR4-3200 per socket, 2.50 GHz"));
+                    "docs/calibration-inputs.md Machines: 8 x DDR4-3200 per socket, 2.50 GHz"));
 
-    /** The machines of the experiments' setups (calibration.md "Experiments whose setup is public"). */
+    /** The machines of the experiments' setups (docs/calibration-inputs.md "Experiments with a public setup"). */
     public static final List<HardwareFacts> MACHINES = List.of(
             new HardwareFacts("intel-8160", "Intel Xeon Platinum 8160 (Skylake-SP), 2 x 24 x 2, 2.10 GHz, 754 GiB",
                     2, 24, 2, 377 * GIB, "intel-8167m", 2.1, 6, 2666,

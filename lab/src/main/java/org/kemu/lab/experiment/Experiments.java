@@ -19,7 +19,7 @@ import org.kemu.vfiotype1.PinConfig;
 
 /**
  * The catalogue of {@code kemu experiment} and the runners of every experiment but patch 8's sweep
- * (which the CLI runs through {@code kemu sweep}). Setups are calibration.md's "Experiments whose
+ * (which the CLI runs through {@code kemu sweep}). Setups are docs/calibration-inputs.md's "Experiments whose
  * setup is public"; every runner is a pure function of its arguments and the seed.
  */
 public final class Experiments {
