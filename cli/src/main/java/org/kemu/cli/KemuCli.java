@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "kemu", mixinStandardHelpOptions = true, versionProvider = KemuCli.VersionProvider.class,
         description = "Emulates the Linux kernel paths behind multithreaded VFIO page pinning.",
         subcommands = {GuestInitCommand.class, SweepCommand.class, CompareCommand.class, ProfilesCommand.class,
-            PluginsCommand.class, RunPluginCommand.class, CalibrateCommand.class, BenchCommand.class})
+            PluginsCommand.class, RunPluginCommand.class, CalibrateCommand.class, BenchCommand.class,
+            ExperimentCommand.class})
 public final class KemuCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

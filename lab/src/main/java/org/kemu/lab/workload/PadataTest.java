@@ -16,7 +16,12 @@ public final class PadataTest {
     }
 
     public static Task spawn(Kernel k, Padata padata, long units, long nsPerUnit, int threads) {
-        return k.spawn(TaskSpec.kthread("padata_test"), () -> {
+        return spawn(k, padata, TaskSpec.kthread("padata_test"), units, nsPerUnit, threads);
+    }
+
+    /** As above, from a task of {@code spec} (the experiments restrict its affinity to the CPUs under test). */
+    public static Task spawn(Kernel k, Padata padata, TaskSpec spec, long units, long nsPerUnit, int threads) {
+        return k.spawn(spec, () -> {
             PadataMtJob<Void> job = PadataMtJob.<Void>builder((s, e, a) -> {
                 k.work((e - s) * nsPerUnit);
                 return 0;

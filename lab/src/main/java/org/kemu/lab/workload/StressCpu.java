@@ -13,9 +13,14 @@ public final class StressCpu {
     }
 
     public static List<Task> spawn(Kernel k, long tgid, int workers, long cpuNsPerWorker) {
+        return spawn(k, TaskSpec.user("stress-ng-cpu", tgid), workers, cpuNsPerWorker);
+    }
+
+    /** As above, each worker a copy of {@code spec} (its tgid, nice, affinity) named {@code <name>#i}. */
+    public static List<Task> spawn(Kernel k, TaskSpec spec, int workers, long cpuNsPerWorker) {
         List<Task> tasks = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
-            tasks.add(SyntheticLoads.cpuHog(k, TaskSpec.user("stress-ng-cpu#" + i, tgid), cpuNsPerWorker));
+            tasks.add(SyntheticLoads.cpuHog(k, new TaskSpec(spec.name() + "#" + i, spec.kthread(), spec.nice(), spec.policy(), spec.affinity(), spec.tgid()), cpuNsPerWorker));
         }
         return tasks;
     }

@@ -21,10 +21,16 @@ public final class Usemem {
     /** Spawns the threads (not yet run); returns them. */
     public static List<Task> spawn(Kernel k, AddressSpaces mmOps, long tgid, int threads, long bytesPerThread, long stride,
             boolean thp) {
+        return spawn(k, mmOps, TaskSpec.user("usemem", tgid), threads, bytesPerThread, stride, thp);
+    }
+
+    /** As above, each thread a copy of {@code spec} (its tgid, nice, affinity) named {@code <name>#i}. */
+    public static List<Task> spawn(Kernel k, AddressSpaces mmOps, TaskSpec spec, int threads, long bytesPerThread,
+            long stride, boolean thp) {
         MmStruct mm = mmOps.mmCreate("usemem", Long.MAX_VALUE, false);
         List<Task> tasks = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
-            Task t = k.spawn(TaskSpec.user("usemem#" + i, tgid), () -> {
+            Task t = k.spawn(new TaskSpec(spec.name() + "#" + i, spec.kthread(), spec.nice(), spec.policy(), spec.affinity(), spec.tgid()), () -> {
                 long va = mmOps.mmap(mm, 0, bytesPerThread, thp ? VmaKind.ANON_THP : VmaKind.ANON, true);
                 // one touch per stride; with THP a touch faults the whole 2 MiB folio
                 long step = Math.max(stride, 4096);
