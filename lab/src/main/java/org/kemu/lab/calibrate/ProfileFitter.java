@@ -223,7 +223,7 @@ public final class ProfileFitter {
         }
         Type1Costs vfio = new Type1Costs(VFIO_DMA_ALLOC_NS, BATCH_INIT_NS, refill, RUN_NS, vfioPage, CONTIG_STEP_NS,
                 CONTIG_SCAN_PAGE_NS, lockAcctNs, UNPIN_CALL_NS, PUT_PFN_PAGE_NS, IOVA_TO_PHYS_PAGE_NS, CHUNK_NS);
-        src.put("vfio.batchRefillNs", "fit: the 8% batching fact, " + (1 - GUP_SHARE_OF_CALL) + " of the per-call overhead");
+        src.put("vfio.batchRefillNs", "fit: the 8% batching fact, " + Math.round(100 * (1 - GUP_SHARE_OF_CALL)) + "% of the per-call overhead");
         src.put("vfio.pinPageNs", presentSrc + " x " + (1 - GUP_PAGE_SHARE - PAGE_ARRAY_SHARE));
         for (String k : List.of("vfioDmaAllocNs", "batchInitNs", "runNs", "contigStepNs", "contigScanPageNs", "lockAcctNs",
                 "unpinCallNs", "putPfnPageNs", "iovaToPhysPageNs", "chunkNs")) {
@@ -231,9 +231,9 @@ public final class ProfileFitter {
         }
         QemuCosts q = new QemuCosts(Math.round(f.initFixedNs()), Math.round(f.initPerGiBNs()),
                 Math.round(f.thpPreallocFolioNs()));
-        src.put("qemu.initFixedNs", "fit step 4: init - pin of the 6 no-prealloc base cells, least squares a + b GiB");
+        src.put("qemu.initFixedNs", "fit step 4: init - every guest-RAM MAP_DMA of the 6 no-prealloc base cells, least squares a + b GiB");
         src.put("qemu.initPerGiBNs", "fit step 4: as qemu.initFixedNs");
-        src.put("qemu.thpPreallocFolioNs", "fit step 6: init - pin - qemu setup - 16-thread clearing of the 3 prealloc THP"
+        src.put("qemu.thpPreallocFolioNs", "fit step 6: init - every guest-RAM MAP_DMA - qemu setup - 16-thread clearing of the 3 prealloc THP"
                 + " base cells, per 2 MiB folio, least squares");
         return new MachineProfile(machine, description(machine), topo, bw, rt, mm, gup, pd, io, vfio, q, src);
     }
