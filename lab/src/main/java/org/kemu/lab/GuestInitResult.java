@@ -20,10 +20,12 @@ import org.kemu.vfiotype1.Type1Stats;
  * @param wallNanos real time the emulation took (non-deterministic, like pinWallNanos)
  * @param pinWallNanos real time the emulation of the largest MAP_DMA (the pin) took
  * @param mapDmaCalls every MAP_DMA qemu issued, in order (the pin is the largest)
+ * @param cpuBusyNs per CPU, the virtual ns it ran tasks over the whole init ({@code RunStats.cpuBusyNs})
  */
 public record GuestInitResult(long pinNs, long initNs, long preallocNs, long otherNs,
         org.kemu.vfiotype1.Type1Stats pin, long totalLockWaitNs, java.util.SortedMap<String, Long> lockWaitNs, long events, long eventHash,
-        java.util.List<String> invariantViolations, long wallNanos, long pinWallNanos, java.util.List<MapDmaCall> mapDmaCalls) {
+        java.util.List<String> invariantViolations, long wallNanos, long pinWallNanos, java.util.List<MapDmaCall> mapDmaCalls,
+        java.util.List<Long> cpuBusyNs) {
 
     /**
      * One VFIO_IOMMU_MAP_DMA of the init and what the container did during it (differences of

@@ -192,6 +192,7 @@ public final class GuestInit {
         long other = init - prealloc - t[3];
         return new GuestInitResult(t[3], init, prealloc, other, stats[0], totalWait, waits,
                 rs.events(),
-                rs.eventHash(), List.copyOf(violations), System.nanoTime() - wall0, pinWall[0], List.copyOf(calls));
+                rs.eventHash(), List.copyOf(violations), System.nanoTime() - wall0, pinWall[0], List.copyOf(calls),
+                java.util.Arrays.stream(rs.cpuBusyNs()).boxed().toList());
     }
 }
