@@ -10,7 +10,7 @@ import org.kemu.schedfair.KernelException;
  * is.
  *
  * <p>The default is {@link #I440FX}: {@code pc} (pc-i440fx-6.2) is what qemu-system-x86_64 6.2 builds
- * when no {@code -machine} is given, and the publication (reference/calibration.md) names no machine
+ * when no {@code -machine} is given, and the publication (docs/calibration-inputs.md) names no machine
  * type, so the default is the one that assumes nothing.
  */
 public enum QemuMachineType {

@@ -6,7 +6,7 @@ import static org.kemu.lab.Backing.THP;
 import java.util.List;
 
 /**
- * The calibration inputs of reference/calibration.md (docs/calibration-inputs.md) as data: input 1
+ * The calibration inputs of docs/calibration-inputs.md as data: input 1
  * (the 24 base cells of the unmodified serial kernel), input 2 (the six multithreaded cells without
  * prealloc) and input 3 (the eight multithreaded cells with qemu prealloc). Nothing else is fitted.
  */

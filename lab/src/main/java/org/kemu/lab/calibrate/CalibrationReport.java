@@ -48,7 +48,7 @@ public final class CalibrationReport {
         }
     }
 
-    /** The three calibration inputs of reference/calibration.md, each cell emulated. */
+    /** The three calibration inputs of docs/calibration-inputs.md, each cell emulated. */
     public record Emulated(List<Row> base, List<Row> multithreaded, List<Row> preallocMultithreaded) {
         public List<Row> all() {
             List<Row> a = new ArrayList<>(base);
@@ -248,7 +248,7 @@ public final class CalibrationReport {
             assumed value of the right magnitude, marked as such in the profile's `source` fields: the inputs
             cannot identify it, and each is small against the fitted effects.
 
-            The pin of a cell is the largest MAP_DMA qemu makes (reference/calibration.md, "The experiment"):
+            The pin of a cell is the largest MAP_DMA qemu makes (docs/calibration-inputs.md, "The experiment"):
             qemu 6.2's default `pc` machine maps guest RAM in sections (`org.kemu.lab.workload.PcMemoryInit`:
             640 KiB below the VGA window, RAM from 1 MiB to 3 GiB, RAM above 4 GiB, plus three ROMs), so every
             per-page slope below is over the pages of the largest section, and init contains every section's

@@ -44,7 +44,7 @@ import org.kemu.vfiotype1.VfioUapi;
  * {@link IommuDomainSpec}), then one MAP_DMA per RAM section of the machine type in qemu's order
  * ({@link PcMemoryInit}: low RAM, ROMs, RAM below and above 4 GiB), each guest-RAM section in one call
  * or from N threads ({@link GuestSpec#mapDma()}). The "pin" is the largest call, as published
- * (reference/calibration.md, "The experiment"). Init runs from qemu's start to the end.
+ * (docs/calibration-inputs.md, "The experiment"). Init runs from qemu's start to the end.
  */
 public final class GuestInit {
     /** qemu's pid in the emulation. */

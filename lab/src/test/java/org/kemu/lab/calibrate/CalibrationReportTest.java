@@ -28,7 +28,7 @@ class CalibrationReportTest {
     /**
      * Input 3 as entered agrees with itself: each published speedup, applied to the base cell's
      * rounded pin and init, gives the cell's rounded pin and init within the 0.05 s rounding of each
-     * figure and the 0.05 rounding of the speedup (reference/calibration.md: speedups from unrounded means).
+     * figure and the 0.05 rounding of the speedup (docs/calibration-inputs.md: speedups from unrounded means).
      */
     @Test
     void inputThreeSpeedupsAgreeWithTheRoundedTimes() {

@@ -87,7 +87,7 @@ class PcMemoryInitTest {
 
     /**
      * GuestInit issues exactly these calls, read-only for ROMs, and reports the largest as the pin:
-     * the published "pin" (reference/calibration.md) is the wall time of the largest MAP_DMA.
+     * the published "pin" (docs/calibration-inputs.md) is the wall time of the largest MAP_DMA.
      */
     @Test
     void guestInitMapsEverySectionAndThePinIsTheLargestCall() {
