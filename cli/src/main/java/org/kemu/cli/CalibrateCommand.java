@@ -46,7 +46,13 @@ final class CalibrateCommand extends KemuCommand {
                 Column.of("published_pin_seconds", "published pin s (real)"),
                 Column.of("pin_seconds", "emulated pin s (virtual)"), Column.of("pin_error_percent", "pin error %"),
                 Column.of("published_init_seconds", "published init s (real)"),
-                Column.of("init_seconds", "emulated init s (virtual)"), Column.of("init_error_percent", "init error %"));
+                Column.of("init_seconds", "emulated init s (virtual)"), Column.of("init_error_percent", "init error %"),
+                Column.of("published_pin_speedup", "published pin speedup"),
+                Column.of("pin_speedup", "emulated pin speedup"),
+                Column.of("pin_speedup_error_percent", "pin speedup error %"),
+                Column.of("published_init_speedup", "published init speedup"),
+                Column.of("init_speedup", "emulated init speedup"),
+                Column.of("init_speedup_error_percent", "init speedup error %"));
     }
 
     @Override
@@ -68,22 +74,28 @@ final class CalibrateCommand extends KemuCommand {
             }
             profiles.put(m, p);
         }
-        err.println("emulating the 30 calibration cells ...");
-        var base = CalibrationReport.emulateAll(profiles::get, CalibrationInputs.BASE);
-        var mt = CalibrationReport.emulateAll(profiles::get, CalibrationInputs.MULTITHREADED);
+        int cells = CalibrationInputs.BASE.size() + CalibrationInputs.MULTITHREADED.size()
+                + CalibrationInputs.PREALLOC_MULTITHREADED.size();
+        err.println("emulating the " + cells + " calibration cells ...");
+        CalibrationReport.Emulated emulated = CalibrationReport.emulateInputs(profiles::get);
         if (docs.getParent() != null) {
             Files.createDirectories(docs.getParent());
         }
-        Files.writeString(docs, CalibrationReport.markdown(base, mt, fits, profiles));
+        Files.writeString(docs, CalibrationReport.markdown(emulated, fits, profiles));
         ResultTable t = table();
-        for (var r : java.util.stream.Stream.concat(base.stream(), mt.stream()).toList()) {
+        for (var r : emulated.all()) {
             var c = r.cell();
+            boolean speedup = !c.base();
             t.row(c.label(), c.pinS(), r.pinS(), percentOff(r.pinS(), c.pinS()), c.initS(), r.initS(),
-                    percentOff(r.initS(), c.initS()));
+                    percentOff(r.initS(), c.initS()), speedup ? c.pinSpeedup() : null, speedup ? r.pinSpeedup() : null,
+                    speedup ? percentOff(r.pinSpeedup(), c.pinSpeedup()) : null, speedup ? c.initSpeedup() : null,
+                    speedup ? r.initSpeedup() : null, speedup ? percentOff(r.initSpeedup(), c.initSpeedup()) : null);
         }
         t.context("profiles_dir", profilesDir.toString()).context("docs", docs.toString());
         t.note("published: measured on the real machine (docs/calibration-inputs.md); emulated: virtual seconds of"
-                + " the fitted profile's machine; error: (emulated - published) / published.");
+                + " the fitted profile's machine; error: (emulated - published) / published; speedups (multithreaded"
+                + " cells) against the base cell of the same guest, emulated against emulated; input 3's pins are"
+                + " published rounded to 0.1 s, compare its speedups.");
         t.note("wrote " + profilesDir + "/*.json and " + docs);
         t.print(out(), output.format);
         return 0;

@@ -6,6 +6,7 @@ import org.kemu.lab.GuestSpec;
 import org.kemu.lab.LabConfig;
 import org.kemu.vfiotype1.PinConfig;
 import org.kemu.lab.Profiles;
+import org.kemu.lab.QemuMachineType;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,6 +34,11 @@ final class GuestOptions {
     @Option(names = "--lock-cache-pages", defaultValue = "65536",
             description = "per-thread locked_vm cache of patch 8, 0 = none (default: ${DEFAULT-VALUE})")
     long lockCachePages;
+
+    @Option(names = "--qemu-machine", defaultValue = "pc",
+            description = "qemu's machine type, which splits guest RAM into MAP_DMA sections: pc (i440fx, qemu 6.2's"
+                    + " default) or q35 (default: ${DEFAULT-VALUE})")
+    String qemuMachine;
 
     @Option(names = "--pin-mode", description = "serial, padata, user-threads, user-threads-unlocked, folio-serial,"
             + " folio-padata (default: serial when --padata-threads is 0, else padata)")
@@ -93,6 +99,7 @@ final class GuestOptions {
 
     /** The serial 5.14 base: qemu's one MAP_DMA. */
     GuestSpec baselineGuest() {
-        return new GuestSpec(Backing.parse(backing), Sizes.parse(mem), preallocThreads);
+        return new GuestSpec(Backing.parse(backing), Sizes.parse(mem), preallocThreads)
+                .withMachine(QemuMachineType.parse(qemuMachine));
     }
 }

@@ -39,6 +39,7 @@ final class Reports {
         m.put("backing", g.backing().cliName());
         m.put("mem_bytes", g.memBytes());
         m.put("prealloc_threads", g.preallocThreads());
+        m.put("qemu_machine", g.machine().cliName());
         m.put("pin_mode", Approach.of(c.pin(), g.mapDma()).cliName());
         m.put("threads", Approach.threads(c.pin(), g.mapDma()));
         m.put("lock_cache_pages", c.pin().lockCachePages());
@@ -67,7 +68,57 @@ final class Reports {
         b.put("lock_wait_seconds_by_lock", waits);
         b.put("contiguous_runs", s.runs());
         b.put("locked_vm_charges", s.lockAcctCalls());
-        b.put("note", "pin-path times are summed over every pinning thread");
+        // what a reader needs to see why a configuration is fast or slow (docs/results.md, "breakdown")
+        Map<String, Object> runs = new LinkedHashMap<>();
+        s.runsByPages().forEach((pages, n) -> runs.put(Long.toString(pages), n));
+        b.put("contiguous_runs_by_pages", runs);
+        Map<String, Object> locked = new LinkedHashMap<>();
+        locked.put("write_lock_charges", s.lockAcctCalls());
+        locked.put("charge_seconds", s.lockAcctNs() / 1e9);
+        locked.put("cache_refills", s.lockCacheRefills());
+        locked.put("cache_refill_failures", s.lockCacheRefillFailures());
+        b.put("locked_vm", locked);
+        Map<String, Object> iommu = new LinkedHashMap<>();
+        iommu.put("map_calls", s.iommuMapCalls());
+        Map<String, Object> ptes = new LinkedHashMap<>();
+        s.ptesByPageSize().forEach((size, n) -> ptes.put(pageSize(size), n));
+        iommu.put("ptes_by_page_size", ptes);
+        iommu.put("iotlb_flushes", s.iotlbSyncs());
+        b.put("iommu", iommu);
+        Map<String, Object> byCpu = new LinkedHashMap<>();
+        double[] byNode = new double[p.topology().nodes()];
+        List<Long> busy = r.cpuBusyNs();
+        for (int cpu = 0; cpu < busy.size(); cpu++) {
+            if (busy.get(cpu) > 0) {
+                byCpu.put(Integer.toString(cpu), busy.get(cpu) / 1e9);
+                byNode[p.topology().nodeOf(cpu)] += busy.get(cpu) / 1e9;
+            }
+        }
+        b.put("cpu_seconds_by_cpu", byCpu);
+        Map<String, Object> nodes = new LinkedHashMap<>();
+        for (int n = 0; n < byNode.length; n++) {
+            nodes.put(Integer.toString(n), byNode[n]);
+        }
+        b.put("cpu_seconds_by_node", nodes);
+        List<Map<String, Object>> calls = new java.util.ArrayList<>();
+        for (GuestInitResult.MapDmaCall call : r.mapDmaCalls()) {
+            Map<String, Object> m1 = new LinkedHashMap<>();
+            m1.put("region", call.region());
+            m1.put("iova", call.iova());
+            m1.put("size_bytes", call.size());
+            m1.put("read_only", call.readOnly());
+            m1.put("start_seconds", call.startNs() / 1e9);
+            m1.put("seconds", call.ns() / 1e9);
+            m1.put("contiguous_runs", call.runs());
+            m1.put("pages_pinned", call.pagesPinned());
+            m1.put("locked_vm_charges", call.lockedVmCharges());
+            m1.put("iommu_map_calls", call.iommuMapCalls());
+            m1.put("iotlb_flushes", call.iotlbSyncs());
+            calls.add(m1);
+        }
+        b.put("map_dma_calls", calls);
+        b.put("note", "pin-path times are summed over every pinning thread; the pin is the largest of map_dma_calls;"
+                + " contiguous runs, locked_vm, iommu and lock waits cover every MAP_DMA of the init");
         m.put("breakdown", b);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("kemu_version", Version.get());
@@ -82,6 +133,12 @@ final class Reports {
         meta.put("wall_pin_seconds", r.pinWallNanos() / 1e9);
         m.put("run", meta);
         return m;
+    }
+
+    /** An IOMMU page size as the profiles name it: 4K, 2M, 1G. */
+    static String pageSize(long bytes) {
+        return bytes >= 1L << 30 && bytes % (1L << 30) == 0 ? (bytes >> 30) + "G"
+                : bytes >= 1L << 20 && bytes % (1L << 20) == 0 ? (bytes >> 20) + "M" : (bytes >> 10) + "K";
     }
 
     static String toJson(Object o) {

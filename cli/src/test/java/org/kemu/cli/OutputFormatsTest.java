@@ -61,6 +61,6 @@ class OutputFormatsTest {
         String sweep = run(commands().get(4), "table").out();
         assertThat(sweep).contains("pin s (virtual)", "lock wait s (virtual, sum)", "wall s (real)", "wrote ");
         // tables round to 4 significant digits: 3 digits after the point for a pin of a few seconds
-        assertThat(gi).containsPattern("serial 5\\.14 \\(base\\) +0\\.4163 ");
+        assertThat(gi).containsPattern("serial 5\\.14 \\(base\\) +0\\.4215 ");
     }
 }

@@ -24,7 +24,8 @@ class ResultsSchemaTest {
     static final ObjectMapper JSON = new ObjectMapper();
     /** Objects whose keys are names from the run (a lock, a task, a cgroup, a page size, a parameter), not fields. */
     static final Set<String> KEYED_BY_NAME = Set.of("lock_wait_seconds_by_lock", "lock_wait_ns_histograms",
-            "task_cpu_ns", "cgroup_cpu_stat", "mapped_ptes_by_page_size", "params");
+            "task_cpu_ns", "cgroup_cpu_stat", "mapped_ptes_by_page_size", "params", "contiguous_runs_by_pages",
+            "ptes_by_page_size", "cpu_seconds_by_cpu", "cpu_seconds_by_node");
     static final Map<String, JsonNode> DOCUMENTS = new LinkedHashMap<>();
 
     @TempDir
@@ -57,7 +58,7 @@ class ResultsSchemaTest {
         // bench and calibrate emulate the 30 calibration cells (minutes): their documents come from the
         // same column lists the commands print, with one row of every field
         DOCUMENTS.put("bench", JSON.valueToTree(BenchCommand.table().row(new Object[17]).json()));
-        DOCUMENTS.put("calibrate", JSON.valueToTree(CalibrateCommand.table().row(new Object[7]).json()));
+        DOCUMENTS.put("calibrate", JSON.valueToTree(CalibrateCommand.table().row(new Object[13]).json()));
     }
 
     @Test

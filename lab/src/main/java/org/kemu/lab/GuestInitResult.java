@@ -1,5 +1,7 @@
 package org.kemu.lab;
 
+import org.kemu.vfiotype1.Type1Stats;
+
 /**
  * What an emulated qemu guest init measured (virtual time unless said otherwise).
  *
@@ -16,11 +18,37 @@ package org.kemu.lab;
  * @param eventHash hash of the run's event sequence (equal for equal inputs and seed)
  * @param invariantViolations what the invariant checkers found after the init (empty when all hold)
  * @param wallNanos real time the emulation took (non-deterministic, like pinWallNanos)
- * @param pinWallNanos real time the emulation of the RAM MAP_DMA (the pin) took
+ * @param pinWallNanos real time the emulation of the largest MAP_DMA (the pin) took
+ * @param mapDmaCalls every MAP_DMA qemu issued, in order (the pin is the largest)
+ * @param cpuBusyNs per CPU, the virtual ns it ran tasks over the whole init ({@code RunStats.cpuBusyNs})
  */
 public record GuestInitResult(long pinNs, long initNs, long preallocNs, long otherNs,
         org.kemu.vfiotype1.Type1Stats pin, long totalLockWaitNs, java.util.SortedMap<String, Long> lockWaitNs, long events, long eventHash,
-        java.util.List<String> invariantViolations, long wallNanos, long pinWallNanos) {
+        java.util.List<String> invariantViolations, long wallNanos, long pinWallNanos, java.util.List<MapDmaCall> mapDmaCalls,
+        java.util.List<Long> cpuBusyNs) {
+
+    /**
+     * One VFIO_IOMMU_MAP_DMA of the init and what the container did during it (differences of
+     * {@link Type1Stats} taken before and after the call).
+     *
+     * @param region qemu's memory region name
+     * @param startNs virtual time from qemu's start to the call
+     * @param ns virtual time the call took (wall of the call, over all its threads)
+     * @param runs contiguous runs pinned ({@code vfio_pin_pages_remote} calls)
+     * @param pagesPinned pages GUP pinned
+     * @param lockedVmCharges {@code vfio_lock_acct} calls that took the mmap write lock
+     * @param iommuMapCalls {@code iommu_map} calls
+     * @param iotlbSyncs IOTLB flushes
+     */
+    public record MapDmaCall(String region, long iova, long size, boolean readOnly, long startNs, long ns, long runs,
+            long pagesPinned, long lockedVmCharges, long iommuMapCalls, long iotlbSyncs) {
+        public static MapDmaCall of(String region, long iova, long size, boolean readOnly, long startNs, long ns,
+                Type1Stats before, Type1Stats after) {
+            return new MapDmaCall(region, iova, size, readOnly, startNs, ns, after.runs() - before.runs(),
+                    after.pagesPinned() - before.pagesPinned(), after.lockAcctCalls() - before.lockAcctCalls(),
+                    after.iommuMapCalls() - before.iommuMapCalls(), after.iotlbSyncs() - before.iotlbSyncs());
+        }
+    }
 
     public double pinSeconds() {
         return pinNs / 1e9;

@@ -12,27 +12,35 @@ import org.kemu.schedfair.KernelException;
  * @param backing what backs guest RAM
  * @param memBytes guest RAM, a multiple of 2 MiB
  * @param preallocThreads qemu's {@code -mem-prealloc} threads (0 = no prealloc: the pin faults pages in)
- * @param mapDma how qemu issues the MAP_DMA of guest RAM (one call, or slices from N threads)
+ * @param mapDma how qemu issues the MAP_DMA of each guest RAM section (one call, or slices from N threads)
+ * @param machine qemu's machine type, which decides how guest RAM is split into MAP_DMA sections
+ *     ({@link org.kemu.lab.workload.PcMemoryInit})
  */
-public record GuestSpec(Backing backing, long memBytes, int preallocThreads, UserSpaceMapDma mapDma) {
+public record GuestSpec(Backing backing, long memBytes, int preallocThreads, UserSpaceMapDma mapDma,
+        QemuMachineType machine) {
     public static final long GIB = 1L << 30;
 
     public GuestSpec {
         Objects.requireNonNull(backing, "backing");
         Objects.requireNonNull(mapDma, "mapDma");
+        Objects.requireNonNull(machine, "machine");
         KernelException.require(memBytes > 0 && memBytes % (2L << 20) == 0, Errno.EINVAL, "guest:mem",
                 "guest memory must be a positive multiple of 2 MiB");
         KernelException.require(preallocThreads >= 0, Errno.EINVAL, "guest:prealloc",
                 "prealloc threads must not be negative");
     }
 
-    /** A guest whose RAM qemu maps in one MAP_DMA. */
+    /** A guest of the default machine type whose RAM sections qemu maps one MAP_DMA each. */
     public GuestSpec(Backing backing, long memBytes, int preallocThreads) {
-        this(backing, memBytes, preallocThreads, UserSpaceMapDma.NONE);
+        this(backing, memBytes, preallocThreads, UserSpaceMapDma.NONE, QemuMachineType.DEFAULT);
     }
 
     public GuestSpec withMapDma(UserSpaceMapDma m) {
-        return new GuestSpec(backing, memBytes, preallocThreads, m);
+        return new GuestSpec(backing, memBytes, preallocThreads, m, machine);
+    }
+
+    public GuestSpec withMachine(QemuMachineType m) {
+        return new GuestSpec(backing, memBytes, preallocThreads, mapDma, m);
     }
 
     public double gib() {

@@ -10,16 +10,15 @@ import org.kemu.schedfair.KernelException;
  * @param initPerGiBNs qemu's setup that scales with guest RAM (memslots, dirty bitmaps, guest tables)
  * @param thpPreallocFolioNs per 2 MiB THP faulted in by qemu's prealloc threads: the allocation stall
  *     of concurrent THP faults (direct compaction under {@code zone->lock}), serialised between them
- * @param smallRegions how many small MAP_DMA calls qemu makes besides guest RAM (ROMs, BARs)
- * @param smallRegionBytes size of each small region
+ *
+ * <p>The MAP_DMA calls qemu makes are not costs: they follow from the machine type's RAM layout
+ * ({@link org.kemu.lab.workload.PcMemoryInit}).
  */
-public record QemuCosts(long initFixedNs, long initPerGiBNs, long thpPreallocFolioNs, long smallRegions,
-        long smallRegionBytes) {
+public record QemuCosts(long initFixedNs, long initPerGiBNs, long thpPreallocFolioNs) {
     public QemuCosts {
-        KernelException.require(initFixedNs >= 0 && initPerGiBNs >= 0 && thpPreallocFolioNs >= 0 && smallRegions >= 0
-                && smallRegionBytes >= 0 && smallRegionBytes % 4096 == 0, Errno.EINVAL, "qemu_costs",
-                "negative cost or unaligned region");
+        KernelException.require(initFixedNs >= 0 && initPerGiBNs >= 0 && thpPreallocFolioNs >= 0, Errno.EINVAL,
+                "qemu_costs", "negative cost");
     }
 
-    public static final QemuCosts FREE = new QemuCosts(0, 0, 0, 2, 2L << 20);
+    public static final QemuCosts FREE = new QemuCosts(0, 0, 0);
 }

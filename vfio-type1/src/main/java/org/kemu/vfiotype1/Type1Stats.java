@@ -32,12 +32,14 @@ import org.kemu.schedfair.LockStats;
  * @param containerMutex the container mutex ({@code vfio_iommu.lock})
  * @param mmapLocks the mmap locks of the address spaces that mapped
  * @param domainLocks the per-domain page-table locks, for drivers that have one
+ * @param runsByPages runs {@code vfio_pin_pages_remote()} returned, by size in 4 KiB pages (an
+ *     HdrHistogram of 3 significant digits: a key is its bucket's lowest size)
  */
 public record Type1Stats(long runs, long batchRefills, long pagesPinned, long reservedPages, long lockAcctCalls,
         long lockAcctNs, long lockCacheRefills, long lockCacheRefillFailures, long unpinCalls, long pagesUnpinned,
         long padataJobs, long padataChunks, long gupNs, long faultClearNs, long iommuMapCalls, long iommuUnmapCalls,
         long iotlbSyncs, NavigableMap<Long, Long> ptesByPageSize, List<IommuStats> domains, LockStats containerMutex,
-        List<LockStats> mmapLocks, List<LockStats> domainLocks) {
+        List<LockStats> mmapLocks, List<LockStats> domainLocks, NavigableMap<Long, Long> runsByPages) {
 
     /** All time the domains charged (maps, unmaps, IOTLB flushes). */
     public long iommuNs() {

@@ -7,6 +7,8 @@ import java.util.function.ToDoubleFunction;
 import org.kemu.lab.Backing;
 import org.kemu.lab.MachineProfile;
 import org.kemu.lab.QemuCosts;
+import org.kemu.lab.QemuMachineType;
+import org.kemu.lab.workload.PcMemoryInit;
 import org.kemu.mmgup.GupCosts;
 import org.kemu.mmgup.MmCosts;
 import org.kemu.padatacore.PadataCosts;
@@ -23,7 +25,6 @@ import org.kemu.vfiotype1.Type1Costs;
  * {@link Calibrator} on the emulator itself.
  */
 public final class ProfileFitter {
-    static final double PAGES_PER_GIB = 262144;
     static final double GIB = 1L << 30;
     /** The profile fact: 512 pages per GUP call instead of 1 made the serial pin about 8% faster. */
     static final double BATCHING_GAIN = 0.08;
@@ -76,6 +77,27 @@ public final class ProfileFitter {
                 : "AMD EPYC 7J13 (Milan), 2 nodes x 64 cores x 2 SMT, 2.50 GHz, about 1 TiB per node";
     }
 
+    /**
+     * Pages of a cell's published pin: the largest MAP_DMA qemu makes for the guest (the RAM section
+     * above 4 GiB of the default machine type, {@link PcMemoryInit}), not the whole guest.
+     */
+    static double pinPages(CalibrationCell c) {
+        return PcMemoryInit.largestBytes(QemuMachineType.DEFAULT, (long) c.gib() << 30) / 4096.0;
+    }
+
+    /**
+     * Time of every guest-RAM MAP_DMA of a cell, all inside its init: the pin, and the other RAM
+     * sections at the pin's per-page rate (same backing, same prealloc regime). The ROM calls map a
+     * few hundred KiB and are left out.
+     */
+    static double allRamMapsNs(CalibrationCell c) {
+        long ram = (long) c.gib() << 30;
+        double mapped = PcMemoryInit.vfioSections(QemuMachineType.DEFAULT, ram).stream()
+                .filter(x -> x.block() == PcMemoryInit.Block.GUEST_RAM).mapToLong(PcMemoryInit.Section::size).sum()
+                / 4096.0;
+        return c.pinS() * 1e9 * mapped / pinPages(c);
+    }
+
     /** Least-squares slope through the origin of y against x over the cells. */
     static double slope(List<CalibrationCell> cells, ToDoubleFunction<CalibrationCell> x,
             ToDoubleFunction<CalibrationCell> y) {
@@ -98,28 +120,28 @@ public final class ProfileFitter {
                 && c.preallocThreads() == 0).toList();
         List<CalibrationCell> noPre = base.stream().filter(c -> c.preallocThreads() == 0).toList();
         // 1. present hugetlb pages: everything per page but faulting and clearing
-        double present = slope(hugePre, c -> c.gib() * PAGES_PER_GIB, c -> c.pinS() * 1e9);
+        double present = slope(hugePre, ProfileFitter::pinPages, c -> c.pinS() * 1e9);
         // 2. present THP pages: 5.14's per-page walk of a THP on top
-        double thpPresent = slope(thpPre, c -> c.gib() * PAGES_PER_GIB, c -> c.pinS() * 1e9);
+        double thpPresent = slope(thpPre, ProfileFitter::pinPages, c -> c.pinS() * 1e9);
         // 3. absent hugetlb pages: the pin also faults and clears; clearing streams at one core's bandwidth
-        double noPrealloc = slope(hugeNo, c -> c.gib() * PAGES_PER_GIB, c -> c.pinS() * 1e9);
+        double noPrealloc = slope(hugeNo, ProfileFitter::pinPages, c -> c.pinS() * 1e9);
         // the no-prealloc pin pays, per 2 MiB page, the hugetlb fault (hugetlb_no_page) on top of the present-page pin
         double perCore = 4096e9 / (noPrealloc - present - HUGE_FAULT_NS / 512.0);
         // the 8% fact: with one page per call every page pays the call overhead
         double callNs = (noPrealloc / (1 - BATCHING_GAIN) - noPrealloc) / (1 - 1.0 / 512);
         // 4. qemu's other setup: init minus pin of the no-prealloc cells, a + b * GiB
-        double[] ab = linear(noPre, c -> c.gib(), c -> (c.initS() - c.pinS()) * 1e9);
+        double[] ab = linear(noPre, c -> c.gib(), c -> c.initS() * 1e9 - allRamMapsNs(c));
         // 5. node bandwidth: the 16-thread cached pin streams 16 clears at once
         CalibrationCell mt = CalibrationInputs.of(machine, CalibrationInputs.MULTITHREADED).stream()
                 .filter(c -> c.padataThreads() == 16 && c.lockCachePages() > 0).findFirst().orElseThrow();
-        double perThreadPageNs = mt.pinS() * 1e9 * mt.padataThreads() / (mt.gib() * PAGES_PER_GIB);
+        double perThreadPageNs = mt.pinS() * 1e9 * mt.padataThreads() / pinPages(mt);
         double perThreadBps = 4096e9 / Math.max(1, perThreadPageNs - present);
         int nodesUsed = 1; // the wake-up path fills idle CPUs of node 0 first: every helper clears node 0's memory
         double nodeBps = Math.min(perThreadBps * mt.padataThreads() / nodesUsed, perCore * mt.padataThreads());
         // 6. THP prealloc: what is left of init once pin, qemu's setup and the 16 threads' clearing are removed
         double clear16PerGiB = GIB / Math.min(nodeBps, perCore * PREALLOC_THREADS) * 1e9;
         double thpFolio = slope(thpPre, c -> c.gib() * 512.0,
-                c -> c.initS() * 1e9 - c.pinS() * 1e9 - ab[0] - ab[1] * c.gib() - clear16PerGiB * c.gib());
+                c -> c.initS() * 1e9 - allRamMapsNs(c) - ab[0] - ab[1] * c.gib() - clear16PerGiB * c.gib());
         return new Fit(present, thpPresent, noPrealloc, perCore, nodeBps, ab[0], ab[1], Math.max(0, thpFolio), callNs);
     }
 
@@ -234,7 +256,7 @@ public final class ProfileFitter {
         }
         Type1Costs vfio = new Type1Costs(VFIO_DMA_ALLOC_NS, BATCH_INIT_NS, refill, RUN_NS, vfioPage, CONTIG_STEP_NS,
                 CONTIG_SCAN_PAGE_NS, lockAcctNs, UNPIN_CALL_NS, PUT_PFN_PAGE_NS, IOVA_TO_PHYS_PAGE_NS, CHUNK_NS);
-        src.put("vfio.batchRefillNs", "fit: the 8% batching fact, " + (1 - GUP_SHARE_OF_CALL) + " of the per-call overhead");
+        src.put("vfio.batchRefillNs", "fit: the 8% batching fact, " + Math.round(100 * (1 - GUP_SHARE_OF_CALL)) + "% of the per-call overhead");
         src.put("vfio.pinPageNs", presentSrc + " x " + (1 - PAGE_ARRAY_SHARE) + " (the per-4 KiB loop of"
                 + " vfio_pin_pages_remote: is_invalid_reserved_pfn, vfio_find_vpfn, lock_acct count and limit check)");
         for (String k : List.of("vfioDmaAllocNs", "batchInitNs", "runNs", "contigStepNs", "contigScanPageNs", "lockAcctNs",
@@ -242,13 +264,11 @@ public final class ProfileFitter {
             src.put("vfio." + k, assumed);
         }
         QemuCosts q = new QemuCosts(Math.round(f.initFixedNs()), Math.round(f.initPerGiBNs()),
-                Math.round(f.thpPreallocFolioNs()), 2, 2L << 20);
-        src.put("qemu.initFixedNs", "fit step 4: init - pin of the 6 no-prealloc base cells, least squares a + b GiB");
+                Math.round(f.thpPreallocFolioNs()));
+        src.put("qemu.initFixedNs", "fit step 4: init - every guest-RAM MAP_DMA of the 6 no-prealloc base cells, least squares a + b GiB");
         src.put("qemu.initPerGiBNs", "fit step 4: as qemu.initFixedNs");
-        src.put("qemu.thpPreallocFolioNs", "fit step 6: init - pin - qemu setup - 16-thread clearing of the 3 prealloc THP"
+        src.put("qemu.thpPreallocFolioNs", "fit step 6: init - every guest-RAM MAP_DMA - qemu setup - 16-thread clearing of the 3 prealloc THP"
                 + " base cells, per 2 MiB folio, least squares");
-        src.put("qemu.smallRegions", "assumed: qemu maps a few small regions (ROM, BARs) besides RAM");
-        src.put("qemu.smallRegionBytes", "assumed");
         return new MachineProfile(machine, description(machine), topo, bw, rt, mm, gup, pd, io, vfio, q, src);
     }
 }

@@ -145,7 +145,7 @@ public final class ProfileCodec {
         return g;
     }
 
-    static String unitOf(String param) {
+    public static String unitOf(String param) {
         if (param.endsWith("Ns")) {
             return "ns";
         }

@@ -35,19 +35,20 @@ import org.kemu.vfiotype1.Type1ContainerFactory;
 import org.kemu.vfiotype1.Type1Costs;
 import org.kemu.vfiotype1.Type1Params;
 import org.kemu.vfiotype1.Type1Stats;
+import org.kemu.vfiotype1.VfioUapi;
 
 /**
  * qemu guest init (docs/calibration-inputs.md, "The experiment"): qemu's other setup, mmap of guest RAM with the
  * chosen backing, optional {@code -mem-prealloc} by N user threads, open a VFIO type1 container with
  * one IOMMU domain (the bound {@link Type1ContainerFactory}, {@link PinConfig} and
- * {@link IommuDomainSpec}), MAP_DMA of qemu's small regions and then of guest RAM (the "pin"), in
- * one call or from N threads ({@link GuestSpec#mapDma()}). Init runs from qemu's start to the end.
+ * {@link IommuDomainSpec}), then one MAP_DMA per RAM section of the machine type in qemu's order
+ * ({@link PcMemoryInit}: low RAM, ROMs, RAM below and above 4 GiB), each guest-RAM section in one call
+ * or from N threads ({@link GuestSpec#mapDma()}). The "pin" is the largest call, as published
+ * (docs/calibration-inputs.md, "The experiment"). Init runs from qemu's start to the end.
  */
 public final class GuestInit {
     /** qemu's pid in the emulation. */
     public static final long QEMU_TGID = 1;
-    /** Guest RAM's IOVA: where qemu maps it for a q35 guest below 4 GiB holes aside. */
-    static final long RAM_IOVA = 1L << 32;
 
     private final Lab lab;
     private final GuestSpec guest;
@@ -115,6 +116,7 @@ public final class GuestInit {
         long[] pinWall = new long[1];
         Type1Stats[] stats = new Type1Stats[1];
         List<String> violations = new ArrayList<>();
+        List<GuestInitResult.MapDmaCall> calls = new ArrayList<>();
         k.spawn(TaskSpec.user("qemu", QEMU_TGID), () -> {
             t[0] = k.now();
             k.work(qemu.initFixedNs() + Math.round(qemu.initPerGiBNs() * guest.gib()));
@@ -130,24 +132,37 @@ public final class GuestInit {
                     pin.usesPadata() ? lab.get(PadataFactory.class).forKernel(k) : null, lab.get(Type1Params.class),
                     pin, lab.get(Type1Costs.class));
             c.attachDomain(domain);
-            long iova = RAM_IOVA + guest.memBytes();
-            for (int i = 0; i < qemu.smallRegions(); i++) {
-                long va = mmOps.mmap(mm, 0, qemu.smallRegionBytes(), VmaKind.ANON, true);
-                // a small region is below padata's min_chunk: the configured pin path runs it in this task
-                c.mapDma(DmaMapRequest.rw(va, iova, qemu.smallRegionBytes()));
-                iova += qemu.smallRegionBytes();
+            // qemu's own RAM blocks for the ROMs: anonymous memory, not touched before the first reset
+            long pcRom = mmOps.mmap(mm, 0, PcMemoryInit.PC_ROM_SIZE, VmaKind.ANON, true);
+            long pcBios = mmOps.mmap(mm, 0, PcMemoryInit.BIOS_SIZE, VmaKind.ANON, true);
+            List<PcMemoryInit.Section> sections = PcMemoryInit.vfioSections(guest.machine(), guest.memBytes());
+            PcMemoryInit.Section largest = PcMemoryInit.largest(sections);
+            for (PcMemoryInit.Section sec : sections) {
+                long base = switch (sec.block()) {
+                    case GUEST_RAM -> ram;
+                    case PC_ROM -> pcRom;
+                    case PC_BIOS -> pcBios;
+                };
+                int flags = VfioUapi.DMA_MAP_FLAG_READ | (sec.readOnly() ? 0 : VfioUapi.DMA_MAP_FLAG_WRITE);
+                DmaMapRequest req = DmaMapRequest.of(flags, base + sec.offset(), sec.iova(), sec.size());
+                Type1Stats before = c.stats();
+                long t0 = k.now();
+                // real time to emulate the pin: everything the engine does until this call returns
+                long callWall0 = System.nanoTime();
+                if (guest.mapDma().used() && sec.block() == PcMemoryInit.Block.GUEST_RAM) {
+                    // what GET_INFO's iova_pgsizes gives for one domain of this spec
+                    guest.mapDma().mapDma(k, c, req, Math.max(MmConstants.PAGE_SIZE, domain.minPageSize()));
+                } else {
+                    c.mapDma(req);
+                }
+                long ns = k.now() - t0;
+                if (sec == largest) {
+                    pinWall[0] = System.nanoTime() - callWall0;
+                    t[3] = ns;
+                }
+                calls.add(GuestInitResult.MapDmaCall.of(sec.name(), sec.iova(), sec.size(), sec.readOnly(),
+                        t0 - t[0], ns, before, c.stats()));
             }
-            t[3] = k.now();
-            // real time to emulate the pin: everything the engine does until this call returns
-            long pinWall0 = System.nanoTime();
-            DmaMapRequest ramMap = DmaMapRequest.rw(ram, RAM_IOVA, guest.memBytes());
-            if (guest.mapDma().used()) {
-                // what GET_INFO's iova_pgsizes gives for one domain of this spec
-                guest.mapDma().mapDma(k, c, ramMap, Math.max(MmConstants.PAGE_SIZE, domain.minPageSize()));
-            } else {
-                c.mapDma(ramMap);
-            }
-            pinWall[0] = System.nanoTime() - pinWall0;
             t[4] = k.now();
             stats[0] = c.stats();
             // vfio-type1's ContainerInvariants (IOMMU page table = DMA tree, pins balanced, locked_vm =
@@ -171,9 +186,13 @@ public final class GuestInit {
                 totalWait += l.totalWaitNs();
             }
         }
-        long other = (t[1] - t[0]) + (t[3] - t[2]);
-        return new GuestInitResult(t[4] - t[3], t[4] - t[0], t[2] - t[1], other, stats[0], totalWait, waits,
+        long init = t[4] - t[0];
+        long prealloc = t[2] - t[1];
+        // everything but prealloc and the largest MAP_DMA: qemu's setup, the container, the other sections
+        long other = init - prealloc - t[3];
+        return new GuestInitResult(t[3], init, prealloc, other, stats[0], totalWait, waits,
                 rs.events(),
-                rs.eventHash(), List.copyOf(violations), System.nanoTime() - wall0, pinWall[0]);
+                rs.eventHash(), List.copyOf(violations), System.nanoTime() - wall0, pinWall[0], List.copyOf(calls),
+                java.util.Arrays.stream(rs.cpuBusyNs()).boxed().toList());
     }
 }

@@ -1,6 +1,10 @@
 package org.kemu.vfiotype1.type1;
 
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * What the pin path counts as it goes, for {@link org.kemu.vfiotype1.Type1Stats}: statistics only,
@@ -23,4 +27,19 @@ final class Type1Counters {
     final AtomicLong gupNs = new AtomicLong();
     /** Virtual time inside {@code pin_user_pages_remote()} when the first page had to be faulted in. */
     final AtomicLong faultClearNs = new AtomicLong();
+    /**
+     * Pages of every run {@code vfio_pin_pages_remote()} returned: 3 significant digits, so runs up to
+     * 2048 pages are exact and larger ones land in buckets of 0.1% of their size. Concurrent, as the
+     * hosted backend's helpers record from real threads.
+     */
+    final ConcurrentHistogram runPages = new ConcurrentHistogram(3);
+
+    /** {@link #runPages} as run size in pages (a bucket's lowest value) to runs of that size. */
+    NavigableMap<Long, Long> runsByPages() {
+        NavigableMap<Long, Long> m = new TreeMap<>();
+        for (HistogramIterationValue v : runPages.copy().recordedValues()) {
+            m.put(runPages.lowestEquivalentValue(v.getValueIteratedTo()), v.getCountAtValueIteratedTo());
+        }
+        return m;
+    }
 }

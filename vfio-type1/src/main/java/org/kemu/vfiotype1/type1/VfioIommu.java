@@ -532,7 +532,7 @@ final class VfioIommu implements Type1Container {
                 s.lockAcctCalls.get(), s.lockAcctNs.get(), s.lockCacheRefills.get(), s.lockCacheRefillFailures.get(),
                 s.unpinCalls.get(), s.pagesUnpinned.get(), s.padataJobs.get(), s.padataChunks.get(), s.gupNs.get(),
                 s.faultClearNs.get(), mapCalls, unmapCalls, syncs, ptes, List.copyOf(byDomain), lock.stats(),
-                List.copyOf(mmap), List.copyOf(domainLocks));
+                List.copyOf(mmap), List.copyOf(domainLocks), s.runsByPages());
     }
 
     @Override

@@ -201,6 +201,7 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
             }
             throw e;
         }
+        counters.runPages.recordValue(pinned);
         return new Run(pfnBase, pinned, rsvd);
     }
 

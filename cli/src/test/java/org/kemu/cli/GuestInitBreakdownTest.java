@@ -1,0 +1,61 @@
+package org.kemu.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The guest-init JSON's breakdown adds up: its parts are the counters of the whole init, split by
+ * run size, by MAP_DMA call, by CPU and node (docs/results.md, kind guest-init).
+ */
+class GuestInitBreakdownTest {
+    @Test
+    void theBreakdownsPartsAddUpToTheirTotals() throws Exception {
+        CapturedRun r = CapturedRun.of("guest-init", "--mem", "6G", "--padata-threads", "4", "--no-baseline",
+                "--qemu-machine", "q35", "--format", "json");
+        assertThat(r.rc()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        JsonNode b = j.get("breakdown");
+        assertThat(j.get("run").get("configuration").get("qemu_machine").asText()).isEqualTo("q35");
+        // q35 splits 6 GiB at 2 GiB (pc_q35_init): six calls, the last and largest 4 GiB above 4 GiB
+        List<JsonNode> calls = new ArrayList<>();
+        b.get("map_dma_calls").forEach(calls::add);
+        assertThat(calls).extracting(c -> c.get("region").asText()).containsExactly("ram-below-4g", "pc.rom",
+                "isa-bios", "ram-below-4g", "pc.bios", "ram-above-4g");
+        JsonNode pin = calls.get(5);
+        assertThat(pin.get("iova").asLong()).isEqualTo(1L << 32);
+        assertThat(pin.get("size_bytes").asLong()).isEqualTo(4L << 30);
+        assertThat(j.get("pin_seconds").asDouble()).isEqualTo(pin.get("seconds").asDouble());
+        long runs = 0;
+        long charges = 0;
+        long maps = 0;
+        for (JsonNode c : calls) {
+            runs += c.get("contiguous_runs").asLong();
+            charges += c.get("locked_vm_charges").asLong();
+            maps += c.get("iommu_map_calls").asLong();
+        }
+        assertThat(runs).isEqualTo(b.get("contiguous_runs").asLong());
+        assertThat(charges).isEqualTo(b.get("locked_vm").get("write_lock_charges").asLong())
+                .isEqualTo(b.get("locked_vm_charges").asLong());
+        assertThat(maps).isEqualTo(b.get("iommu").get("map_calls").asLong());
+        long histogram = 0;
+        for (JsonNode n : b.get("contiguous_runs_by_pages")) {
+            histogram += n.asLong();
+        }
+        assertThat(histogram).isEqualTo(runs);
+        double byCpu = 0;
+        for (JsonNode n : b.get("cpu_seconds_by_cpu")) {
+            byCpu += n.asDouble();
+        }
+        double byNode = b.get("cpu_seconds_by_node").get("0").asDouble() + b.get("cpu_seconds_by_node").get("1").asDouble();
+        assertThat(byNode).isCloseTo(byCpu, within(1e-9));
+        // the pin's 4 padata helpers and qemu itself ran: more than one CPU was busy
+        assertThat(b.get("cpu_seconds_by_cpu").size()).isGreaterThan(1);
+        assertThat(b.get("iommu").get("ptes_by_page_size").size()).isPositive();
+    }
+}
