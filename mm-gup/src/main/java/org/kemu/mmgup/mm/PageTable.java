@@ -18,7 +18,12 @@ final class PageTable {
     /** Index of the slot containing the VMA's first byte, in absolute slot numbers. */
     long firstSlot;
     long[] base;
-    int[][] ptes;
+    /**
+     * PTE pages by slot, created on the first small-page fault of the VMA. Volatile and created under
+     * the table's monitor: first faults in different slots hold different PTE locks (as in the kernel,
+     * where {@code __pte_alloc} installs each PTE page under its own PMD lock), so nothing else orders them.
+     */
+    volatile int[][] ptes;
 
     PageTable(int slotShift, long startAddr, long endAddr) {
         this.slotShift = slotShift;
@@ -51,7 +56,11 @@ final class PageTable {
 
     int[] ensurePtes(int s) {
         if (ptes == null) {
-            ptes = new int[base.length][];
+            synchronized (this) {
+                if (ptes == null) {
+                    ptes = new int[base.length][];
+                }
+            }
         }
         if (ptes[s] == null) {
             ptes[s] = new int[512];
