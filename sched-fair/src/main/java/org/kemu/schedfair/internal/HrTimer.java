@@ -15,6 +15,10 @@ public final class HrTimer implements KernelTimer {
     public long generation;
     /** The backend's handle on the pending expiry (the hosted backend's scheduled future). */
     public Object pending;
+    /** The simulated backend's timer-queue key (expiry, then arm order) and heap slot (-1: not queued). */
+    public long queueAt;
+    public long queueSeq;
+    public int queueIndex = -1;
 
     public HrTimer(SchedSeam seam, String name, Runnable callback) {
         this.seam = seam;

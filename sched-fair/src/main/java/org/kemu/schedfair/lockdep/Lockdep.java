@@ -34,6 +34,13 @@ public final class Lockdep implements LockValidator {
     private final Map<String, String> witness = new HashMap<>();
     private final Set<String> reported = new HashSet<>();
     private final List<LockViolation> violations = new ArrayList<>();
+    /** Lock class name -> its index (from 1), as lockdep numbers its lock_classes. */
+    private final Map<String, Integer> classIndex = new HashMap<>();
+    /** Every edge of {@link #after}, by class indices: the already-known fast path of addEdge. */
+    private final DependencySet known = new DependencySet();
+    /** The last class looked up: acquire() and acquired() of one lock ask for the same name. */
+    private String lastClass;
+    private int lastIndex;
     private final TaskLookup tasks;
     private volatile boolean failFast;
 
@@ -73,17 +80,38 @@ public final class Lockdep implements LockValidator {
             return;
         }
         List<HeldLock> held = t.heldLocks();
+        if (held.isEmpty()) {
+            return;
+        }
+        int next = classIndex(cls);
         for (int i = 0; i < held.size(); i++) {
             HeldLock h = held.get(i);
-            if (!h.lockClass().equals(cls)) {
+            // Two locks of one class add no edge; a known edge needs no cycle search (check_prev_add).
+            if (h.classIndex() != next && !known.contains(DependencySet.key(h.classIndex(), next))) {
                 addEdge(h.lockClass(), cls, t.name());
+                known.add(DependencySet.key(h.classIndex(), next));
             }
         }
     }
 
+    /** The index of lock class {@code cls}, given one the first time it is seen. */
+    private int classIndex(String cls) {
+        if (cls == lastClass) {
+            return lastIndex;
+        }
+        Integer idx = classIndex.get(cls);
+        if (idx == null) {
+            idx = classIndex.size() + 1;
+            classIndex.put(cls, idx);
+        }
+        lastClass = cls;
+        lastIndex = idx;
+        return idx;
+    }
+
     /** Called once {@code t} holds {@code lock}. */
     public synchronized void acquired(LockdepTask t, String cls, String name, Object lock, boolean read) {
-        t.heldLocks().add(new HeldLock(cls, name, lock, read));
+        t.heldLocks().add(new HeldLock(cls, classIndex(cls), name, lock, read));
     }
 
     /** Called when {@code t} releases {@code lock}; returns false (and reports) if it did not hold it. */

@@ -3,9 +3,7 @@ package org.kemu.schedfair.sim;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.kemu.schedfair.Errno;
@@ -58,10 +56,6 @@ final class SimEngine {
         boolean exit(TaskStruct t);
     }
 
-    /** A timer queue entry: valid while the timer's generation is unchanged. */
-    private record TimerEntry(long at, long seq, HrTimer timer, long generation) {
-    }
-
     /** How often the watchdog samples progress at most (it samples 20 times per limit when shorter). */
     private static final long WATCHDOG_SAMPLE_NS = TimeUnit.SECONDS.toNanos(1);
     private static final VarHandle EVENTS;
@@ -80,8 +74,7 @@ final class SimEngine {
     private final long timeLimitNs;
     private final long wallLimitNs;
     private final List<TaskStruct> tasks;
-    private final PriorityQueue<TimerEntry> timers = new PriorityQueue<>(
-            Comparator.comparingLong(TimerEntry::at).thenComparingLong(TimerEntry::seq));
+    private final TimerQueue timers = new TimerQueue();
     private final EventHash hash = new EventHash();
     private EventSource cpus;
 
@@ -191,13 +184,17 @@ final class SimEngine {
     void armTimer(HrTimer tm, long at) {
         tm.generation++;
         tm.expires = Math.max(at, now);
-        timers.add(new TimerEntry(tm.expires, timerSeq++, tm, tm.generation));
+        timers.remove(tm);
+        tm.queueAt = tm.expires;
+        tm.queueSeq = timerSeq++;
+        timers.add(tm);
     }
 
     boolean cancelTimer(HrTimer tm) {
         boolean was = tm.expires >= 0;
         tm.generation++;
         tm.expires = -1;
+        timers.remove(tm);
         return was;
     }
 
@@ -216,18 +213,14 @@ final class SimEngine {
                 return null;
             }
             long tc = cpus.nextEventAt();
-            TimerEntry te = timers.peek();
-            if (te != null && te.at() <= tc) {
+            HrTimer tm = timers.peek();
+            if (tm != null && tm.queueAt <= tc) {
                 timers.poll();
-                if (te.generation() != te.timer().generation) {
-                    continue;
-                }
-                if (!advance(te.at())) {
+                if (!advance(tm.queueAt)) {
                     return null;
                 }
-                HrTimer tm = te.timer();
                 tm.expires = -1;
-                hash.add(now, EV_TIMER, -1, te.seq());
+                hash.add(now, EV_TIMER, -1, tm.queueSeq);
                 countEvent();
                 try {
                     tm.callback.run();
