@@ -194,6 +194,19 @@ final class SimEngine {
         timers.add(new TimerEntry(tm.expires, timerSeq++, tm, tm.generation));
     }
 
+    /**
+     * The expiry of the earliest armed timer, Long.MAX_VALUE with none (what
+     * tick_nohz_get_sleep_length sees of kemu's hrtimers). Cancelled entries at the head, which the
+     * loop would skip anyway, are dropped.
+     */
+    long nextTimerAt() {
+        TimerEntry te;
+        while ((te = timers.peek()) != null && te.generation() != te.timer().generation) {
+            timers.poll();
+        }
+        return te == null ? Long.MAX_VALUE : te.at();
+    }
+
     boolean cancelTimer(HrTimer tm) {
         boolean was = tm.expires >= 0;
         tm.generation++;
