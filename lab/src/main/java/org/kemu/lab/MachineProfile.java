@@ -6,6 +6,7 @@ import java.util.TreeMap;
 import org.kemu.mmgup.GupCosts;
 import org.kemu.mmgup.MmCosts;
 import org.kemu.padatacore.PadataCosts;
+import org.kemu.schedfair.CpuIdleDriver;
 import org.kemu.schedfair.MachineSpec;
 import org.kemu.schedfair.MemoryBandwidth;
 import org.kemu.schedfair.RuntimeCosts;
@@ -14,12 +15,13 @@ import org.kemu.vfiotype1.IommuCosts;
 import org.kemu.vfiotype1.Type1Costs;
 
 /**
- * A machine profile: topology, memory bandwidth and every cost parameter of every subsystem, with
+ * A machine profile: topology, memory bandwidth, every cost parameter of every subsystem and the
+ * CPUs' cpuidle states, with
  * where each value comes from ({@code sources}, keyed "group.parameter").
  */
 public record MachineProfile(String name, String description, Topology topology, MemoryBandwidth bandwidth,
         RuntimeCosts runtime, MmCosts mm, GupCosts gup, PadataCosts padata, IommuCosts iommu, Type1Costs vfio,
-        QemuCosts qemu, Map<String, String> sources) {
+        QemuCosts qemu, CpuIdleDriver idle, Map<String, String> sources) {
 
     public MachineProfile {
         Objects.requireNonNull(name, "name");
@@ -33,6 +35,7 @@ public record MachineProfile(String name, String description, Topology topology,
         Objects.requireNonNull(iommu, "iommu");
         Objects.requireNonNull(vfio, "vfio");
         Objects.requireNonNull(qemu, "qemu");
+        Objects.requireNonNull(idle, "idle");
         sources = Map.copyOf(new TreeMap<>(sources));
     }
 
@@ -43,11 +46,11 @@ public record MachineProfile(String name, String description, Topology topology,
     public static MachineProfile of(MachineSpec machine) {
         return new MachineProfile(machine.name(), "uncalibrated: " + machine.name(), machine.topology(),
                 machine.bandwidth(), machine.costs(), MmCosts.defaults(), GupCosts.defaults(), PadataCosts.FREE,
-                IommuCosts.FREE, Type1Costs.FREE, QemuCosts.FREE, Map.of());
+                IommuCosts.FREE, Type1Costs.FREE, QemuCosts.FREE, machine.idle(), Map.of());
     }
 
     public MachineSpec machineSpec() {
-        return new MachineSpec(name, topology, bandwidth, runtime);
+        return new MachineSpec(name, topology, bandwidth, runtime, idle);
     }
 
     public String sourceOf(String key) {

@@ -32,6 +32,25 @@ class ProfilesTest {
     }
 
     @Test
+    void profilesCarryTheKernelsIdleStateTables() {
+        // drivers/idle/intel_idle.c skx_cstates; acpi_idle: target_residency = latency * latency_factor (2)
+        var skx = Profiles.builtIn("intel-8167m").idle();
+        assertThat(skx.name()).isEqualTo("intel_idle");
+        assertThat(skx.states()).extracting(s -> s.name() + " " + s.exitLatencyNs() + "/" + s.targetResidencyNs())
+                .containsExactly("POLL 0/0", "C1 2000/2000", "C1E 10000/20000", "C6 133000/600000");
+        var milan = Profiles.builtIn("amd-7j13").idle();
+        assertThat(milan.name()).isEqualTo("acpi_idle");
+        assertThat(milan.state(2).targetResidencyNs()).isEqualTo(2 * milan.state(2).exitLatencyNs());
+    }
+
+    @Test
+    void anIdleStateWithoutItsResidencyIsRejectedByName() {
+        String json = ProfileCodec.write(Profiles.builtIn("intel-8167m")).replace("\"C6TargetResidencyNs\"", "\"C6Resid\"");
+        assertThatThrownBy(() -> ProfileCodec.read(json)).isInstanceOf(ProfileCodec.ProfileException.class)
+                .hasMessageContaining("cpuidle.C6TargetResidencyNs");
+    }
+
+    @Test
     void aMissingParameterIsRejectedByName() {
         String json = ProfileCodec.write(Profiles.builtIn("intel-8167m")).replace("\"clearPageNs\"", "\"clearPageNz\"");
         assertThatThrownBy(() -> ProfileCodec.read(json)).isInstanceOf(ProfileCodec.ProfileException.class)

@@ -280,13 +280,13 @@ public final class CalibrationReport {
                sixteen threads' clearing, per 2 MiB folio (least squares): concurrent THP faults stall on
                allocation (direct compaction under `zone->lock`), serialised between the faulting threads.
                This is the weakest part of the model: the single-threaded pin does not see the stall.
-            8. **locked_vm write-lock contention**: without the cache every 2 MiB run of every pinning thread
-               takes the mmap lock for write; the writer sleeps until the readers (other threads inside GUP,
-               clearing) drain and new readers sleep behind it, so each charge costs wake-ups. The wake-up
-               latency of a sleeping task (`runtime.contextSwitchNs`: switch plus idle-state exit) is found
-               on the emulator by bisection so that the 16-thread pin without the cache is as many times
-               slower than with it as published (on a 16 GiB guest; the ratio does not depend on size). The
-               CPU time of the charge itself (`vfio.lockAcctNs`) is an assumed few hundred ns: the serial
-               prealloc cells, which charge every 2 MiB run uncontended, bound it.
+            8. **Wake-ups are not fitted.** Without the cache every 2 MiB run of every pinning thread takes
+               the mmap lock for write; the writer sleeps until the readers drain and new readers sleep
+               behind it, so each charge costs wake-ups. A woken task pays a cited context switch
+               (`runtime.contextSwitchNs`, about 2 us) plus, only when its CPU went idle, the exit latency
+               of the cpuidle state the menu governor chose for it (`cpuidle.*`: intel_idle's `skx_cstates`;
+               Milan's ACPI _CST through acpi_idle). Nothing is bisected on the emulator. The CPU time of
+               the charge itself (`vfio.lockAcctNs`) is an assumed few hundred ns: the serial prealloc
+               cells, which charge every 2 MiB run uncontended, bound it.
             """;
 }

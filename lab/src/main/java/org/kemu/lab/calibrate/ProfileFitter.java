@@ -12,6 +12,8 @@ import org.kemu.lab.workload.PcMemoryInit;
 import org.kemu.mmgup.GupCosts;
 import org.kemu.mmgup.MmCosts;
 import org.kemu.padatacore.PadataCosts;
+import org.kemu.schedfair.CpuIdleDriver;
+import org.kemu.schedfair.CpuIdleState;
 import org.kemu.schedfair.MemoryBandwidth;
 import org.kemu.schedfair.RuntimeCosts;
 import org.kemu.schedfair.Topology;
@@ -19,10 +21,10 @@ import org.kemu.vfiotype1.IommuCosts;
 import org.kemu.vfiotype1.Type1Costs;
 
 /**
- * The closed-form part of the fit (docs/calibration.md, "Method"): each physical effect gets one
- * constant per machine, taken from the cells that isolate it, by least squares over those cells.
- * The one effect without a closed form (locked_vm write-lock contention) is fitted afterwards by
- * {@link Calibrator} on the emulator itself.
+ * The fit (docs/calibration.md, "Method"): each physical effect gets one constant per machine, taken
+ * from the cells that isolate it, by least squares over those cells. Nothing is fitted on the
+ * emulator: the wake-up latency of a sleeping task is a small cited context-switch cost plus the
+ * exit latency of the cpuidle state its CPU is in, from the kernel's own idle-state tables.
  */
 public final class ProfileFitter {
     static final double GIB = 1L << 30;
@@ -56,6 +58,14 @@ public final class ProfileFitter {
     static final long MAP_CALL_NS = 300;
     static final Map<Long, Long> MAP_PTE_NS = Map.of(4096L, 20L, 2L << 20, 40L, 1L << 30, 60L);
     static final int PREALLOC_THREADS = 16;
+    /**
+     * Direct cost of a context switch between threads, about 2 us: futex ping-pong between two
+     * threads pinned to one CPU measured roughly 1.5 to 2 us per switch on Nehalem/Westmere Xeons (B.
+     * Sigoure, "How long does it take to make a context switch?", 2010); Li, Ding and Shen,
+     * "Quantifying the cost of context switch" (ExpCS 2007) put the direct cost at 3.8 us on a 2007
+     * Xeon. A later server core is not slower, so 2 us for both published machines.
+     */
+    static final long CONTEXT_SWITCH_NS = 2_000;
 
     private ProfileFitter() {
     }
@@ -183,10 +193,46 @@ public final class ProfileFitter {
     static final long CHUNK_NS = 500;
 
     /**
-     * The profile of {@code machine} from the fit, with the wake-up latency of a sleeping task
-     * ({@code RuntimeCosts.contextSwitchNs}, fitted on the emulator by {@link Calibrator}) given.
+     * The cpuidle states of {@code machine}'s CPUs, with where they come from.
+     *
+     * <ul>
+     *   <li>intel-8167m (Skylake-SP, family 6 model 0x55): intel_idle's {@code skx_cstates}
+     *       (drivers/idle/intel_idle.c, unchanged from 5.14 to today): C1 exit 2 us / residency
+     *       2 us, C1E 10 / 20, C6 133 / 600.
+     *   <li>amd-7j13 (Milan): intel_idle does not drive AMD CPUs in 5.14, so acpi_idle takes the
+     *       firmware's _CST: C1 (FFH MWAIT) with a declared latency of 1 us and C2 (I/O port, CC6)
+     *       with 400 us, as EPYC firmware declares it (FreeBSD review D47444 reports the 400 us on
+     *       an EPYC 7502P; no Milan-specific public figure was found, Milan's _CST is assumed the
+     *       same). acpi_idle sets target_residency = latency x latency_factor (module parameter,
+     *       default 2: drivers/acpi/processor_idle.c acpi_processor_setup_cstates).
+     * </ul>
      */
-    public static MachineProfile profile(String machine, Fit f, long contextSwitchNs) {
+    static CpuIdleDriver idle(String machine, Map<String, String> src) {
+        if (machine.equals(CalibrationInputs.INTEL)) {
+            String skx = "drivers/idle/intel_idle.c skx_cstates (Skylake-SP; intel_idle drives it in 5.14)";
+            for (String st : List.of("C1", "C1E", "C6")) {
+                src.put("cpuidle." + st + "ExitLatencyNs", skx + ": exit_latency");
+                src.put("cpuidle." + st + "TargetResidencyNs", skx + ": target_residency");
+            }
+            return new CpuIdleDriver("intel_idle", List.of(CpuIdleState.POLL,
+                    new CpuIdleState("C1", 2_000, 2_000, false),
+                    new CpuIdleState("C1E", 10_000, 20_000, false),
+                    new CpuIdleState("C6", 133_000, 600_000, false)));
+        }
+        String acpi = "acpi_idle: target_residency = _CST latency x latency_factor 2"
+                + " (drivers/acpi/processor_idle.c acpi_processor_setup_cstates)";
+        src.put("cpuidle.C1ExitLatencyNs", "ACPI _CST C1 (FFH MWAIT) latency 1 us, as EPYC firmware declares it");
+        src.put("cpuidle.C1TargetResidencyNs", acpi);
+        src.put("cpuidle.C2ExitLatencyNs", "ACPI _CST C2 latency 400 us as EPYC firmware declares it (FreeBSD review"
+                + " D47444, EPYC 7502P; Milan assumed the same: no Milan-specific public figure found)");
+        src.put("cpuidle.C2TargetResidencyNs", acpi);
+        return new CpuIdleDriver("acpi_idle", List.of(CpuIdleState.POLL,
+                new CpuIdleState("C1", 1_000, 2_000, false),
+                new CpuIdleState("C2", 400_000, 800_000, false)));
+    }
+
+    /** The profile of {@code machine} from the fit. */
+    public static MachineProfile profile(String machine, Fit f) {
         long lockAcctNs = LOCK_ACCT_NS;
         Map<String, String> src = new TreeMap<>();
         String assumed = "assumed: typical of this class of machine; not identified by the calibration inputs";
@@ -200,10 +246,10 @@ public final class ProfileFitter {
                 + " per page - mm.hugeFaultNs / 512), least squares over the 3 no-prealloc hugetlb base cells");
         src.put("bandwidth.nodeBytesPerSec", "fit step 5: the 16-thread pin with locked_vm cache (input 2) streams 16"
                 + " clears through node 0");
-        RuntimeCosts rt = new RuntimeCosts(contextSwitchNs, 20, 100, 250, 50_000);
-        src.put("runtime.contextSwitchNs", "fit step 8 (emulated): switching to a woken task, idle-state exit included;"
-                + " from input 2's 16-thread pins without vs with the locked_vm cache, where every 2 MiB run's"
-                + " mmap write lock puts the pinning threads to sleep and wakes them");
+        RuntimeCosts rt = new RuntimeCosts(CONTEXT_SWITCH_NS, 20, 100, 250, 50_000);
+        src.put("runtime.contextSwitchNs", "measured: direct thread context-switch cost about 2 us (Sigoure 2010, futex"
+                + " ping-pong on one CPU; Li, Ding and Shen, ExpCS 2007: 3.8 us on a 2007 Xeon); the idle-state exit"
+                + " is separate (cpuidle.*)");
         for (String k : List.of("lockAcquireNs", "cacheLineTransferNs", "remoteCacheLineTransferNs",
                 "kthreadCreateNs")) {
             src.put("runtime." + k, assumed);
@@ -269,6 +315,7 @@ public final class ProfileFitter {
         src.put("qemu.initPerGiBNs", "fit step 4: as qemu.initFixedNs");
         src.put("qemu.thpPreallocFolioNs", "fit step 6: init - every guest-RAM MAP_DMA - qemu setup - 16-thread clearing of the 3 prealloc THP"
                 + " base cells, per 2 MiB folio, least squares");
-        return new MachineProfile(machine, description(machine), topo, bw, rt, mm, gup, pd, io, vfio, q, src);
+        CpuIdleDriver idle = idle(machine, src);
+        return new MachineProfile(machine, description(machine), topo, bw, rt, mm, gup, pd, io, vfio, q, idle, src);
     }
 }

@@ -20,6 +20,8 @@ import org.kemu.vfiotype1.Type1Costs;
 import org.kemu.mmgup.GupCosts;
 import org.kemu.mmgup.MmCosts;
 import org.kemu.padatacore.PadataCosts;
+import org.kemu.schedfair.CpuIdleDriver;
+import org.kemu.schedfair.CpuIdleState;
 import org.kemu.schedfair.MemoryBandwidth;
 import org.kemu.schedfair.RuntimeCosts;
 import org.kemu.schedfair.Topology;
@@ -35,6 +37,8 @@ public final class ProfileCodec {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final long[] PTE_SIZES = {4096L, 2L << 20, 1L << 30};
     private static final String[] PTE_NAMES = {"4K", "2M", "1G"};
+    private static final String EXIT_LATENCY = "ExitLatencyNs";
+    private static final String TARGET_RESIDENCY = "TargetResidencyNs";
 
     private ProfileCodec() {
     }
@@ -52,6 +56,7 @@ public final class ProfileCodec {
         ObjectNode root = JSON.createObjectNode();
         root.put("name", p.name());
         root.put("description", p.description());
+        root.put("cpuidleDriver", p.idle().name());
         for (Map.Entry<String, Map<String, Double>> g : groups(p).entrySet()) {
             ObjectNode group = root.putObject(g.getKey());
             for (Map.Entry<String, Double> e : g.getValue().entrySet()) {
@@ -110,7 +115,7 @@ public final class ProfileCodec {
                     build(RuntimeCosts.class, values, "runtime"), build(MmCosts.class, values, "mm"),
                     build(GupCosts.class, values, "gup"), build(PadataCosts.class, values, "padata"),
                     iommu(values), build(Type1Costs.class, values, "vfio"), build(QemuCosts.class, values, "qemu"),
-                    sources);
+                    cpuidle(root, values), sources);
         } catch (RuntimeException e) {
             if (e instanceof ProfileException) {
                 throw e;
@@ -142,6 +147,12 @@ public final class ProfileCodec {
         g.put("iommu", io);
         g.put("vfio", components(p.vfio()));
         g.put("qemu", components(p.qemu()));
+        Map<String, Double> idle = new LinkedHashMap<>();
+        for (CpuIdleState st : p.idle().states().subList(1, p.idle().count())) {
+            idle.put(st.name() + EXIT_LATENCY, (double) st.exitLatencyNs());
+            idle.put(st.name() + TARGET_RESIDENCY, (double) st.targetResidencyNs());
+        }
+        g.put("cpuidle", idle);
         return g;
     }
 
@@ -221,6 +232,41 @@ public final class ProfileCodec {
                     req(p, "iotlbSyncMapNs"), req(p, "iotlbFlushNs"));
         } catch (IllegalArgumentException e) {
             throw new ProfileException("iommu: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The cpuidle driver: {@code "cpuidleDriver"} names it and group {@code cpuidle} lists each state
+     * after poll_idle (state 0, implied) as {@code <name>ExitLatencyNs} and
+     * {@code <name>TargetResidencyNs}, shallowest first.
+     */
+    private static CpuIdleDriver cpuidle(JsonNode root, Map<String, Map<String, Double>> values) {
+        Map<String, Double> p = values.get("cpuidle");
+        if (p == null) {
+            throw new ProfileException("missing group \"cpuidle\"");
+        }
+        List<CpuIdleState> states = new ArrayList<>();
+        states.add(CpuIdleState.POLL);
+        for (String k : p.keySet()) {
+            if (k.endsWith(EXIT_LATENCY)) {
+                String n = k.substring(0, k.length() - EXIT_LATENCY.length());
+                Double res = p.get(n + TARGET_RESIDENCY);
+                if (res == null) {
+                    throw new ProfileException("missing parameter cpuidle." + n + TARGET_RESIDENCY);
+                }
+                states.add(new CpuIdleState(n, Math.round(p.get(k)), Math.round(res), false));
+            } else if (!k.endsWith(TARGET_RESIDENCY) || !p.containsKey(
+                    k.substring(0, k.length() - TARGET_RESIDENCY.length()) + EXIT_LATENCY)) {
+                throw new ProfileException("unknown parameter cpuidle." + k);
+            }
+        }
+        try {
+            return new CpuIdleDriver(text(root, "cpuidleDriver"), states);
+        } catch (RuntimeException e) {
+            if (e instanceof ProfileException) {
+                throw e;
+            }
+            throw new ProfileException("cpuidle: " + e.getMessage());
         }
     }
 

@@ -74,6 +74,20 @@ public interface SchedSeam {
     /** Disarms {@code timer}; true when it was armed. */
     boolean cancelTimer(HrTimer timer);
 
+    /**
+     * Whether lock waiters may spin optimistically on the owner (rwsem_optimistic_spin) and take
+     * the lock word as 5.14 does (reader lock stealing, RWSEM_FLAG_HANDOFF after
+     * RWSEM_WAIT_TIMEOUT). A cost model of the simulated backend: the hosted one really blocks.
+     */
+    default boolean optimisticSpinning() {
+        return false;
+    }
+
+    /** owner_on_cpu: {@code t} is executing on its CPU now (not queued, not sleeping). */
+    default boolean onCpu(TaskStruct t) {
+        return false;
+    }
+
     /** The weight the scheduler gives {@code t}. */
     long weightOf(TaskStruct t);
 

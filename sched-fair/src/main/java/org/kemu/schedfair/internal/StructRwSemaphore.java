@@ -10,21 +10,64 @@ import org.kemu.schedfair.RwSemaphore;
 import org.kemu.schedfair.Task;
 
 /**
- * {@code struct rw_semaphore} (kernel/locking/rwsem.c). New readers queue behind any waiter, so a
- * waiting writer blocks later readers. On release to waiters: a writer at the head gets the lock
- * alone; a reader at the head is woken together with every queued reader, writers keeping their
- * places (rwsem_mark_wake wakes all readers in the queue since Linux 5.3).
+ * {@code struct rw_semaphore} (kernel/locking/rwsem.c as of Linux 5.14). Readers share it, a writer
+ * is exclusive, and on release to the wait list a writer at the head is woken alone while a reader at
+ * the head is granted the lock together with every queued reader, writers keeping their places
+ * (rwsem_mark_wake, all readers up to MAX_READERS_WAKEUP since 5.3).
+ *
+ * <p>Where the backend {@linkplain SchedSeam#optimisticSpinning models it} (the simulated one), the
+ * lock word behaves as 5.14's count/owner do:
+ * <ul>
+ * <li>a writer that misses the fast path spins on the CPU (rwsem_optimistic_spin, the osq in FIFO
+ * order) while the owner is a writer executing on a CPU, or, on a reader-owned lock, for at most
+ * rwsem_rspin_threshold; past it the lock is marked RWSEM_NONSPINNABLE and the writer sleeps;
+ * spinners take a freed lock before sleeping waiters (rwsem_try_write_lock_unqueued);</li>
+ * <li>a woken writer is not handed the lock: it retries (rwsem_try_write_lock) and, first in line
+ * for longer than RWSEM_WAIT_TIMEOUT, sets RWSEM_FLAG_HANDOFF, which stops stealing;</li>
+ * <li>a reader that misses the fast path (RWSEM_FLAG_WAITERS) queues if other readers hold the lock
+ * or a writer does, and otherwise steals it (reader optimistic lock stealing, 1a728dff855a, v5.11;
+ * the "rcnt &gt; 1" rule of 2f06f702925b is in the same v5.11 series).</li>
+ * </ul>
+ * On the hosted backend waiting is real blocking and the lock goes to the head of the queue.
  */
 public final class StructRwSemaphore extends LockBase implements RwSemaphore {
-    private record Waiter(TaskStruct task, boolean write) {
+    /** A jiffy at CONFIG_HZ=1000 (KernelConfig.DEFAULT_HZ), the clock of the wait timeout. */
+    static final long JIFFY_NS = 1_000_000L;
+    /** RWSEM_WAIT_TIMEOUT = DIV_ROUND_UP(HZ, 250) jiffies: 4 at HZ=1000. */
+    static final long RWSEM_WAIT_TIMEOUT = 4;
+    /** MAX_READERS_WAKEUP: rwsem_mark_wake wakes at most this many readers at once. */
+    static final int MAX_READERS_WAKEUP = 0x100;
+
+    private static final class Waiter {
+        final TaskStruct task;
+        final boolean write;
+        /** waiter.timeout = jiffies + RWSEM_WAIT_TIMEOUT, when it queued. */
+        final long timeout;
+
+        Waiter(TaskStruct task, boolean write, long timeout) {
+            this.task = task;
+            this.write = write;
+            this.timeout = timeout;
+        }
     }
 
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
     private final List<TaskStruct> readers = new ArrayList<>();
     private volatile TaskStruct writer;
+    private final boolean model514;
+    /** Writers in rwsem_optimistic_spin, in osq order; the head spins on the owner. */
+    private final ArrayDeque<TaskStruct> spinners = new ArrayDeque<>();
+    /** RWSEM_FLAG_HANDOFF, and the waiter that set it. */
+    private Waiter handoff;
+    /** RWSEM_NONSPINNABLE in sem->owner: cleared when a writer next owns the lock. */
+    private boolean nonspinnable;
+    /** The head spinner's rspin_threshold on a reader-owned lock. */
+    private final HrTimer rspinTimer;
 
     public StructRwSemaphore(SchedSeam seam, String name) {
         super(seam, name, "rwsem");
+        this.model514 = seam.optimisticSpinning();
+        this.rspinTimer = new HrTimer(seam, "rwsem_rspin:" + name, this::rspinExpired);
     }
 
     private List<String> holders() {
@@ -39,6 +82,14 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
         return h;
     }
 
+    private long jiffies() {
+        return seam.now() / JIFFY_NS;
+    }
+
+    private boolean lockFree() {
+        return writer == null && readers.isEmpty();
+    }
+
     @Override
     public void downRead() {
         TaskStruct t = seam.self("down_read");
@@ -46,12 +97,19 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
         seam.chargeLockAcquire(t, lastCpu);
         guard.lock();
         try {
-            if (writer == null && queue.isEmpty()) {
+            if (writer == null && queue.isEmpty() && handoff == null) {
+                // rwsem_read_trylock: no RWSEM_READ_FAILED_MASK bit set
                 readers.add(t);
                 stats.acquired(0, false);
+            } else if (model514 && lockFree() && handoff == null) {
+                // rwsem_down_read_slowpath: not reader-owned by others (rcnt == 1), no writer, no
+                // handoff: steal, and as the first reader wake the readers at the head
+                readers.add(t);
+                stats.acquired(0, false);
+                markWake(false);
             } else {
                 long start = seam.now();
-                queue.add(new Waiter(t, false));
+                queue.add(new Waiter(t, false, jiffies() + RWSEM_WAIT_TIMEOUT));
                 seam.block(t, guard, "rwsem '" + name + "' (read)", this::holders, null);
                 contended(t, start);
             }
@@ -67,7 +125,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
         TaskStruct t = seam.self("down_read_trylock");
         guard.lock();
         try {
-            if (writer != null || !queue.isEmpty()) {
+            if (writer != null || !queue.isEmpty() || handoff != null) {
                 return false;
             }
             seam.lockdep().acquire(t, name, name, this, true, true);
@@ -93,7 +151,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
                         "task '" + t.name + "' releases rwsem '" + name + "' it does not hold for read");
             }
             if (readers.isEmpty()) {
-                grant();
+                freed();
             }
         } finally {
             guard.unlock();
@@ -119,17 +177,14 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
         seam.chargeLockAcquire(t, lastCpu);
         guard.lock();
         try {
-            if (writer == null && readers.isEmpty() && queue.isEmpty()) {
-                writer = t;
+            if (lockFree() && queue.isEmpty() && handoff == null) {
+                // rwsem_write_trylock: count was RWSEM_UNLOCKED_VALUE
+                setWriter(t);
                 stats.acquired(0, false);
             } else {
                 long start = seam.now();
-                Waiter w = new Waiter(t, true);
-                queue.add(w);
-                seam.block(t, guard, "rwsem '" + name + "' (write)", this::holders,
-                        killable ? () -> giveUp(w) : null);
-                if (writer != t) {
-                    throw new KernelException(Errno.EINTR, "down_write_killable", "fatal signal while waiting");
+                if (!(model514 && canSpinOnOwner() && optimisticSpin(t))) {
+                    waitForWrite(t, killable);
                 }
                 contended(t, start);
             }
@@ -140,18 +195,141 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
         seam.lockdep().acquired(t, name, name, this, false);
     }
 
+    /** rwsem_set_owner: the writer's task in sem->owner, which clears RWSEM_NONSPINNABLE. */
+    private void setWriter(TaskStruct t) {
+        writer = t;
+        nonspinnable = false;
+    }
+
+    /** rwsem_down_write_slowpath's wait: queued, sleeping, and (5.14) retrying when woken. */
+    private void waitForWrite(TaskStruct t, boolean killable) {
+        Waiter w = new Waiter(t, true, jiffies() + RWSEM_WAIT_TIMEOUT);
+        queue.add(w);
+        String on = "rwsem '" + name + "' (write)";
+        if (!model514) {
+            seam.block(t, guard, on, this::holders, killable ? () -> giveUp(w) : null);
+            if (writer != t) {
+                throw new KernelException(Errno.EINTR, "down_write_killable", "fatal signal while waiting");
+            }
+            return;
+        }
+        while (!tryWriteLock(w)) {
+            seam.block(t, guard, on, this::holders, killable ? () -> giveUp(w) : null);
+            if (!queue.contains(w)) {
+                throw new KernelException(Errno.EINTR, "down_write_killable", "fatal signal while waiting");
+            }
+        }
+    }
+
     /**
-     * A killed writer leaves the queue; readers it held back may go now (rwsem_down_write_slowpath's
-     * out_nolock path calls rwsem_mark_wake).
+     * rwsem_try_write_lock: a free lock is taken unless another waiter set the handoff; a held one
+     * gets RWSEM_FLAG_HANDOFF from the first waiter once its RWSEM_WAIT_TIMEOUT has passed
+     * (time_after(jiffies, waiter.timeout), checked when the waiter is woken).
+     */
+    private boolean tryWriteLock(Waiter w) {
+        boolean first = queue.peek() == w;
+        if (handoff != null && handoff != w && !first) {
+            return false;
+        }
+        if (!lockFree()) {
+            if (first && handoff == null && jiffies() > w.timeout) {
+                handoff = w;
+            }
+            return false;
+        }
+        if (handoff != null && handoff != w) {
+            return false;
+        }
+        queue.remove(w);
+        handoff = null;
+        setWriter(w.task);
+        return true;
+    }
+
+    /**
+     * rwsem_can_spin_on_owner: not RWSEM_NONSPINNABLE, and the owner, if a writer, on a CPU.
+     */
+    private boolean canSpinOnOwner() {
+        if (nonspinnable) {
+            return false;
+        }
+        TaskStruct w = writer;
+        return w == null || seam.onCpu(w);
+    }
+
+    /**
+     * rwsem_optimistic_spin: the writer joins the osq and burns its CPU until it takes the lock
+     * (rwsem_try_write_lock_unqueued, ahead of sleeping waiters) or the reader-owned lock passes the
+     * head spinner's rspin threshold. True when it took the lock.
+     */
+    private boolean optimisticSpin(TaskStruct t) {
+        if (lockFree() && handoff == null) {
+            setWriter(t);
+            return true;
+        }
+        spinners.add(t);
+        if (spinners.peek() == t && writer == null) {
+            armRspin();
+        }
+        seam.spin(t, guard, "rwsem '" + name + "' (write, spinning)", this::holders);
+        return writer == t;
+    }
+
+    /**
+     * rwsem_rspin_threshold: (20 + readers, at most 30) * NSEC_PER_USEC / 2 from when the head
+     * spinner first saw the lock reader-owned (10 to 25 us).
+     */
+    static long rspinThresholdNs(int nrReaders) {
+        return (20L + Math.min(nrReaders, 30)) * 1000L / 2;
+    }
+
+    private void armRspin() {
+        seam.armTimer(rspinTimer, seam.now() + rspinThresholdNs(readers.size()));
+    }
+
+    /**
+     * The head spinner passed its threshold on a reader-owned lock: rwsem_set_nonspinnable, and
+     * every spinner (the rest would see RWSEM_NONSPINNABLE next, rwsem_spin_on_owner) leaves to sleep.
+     */
+    private void rspinExpired() {
+        guard.lock();
+        try {
+            if (spinners.isEmpty() || writer != null) {
+                return;
+            }
+            nonspinnable = true;
+            for (TaskStruct s; (s = spinners.poll()) != null;) {
+                seam.endSpin(s);
+            }
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    /**
+     * A killed writer leaves the queue, dropping the handoff it set; readers it held back may go now
+     * (rwsem_down_write_slowpath's out_nolock path calls rwsem_mark_wake).
      */
     private void giveUp(Waiter w) {
         queue.remove(w);
-        grant();
+        if (handoff == w) {
+            handoff = null;
+        }
+        if (model514) {
+            if (lockFree()) {
+                freed();
+            } else if (writer == null) {
+                markWake(false);
+            }
+        } else {
+            grant();
+        }
     }
 
     @Override
     public boolean tryDownWrite() {
-        return tryAcquire(seam.self("down_write_trylock"), () -> writer != null || !readers.isEmpty(), t -> writer = t);
+        return tryAcquire(seam.self("down_write_trylock"),
+                () -> writer != null || !readers.isEmpty() || !queue.isEmpty() || handoff != null, this::setWriter);
     }
 
     @Override
@@ -166,7 +344,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
                         "task '" + t.name + "' releases rwsem '" + name + "' it does not hold for write");
             }
             writer = null;
-            grant();
+            freed();
         } finally {
             guard.unlock();
         }
@@ -186,33 +364,73 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
             writer = null;
             readers.add(t);
             wakeReaders();
+            if (!spinners.isEmpty()) {
+                armRspin();
+            }
         } finally {
             guard.unlock();
         }
     }
 
-    /** Hands the free lock to the head of the queue (a writer alone, or every queued reader). */
-    private void grant() {
-        Waiter head = queue.peek();
-        if (head == null || writer != null || !readers.isEmpty() && head.write()) {
+    /** The lock just became free (up_write, the last up_read). */
+    private void freed() {
+        if (!model514) {
+            grant();
             return;
         }
-        if (head.write()) {
+        TaskStruct s = handoff == null ? spinners.poll() : null;
+        if (s != null) {
+            // the head spinner's cmpxchg wins the freed lock (rwsem_try_write_lock_unqueued)
+            seam.cancelTimer(rspinTimer);
+            setWriter(s);
+            seam.endSpin(s);
+            return;
+        }
+        markWake(true);
+    }
+
+    /**
+     * rwsem_mark_wake: a writer at the head is woken alone (RWSEM_WAKE_ANY only) and retries for the
+     * lock itself; readers at the head are granted it with every queued reader.
+     */
+    private void markWake(boolean any) {
+        Waiter head = queue.peek();
+        if (head == null) {
+            return;
+        }
+        if (head.write) {
+            if (any) {
+                seam.wake(head.task);
+            }
+            return;
+        }
+        wakeReaders();
+    }
+
+    /** Hosted: hands the free lock to the head of the queue (a writer alone, or every queued reader). */
+    private void grant() {
+        Waiter head = queue.peek();
+        if (head == null || writer != null || !readers.isEmpty() && head.write) {
+            return;
+        }
+        if (head.write) {
             queue.poll();
-            writer = head.task();
-            seam.wake(head.task());
+            writer = head.task;
+            seam.wake(head.task);
         } else {
             wakeReaders();
         }
     }
 
     private void wakeReaders() {
-        for (Iterator<Waiter> it = queue.iterator(); it.hasNext();) {
+        int woken = 0;
+        for (Iterator<Waiter> it = queue.iterator(); it.hasNext() && woken < MAX_READERS_WAKEUP;) {
             Waiter w = it.next();
-            if (!w.write()) {
+            if (!w.write) {
                 it.remove();
-                readers.add(w.task());
-                seam.wake(w.task());
+                readers.add(w.task);
+                seam.wake(w.task);
+                woken++;
             }
         }
     }

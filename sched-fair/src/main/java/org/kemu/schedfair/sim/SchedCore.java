@@ -44,7 +44,9 @@ final class SchedCore implements SimEngine.EventSource {
         int n = topo.nrCpus();
         this.cpus = new SimCpu[n];
         for (int i = 0; i < n; i++) {
-            cpus[i] = new SimCpu(i, topo.nodeOf(i));
+            cpus[i] = new SimCpu(i, topo.nodeOf(i), new CpuIdleLoop(config.machine().idle(), config.tickNs()));
+            // every CPU is idle from boot until it is given a task
+            cpus[i].idle.enter(0, Long.MAX_VALUE);
         }
         this.heap = new CpuEventHeap(n);
         this.memory = new MemoryBandwidthModel(this, config.machine().bandwidth(), topo.nodes(), tracer);
@@ -328,12 +330,14 @@ final class SchedCore implements SimEngine.EventSource {
         }
         c.curr = next;
         if (next == null) {
+            c.idle.enter(now(), engine.nextTimerAt());
             heap.update(c.id, Long.MAX_VALUE);
             return;
         }
         next.task.state = TaskState.RUNNING;
         next.task.cpu = c.id;
-        long start = now();
+        // leaving an idle state: the task starts once the CPU is out of it
+        long start = now() + c.idle.exit(now());
         if (next != prev) {
             start += costs.contextSwitchNs();
             c.contextSwitches++;

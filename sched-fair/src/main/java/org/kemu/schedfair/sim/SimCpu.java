@@ -10,9 +10,12 @@ final class SimCpu {
     boolean reschedPending;
     long busyNs;
     long contextSwitches;
+    /** The idle loop: the cpuidle state this CPU is in while it has nothing to run. */
+    final CpuIdleLoop idle;
 
-    SimCpu(int id, int node) {
+    SimCpu(int id, int node, CpuIdleLoop idle) {
         this.id = id;
         this.node = node;
+        this.idle = idle;
     }
 }

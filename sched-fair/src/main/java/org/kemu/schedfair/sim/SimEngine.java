@@ -190,6 +190,16 @@ final class SimEngine {
         timers.add(tm);
     }
 
+    /**
+     * The expiry of the earliest armed timer, Long.MAX_VALUE with none (what
+     * tick_nohz_get_sleep_length sees of kemu's hrtimers). Re-arming and cancelling take a timer out
+     * of the queue at once, so the head is always armed.
+     */
+    long nextTimerAt() {
+        HrTimer t = timers.peek();
+        return t == null ? Long.MAX_VALUE : t.queueAt;
+    }
+
     boolean cancelTimer(HrTimer tm) {
         boolean was = tm.expires >= 0;
         tm.generation++;

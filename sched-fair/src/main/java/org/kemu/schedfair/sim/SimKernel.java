@@ -234,6 +234,16 @@ public final class SimKernel extends KernelBase {
     }
 
     @Override
+    public boolean optimisticSpinning() {
+        return true;
+    }
+
+    @Override
+    public boolean onCpu(TaskStruct t) {
+        return t.state == TaskState.RUNNING && core.cpu(t.cpu).curr == SimTask.of(t);
+    }
+
+    @Override
     public long weightOf(TaskStruct t) {
         return SimTask.of(t).weight;
     }

@@ -1,0 +1,107 @@
+package org.kemu.schedfair.sim;
+
+import org.kemu.schedfair.CpuIdleDriver;
+import org.kemu.schedfair.CpuIdleState;
+
+/**
+ * One CPU's idle loop (kernel/sched/idle.c do_idle -> cpuidle_idle_call): each pass asks the
+ * {@link MenuGovernor} for a state, stops the tick if it says so (tick_nohz_idle_stop_tick), enters
+ * the state until an event ends it (a wake-up; the tick, while it runs; poll_idle's time limit,
+ * cpuidle_poll_time) and reflects how it ended. The passes are replayed when the CPU is woken,
+ * from the idle entry, so an idle CPU costs no engine events; they depend only on the entry time,
+ * the tick grid and the wake time, so the replay is what the kernel would have done.
+ *
+ * <p>The task woken on the CPU waits the exit latency of the state the CPU is in when woken
+ * (nothing for the polling state); a busy CPU is never in a state, so a task woken there waits
+ * nothing.
+ */
+final class CpuIdleLoop {
+    private final CpuIdleDriver drv;
+    private final long tickNs;
+    final MenuGovernor menu;
+    /** cpuidle_poll_time in 5.14: the first enabled state's target residency, TICK_NSEC with none. */
+    private final long pollLimitNs;
+    /** When the CPU went idle, or -1 while it runs a task. */
+    private long idleSince = -1;
+    /** The next timer event as tick_nohz_get_sleep_length saw it at idle entry (absolute). */
+    private long nextTimerAt = Long.MAX_VALUE;
+    /** Idle-state statistics: entries per state (sysfs cpuidle/stateN/usage). */
+    final long[] usage;
+
+    CpuIdleLoop(CpuIdleDriver drv, long tickNs) {
+        this.drv = drv;
+        this.tickNs = tickNs;
+        this.menu = new MenuGovernor(drv, tickNs);
+        this.pollLimitNs = drv.count() > 1 ? drv.state(1).targetResidencyNs() : tickNs;
+        this.usage = new long[drv.count()];
+    }
+
+    boolean idle() {
+        return idleSince >= 0;
+    }
+
+    /** The CPU has nothing to run from {@code now}; {@code nextTimerAt} is the next timer event. */
+    void enter(long now, long nextTimerAt) {
+        if (idleSince < 0) {
+            idleSince = now;
+            this.nextTimerAt = nextTimerAt;
+        }
+    }
+
+    /**
+     * The CPU is woken at {@code wakeAt} to run a task: replays the idle passes since entry and
+     * returns the exit latency the task waits.
+     */
+    long exit(long wakeAt) {
+        if (idleSince < 0) {
+            return 0;
+        }
+        long t = idleSince;
+        idleSince = -1;
+        if (drv.count() == 1) {
+            // only poll_idle: the CPU sees need_resched at once
+            usage[0]++;
+            return 0;
+        }
+        boolean tickStopped = false;
+        while (true) {
+            if (wakeAt <= t) {
+                // woken while leaving the last state for the tick: what is left of its exit latency
+                return t - wakeAt;
+            }
+            long nextTick = nextTick(t);
+            long nextTimerNs = nextTimerAt == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, nextTimerAt - t);
+            long deltaNext = tickStopped ? nextTimerNs : Math.min(nextTimerNs, nextTick - t);
+            MenuGovernor.Choice ch = menu.select(nextTimerNs, deltaNext, tickStopped, MenuGovernor.DEFAULT_LATENCY_REQ_NS);
+            if (ch.stopTick()) {
+                tickStopped = true;
+            }
+            CpuIdleState s = drv.state(ch.idx());
+            usage[ch.idx()]++;
+            long exitNs = s.polling() ? 0 : s.exitLatencyNs();
+            long end = Long.MAX_VALUE;
+            boolean byTick = false;
+            boolean byPoll = false;
+            if (s.polling()) {
+                end = t + pollLimitNs;
+                byPoll = true;
+            }
+            if (!tickStopped && nextTick < end) {
+                end = nextTick;
+                byTick = true;
+                byPoll = false;
+            }
+            if (wakeAt <= end) {
+                menu.reflect(ch.idx(), wakeAt - t + exitNs, false, false);
+                return exitNs;
+            }
+            menu.reflect(ch.idx(), end - t + exitNs, byTick, byPoll);
+            t = end + exitNs;
+        }
+    }
+
+    /** The first tick strictly after {@code t} (all CPUs tick on one grid from 0). */
+    private long nextTick(long t) {
+        return (Math.floorDiv(t, tickNs) + 1) * tickNs;
+    }
+}

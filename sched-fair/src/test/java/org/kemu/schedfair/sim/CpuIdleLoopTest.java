@@ -1,0 +1,51 @@
+package org.kemu.schedfair.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.kemu.schedfair.CpuIdleDriver;
+
+/**
+ * The idle loop (kernel/sched/idle.c cpuidle_idle_call) replayed at wake-up: the woken task waits
+ * the exit latency of the state the CPU is in.
+ */
+class CpuIdleLoopTest {
+    @Test
+    void aLongIdleCpuIsInC6AndCostsItsExitLatency() {
+        CpuIdleLoop l = new CpuIdleLoop(MenuGovernorTest.SKX, MenuGovernorTest.TICK);
+        l.enter(0, Long.MAX_VALUE);
+        assertThat(l.exit(10_000_000)).isEqualTo(133_000);
+        assertThat(l.usage[3]).isEqualTo(1);
+    }
+
+    @Test
+    void aPollOnlyCpuWakesForFree() {
+        CpuIdleLoop l = new CpuIdleLoop(CpuIdleDriver.POLL_ONLY, MenuGovernorTest.TICK);
+        l.enter(0, Long.MAX_VALUE);
+        assertThat(l.exit(10_000_000)).isZero();
+    }
+
+    @Test
+    void aBusyCpuCostsNothing() {
+        CpuIdleLoop l = new CpuIdleLoop(MenuGovernorTest.SKX, MenuGovernorTest.TICK);
+        l.enter(0, Long.MAX_VALUE);
+        l.exit(1_000);
+        assertThat(l.idle()).isFalse();
+        assertThat(l.exit(2_000)).isZero();
+    }
+
+    @Test
+    void regularShortSleepsSettleInAShallowerState() {
+        // after eight 300 us sleeps menu_update has intervals of ~300 us; get_typical_interval then
+        // predicts 300 us and menu_select picks C1E (residency 20 us) over C6 (600 us)
+        CpuIdleLoop l = new CpuIdleLoop(MenuGovernorTest.SKX, MenuGovernorTest.TICK);
+        long t = 0;
+        long last = 0;
+        for (int i = 0; i < 20; i++) {
+            l.enter(t, Long.MAX_VALUE);
+            last = l.exit(t + 300_000);
+            t += 300_000 + last + 50_000;
+        }
+        assertThat(last).isEqualTo(10_000);
+    }
+}
