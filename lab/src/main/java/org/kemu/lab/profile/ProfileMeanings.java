@@ -83,6 +83,22 @@ public final class ProfileMeanings {
 
     /** The meaning of {@code key}, or empty when none is written down. */
     public static java.util.Optional<String> of(String key) {
-        return java.util.Optional.ofNullable(MEANINGS.get(key));
+        String m = MEANINGS.get(key);
+        if (m == null && key.startsWith(CPUIDLE)) {
+            // the cpuidle group's keys are per state of the profile's driver: <State>ExitLatencyNs, <State>TargetResidencyNs
+            String p = key.substring(CPUIDLE.length());
+            if (p.endsWith(EXIT) && p.length() > EXIT.length()) {
+                m = "idle state " + p.substring(0, p.length() - EXIT.length()) + ": exit latency (struct cpuidle_state"
+                        + " exit_latency), paid by a task woken on a CPU in this state; the menu governor also weighs it";
+            } else if (p.endsWith(RESIDENCY) && p.length() > RESIDENCY.length()) {
+                m = "idle state " + p.substring(0, p.length() - RESIDENCY.length()) + ": target residency (struct"
+                        + " cpuidle_state target_residency), the shortest predicted idle for which the menu governor picks it";
+            }
+        }
+        return java.util.Optional.ofNullable(m);
     }
+
+    private static final String CPUIDLE = "cpuidle.";
+    private static final String EXIT = "ExitLatencyNs";
+    private static final String RESIDENCY = "TargetResidencyNs";
 }
