@@ -8,18 +8,16 @@ import org.kemu.schedfair.KernelException;
  *
  * @param initFixedNs qemu's setup independent of guest size (process start, machine, device models)
  * @param initPerGiBNs qemu's setup that scales with guest RAM (memslots, dirty bitmaps, guest tables)
- * @param thpPreallocFolioNs per 2 MiB THP faulted in by qemu's prealloc threads: the allocation stall
- *     of concurrent THP faults (direct compaction under {@code zone->lock}), serialised between them
  * @param smallRegions how many small MAP_DMA calls qemu makes besides guest RAM (ROMs, BARs)
  * @param smallRegionBytes size of each small region
  */
-public record QemuCosts(long initFixedNs, long initPerGiBNs, long thpPreallocFolioNs, long smallRegions,
+public record QemuCosts(long initFixedNs, long initPerGiBNs, long smallRegions,
         long smallRegionBytes) {
     public QemuCosts {
-        KernelException.require(initFixedNs >= 0 && initPerGiBNs >= 0 && thpPreallocFolioNs >= 0 && smallRegions >= 0
+        KernelException.require(initFixedNs >= 0 && initPerGiBNs >= 0 && smallRegions >= 0
                 && smallRegionBytes >= 0 && smallRegionBytes % 4096 == 0, Errno.EINVAL, "qemu_costs",
                 "negative cost or unaligned region");
     }
 
-    public static final QemuCosts FREE = new QemuCosts(0, 0, 0, 2, 2L << 20);
+    public static final QemuCosts FREE = new QemuCosts(0, 0, 2, 2L << 20);
 }

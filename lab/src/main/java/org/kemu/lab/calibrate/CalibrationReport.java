@@ -66,7 +66,7 @@ public final class CalibrationReport {
         addFit(sb, "node bandwidth (GB/s)", names, fits, f -> f.nodeBps() / 1e9);
         addFit(sb, "qemu fixed setup (s)", names, fits, f -> f.initFixedNs() / 1e9);
         addFit(sb, "qemu setup per GiB (ms)", names, fits, f -> f.initPerGiBNs() / 1e6);
-        addFit(sb, "THP prealloc stall per 2 MiB folio (us)", names, fits, f -> f.thpPreallocFolioNs() / 1e3);
+        addFit(sb, "TLB-shootdown IPI per target CPU (ns, step 7)", names, fits, f -> f.ipiTargetNs());
         addFit(sb, "GUP+VFIO per-call overhead (ns)", names, fits, f -> f.callNs());
         sb.append("| wake-up latency of a sleeping task (ns, step 8) |");
         for (String n : names) {
@@ -133,8 +133,11 @@ public final class CalibrationReport {
                and IOMMU costs): slope of pin time against pages over the three *hugetlb, prealloc 16* cells,
                where qemu faulted everything in before MAP_DMA. It is split 45% GUP walk/grab, 10% page array,
                45% VFIO loop (only the sum is identified).
-            2. **5.14's per-page THP walk**: the same slope over the *THP, prealloc 16* cells, minus step 1:
-               `follow_page_mask` walks a THP page by page under the PMD lock where hugetlb is walked in one go.
+            2. **5.14's per-4 KiB PTE walk**: qemu 6.2's prealloc leaves a THP guest in 4 KiB pages (step 7),
+               so the *THP, prealloc 16* pin walks PTEs (`follow_page_pte` under the PTE lock) in physically
+               contiguous runs of one per-CPU list refill (`zone_batchsize` = 63 pages). The same slope over
+               those cells, minus step 1, minus a 4 KiB IOPTE per page and the assumed per-run costs (VFIO
+               run, `vfio_lock_acct`, `iommu_map` call) divided by 63, is the walk cost per page.
             3. **Page clearing bandwidth of one core**: slope over the *hugetlb, no prealloc* cells minus step 1
                is the time to fault and clear one 4 KiB page while pinning (78.6% of cycles in
                `clear_page_erms`: clearing is memory-bound); 4 KiB / that time is the per-core bandwidth.
@@ -146,10 +149,14 @@ public final class CalibrationReport {
             6. **Node memory bandwidth**: the 16-thread pin with the locked_vm cache (input 2) streams sixteen
                clears at once through the node the helpers run on; the bandwidth each gets, times 16, is the
                node's. The *hugetlb, prealloc 16* init cells are then predictions (16 qemu threads clearing).
-            7. **THP prealloc stall**: what is left of the *THP, prealloc 16* init cells after pin, step 5 and
-               sixteen threads' clearing, per 2 MiB folio (least squares): concurrent THP faults stall on
-               allocation (direct compaction under `zone->lock`), serialised between the faulting threads.
-               This is the weakest part of the model: the single-threaded pin does not see the stall.
+            7. **TLB shootdown per target CPU**: qemu 6.2 touches THP memory read-then-write at a 4 KiB
+               stride; the read maps the huge zero page, the write splits it and copies 4 KiB pages one by
+               one, each `ptep_clear_flush` sending a synchronous TLB-flush IPI to every other CPU running
+               the mm (the 15 other prealloc threads). What is left of the *THP, prealloc 16* init cells after
+               pin, step 5 and the assumed per-page fault, clear (at the bandwidth share of 16 threads),
+               refill and split costs, least squares against pages x 15 targets, is the cost of one IPI per
+               target (initiator's plus target's share, split half and half: the cells only identify the
+               sum). Public measurements put a shootdown IPI at microseconds on servers of this class.
             8. **locked_vm write-lock contention**: without the cache every 2 MiB run of every pinning thread
                takes the mmap lock for write; the writer sleeps until the readers (other threads inside GUP,
                clearing) drain and new readers sleep behind it, so each charge costs wake-ups. The wake-up
@@ -157,6 +164,6 @@ public final class CalibrationReport {
                on the emulator by bisection so that the 16-thread pin without the cache is as many times
                slower than with it as published (on a 16 GiB guest; the ratio does not depend on size). The
                CPU time of the charge itself (`vfio.lockAcctNs`) is an assumed few hundred ns: the serial
-               prealloc cells, which charge every 2 MiB run uncontended, bound it.
+               prealloc cells, which charge every contiguous run uncontended, bound it.
             """;
 }
