@@ -94,8 +94,13 @@ public final class ZeroPageCow {
 
         /** One TLB shootdown now (the initiator's share; the targets' share is sent at {@link #end}). */
         void flush(MmCosts c) {
-            flushes++;
-            cpuNs += nTargets * c.ipiSendNs();
+            flush(c, 1);
+        }
+
+        /** {@code k} TLB shootdowns now, one per COWed page. */
+        void flush(MmCosts c, int k) {
+            flushes += k;
+            cpuNs += (long) k * nTargets * c.ipiSendNs();
         }
 
         /** Charges the step and starts the next one. */
@@ -176,31 +181,44 @@ public final class ZeroPageCow {
         long[] fresh = new long[PTRS];
         Arrays.fill(fresh, -1);
         int got = 0;
-        for (int i = o; i < o + n; i++) {
+        long zeroFaultNs = hugeZero ? 0 : c.faultNs() + c.ptlInstallPageNs(); // do_anonymous_page: the 4 KiB zero page
+        long cowNs = c.faultNs() + c.ptlInstallPageNs(); // wp_page_copy: fault, clear, ptep_clear_flush, set_pte_at
+        int i = o;
+        while (i < o + n) {
             if (present != null && present[i] != 0) {
+                i++;
                 continue;
             }
-            if (!hugeZero) {
-                st.cpuNs += c.faultNs() + c.ptlInstallPageNs(); // do_anonymous_page: the 4 KiB zero page
+            int gap = i + 1; // [i, gap): pages not present, faulted one after another
+            while (gap < o + n && (present == null || present[gap] == 0)) {
+                gap++;
             }
-            if (pm.pcp().available(st.cpu) == 0 || st.pages >= maxStepPages) {
-                st.end();
-                if (pm.pcp().available(st.cpu) == 0) {
-                    pm.pcp().refill(st.cpu, st.nid);
+            // The pages of [i, gap) in chunks that end where the per-page loop would end the step:
+            // the list runs empty or the step is full. Per page that loop charges the zero-page read
+            // fault, then (if it must) ends the step and refills, then takes the page and charges the
+            // COW and one shootdown; a chunk charges the same sums to the same steps.
+            while (i < gap) {
+                st.cpuNs += zeroFaultNs; // the first page's read fault, before the step may end
+                if (pm.pcp().available(st.cpu) == 0 || st.pages >= maxStepPages) {
+                    st.end();
+                    if (pm.pcp().available(st.cpu) == 0) {
+                        pm.pcp().refill(st.cpu, st.nid);
+                    }
                 }
+                int m = Math.min(gap - i, Math.min(pm.pcp().available(st.cpu), maxStepPages - st.pages));
+                pm.meta().lock();
+                try {
+                    pm.pcp().takeLocked(st.cpu, fresh, i, m);
+                } finally {
+                    pm.meta().unlock();
+                }
+                got += m;
+                st.cpuNs += (m - 1) * zeroFaultNs + m * cowNs;
+                st.clearPages += m;
+                st.pages += m;
+                st.flush(c, m);
+                i += m;
             }
-            pm.meta().lock();
-            try {
-                fresh[i] = pm.pcp().takeLocked(st.cpu);
-            } finally {
-                pm.meta().unlock();
-            }
-            got++;
-            // wp_page_copy: fault, clear, ptep_clear_flush, set_pte_at
-            st.cpuNs += c.faultNs() + c.ptlInstallPageNs();
-            st.clearPages++;
-            st.pages++;
-            st.flush(c);
         }
         if (got > 0) {
             install(mm, pt, s, slotStart, fresh, got, fullSlot);

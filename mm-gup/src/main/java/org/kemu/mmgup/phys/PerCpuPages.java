@@ -107,6 +107,19 @@ public final class PerCpuPages {
         return lists[cpu][head[cpu]++];
     }
 
+    /**
+     * {@code m} successive {@link #takeLocked} calls, the pages stored in {@code out[at..at+m)}; the
+     * list must hold at least {@code m} pages.
+     */
+    public void takeLocked(int cpu, long[] out, int at, int m) {
+        if (m > count[cpu]) {
+            throw new IllegalStateException("pcp list of cpu " + cpu + " holds " + count[cpu] + " pages, " + m + " taken");
+        }
+        System.arraycopy(lists[cpu], head[cpu], out, at, m);
+        head[cpu] += m;
+        count[cpu] -= m;
+    }
+
     /** Returns the pages left on CPU {@code cpu}'s list to the buddy allocator. */
     public void drain(int cpu) {
         if (count[cpu] == 0) {
