@@ -48,6 +48,14 @@ public interface AddressSpaces {
      */
     void populate(MmStruct mm, long addr, long len, boolean write);
 
+    /**
+     * qemu 6.2's prealloc touch ({@code do_touch_pages}): the current task reads then writes one byte
+     * of every 4 KiB page of the range. On anonymous memory each page becomes a copy-on-write of the
+     * (huge) zero page with a TLB shootdown of the other CPUs running the mm; on hugetlb each huge page
+     * is faulted once. EFAULT at a hole, PFNMAP or read-only mapping, ENOMEM when memory runs out.
+     */
+    void touchPages(MmStruct mm, long addr, long len);
+
     /** The pfn mapped at {@code addr}, or -1: a page-table walk without locks, for checks and tests. */
     long followPfn(MmStruct mm, long addr);
 

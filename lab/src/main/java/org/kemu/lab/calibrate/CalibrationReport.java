@@ -143,7 +143,7 @@ public final class CalibrationReport {
         addFit(sb, "node bandwidth (GB/s)", fitNames, fits, f -> f.nodeBps() / 1e9);
         addFit(sb, "qemu fixed setup (s)", fitNames, fits, f -> f.initFixedNs() / 1e9);
         addFit(sb, "qemu setup per GiB (ms)", fitNames, fits, f -> f.initPerGiBNs() / 1e6);
-        addFit(sb, "THP prealloc stall per 2 MiB folio (us)", fitNames, fits, f -> f.thpPreallocFolioNs() / 1e3);
+        addFit(sb, "TLB-shootdown IPI per target CPU (ns, step 7)", fitNames, fits, f -> f.ipiTargetNs());
         addFit(sb, "GUP+VFIO per-call overhead (ns)", fitNames, fits, f -> f.callNs());
         sb.append("\n## Input 1: the 24 base cells (serial 5.14 kernel)\n\n");
         table(sb, e.base(), false);
@@ -261,9 +261,11 @@ public final class CalibrationReport {
                physically contiguous run, so one `vfio_lock_acct` and one `iommu_map`, per 2 MiB page. The
                per-2 MiB costs and the call overhead (step 4) are assumed/derived and subtracted; the rest
                is the per-4 KiB cost, split 90% VFIO loop, 10% page array (only the sum is identified).
-            2. **5.14's per-page THP walk**: the same slope over the *THP, prealloc 16* cells, minus step 1
-               and the assumed per-4 KiB `follow_page_mask` + `try_grab_page`: `follow_trans_huge_pmd` under
-               the PMD lock for every 4 KiB page of a THP where hugetlb is grabbed once per huge page.
+            2. **5.14's per-4 KiB PTE walk**: qemu 6.2's prealloc leaves a THP guest in 4 KiB pages (step 7),
+               so the *THP, prealloc 16* pin walks PTEs (`follow_page_pte` under the PTE lock) in physically
+               contiguous runs of one per-CPU list refill (`zone_batchsize` = 63 pages). The same slope over
+               those cells, minus step 1, minus `gup.pageNs` (the 5.14 per-4 KiB walk and grab), a 4 KiB IOPTE per page and the assumed per-run costs (VFIO
+               run, `vfio_lock_acct`, `iommu_map` call) divided by 63, is the walk cost per page.
             3. **Page clearing bandwidth of one core**: slope over the *hugetlb, no prealloc* cells minus step 1
                and the assumed `hugetlb_no_page` cost per 2 MiB page
                is the time to fault and clear one 4 KiB page while pinning (78.6% of cycles in
@@ -276,10 +278,14 @@ public final class CalibrationReport {
             6. **Node memory bandwidth**: the 16-thread pin with the locked_vm cache (input 2) streams sixteen
                clears at once through the node the helpers run on; the bandwidth each gets, times 16, is the
                node's. The *hugetlb, prealloc 16* init cells are then predictions (16 qemu threads clearing).
-            7. **THP prealloc stall**: what is left of the *THP, prealloc 16* init cells after pin, step 5 and
-               sixteen threads' clearing, per 2 MiB folio (least squares): concurrent THP faults stall on
-               allocation (direct compaction under `zone->lock`), serialised between the faulting threads.
-               This is the weakest part of the model: the single-threaded pin does not see the stall.
+            7. **TLB shootdown per target CPU**: qemu 6.2 touches THP memory read-then-write at a 4 KiB
+               stride; the read maps the huge zero page, the write splits it and copies 4 KiB pages one by
+               one, each `ptep_clear_flush` sending a synchronous TLB-flush IPI to every other CPU running
+               the mm (the 15 other prealloc threads). What is left of the *THP, prealloc 16* init cells after
+               pin, step 5 and the assumed per-page fault, clear (at the bandwidth share of 16 threads),
+               refill and split costs, least squares against pages x 15 targets, is the cost of one IPI per
+               target (initiator's plus target's share, split half and half: the cells only identify the
+               sum). Public measurements put a shootdown IPI at microseconds on servers of this class.
             8. **Wake-ups are not fitted.** Without the cache every 2 MiB run of every pinning thread takes
                the mmap lock for write; the writer sleeps until the readers drain and new readers sleep
                behind it, so each charge costs wake-ups. A woken task pays a cited context switch

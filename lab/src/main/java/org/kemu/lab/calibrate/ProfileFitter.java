@@ -28,6 +28,8 @@ import org.kemu.vfiotype1.Type1Costs;
  */
 public final class ProfileFitter {
     static final double GIB = 1L << 30;
+    /** 4 KiB pages per GiB: qemu's prealloc touches all of guest RAM, every section. */
+    static final double PAGES_PER_GIB = 262144;
     /** The profile fact: 512 pages per GUP call instead of 1 made the serial pin about 8% faster. */
     static final double BATCHING_GAIN = 0.08;
     /** Share of the per-call overhead that is GUP's own (the rest is VFIO's batch refill). */
@@ -72,7 +74,7 @@ public final class ProfileFitter {
 
     /** The fitted constants of one machine before the emulator-based step. */
     public record Fit(double presentPageNs, double thpPresentPageNs, double noPreallocPageNs, double perCoreBps,
-            double nodeBps, double initFixedNs, double initPerGiBNs, double thpPreallocFolioNs, double callNs) {
+            double nodeBps, double initFixedNs, double initPerGiBNs, double ipiTargetNs, double callNs) {
     }
 
     /** Machine facts (docs/calibration-inputs.md, "Machines"): not fitted. */
@@ -148,11 +150,20 @@ public final class ProfileFitter {
         double perThreadBps = 4096e9 / Math.max(1, perThreadPageNs - present);
         int nodesUsed = 1; // the wake-up path fills idle CPUs of node 0 first: every helper clears node 0's memory
         double nodeBps = Math.min(perThreadBps * mt.padataThreads() / nodesUsed, perCore * mt.padataThreads());
-        // 6. THP prealloc: what is left of init once pin, qemu's setup and the 16 threads' clearing are removed
-        double clear16PerGiB = GIB / Math.min(nodeBps, perCore * PREALLOC_THREADS) * 1e9;
-        double thpFolio = slope(thpPre, c -> c.gib() * 512.0,
-                c -> c.initS() * 1e9 - allRamMapsNs(c) - ab[0] - ab[1] * c.gib() - clear16PerGiB * c.gib());
-        return new Fit(present, thpPresent, noPrealloc, perCore, nodeBps, ab[0], ab[1], Math.max(0, thpFolio), callNs);
+        // 7. THP prealloc (ZeroPageCow): each of the 16 threads COWs its share of the huge zero page 4 KiB
+        // at a time; per page a write fault, a clear at its share of the bandwidth, the pcp refill
+        // amortised, the split amortised, and one TLB shootdown to each of the 15 other threads' CPUs.
+        // Least squares of what is left of init (minus every guest-RAM MAP_DMA and qemu's setup) over the shootdown
+        // targets gives the IPI cost per target and shootdown (initiator's plus target's share).
+        double clearPageNs = 4096e9 / Math.min(nodeBps / PREALLOC_THREADS, perCore);
+        double perPageKnown = COW_FAULT_NS + PTL_INSTALL_NS + ALLOC_PAGE_NS + clearPageNs
+                + (HUGE_FAULT_NS + 512.0 * PTL_INSTALL_NS) / 512;
+        double flushesPerPage = 1 + 1.0 / 512;
+        double ipi = slope(thpPre, c -> c.gib() * PAGES_PER_GIB / PREALLOC_THREADS * flushesPerPage
+                        * (PREALLOC_THREADS - 1),
+                c -> c.initS() * 1e9 - allRamMapsNs(c) - ab[0] - ab[1] * c.gib()
+                        - c.gib() * PAGES_PER_GIB / PREALLOC_THREADS * perPageKnown);
+        return new Fit(present, thpPresent, noPrealloc, perCore, nodeBps, ab[0], ab[1], Math.max(0, ipi), callNs);
     }
 
     /** Least-squares a + b x. */
@@ -178,6 +189,17 @@ public final class ProfileFitter {
         }
         return new double[] {a, Math.max(0, b)};
     }
+
+    /** Assumed mm costs (order of magnitude of the code paths; not identified by the calibration inputs). */
+    static final long COW_FAULT_NS = 500;
+    static final long ALLOC_PAGE_NS = 100;
+    static final long PTL_INSTALL_NS = 20;
+    /**
+     * Share of one TLB-shootdown IPI's cost per target paid by the initiator (ICR write, waiting for
+     * the acknowledgement); the rest is the target's interrupt. Assumed: the calibration cells all
+     * run 16 prealloc threads, so they identify only the sum.
+     */
+    static final double IPI_SEND_SHARE = 0.5;
 
     /** Assumed CPU time of one {@code vfio_lock_acct} body under the write lock (rlimit check, counter update). */
     static final long LOCK_ACCT_NS = 300;
@@ -254,7 +276,17 @@ public final class ProfileFitter {
                 "kthreadCreateNs")) {
             src.put("runtime." + k, assumed);
         }
-        MmCosts mm = new MmCosts(500, HUGE_FAULT_NS, 100, 2000, 0, 20, 30, 200, 1000, 2000);
+        long ipiSend = Math.round(f.ipiTargetNs() * IPI_SEND_SHARE);
+        long ipiHandle = Math.round(f.ipiTargetNs() * (1 - IPI_SEND_SHARE));
+        MmCosts mm = new MmCosts(COW_FAULT_NS, HUGE_FAULT_NS, ALLOC_PAGE_NS, 2000, 0, PTL_INSTALL_NS, 30, 200, 1000, 2000,
+                ipiSend, ipiHandle);
+        String ipiSrc = "fit step 7: qemu prealloc of the 3 THP base cells (init - pin - qemu setup), least squares over"
+                + " the TLB shootdowns of the 4 KiB COW of the huge zero page, 16 threads each flushing the 15 others'"
+                + " CPUs (ZeroPageCow), per target and shootdown; split " + IPI_SEND_SHARE + " initiator (assumed)."
+                + " Plausibility: a shootdown IPI costs microseconds on Skylake-SP and Zen 3 (Amit, USENIX ATC 2017;"
+                + " Kumar et al., LATR, ASPLOS 2018)";
+        src.put("mm.ipiSendNs", ipiSrc);
+        src.put("mm.ipiHandleNs", ipiSrc);
         for (String k : List.of("faultNs", "hugeFaultNs", "allocPageNs", "allocFolioNs", "ptlInstallPageNs", "zapPageNs",
                 "zapFolioNs", "migratePageNs", "hugetlbPoolAllocNs")) {
             src.put("mm." + k, assumed);
@@ -273,9 +305,13 @@ public final class ProfileFitter {
         long gupPage = Math.round(perPage * GUP_PAGE_SHARE);
         long arr = Math.round(perPage * PAGE_ARRAY_SHARE);
         long vfioPage = Math.round(perPage * (1 - PAGE_ARRAY_SHARE));
-        // THP pays 5.14's per-4 KiB walk (gup.pageNs) that a hugetlb pin does not: the rest of the THP excess is the
-        // follow_trans_huge_pmd walk
-        long thpPage = Math.round(Math.max(0, f.thpPresentPageNs() - f.presentPageNs() - gupPage));
+        // step 2: a prealloc'd THP guest is 4 KiB pages (ZeroPageCow) in runs of one pcp batch: per page the
+        // 5.14 walk and grab (gup.pageNs) and the walk under the page-table lock (gup.thpPageNs) plus a 4 KiB
+        // IOPTE, per run a vfio_lock_acct and an iommu_map, where the hugetlb slope carried one run per 2 MiB
+        double runLen = org.kemu.mmgup.phys.PerCpuPages.zoneBatchsize(topo.memoryPerNodeBytes() >> 12);
+        double perRun = RUN_NS + lockAcctNs + MAP_CALL_NS;
+        long thpPage = Math.round(Math.max(0, f.thpPresentPageNs() - f.presentPageNs() - gupPage
+                - MAP_PTE_NS.get(4096L) - perRun / runLen + perHugePage / 512));
         GupCosts gup = new GupCosts(call, gupPage, GUP_HUGE_PAGE_NS, arr, gupPage, gupPage, thpPage);
         String presentSrc = "fit step 1: present hugetlb pin per 4 KiB page (least squares over the 3 prealloc hugetlb"
                 + " base cells) minus the GUP call overhead per 512 pages and the assumed per-2 MiB costs (gup.folioNs,"
@@ -290,7 +326,9 @@ public final class ProfileFitter {
         src.put("gup.unpinPageNs", "as gup.pageNs");
         src.put("gup.unpinFolioNs", "as gup.pageNs");
         src.put("gup.thpPageNs", "fit step 2: present THP pin per page (3 prealloc THP base cells) minus present"
-                + " hugetlb pin per page minus gup.pageNs (5.14's per-page walk of a THP under the PMD lock)");
+                + " hugetlb pin per page, minus gup.pageNs, a 4 KiB IOPTE per page and (vfio run + vfio_lock_acct + iommu_map)"
+                + " per run of one pcp batch (zone_batchsize): 5.14's per-4 KiB walk under the page-table lock"
+                + " (follow_page_pte, or follow_trans_huge_pmd on a THP)");
         PadataCosts pd = new PadataCosts(2000, 200, 5000, 1000, 100, 100);
         for (String k : List.of("jobInitNs", "workAllocNs", "helperStartNs", "queueWorkNs", "chunkClaimNs",
                 "undoPerFailedWorkNs")) {
@@ -309,12 +347,9 @@ public final class ProfileFitter {
                 "unpinCallNs", "putPfnPageNs", "iovaToPhysPageNs", "chunkNs")) {
             src.put("vfio." + k, assumed);
         }
-        QemuCosts q = new QemuCosts(Math.round(f.initFixedNs()), Math.round(f.initPerGiBNs()),
-                Math.round(f.thpPreallocFolioNs()));
+        QemuCosts q = new QemuCosts(Math.round(f.initFixedNs()), Math.round(f.initPerGiBNs()));
         src.put("qemu.initFixedNs", "fit step 4: init - every guest-RAM MAP_DMA of the 6 no-prealloc base cells, least squares a + b GiB");
         src.put("qemu.initPerGiBNs", "fit step 4: as qemu.initFixedNs");
-        src.put("qemu.thpPreallocFolioNs", "fit step 6: init - every guest-RAM MAP_DMA - qemu setup - 16-thread clearing of the 3 prealloc THP"
-                + " base cells, per 2 MiB folio, least squares");
         CpuIdleDriver idle = idle(machine, src);
         return new MachineProfile(machine, description(machine), topo, bw, rt, mm, gup, pd, io, vfio, q, idle, src);
     }

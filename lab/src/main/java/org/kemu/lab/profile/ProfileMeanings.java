@@ -71,7 +71,8 @@ public final class ProfileMeanings {
         m("vfio.chunkNs", "one padata chunk's set-up in vfio_pin_map_dma_chunk()");
         m("qemu.initFixedNs", "qemu's setup independent of guest size (process start, machine, device models)");
         m("qemu.initPerGiBNs", "qemu's setup per GiB of guest RAM (memslots, dirty bitmaps, guest tables)");
-        m("qemu.thpPreallocFolioNs", "per 2 MiB THP faulted by qemu's prealloc threads: the serialised allocation stall");
+        m("mm.ipiSendNs", "TLB-shootdown IPI, initiator's share per target CPU (native_flush_tlb_multi: ICR write, wait for the ack)");
+        m("mm.ipiHandleNs", "TLB-shootdown IPI, target CPU's share (the flush interrupt)");
     }
 
     private static void m(String key, String meaning) {

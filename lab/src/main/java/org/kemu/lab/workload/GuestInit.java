@@ -124,7 +124,7 @@ public final class GuestInit {
             long ram = mmOps.mmap(mm, 0, guest.memBytes(), guest.backing().vmaKind(), true);
             if (guest.preallocThreads() > 0) {
                 QemuPrealloc.touchAllPages(k, mmOps, mm, ram, guest.memBytes(), guest.preallocThreads(),
-                        guest.backing() == Backing.THP ? qemu.thpPreallocFolioNs() : 0);
+                        guest.backing() == Backing.HUGETLB ? 2L << 20 : MmConstants.PAGE_SIZE);
             }
             t[2] = k.now();
             // open("/dev/vfio/vfio") + SET_IOMMU(type1v2) + attach a group

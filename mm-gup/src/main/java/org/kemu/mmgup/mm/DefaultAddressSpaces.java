@@ -21,6 +21,7 @@ public final class DefaultAddressSpaces implements AddressSpaces {
     private final Mmap mmap;
     private final PageFault pageFault;
     private final MigrateMovable migrateMovable;
+    private final ZeroPageCow zeroPageCow;
 
     public DefaultAddressSpaces(Kernel kernel, PhysicalMemoryImpl pm) {
         this.kernel = kernel;
@@ -28,6 +29,7 @@ public final class DefaultAddressSpaces implements AddressSpaces {
         this.mmap = new Mmap(kernel, pm);
         this.pageFault = new PageFault(kernel, pm, userPages, new HugetlbFault(kernel, pm));
         this.migrateMovable = new MigrateMovable(kernel, pm, userPages);
+        this.zeroPageCow = new ZeroPageCow(kernel, pm, pageFault, Integer.MAX_VALUE);
     }
 
     public PageFault pageFault() {
@@ -67,6 +69,11 @@ public final class DefaultAddressSpaces implements AddressSpaces {
     @Override
     public void populate(MmStruct mm, long addr, long len, boolean write) {
         pageFault.populate(mm, addr, len, write);
+    }
+
+    @Override
+    public void touchPages(MmStruct mm, long addr, long len) {
+        zeroPageCow.touch(mm, addr, len);
     }
 
     @Override

@@ -203,6 +203,9 @@ final class Mmap {
             for (int s = 0; s < old.base.length; s++) {
                 long a = old.firstSlot + s;
                 long sStart = a << old.slotShift;
+                if (sStart < x && sStart + slotSize > x) {
+                    old.materialise(s);
+                }
                 int[] p = old.ptes == null ? null : old.ptes[s];
                 if (sStart + slotSize <= x) {
                     copySlot(old, s, lp, lp.slotOf(sStart));
@@ -248,6 +251,9 @@ final class Mmap {
 
     private static void copySlot(PageTable from, int s, PageTable to, int t) {
         to.base[t] = from.base[s];
+        if (from.hasRuns(s)) {
+            to.installRuns(t, from.runs[s]);
+        }
         if (from.ptes != null && from.ptes[s] != null) {
             to.ensurePtes(t);
             to.ptes[t] = from.ptes[s];
@@ -279,6 +285,7 @@ final class Mmap {
             pm.meta().lock();
             try {
                 for (int s = c; s < Math.min(to, c + 512); s++) {
+                    pt.materialise(s);
                     long b = pt.base[s];
                     if (b != PageTable.NONE) {
                         lastNode = pm.nodeOf(b);

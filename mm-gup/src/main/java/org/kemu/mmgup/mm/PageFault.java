@@ -42,7 +42,7 @@ public record PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPage
         }
         PageTable pt = v.pt;
         int s = pt.slotOf(va);
-        if (pt.base[s] != PageTable.NONE) {
+        if (pt.base[s] != PageTable.NONE || pt.hasRuns(s)) {
             return;
         }
         long slotStart = (pt.firstSlot + s) << pt.slotShift;

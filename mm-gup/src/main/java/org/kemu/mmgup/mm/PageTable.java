@@ -10,6 +10,9 @@ import org.kemu.schedfair.SpinLock;
  * a PMD/PUD-mapped folio or 512 physically contiguous small pages) or, for 4 KiB mappings, a packed
  * {@code int[512]} of {@code pfn + 1} (0 = no page). Extents cost 8 bytes per slot; only slots that
  * are partly populated, straddle a VMA edge or are not physically contiguous pay 4 bytes per page.
+ * A full slot of 4 KiB pages in a few physically contiguous runs (what the COW of a huge zero page
+ * leaves: one run per per-CPU list refill, {@link ZeroPageCow}) is kept as its runs, 8 bytes per
+ * run, and expanded to the packed form only when something edits single PTEs.
  */
 final class PageTable {
     static final long NONE = -1;
@@ -24,6 +27,14 @@ final class PageTable {
      * where {@code __pte_alloc} installs each PTE page under its own PMD lock), so nothing else orders them.
      */
     volatile int[][] ptes;
+    /**
+     * Run-length slots: {@code runs[s][j] = (firstPteIndex << RUN_SHIFT) | pfn}, ascending indices,
+     * the first at 0; run j maps pages {@code [index_j, index_{j+1})} (the last to 511) to
+     * consecutive pfns. Every page of such a slot is present. Created like {@link #ptes}.
+     */
+    volatile long[][] runs;
+    static final int RUN_SHIFT = 48;
+    private static final long RUN_PFN_MASK = (1L << RUN_SHIFT) - 1;
 
     PageTable(int slotShift, long startAddr, long endAddr) {
         this.slotShift = slotShift;
@@ -47,11 +58,76 @@ final class PageTable {
         if (base[s] != NONE) {
             return base[s] + ((addr & ((1L << slotShift) - 1)) >>> 12);
         }
+        if (hasRuns(s)) {
+            long[] r = runs[s];
+            int i = pteIndex(addr);
+            int j = runOf(r, i);
+            return (r[j] & RUN_PFN_MASK) + i - (int) (r[j] >>> RUN_SHIFT);
+        }
         if (ptes != null && ptes[s] != null) {
             int v = ptes[s][pteIndex(addr)];
             return v == 0 ? -1 : Integer.toUnsignedLong(v) - 1;
         }
         return -1;
+    }
+
+    boolean hasRuns(int s) {
+        return runs != null && runs[s] != null;
+    }
+
+    /** Index of the run of {@code r} that holds PTE index {@code i}. */
+    static int runOf(long[] r, int i) {
+        int lo = 0;
+        int hi = r.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if ((int) (r[mid] >>> RUN_SHIFT) <= i) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    /** Pfn of PTE index {@code i} of run-length slot {@code r}, given the run {@code j} holding it. */
+    static long runPfn(long[] r, int j, int i) {
+        return (r[j] & RUN_PFN_MASK) + i - (int) (r[j] >>> RUN_SHIFT);
+    }
+
+    /** First PTE index past run {@code j}. */
+    static int runEnd(long[] r, int j) {
+        return j + 1 < r.length ? (int) (r[j + 1] >>> RUN_SHIFT) : 512;
+    }
+
+    static long runEntry(int firstIndex, long pfn) {
+        return ((long) firstIndex << RUN_SHIFT) | pfn;
+    }
+
+    /**
+     * Installs run-length slot {@code s} (every page present, see {@link #runs}); the caller holds the
+     * slot's PTL and the slot is empty. One run of 512 contiguous small pages becomes an extent.
+     */
+    void installRuns(int s, long[] r) {
+        if (r.length == 1) {
+            base[s] = r[0] & RUN_PFN_MASK;
+            return;
+        }
+        if (runs == null) {
+            synchronized (this) {
+                if (runs == null) {
+                    runs = new long[base.length][];
+                }
+            }
+        }
+        runs[s] = r;
+    }
+
+    /** Expands a run-length slot to the packed form, for code that edits single PTEs. */
+    void materialise(int s) {
+        if (hasRuns(s)) {
+            ensurePtes(s);
+        }
     }
 
     int[] ensurePtes(int s) {
@@ -61,6 +137,17 @@ final class PageTable {
                     ptes = new int[base.length][];
                 }
             }
+        }
+        if (hasRuns(s)) {
+            long[] r = runs[s];
+            int[] p = new int[512];
+            for (int j = 0; j < r.length; j++) {
+                for (int i = (int) (r[j] >>> RUN_SHIFT); i < runEnd(r, j); i++) {
+                    p[i] = (int) (runPfn(r, j, i) + 1);
+                }
+            }
+            ptes[s] = p;
+            runs[s] = null;
         }
         if (ptes[s] == null) {
             ptes[s] = new int[512];
@@ -75,7 +162,7 @@ final class PageTable {
     }
 
     boolean slotEmpty(int s) {
-        if (base[s] != NONE) {
+        if (base[s] != NONE || hasRuns(s)) {
             return false;
         }
         if (ptes == null || ptes[s] == null) {
@@ -136,6 +223,14 @@ final class PageTable {
             for (int[] p : ptes) {
                 if (p != null) {
                     b += 16 + 4L * p.length;
+                }
+            }
+        }
+        if (runs != null) {
+            b += 16 + 4L * runs.length;
+            for (long[] r : runs) {
+                if (r != null) {
+                    b += 16 + 8L * r.length;
                 }
             }
         }

@@ -55,11 +55,22 @@ public final class PageWalk {
             }
             return n;
         }
+        int o = PageTable.pteIndex(va);
+        if (pt.hasRuns(s)) {
+            long[] r = pt.runs[s];
+            int j = PageTable.runOf(r, o);
+            for (int i = 0; i < n; i++) {
+                if (o + i >= PageTable.runEnd(r, j)) {
+                    j++;
+                }
+                out[off + i] = PageTable.runPfn(r, j, o + i);
+            }
+            return n;
+        }
         int[] p = pt.ptes == null ? null : pt.ptes[s];
         if (p == null) {
             return 0;
         }
-        int o = PageTable.pteIndex(va);
         for (int i = 0; i < n; i++) {
             int e = p[o + i];
             if (e == 0) {

@@ -161,7 +161,17 @@ public final class FolioRefs {
             }
         }
         sb.materialise();
+        char[] refs = sb.refs;
         for (int i = o; i < o + n; i++) {
+            if (refs[i] != SmallBlock.BIG && sb.isUsed(i)) {
+                // the common case, a used page whose count stays in 1..0xFFFE: what the general path
+                // below would store, without its lookups
+                int v = refs[i] + perPageSmall;
+                if (v > 0 && v < SmallBlock.BIG) {
+                    refs[i] = (char) v;
+                    continue;
+                }
+            }
             int v = smallRef(sb, i, pfn - o + i) + perPageSmall;
             if (v == 0) {
                 pages.freeSmallPageLocked(m, b, sb, i);
@@ -229,10 +239,17 @@ public final class FolioRefs {
         if (sb.refs == null) {
             return (long) sb.nrUsed * (sb.uniform / MmConstants.GUP_PIN_COUNTING_BIAS);
         }
+        // used pages only, by their bits: a terabyte of COWed 4 KiB pages is half a million blocks
         long sum = 0;
-        for (int i = 0; i < 512; i++) {
-            if (sb.isUsed(i)) {
-                sum += smallRef(sb, i, base + i) / MmConstants.GUP_PIN_COUNTING_BIAS;
+        for (int w = 0; w < 8; w++) {
+            long bits = sb.used[w];
+            while (bits != 0) {
+                int i = (w << 6) + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                int v = sb.refs[i];
+                if (v >= MmConstants.GUP_PIN_COUNTING_BIAS) {
+                    sum += (v == SmallBlock.BIG ? bigRefs.get(base + i) : v) / MmConstants.GUP_PIN_COUNTING_BIAS;
+                }
             }
         }
         return sum;

@@ -30,6 +30,7 @@ public final class PhysicalMemoryImpl implements PhysicalMemory {
     private final HugetlbPool hugetlb;
     private final FolioRefs refs;
     private final VmEvents events = new VmEvents();
+    private final PerCpuPages pcp;
     private final List<long[]> ioRegions = new ArrayList<>();
     private long ioTop;
 
@@ -42,6 +43,7 @@ public final class PhysicalMemoryImpl implements PhysicalMemory {
         this.ioTop = map.nodeSpan * map.nodes.length;
         this.hugetlb = new HugetlbPool(kernel, costs, map, largeFolioAlloc);
         this.refs = new FolioRefs(map, pageAlloc, largeFolioAlloc, hugetlb);
+        this.pcp = new PerCpuPages(kernel, this);
     }
 
     public Kernel kernel() {
@@ -76,6 +78,11 @@ public final class PhysicalMemoryImpl implements PhysicalMemory {
 
     public HugetlbPool hugetlb() {
         return hugetlb;
+    }
+
+    /** The per-CPU page lists of order-0 movable pages. */
+    public PerCpuPages pcp() {
+        return pcp;
     }
 
     public VmEvents events() {
