@@ -43,6 +43,9 @@ final class SimTask extends SchedEntity {
     /** While in a killable wait: takes the task off the wait list when a fatal signal arrives. */
     Runnable onFatalSignal;
 
+    /** p->recent_used_cpu: a CPU select_idle_sibling may try before scanning the LLC. */
+    int recentUsedCpu = -1;
+
     final List<SimTask> joiners = new ArrayList<>();
     boolean started;
 
