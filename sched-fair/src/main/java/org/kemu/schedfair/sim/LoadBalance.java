@@ -55,6 +55,7 @@ final class LoadBalance {
     final long[] avgIdle;
     final long[] idleStamp;
     private final HrTimer timer;
+    private final int[] llcBusy;
 
     LoadBalance(SchedCore core, KernelBase kernel, FairClass fair, SimCpu[] cpus, Topology topo, long tickNs) {
         this.core = core;
@@ -68,8 +69,9 @@ final class LoadBalance {
         this.nextBalance = new long[n];
         this.avgIdle = new long[n];
         this.idleStamp = new long[n];
+        SchedDomain[] built = SchedDomain.buildAll(topo);
         for (int c = 0; c < n; c++) {
-            sd[c] = SchedDomain.build(topo, c);
+            sd[c] = built[c];
             for (SchedDomain d = sd[c]; d != null; d = d.parent) {
                 if (d.has(SchedDomain.SD_SHARE_PKG_RESOURCES)) {
                     sdLlc[c] = d;
@@ -82,6 +84,7 @@ final class LoadBalance {
         // max_load_balance_interval = HZ * num_online_cpus() / 10
         this.maxIntervalJiffies = Math.max(1, 1_000_000_000L / tickNs * n / 10);
         this.timer = new HrTimer(kernel, "sched_balance", this::softirq);
+        this.llcBusy = new int[n];
     }
 
     // ---- helpers ------------------------------------------------------------------------------
@@ -155,7 +158,8 @@ final class LoadBalance {
      * LLC with more than one busy CPU (sds->nr_busy_cpus > 1).
      */
     private boolean kickable() {
-        int[] busyInLlc = new int[topo.nrCpus()];
+        int[] busyInLlc = llcBusy;
+        java.util.Arrays.fill(busyInLlc, 0);
         for (int c = 0; c < cpus.length; c++) {
             if (idleCpu(c)) {
                 continue;

@@ -115,6 +115,44 @@ final class SchedDomain {
      * one CPU. Returns the lowest remaining domain, or null on a one-CPU machine.
      */
     static SchedDomain build(Topology topo, int cpu) {
+        return build(new Spans(topo), cpu);
+    }
+
+    /** Every CPU's domains, the level spans computed once for the machine. */
+    static SchedDomain[] buildAll(Topology topo) {
+        Spans spans = new Spans(topo);
+        SchedDomain[] out = new SchedDomain[topo.nrCpus()];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = build(spans, c);
+        }
+        return out;
+    }
+
+    /** The span of each topology level around each CPU (the tl->mask(cpu) of the level), memoized. */
+    private static final class Spans {
+        final Topology topo;
+        final int[][][] bySpan;
+
+        Spans(Topology topo) {
+            this.topo = topo;
+            this.bySpan = new int[Level.values().length][topo.nrCpus()][];
+        }
+
+        int[] of(Level l, int cpu) {
+            int[] s = bySpan[l.ordinal()][cpu];
+            if (s == null) {
+                s = span(topo, l, cpu).toArray();
+                // every CPU of the span has this same span
+                for (int c : s) {
+                    bySpan[l.ordinal()][c] = s;
+                }
+            }
+            return s;
+        }
+    }
+
+    private static SchedDomain build(Spans spans, int cpu) {
+        Topology topo = spans.topo;
         List<Level> levels = new ArrayList<>(List.of(Level.SMT, Level.MC, Level.DIE));
         if (topo.nodes() > 1) {
             levels.add(Level.NUMA);
@@ -123,8 +161,8 @@ final class SchedDomain {
         SchedDomain bottom = null;
         int[] prevSpan = null;
         for (Level l : levels) {
-            int[] span = span(topo, l, cpu).toArray();
-            int[][] groups = groups(topo, l, span, cpu, prevSpan == null);
+            int[] span = spans.of(l, cpu);
+            int[][] groups = groups(spans, l, span, cpu, prevSpan == null);
             SchedDomain sd = new SchedDomain(l, cpu, span, groups);
             if (below == null) {
                 bottom = sd;
@@ -170,7 +208,7 @@ final class SchedDomain {
     }
 
     /** build_sched_groups: the span cut by the level below's spans, the group of {@code cpu} first. */
-    private static int[][] groups(Topology topo, Level l, int[] span, int cpu, boolean lowest) {
+    private static int[][] groups(Spans spans, Level l, int[] span, int cpu, boolean lowest) {
         List<int[]> out = new ArrayList<>();
         BitSet covered = new BitSet();
         int[] order = new int[span.length];
@@ -188,7 +226,7 @@ final class SchedDomain {
             if (covered.get(c)) {
                 continue;
             }
-            int[] g = lowest ? new int[] {c} : span(topo, Level.values()[l.ordinal() - 1], c).toArray();
+            int[] g = lowest ? new int[] {c} : spans.of(Level.values()[l.ordinal() - 1], c);
             for (int x : g) {
                 covered.set(x);
             }
