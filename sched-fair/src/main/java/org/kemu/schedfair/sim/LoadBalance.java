@@ -700,7 +700,8 @@ final class LoadBalance {
 
     /**
      * task_hot: SMT siblings share their caches; otherwise a task that ran within
-     * sysctl_sched_migration_cost (0.5 ms, rq_clock_task - se.exec_start) is cache hot.
+     * sysctl_sched_migration_cost (0.5 ms, rq_clock_task - se.exec_start) is cache hot. A task that
+     * never ran has exec_start 0 (__sched_fork) and is cold, whatever kemu's clock reads.
      */
     private boolean taskHot(SimTask p, Env env) {
         if (p.task.policy == org.kemu.schedfair.SchedPolicy.IDLE) {
@@ -709,7 +710,7 @@ final class LoadBalance {
         if (env.sd.has(SchedDomain.SD_SHARE_CPUCAPACITY)) {
             return false;
         }
-        return core.now() - p.execAt < MIGRATION_COST_NS;
+        return p.hasRun && core.now() - p.execAt < MIGRATION_COST_NS;
     }
 
     /**

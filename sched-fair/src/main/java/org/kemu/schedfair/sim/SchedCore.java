@@ -333,6 +333,7 @@ final class SchedCore implements SimEngine.EventSource {
             c.contextSwitches++;
         }
         next.execAt = start;
+        next.hasRun = true;
         if (tracer.enabled() && next != prev && start > next.queuedAt) {
             tracer.emit(new TraceEvent.TaskStateSpan(next.id, next.task.name, "runnable", null, next.queuedAt, start));
         }

@@ -24,6 +24,12 @@ final class SimTask extends SchedEntity {
 
     /** Time from which the CPU's time counts for this task (after a context switch). */
     long execAt;
+    /**
+     * Whether the task has been picked to run at least once. __sched_fork clears se.exec_start, so a
+     * task that never ran is never cache hot (task_hot's rq_clock_task - 0 is the uptime); kemu's
+     * clock starts at 0, where execAt = 0 would look like "ran just now".
+     */
+    boolean hasRun;
 
     // current work item
     Work work = Work.NONE;

@@ -191,4 +191,33 @@ class LoadBalanceTest {
         // both CPUs busy nearly the whole 3 s: without balancing CPU 1 would stay idle (3 s in total)
         assertThat(total).isGreaterThan(5_500 * MS);
     }
+
+    /**
+     * task_hot (v5.14): a task that never ran is not cache hot, because __sched_fork clears
+     * se.exec_start and rq_clock_task - 0 is far above sysctl_sched_migration_cost. Two CPUs: A
+     * (pinned to CPU 0) forks B, which queues behind A (both CPUs run one task, so
+     * find_idlest_group keeps B local); C on CPU 1 sleeps at 0.1 ms, and CPU 1's newidle_balance
+     * must pull the never-run B at once, not 0.5 ms after kemu's clock origin.
+     */
+    @Test
+    void aNeverRunTaskIsColdForNewidleBalance() {
+        Kernel k = kernel(new Topology(1, 2, 1, 1L << 30));
+        long[] bStart = {-1};
+        int[] bCpu = {-1};
+        k.spawn(TaskSpec.user("a", 1).withAffinity(org.kemu.schedfair.CpuMask.of(0)), () -> {
+            k.spawn(TaskSpec.user("b", 2), () -> {
+                bStart[0] = k.now();
+                bCpu[0] = k.current().cpu();
+                k.work(MS);
+            });
+            k.work(20 * MS);
+        });
+        k.spawn(TaskSpec.user("c", 3).withAffinity(org.kemu.schedfair.CpuMask.of(1)), () -> {
+            k.work(MS / 10);
+            k.sleep(5 * MS);
+        });
+        k.run();
+        assertThat(bCpu[0]).isEqualTo(1);
+        assertThat(bStart[0]).isLessThan(MS / 2);
+    }
 }
