@@ -90,6 +90,11 @@ class CapsTest {
 
     @Test
     void aMainArrivingWhenEveryCpuIsTakenRunsAloneButStillCounts() {
+        // main-a forks its 7 helpers while main-b still occupies CPU 1, so find_idlest_cpu doubles
+        // one helper up on a busy CPU; main-b then sleeps and CPU 1's newidle_balance pulls that
+        // never-run helper (task_hot: exec_start is 0 from __sched_fork, so it is cold), which does
+        // chunks before main-b wakes. Without that pull it waits out the whole job behind a helper
+        // within its slice and job A has 7 threads.
         // patch 11 cannot refuse the caller itself: the second main gets no helper
         Kernel k = PadataHarness.sim(8, 6);
         Padata p = PadataHarness.padata(k, PadataHarness.noCgroup());

@@ -10,10 +10,11 @@ import org.kemu.schedfair.Nice;
 import org.kemu.schedfair.TaskSpec;
 
 /**
- * Patches 13 and 14 (docs/kernel/padata.md section 3.2, docs/kernel/sched-fair.md section 3.3). Setup: two CPUs, a CPU hog
- * pinned to each, the main task allowed on both. The runtime's wake-up placement puts the main task
+ * Patches 13 and 14 (docs/kernel/padata.md section 3.2, docs/kernel/sched-fair.md section 3.3). Setup: two CPUs, CPU hog A
+ * pinned to CPU 0 and three to CPU 1, the main task allowed on both. The runtime's wake-up placement puts the main task
  * and its one helper (the online cap leaves room for one) on CPU 0 with hog A, so hog A shares its
- * CPU with the main thread and the helper (two hogs on CPU 1 make CPU 0 the idlest at fork).
+ * CPU with the main thread and the helper (CPU 1's three hogs make CPU 0 the idlest at fork and
+ * keep the two CPUs balanced afterwards).
  */
 class NiceTest {
     private static final long HOG_A_NS = 400_000_000;
@@ -31,10 +32,15 @@ class NiceTest {
             k.work(hogANs);
             hogAEnd[0] = k.now();
         });
-        // two hogs on CPU 1 make CPU 0 the least loaded when main and its helper are forked
-        // (fork balancing, find_idlest_cpu), so they share CPU 0 with hog A
-        k.spawn(TaskSpec.user("hog-b", 2).withAffinity(CpuMask.of(1)), () -> k.work(5_000_000_000L));
-        k.spawn(TaskSpec.user("hog-b2", 3).withAffinity(CpuMask.of(1)), () -> k.work(5_000_000_000L));
+        // three hogs on CPU 1 (3 * 1024) make CPU 0 the least loaded when main and its helper are
+        // forked (find_idlest_cpu), so they share CPU 0 with hog A; and they keep CPU 0 no busier
+        // than CPU 1 afterwards (at most 3 * 1024 there, with a nice-0 helper), so 5.14's periodic
+        // load_balance (find_busiest_group: CPU 0's load must exceed CPU 1's by imbalance_pct 117)
+        // has nothing to move. With two hogs on CPU 1 it would rightly move main or the nice-0
+        // helper to CPU 1 (3072 > 1.17 * 2048), and this test would measure balancing instead.
+        for (int i = 0; i < 3; i++) {
+            k.spawn(TaskSpec.user("hog-b" + i, 2 + i).withAffinity(CpuMask.of(1)), () -> k.work(5_000_000_000L));
+        }
         k.spawn(TaskSpec.user("main", 100), () -> {
             padata.doMultithreaded(PadataMtJob.<Object>builder((s, e, a) -> {
                 threads.add(k.current());

@@ -6,9 +6,14 @@ package org.kemu.schedfair;
  * published two-socket x86 servers: first one thread of every core (node 0's cores, then node 1's),
  * then the SMT siblings in the same order, so that CPU {@code c} and {@code c + cores} are siblings.
  *
+ * <p>The last level cache is shared by {@code coresPerLlc} consecutive cores of a node (with their
+ * SMT siblings): the span of the scheduler's MC domain (cpu_coregroup_mask, the LLC's shared_cpu_map
+ * on x86) and of select_idle_sibling's scan.
+ *
  * @param memoryPerNodeBytes memory of each node, used by mm-gup for its physical memory
+ * @param coresPerLlc cores sharing one last level cache; divides {@code coresPerNode}
  */
-public record Topology(int nodes, int coresPerNode, int threadsPerCore, long memoryPerNodeBytes) {
+public record Topology(int nodes, int coresPerNode, int threadsPerCore, long memoryPerNodeBytes, int coresPerLlc) {
 
     /** Upper bound on CPUs, as a large NR_CPUS; it keeps masks and per-CPU arrays sane. */
     public static final int MAX_CPUS = 8192;
@@ -24,6 +29,13 @@ public record Topology(int nodes, int coresPerNode, int threadsPerCore, long mem
                 Errno.EINVAL, "topology:nr_cpus", "more than " + MAX_CPUS + " CPUs");
         KernelException.require(memoryPerNodeBytes >= 0, Errno.EINVAL, "topology:memory",
                 "memory per node must not be negative");
+        KernelException.require(coresPerLlc >= 1 && coresPerNode % coresPerLlc == 0, Errno.EINVAL, "topology:llc",
+                "cores per LLC must divide cores per node (" + coresPerNode + "), got " + coresPerLlc);
+    }
+
+    /** A machine whose nodes each have one last level cache (one LLC per socket, as Skylake-SP). */
+    public Topology(int nodes, int coresPerNode, int threadsPerCore, long memoryPerNodeBytes) {
+        this(nodes, coresPerNode, threadsPerCore, memoryPerNodeBytes, coresPerNode);
     }
 
     /** A single-node machine of {@code cpus} CPUs without SMT and 1 GiB of memory. */
@@ -58,6 +70,22 @@ public record Topology(int nodes, int coresPerNode, int threadsPerCore, long mem
         for (int t = 0; t < threadsPerCore; t++) {
             int base = t * nrCores() + node * coresPerNode;
             m = m.or(CpuMask.range(base, base + coresPerNode));
+        }
+        return m;
+    }
+
+    /** The last level cache of {@code cpu}, numbered across the machine. */
+    public int llcOf(int cpu) {
+        return coreOf(cpu) / coresPerLlc;
+    }
+
+    /** All CPUs sharing {@code cpu}'s last level cache, itself included (cpu_coregroup_mask). */
+    public CpuMask llcCpusOf(int cpu) {
+        int first = llcOf(cpu) * coresPerLlc;
+        CpuMask m = CpuMask.empty();
+        for (int t = 0; t < threadsPerCore; t++) {
+            int base = t * nrCores() + first;
+            m = m.or(CpuMask.range(base, base + coresPerLlc));
         }
         return m;
     }

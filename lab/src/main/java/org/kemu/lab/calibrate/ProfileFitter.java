@@ -14,8 +14,13 @@ import org.kemu.mmgup.MmCosts;
 import org.kemu.padatacore.PadataCosts;
 import org.kemu.schedfair.CpuIdleDriver;
 import org.kemu.schedfair.CpuIdleState;
+import org.kemu.schedfair.Kernel;
+import org.kemu.schedfair.KernelConfig;
+import org.kemu.schedfair.Kernels;
+import org.kemu.schedfair.MachineSpec;
 import org.kemu.schedfair.MemoryBandwidth;
 import org.kemu.schedfair.RuntimeCosts;
+import org.kemu.schedfair.TaskSpec;
 import org.kemu.schedfair.Topology;
 import org.kemu.vfiotype1.IommuCosts;
 import org.kemu.vfiotype1.Type1Costs;
@@ -77,10 +82,47 @@ public final class ProfileFitter {
             double nodeBps, double initFixedNs, double initPerGiBNs, double ipiTargetNs, double callNs) {
     }
 
-    /** Machine facts (docs/calibration-inputs.md, "Machines"): not fitted. */
+    /**
+     * Machine facts (docs/calibration-inputs.md, "Machines"; the LLC: one L3 per Skylake-SP socket,
+     * one 8-core CCX per Zen 3 L3): not fitted.
+     */
     static Topology topology(String machine) {
-        return machine.equals(CalibrationInputs.INTEL) ? new Topology(2, 26, 2, 384L << 30)
-                : new Topology(2, 64, 2, 1024L << 30);
+        return machine.equals(CalibrationInputs.INTEL) ? new Topology(2, 26, 2, 384L << 30, 26)
+                : new Topology(2, 64, 2, 1024L << 30, 8);
+    }
+
+    /**
+     * How many of {@code threads} padata threads the scheduler keeps on the busiest node, averaged over
+     * {@code durationNs}: the emulator's own placement (5.14 fork balancing, then nohz idle balancing
+     * with the NUMA imbalance allowance) of a main kthread that forks {@code threads - 1} CPU-bound
+     * helpers and works beside them, read from the per-CPU busy time of that run.
+     */
+    static double threadsOnBusiestNode(Topology topo, int threads, long durationNs) {
+        Kernel k = Kernels.simulated(KernelConfig.of(new MachineSpec("placement", topo,
+                new MemoryBandwidth(1e12, 1e12), RuntimeCosts.FREE), 1));
+        long piece = 1_000_000L;
+        k.spawn(TaskSpec.kthread("main"), () -> {
+            for (int i = 1; i < threads; i++) {
+                k.spawn(TaskSpec.kthread("padata" + i), () -> {
+                    while (k.now() < durationNs) {
+                        k.work(piece);
+                    }
+                });
+            }
+            while (k.now() < durationNs) {
+                k.work(piece);
+            }
+        });
+        long[] busy = k.run().cpuBusyNs();
+        double[] perNode = new double[topo.nodes()];
+        for (int c = 0; c < busy.length; c++) {
+            perNode[topo.nodeOf(c)] += busy[c];
+        }
+        double max = 0;
+        for (double b : perNode) {
+            max = Math.max(max, b);
+        }
+        return max / Math.max(1, k.now());
     }
 
     static String description(String machine) {
@@ -148,8 +190,10 @@ public final class ProfileFitter {
                 .filter(c -> c.padataThreads() == 16 && c.lockCachePages() > 0).findFirst().orElseThrow();
         double perThreadPageNs = mt.pinS() * 1e9 * mt.padataThreads() / pinPages(mt);
         double perThreadBps = 4096e9 / Math.max(1, perThreadPageNs - present);
-        int nodesUsed = 1; // the wake-up path fills idle CPUs of node 0 first: every helper clears node 0's memory
-        double nodeBps = Math.min(perThreadBps * mt.padataThreads() / nodesUsed, perCore * mt.padataThreads());
+        // the busiest node streams the clears of the threads the scheduler keeps there (not all 16:
+        // load balancing moves some to the other node while the pin runs)
+        double onBusiest = threadsOnBusiestNode(topology(machine), mt.padataThreads(), Math.round(mt.pinS() * 1e9));
+        double nodeBps = Math.min(perThreadBps * onBusiest, perCore * mt.padataThreads());
         // 7. THP prealloc (ZeroPageCow): each of the 16 threads COWs its share of the huge zero page 4 KiB
         // at a time; per page a write fault, a clear at its share of the bandwidth, the pcp refill
         // amortised, the split amortised, and one TLB shootdown to each of the 15 other threads' CPUs.
@@ -263,11 +307,18 @@ public final class ProfileFitter {
         src.put("topology.coresPerNode", "docs/calibration-inputs.md Machines");
         src.put("topology.threadsPerCore", "docs/calibration-inputs.md Machines");
         src.put("topology.memoryPerNodeBytes", "docs/calibration-inputs.md Machines");
+        src.put("topology.coresPerLlc", machine.equals(CalibrationInputs.INTEL)
+                ? "Skylake-SP: one L3 (1.375 MiB per core, non-inclusive, on the mesh) shared by all cores of the"
+                        + " socket (Intel 64 and IA-32 Architectures Optimization Reference Manual, Skylake Server"
+                        + " microarchitecture); Linux's MC domain spans the socket"
+                : "AMD EPYC 7003 (Zen 3, Milan): each CCD is one 8-core CCX whose cores share its 32 MiB L3 (AMD,"
+                        + " 'AMD EPYC 7003 Series Processors' product brief and Zen 3 architecture disclosure, 2021);"
+                        + " Linux's MC domain spans the L3's shared_cpu_map");
         MemoryBandwidth bw = new MemoryBandwidth(Math.round(f.nodeBps()), Math.round(f.perCoreBps()));
         src.put("bandwidth.perCoreBytesPerSec", "fit step 3: 4 KiB / (no-prealloc hugetlb pin per page - present-page pin"
                 + " per page - mm.hugeFaultNs / 512), least squares over the 3 no-prealloc hugetlb base cells");
-        src.put("bandwidth.nodeBytesPerSec", "fit step 5: the 16-thread pin with locked_vm cache (input 2) streams 16"
-                + " clears through node 0");
+        src.put("bandwidth.nodeBytesPerSec", "fit step 5: the 16-thread pin with locked_vm cache (input 2) streams the"
+                + " clears of the threads the emulator's 5.14 load balancer keeps on the busiest node (time average)");
         RuntimeCosts rt = new RuntimeCosts(CONTEXT_SWITCH_NS, 20, 100, 250, 50_000);
         src.put("runtime.contextSwitchNs", "measured: direct thread context-switch cost about 2 us (Sigoure 2010, futex"
                 + " ping-pong on one CPU; Li, Ding and Shen, ExpCS 2007: 3.8 us on a 2007 Xeon); the idle-state exit"

@@ -17,6 +17,7 @@ public final class ProfileMeanings {
         m("topology.coresPerNode", "physical cores per node");
         m("topology.threadsPerCore", "SMT threads per core");
         m("topology.memoryPerNodeBytes", "memory per node");
+        m("topology.coresPerLlc", "physical cores sharing one last-level cache (the MC sched domain)");
         m("bandwidth.nodeBytesPerSec", "memory bandwidth of one node, shared by the tasks streaming through it");
         m("bandwidth.perCoreBytesPerSec", "memory bandwidth one core reaches alone (the per-core ceiling)");
         m("runtime.contextSwitchNs", "CPU time a CPU spends switching to another task (charged to neither)");

@@ -30,6 +30,9 @@ final class SchedCore implements SimEngine.EventSource {
     private final CpuMask online;
     final SimCpu[] cpus;
     final FairClass fair;
+    /** Sched domains and load balancing (periodic, nohz idle and newidle). */
+    final LoadBalance balance;
+    private final SelectTaskRq placement;
     private final CpuEventHeap heap;
     private final MemoryBandwidthModel memory;
     /** TICK_NSEC: with HRTICK off, slices and runtime run out only at a tick (see {@link #atTick}). */
@@ -56,6 +59,8 @@ final class SchedCore implements SimEngine.EventSource {
             case EEVDF -> new EevdfRule(n, tickNs);
         };
         this.fair = new FairClass(this, kernel, rule, n, config.throttleModel(), config.kernelVersion());
+        this.balance = new LoadBalance(this, kernel, fair, cpus, topo, tickNs);
+        this.placement = new SelectTaskRq(balance, cpus, fair);
     }
 
     long now() {
@@ -184,48 +189,33 @@ final class SchedCore implements SimEngine.EventSource {
     // ---- placement and wake-up --------------------------------------------------------------------
 
     /**
-     * select_task_rq: the previous CPU if it is idle and allowed, else an idle allowed CPU (same
-     * node first, scanning upwards from the previous CPU), else the previous CPU if allowed, else
-     * the allowed CPU with the fewest tasks. A new task (fork balancing, find_idlest_cpu) goes to
-     * the allowed CPU with the fewest tasks when none is idle. Ties go to the lowest CPU id.
+     * select_task_rq: select_task_rq_fair ({@link SelectTaskRq}) from the waker's CPU (the parent's
+     * for a fork; the previous CPU when a timer wakes), then select_fallback_rq when the choice is
+     * not allowed: an allowed online CPU of the previous CPU's node, else any allowed one.
      */
     private SimCpu selectCpu(SimTask t, boolean fork) {
         CpuMask allowed = t.task.affinity.and(online);
         TaskStruct waker = engine.current();
-        int prev = t.task.cpu >= 0 ? t.task.cpu : (waker != null ? waker.cpu : allowed.firstCpu());
+        int wakerCpu = waker != null ? waker.cpu : -1;
+        int prev = t.task.cpu >= 0 ? t.task.cpu : (wakerCpu >= 0 ? wakerCpu : allowed.firstCpu());
         if (prev < 0) {
             prev = allowed.firstCpu();
         }
-        if (allowed.contains(prev) && idle(cpus[prev])) {
-            return cpus[prev];
+        if (fork) {
+            // wake_up_new_task: p->recent_used_cpu = task_cpu(p), the parent's CPU
+            t.recentUsedCpu = prev;
         }
-        int prevNode = cpus[prev].node;
-        SimCpu other = null;
-        int n = cpus.length;
-        for (int i = 1; i <= n; i++) {
-            int c = (prev + i) % n;
-            if (allowed.contains(c) && idle(cpus[c])) {
-                if (cpus[c].node == prevNode) {
-                    return cpus[c];
-                }
-                if (other == null) {
-                    other = cpus[c];
-                }
-            }
+        int cpu = placement.select(t, prev, wakerCpu, fork, allowed);
+        if (allowed.contains(cpu)) {
+            return cpus[cpu];
         }
-        if (other != null) {
-            return other;
-        }
-        if (allowed.contains(prev) && !fork) {
-            return cpus[prev];
-        }
-        SimCpu best = null;
+        int node = cpus[prev].node;
         for (int c = allowed.firstCpu(); c >= 0; c = allowed.nextCpu(c + 1)) {
-            if (best == null || fair.nrRunning(cpus[c]) < fair.nrRunning(best)) {
-                best = cpus[c];
+            if (cpus[c].node == node) {
+                return cpus[c];
             }
         }
-        return best;
+        return cpus[allowed.firstCpu()];
     }
 
     private boolean idle(SimCpu c) {
@@ -238,6 +228,9 @@ final class SchedCore implements SimEngine.EventSource {
         t.task.cpu = c.id;
         t.task.state = TaskState.RUNNABLE;
         account(c);
+        if (wakeup) {
+            balance.wokenOn(c.id);
+        }
         fair.enqueueTask(c, t, wakeup, initial);
         if (c.curr == null) {
             pickAndSet(c, null);
@@ -325,8 +318,8 @@ final class SchedCore implements SimEngine.EventSource {
     /** Picks the next task for an empty CPU (pulling one from the busiest CPU if idle) and starts it. */
     private void pickAndSet(SimCpu c, SimTask prev) {
         SimTask next = fair.pickNextTask(c);
-        if (next == null) {
-            next = idleBalance(c);
+        if (next == null && balance.newidleBalance(c.id)) {
+            next = fair.pickNextTask(c);
         }
         c.curr = next;
         if (next == null) {
@@ -334,6 +327,7 @@ final class SchedCore implements SimEngine.EventSource {
             heap.update(c.id, Long.MAX_VALUE);
             return;
         }
+        balance.cpuBusy();
         next.task.state = TaskState.RUNNING;
         next.task.cpu = c.id;
         // leaving an idle state: the task starts once the CPU is out of it
@@ -343,6 +337,7 @@ final class SchedCore implements SimEngine.EventSource {
             c.contextSwitches++;
         }
         next.execAt = start;
+        next.hasRun = true;
         if (tracer.enabled() && next != prev && start > next.queuedAt) {
             tracer.emit(new TraceEvent.TaskStateSpan(next.id, next.task.name, "runnable", null, next.queuedAt, start));
         }
@@ -359,31 +354,47 @@ final class SchedCore implements SimEngine.EventSource {
         reprogram(c);
     }
 
-    /** newidle balance: pull the first allowed queued task of the busiest CPU. */
-    private SimTask idleBalance(SimCpu c) {
-        SimCpu busiest = null;
-        SimTask pick = null;
-        for (SimCpu o : cpus) {
-            if (o == c || fair.nrRunning(o) < 2 || (busiest != null && fair.nrRunning(o) <= fair.nrRunning(busiest))) {
-                continue;
-            }
-            for (SimTask q : fair.pullable(o)) {
-                if (q.task.affinity.contains(c.id)) {
-                    busiest = o;
-                    pick = q;
-                    break;
-                }
-            }
+    /**
+     * detach_task + attach_task for load balancing: a queued task moves from {@code src} to
+     * {@code dst}. With {@code attach} the destination starts it or checks preemption
+     * (attach_task -> check_preempt_curr); newidle balancing picks it itself.
+     */
+    void migrateQueued(SimTask t, SimCpu src, SimCpu dst, boolean attach) {
+        account(src);
+        fair.dequeueTask(src, t, false);
+        reprogram(src);
+        t.task.cpu = dst.id;
+        account(dst);
+        fair.enqueueTask(dst, t, false, false);
+        if (!attach) {
+            return;
         }
-        if (pick == null) {
-            return null;
+        if (dst.curr == null) {
+            pickAndSet(dst, null);
+            return;
         }
-        account(busiest);
-        fair.dequeueTask(busiest, pick, false);
-        reprogram(busiest);
-        pick.task.cpu = c.id;
-        fair.enqueueTask(c, pick, false, false);
-        return fair.pickNextTask(c);
+        if (fair.wakeupPreempt(dst, dst.curr, t)) {
+            dst.reschedPending = true;
+        }
+        reprogram(dst);
+    }
+
+    /**
+     * active_load_balance_cpu_stop: the stopper preempts {@code src}'s running task, which moves to
+     * {@code dst}. Only from a timer (no task is executing code); false if it cannot move now.
+     */
+    boolean migrateRunning(SimTask t, SimCpu src, SimCpu dst) {
+        if (t.task == engine.executing() || t.task.state != TaskState.RUNNING) {
+            return false;
+        }
+        account(src);
+        leaveCpu(src, t);
+        fair.dequeueTask(src, t, false);
+        t.task.state = TaskState.RUNNABLE;
+        t.queuedAt = now();
+        pickAndSet(src, t);
+        activate(t, dst, false, false);
+        return true;
     }
 
     /** Plans the CPU's next event: its task resumes, its work ends, or its slice or runtime does. */

@@ -24,6 +24,12 @@ final class SimTask extends SchedEntity {
 
     /** Time from which the CPU's time counts for this task (after a context switch). */
     long execAt;
+    /**
+     * Whether the task has been picked to run at least once. __sched_fork clears se.exec_start, so a
+     * task that never ran is never cache hot (task_hot's rq_clock_task - 0 is the uptime); kemu's
+     * clock starts at 0, where execAt = 0 would look like "ran just now".
+     */
+    boolean hasRun;
 
     // current work item
     Work work = Work.NONE;
@@ -42,6 +48,9 @@ final class SimTask extends SchedEntity {
     long queuedAt;
     /** While in a killable wait: takes the task off the wait list when a fatal signal arrives. */
     Runnable onFatalSignal;
+
+    /** p->recent_used_cpu: a CPU select_idle_sibling may try before scanning the LLC. */
+    int recentUsedCpu = -1;
 
     final List<SimTask> joiners = new ArrayList<>();
     boolean started;

@@ -1,0 +1,237 @@
+package org.kemu.schedfair.sim;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import org.kemu.schedfair.CpuMask;
+import org.kemu.schedfair.Topology;
+
+/**
+ * One CPU's {@code struct sched_domain} at one level, as kernel/sched/topology.c v5.14 builds it:
+ * its span, its groups (the spans of the level below, the local group first), the flags and tunables
+ * {@code sd_init} gives the level, and the balancing state {@code load_balance} keeps per CPU and
+ * level (balance_interval, nr_balance_failed, last_balance). Every CPU has its own copy, as in the
+ * kernel.
+ */
+final class SchedDomain {
+    static final int SD_BALANCE_NEWIDLE = 1;
+    static final int SD_BALANCE_EXEC = 1 << 1;
+    static final int SD_BALANCE_FORK = 1 << 2;
+    static final int SD_WAKE_AFFINE = 1 << 3;
+    static final int SD_SHARE_CPUCAPACITY = 1 << 4;
+    static final int SD_SHARE_PKG_RESOURCES = 1 << 5;
+    static final int SD_SERIALIZE = 1 << 6;
+    static final int SD_PREFER_SIBLING = 1 << 7;
+    static final int SD_NUMA = 1 << 8;
+
+    /** The default topology levels (default_topology[] plus one NUMA level for a 2-distance SLIT). */
+    enum Level { SMT, MC, DIE, NUMA }
+
+    /**
+     * node_reclaim_distance (RECLAIM_DISTANCE = 30) and the SLIT distance between the two sockets of
+     * the published two-socket servers: 21 in their ACPI SLIT, so the NUMA level keeps fork, exec and
+     * wake-affine balancing (sd_init clears them only beyond node_reclaim_distance).
+     */
+    static final int NODE_RECLAIM_DISTANCE = 30;
+    static final int REMOTE_NODE_DISTANCE = 21;
+
+    final Level level;
+    final int cpu;
+    final int[] span;
+    final BitSet spanMask;
+    /** sd->groups as spans; groups[0] holds {@link #cpu}. */
+    final int[][] groups;
+    int flags;
+    final int imbalancePct;
+    final int cacheNiceTries;
+    final long minIntervalMs;
+    final long maxIntervalMs;
+    final int busyFactor = 16;
+    long balanceIntervalMs;
+    int nrBalanceFailed;
+    long lastBalanceJiffies;
+    SchedDomain parent;
+    SchedDomain child;
+
+    private SchedDomain(Level level, int cpu, int[] span, int[][] groups) {
+        this.level = level;
+        this.cpu = cpu;
+        this.span = span;
+        this.spanMask = new BitSet();
+        for (int c : span) {
+            spanMask.set(c);
+        }
+        this.groups = groups;
+        // sd_init: every level balances on newidle, exec and fork, is wake-affine and prefers siblings
+        int f = SD_BALANCE_NEWIDLE | SD_BALANCE_EXEC | SD_BALANCE_FORK | SD_WAKE_AFFINE | SD_PREFER_SIBLING;
+        int pct = 117;
+        int tries;
+        switch (level) {
+            case SMT -> {
+                // cpu_smt_flags
+                f |= SD_SHARE_CPUCAPACITY | SD_SHARE_PKG_RESOURCES;
+                pct = 110;
+                tries = 0;
+            }
+            case MC -> {
+                // cpu_core_flags
+                f |= SD_SHARE_PKG_RESOURCES;
+                tries = 1;
+            }
+            case NUMA -> {
+                f |= SD_NUMA | SD_SERIALIZE;
+                f &= ~SD_PREFER_SIBLING;
+                if (REMOTE_NODE_DISTANCE > NODE_RECLAIM_DISTANCE) {
+                    f &= ~(SD_BALANCE_EXEC | SD_BALANCE_FORK | SD_WAKE_AFFINE);
+                }
+                tries = 2;
+            }
+            default -> tries = 1;
+        }
+        this.flags = f;
+        this.imbalancePct = pct;
+        this.cacheNiceTries = tries;
+        this.minIntervalMs = span.length;
+        this.maxIntervalMs = 2L * span.length;
+        this.balanceIntervalMs = span.length;
+    }
+
+    int weight() {
+        return span.length;
+    }
+
+    boolean has(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    boolean spans(int c) {
+        return spanMask.get(c);
+    }
+
+    /**
+     * build_sched_domains for {@code cpu}: a domain per topology level (groups from the level below,
+     * single CPUs at the bottom), then cpu_attach_domain's removal of degenerate domains: a parent
+     * with its child's span goes (its SD_PREFER_SIBLING passes down), and so does a bottom domain of
+     * one CPU. Returns the lowest remaining domain, or null on a one-CPU machine.
+     */
+    static SchedDomain build(Topology topo, int cpu) {
+        return build(new Spans(topo), cpu);
+    }
+
+    /** Every CPU's domains, the level spans computed once for the machine. */
+    static SchedDomain[] buildAll(Topology topo) {
+        Spans spans = new Spans(topo);
+        SchedDomain[] out = new SchedDomain[topo.nrCpus()];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = build(spans, c);
+        }
+        return out;
+    }
+
+    /** The span of each topology level around each CPU (the tl->mask(cpu) of the level), memoized. */
+    private static final class Spans {
+        final Topology topo;
+        final int[][][] bySpan;
+
+        Spans(Topology topo) {
+            this.topo = topo;
+            this.bySpan = new int[Level.values().length][topo.nrCpus()][];
+        }
+
+        int[] of(Level l, int cpu) {
+            int[] s = bySpan[l.ordinal()][cpu];
+            if (s == null) {
+                s = span(topo, l, cpu).toArray();
+                // every CPU of the span has this same span
+                for (int c : s) {
+                    bySpan[l.ordinal()][c] = s;
+                }
+            }
+            return s;
+        }
+    }
+
+    private static SchedDomain build(Spans spans, int cpu) {
+        Topology topo = spans.topo;
+        List<Level> levels = new ArrayList<>(List.of(Level.SMT, Level.MC, Level.DIE));
+        if (topo.nodes() > 1) {
+            levels.add(Level.NUMA);
+        }
+        SchedDomain below = null;
+        SchedDomain bottom = null;
+        int[] prevSpan = null;
+        for (Level l : levels) {
+            int[] span = spans.of(l, cpu);
+            int[][] groups = groups(spans, l, span, cpu, prevSpan == null);
+            SchedDomain sd = new SchedDomain(l, cpu, span, groups);
+            if (below == null) {
+                bottom = sd;
+            } else {
+                below.parent = sd;
+                sd.child = below;
+            }
+            below = sd;
+            prevSpan = span;
+        }
+        // sd_parent_degenerate: same span as the child
+        for (SchedDomain tmp = bottom; tmp != null && tmp.parent != null;) {
+            SchedDomain p = tmp.parent;
+            if (p.span.length == tmp.span.length) {
+                tmp.parent = p.parent;
+                if (p.parent != null) {
+                    p.parent.child = tmp;
+                }
+                if (p.has(SD_PREFER_SIBLING)) {
+                    tmp.flags |= SD_PREFER_SIBLING;
+                }
+            } else {
+                tmp = p;
+            }
+        }
+        // sd_degenerate: a domain of one CPU
+        if (bottom != null && bottom.span.length == 1) {
+            bottom = bottom.parent;
+            if (bottom != null) {
+                bottom.child = null;
+            }
+        }
+        return bottom;
+    }
+
+    private static CpuMask span(Topology topo, Level l, int cpu) {
+        return switch (l) {
+            case SMT -> topo.siblingsOf(cpu);
+            case MC -> topo.llcCpusOf(cpu);
+            case DIE -> topo.cpusOfNode(topo.nodeOf(cpu));
+            case NUMA -> topo.allCpus();
+        };
+    }
+
+    /** build_sched_groups: the span cut by the level below's spans, the group of {@code cpu} first. */
+    private static int[][] groups(Spans spans, Level l, int[] span, int cpu, boolean lowest) {
+        List<int[]> out = new ArrayList<>();
+        BitSet covered = new BitSet();
+        int[] order = new int[span.length];
+        // start at cpu's group, then wrap around the span as the group ring does
+        int at = 0;
+        for (int i = 0; i < span.length; i++) {
+            if (span[i] == cpu) {
+                at = i;
+            }
+        }
+        for (int i = 0; i < span.length; i++) {
+            order[i] = span[(at + i) % span.length];
+        }
+        for (int c : order) {
+            if (covered.get(c)) {
+                continue;
+            }
+            int[] g = lowest ? new int[] {c} : spans.of(Level.values()[l.ordinal() - 1], c);
+            for (int x : g) {
+                covered.set(x);
+            }
+            out.add(g);
+        }
+        return out.toArray(new int[0][]);
+    }
+}
