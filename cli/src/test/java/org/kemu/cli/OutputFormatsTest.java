@@ -60,7 +60,8 @@ class OutputFormatsTest {
         assertThat(run(commands().get(3), "table").out()).contains("memory/node GiB");
         String sweep = run(commands().get(4), "table").out();
         assertThat(sweep).contains("pin s (virtual)", "lock wait s (virtual, sum)", "wall s (real)", "wrote ");
-        // tables round to 4 significant digits: 3 digits after the point for a pin of a few seconds
-        assertThat(gi).containsPattern("serial 5\\.14 \\(base\\) +0\\.4215 ");
+        // tables round to 4 significant digits: a pin below a second shows 4 digits after the point (the
+        // figure itself belongs to the profile and changes with every refit; the format does not)
+        assertThat(gi).containsPattern("serial 5\\.14 \\(base\\) +0\\.[1-9]\\d{3} ");
     }
 }
