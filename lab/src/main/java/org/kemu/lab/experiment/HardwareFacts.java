@@ -6,7 +6,8 @@ package org.kemu.lab.experiment;
  *
  * @param base the calibrated profile of the nearest microarchitecture (intel-8167m or amd-7j13)
  * @param baseClockGhz the data sheet's base (non-turbo) frequency
- * @param channels DDR channels per socket (per node: every machine here has one node per socket)
+ * @param channels DDR channels per NUMA node: a socket's channels, or its share when the socket is split into
+ *     nodes (AMD NPS2 gives each node half)
  * @param mtPerSec the DIMMs' transfer rate, MT/s
  * @param source the data sheet the facts come from
  */

@@ -15,7 +15,8 @@ class ExperimentsTest {
     @Test
     void catalogueNamesEveryExperimentWithItsColumnsAndRefusesUnknownNames() {
         assertThat(Experiments.ALL).extracting(Experiment::name).containsExactly("patch8-sweep", "patch13-nice",
-                "patch14-nice-one-by-one", "ktask-2018", "deferred-init-2020");
+                "patch14-nice-one-by-one", "ktask-2018", "deferred-init-2020", "hugetlb-boot-2024",
+                "hugetlb-boot-2024-multiplier", "hugetlb-boot-2025");
         assertThat(Experiments.ALL).allSatisfy(e -> {
             assertThat(e.columns()).isNotEmpty();
             assertThat(e.machine()).isNotBlank();
