@@ -52,6 +52,21 @@ class InputChecksTest {
     }
 
     @Test
+    void pinLockingTakesTheThreeModesAndRefusesOthers() {
+        // the 2018 ktask stages (vfio-type1 PinLocking): a writer-free pin takes no vfio_lock_acct() writer
+        CapturedRun atomic = CapturedRun.of("guest-init", "--mem", "2G", "--lock-cache-pages", "0", "--pin-locking",
+                "atomic", "--format", "json");
+        assertThat(atomic.rc()).as(atomic.err()).isZero();
+        assertThat(atomic.out()).contains("\"write_lock_charges\" : 0");
+        CapturedRun base = CapturedRun.of("guest-init", "--mem", "2G", "--lock-cache-pages", "0", "--format", "json");
+        assertThat(base.out()).doesNotContain("\"write_lock_charges\" : 0");
+        assertThat(CapturedRun.of("guest-init", "--mem", "2G", "--pin-locking", "atomic-read-held").rc()).isZero();
+        CapturedRun bad = CapturedRun.of("guest-init", "--mem", "2G", "--pin-locking", "spin");
+        assertThat(bad.rc()).isEqualTo(2);
+        assertThat(bad.err()).contains("--pin-locking must be mmap-write, atomic or atomic-read-held: spin");
+    }
+
+    @Test
     void compareRefusesZeroThreads() {
         CapturedRun r = CapturedRun.of("compare", "--mem", "2G", "--padata-threads", "0");
         assertThat(r.rc()).isEqualTo(2);

@@ -49,7 +49,7 @@ public final class Experiments {
                     "intel-8160 (derived: Xeon Platinum 8160, 2 x 24 x 2, 2.10 GHz, 754 GiB)",
                     "threads 1, 2, 3, 4, 5, 6, 7, 8, 12, 16",
                     List.of("stage (i) s", "stage (ii) s", "stage (iii) s"),
-                    "full: 30 guest inits of 320 GiB, about 8 minutes; --quick: 1 and 16 threads, about 2 minutes"),
+                    "full: 30 guest inits of 320 GiB, under a minute; --quick: 1 and 16 threads, seconds"),
             new Experiment("deferred-init-2020", "padata deferred struct page init (2020)",
                     "intel-8167m; derived: E5-2699C v4 VM, E5-2699 v3, EPYC 7551 VM, EPYC 7551 VM 4 CPUs,"
                             + " E5-2699 v3 VM 4 CPUs",
@@ -60,17 +60,17 @@ public final class Experiments {
                     + " 1 TiB 2-node (EPYC 7543), 12 TiB host (8 x Xeon 8280L); parts assumed",
                     "256c2t(4 node) 1G, 128c1t(2 node) 1G, 12t 1G, 256c2t(4 node) 2M, 128c1t(2 node) 2M",
                     List.of("no patch ms", "patched ms", "saved %"),
-                    "full: 10 plugin runs, under a minute; --quick (pools / 32): seconds"),
+                    "full: 10 plugin runs, seconds; --quick (pools / 32): seconds"),
             new Experiment("hugetlb-boot-2024-multiplier", "hugetlb boot page init (2024): max_threads = nodes x"
                     + " multiplier study, 2 MiB pages", "derived: 256 GiB 2-node and 50 GiB 2-node (EPYC 7543"
                     + " platform), 2 TiB 4-node (EPYC 7J13-class, NPS2); parts assumed",
                     "256G 2node, 2T 4node, 50G 2node", List.of("multiplier 1, 2, 3, 4, 5 ms"),
-                    "full: 15 plugin runs, under a minute; --quick (pools / 32): seconds"),
+                    "full: 15 plugin runs, seconds; --quick (pools / 32): seconds"),
             new Experiment("hugetlb-boot-2025", "hugetlb boot allocation thread count (2025, Thomas Prescher),"
                     + " 2 MiB pages", "derived: 144-CPU Skylake (4 x Xeon Gold 6140), 192-CPU Cascade Lake"
                     + " (4 x Xeon Platinum 8260), 1.5 TiB each; parts and memory assumed",
                     "skylake 144 cpus, cascade lake 192 cpus", List.of("threads 8, 16, 32, 64, 128 s"),
-                    "full: 10 plugin runs, under a minute; --quick (pools / 32): seconds"));
+                    "full: 10 plugin runs, seconds; --quick (pools / 32): seconds"));
 
     private Experiments() {
     }
