@@ -21,6 +21,15 @@ class HugetlbBootMachinesTest {
     }
 
     @Test
+    void zenPartsShareAnL3PerCcxAndIntelPartsPerSocket() {
+        // Linux's MC domain spans the L3's shared_cpu_map: an 8-core CCX on Zen 3, the socket on Skylake-SP/Cascade Lake
+        assertThat(DerivedProfiles.load("amd-milan-256c-2t-nps2").topology().coresPerLlc()).isEqualTo(8);
+        assertThat(DerivedProfiles.load("amd-7543-128c-1t").topology().coresPerLlc()).isEqualTo(8);
+        assertThat(DerivedProfiles.load("intel-8260-192c").topology().coresPerLlc()).isEqualTo(24);
+        assertThat(DerivedProfiles.load("intel-8280l-12t").topology().coresPerLlc()).isEqualTo(28);
+    }
+
+    @Test
     void poolIsTheCoverLettersShareInWholePagesPerNode() {
         // 1,800 of 2,048 GiB on the 2 TiB machine; 11,776 GiB on the 12 TiB host
         assertThat(HugetlbBootExperiments.poolBytes(DerivedProfiles.load("amd-milan-256c-2t-nps2"), "1G", 1) >> 30)
