@@ -69,6 +69,11 @@ class ExperimentsTest {
         assertThat(t.rows()).extracting(r -> r.get(0)).containsExactly(1, 4);
         // every stage is a run of its own (vfio-type1's PinLocking), never n/a
         assertThat(t.rows()).allSatisfy(r -> assertThat(r.subList(1, 4)).allSatisfy(c -> assertThat((Double) c).isPositive()));
+        // one thread takes the locks uncontended: the stages differ only in contention, so they agree there
+        assertThat((Double) t.rows().get(0).get(2)).isCloseTo((Double) t.rows().get(0).get(1),
+                org.assertj.core.data.Percentage.withPercentage(1));
+        // ktask v4 08/13: with no mmap_sem writer, readers never queue behind one, so 4 threads pin no slower
+        assertThat((Double) t.rows().get(1).get(2)).isLessThanOrEqualTo((Double) t.rows().get(1).get(1));
         assertThatThrownBy(() -> Experiments.ktask2018(1, List.of(17), 1L << 30))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1..16");
     }
