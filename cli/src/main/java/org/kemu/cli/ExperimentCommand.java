@@ -14,6 +14,7 @@ import org.kemu.cli.ResultTable.Column;
 import org.kemu.lab.experiment.Experiment;
 import org.kemu.lab.experiment.ExperimentTable;
 import org.kemu.lab.experiment.Experiments;
+import org.kemu.lab.experiment.HugetlbBootExperiments;
 import org.kemu.lab.pluginhost.PluginRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,7 +28,8 @@ final class ExperimentCommand extends KemuCommand {
     String name;
     @Option(names = "--list", description = "describe every experiment: what it reproduces, machine, rows, columns, time")
     boolean list;
-    @Option(names = "--quick", description = "a shorter run: sizes scaled down (patch13/14: 1/32), fewer thread"
+    @Option(names = "--quick", description = "a shorter run: sizes scaled down (patch13/14 and the hugetlb-boot"
+            + " pools: 1/32), fewer thread"
             + " counts (ktask-2018: 1 and 16) or one machine (deferred-init-2020); patch8-sweep: one machine,"
             + " hugetlb, 16 GiB, no prealloc unless subset options say otherwise")
     boolean quick;
@@ -61,7 +63,7 @@ final class ExperimentCommand extends KemuCommand {
     static final Map<String, List<String>> PATCH8_MEMS = Map.of("intel-8167m", List.of("16G", "128G", "360G"),
             "amd-7j13", List.of("16G", "128G", "980G"));
     static final List<Integer> KTASK_THREADS = List.of(1, 2, 3, 4, 5, 6, 7, 8, 12, 16);
-    /** --quick's scale of patch 13 and 14's sizes and CPU amounts. */
+    /** --quick's scale of patch 13 and 14's sizes and CPU amounts and of the hugetlb-boot pools. */
     static final double QUICK_SCALE = 1.0 / 32;
 
     @Override
@@ -86,6 +88,12 @@ final class ExperimentCommand extends KemuCommand {
                     : quick ? List.of(1, 16) : KTASK_THREADS);
             case "deferred-init-2020" -> Experiments.deferredInit2020(PluginRunner.discover(), seed,
                     machines != null ? machines : quick ? List.of("amd-7551-vm4") : Experiments.DEFERRED_MACHINES);
+            case "hugetlb-boot-2024" -> HugetlbBootExperiments.patched2024(PluginRunner.discover(), seed,
+                    quick ? QUICK_SCALE : 1);
+            case "hugetlb-boot-2024-multiplier" -> HugetlbBootExperiments.multiplier2024(PluginRunner.discover(), seed,
+                    quick ? QUICK_SCALE : 1);
+            case "hugetlb-boot-2025" -> HugetlbBootExperiments.threads2025(PluginRunner.discover(), seed,
+                    quick ? QUICK_SCALE : 1);
             default -> throw new IllegalStateException(e.name());
         };
         ResultTable r = toResultTable(e, t);

@@ -5,6 +5,7 @@ import org.kemu.lab.Backing;
 import org.kemu.lab.GuestSpec;
 import org.kemu.lab.LabConfig;
 import org.kemu.vfiotype1.PinConfig;
+import org.kemu.vfiotype1.PinLocking;
 import org.kemu.lab.Profiles;
 import org.kemu.lab.QemuMachineType;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,6 +44,12 @@ final class GuestOptions {
     @Option(names = "--pin-mode", description = "serial, padata, user-threads, user-threads-unlocked, folio-serial,"
             + " folio-padata (default: serial when --padata-threads is 0, else padata)")
     String pinMode;
+
+    @Option(names = "--pin-locking", defaultValue = "mmap-write", description = "how the pin takes the mmap lock:"
+            + " mmap-write (5.14: vfio_lock_acct under the write lock, GUP's read lock per batch), atomic (2018"
+            + " ktask v4 07-08/13: atomic locked_vm, no writer) or atomic-read-held (v4 09/13: also the read lock"
+            + " held per run) (default: ${DEFAULT-VALUE})")
+    String pinLocking;
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
@@ -83,10 +90,19 @@ final class GuestOptions {
         if (padataThreads < 0) {
             throw new IllegalArgumentException("--padata-threads must not be negative");
         }
-        if (pinMode == null) {
-            return Approach.padataOrSerial(padataThreads, lockCachePages);
-        }
-        return approach().pinConfig(threads(), approach().threaded() ? lockCachePages : 0);
+        PinConfig p = pinMode == null ? Approach.padataOrSerial(padataThreads, lockCachePages)
+                : approach().pinConfig(threads(), approach().threaded() ? lockCachePages : 0);
+        return p.withLocking(locking());
+    }
+
+    private PinLocking locking() {
+        return switch (pinLocking) {
+            case "mmap-write" -> PinLocking.MMAP_WRITE_ACCT;
+            case "atomic" -> PinLocking.ATOMIC_LOCKED_VM;
+            case "atomic-read-held" -> PinLocking.ATOMIC_LOCKED_VM_READ_HELD;
+            default -> throw new IllegalArgumentException("--pin-locking must be mmap-write, atomic or atomic-read-held: "
+                    + pinLocking);
+        };
     }
 
     LabConfig config() {

@@ -77,6 +77,8 @@ final class Reports {
         locked.put("charge_seconds", s.lockAcctNs() / 1e9);
         locked.put("cache_refills", s.lockCacheRefills());
         locked.put("cache_refill_failures", s.lockCacheRefillFailures());
+        locked.put("atomic_charges", s.lockAcctAtomicCalls());
+        locked.put("mmap_read_locks", s.mmapReadLocks());
         b.put("locked_vm", locked);
         Map<String, Object> iommu = new LinkedHashMap<>();
         iommu.put("map_calls", s.iommuMapCalls());

@@ -52,6 +52,31 @@ class InputChecksTest {
     }
 
     @Test
+    void pinLockingTakesTheThreeModesAndRefusesOthers() throws java.io.IOException {
+        // the 2018 ktask stages (vfio-type1 PinLocking): a writer-free pin takes no vfio_lock_acct() writer
+        CapturedRun atomic = CapturedRun.of("guest-init", "--mem", "2G", "--lock-cache-pages", "0", "--pin-locking",
+                "atomic", "--format", "json");
+        assertThat(atomic.rc()).as(atomic.err()).isZero();
+        assertThat(atomic.out()).contains("\"write_lock_charges\" : 0");
+        CapturedRun base = CapturedRun.of("guest-init", "--mem", "2G", "--lock-cache-pages", "0", "--format", "json");
+        assertThat(base.out()).doesNotContain("\"write_lock_charges\" : 0");
+        assertThat(atomic.out()).doesNotContain("\"atomic_charges\" : 0");
+        CapturedRun held = CapturedRun.of("guest-init", "--mem", "2G", "--pin-locking", "atomic-read-held", "--format",
+                "json");
+        assertThat(held.rc()).as(held.err()).isZero();
+        // one read acquisition per vfio_pin_pages_remote() run instead of one per GUP batch
+        assertThat(readLocks(held.out())).isPositive()
+                .isEqualTo(Reports.JSON.readTree(held.out()).findValue("contiguous_runs").asLong());
+        CapturedRun bad = CapturedRun.of("guest-init", "--mem", "2G", "--pin-locking", "spin");
+        assertThat(bad.rc()).isEqualTo(2);
+        assertThat(bad.err()).contains("--pin-locking must be mmap-write, atomic or atomic-read-held: spin");
+    }
+
+    private static long readLocks(String json) throws java.io.IOException {
+        return Reports.JSON.readTree(json).findValue("mmap_read_locks").asLong();
+    }
+
+    @Test
     void compareRefusesZeroThreads() {
         CapturedRun r = CapturedRun.of("compare", "--mem", "2G", "--padata-threads", "0");
         assertThat(r.rc()).isEqualTo(2);

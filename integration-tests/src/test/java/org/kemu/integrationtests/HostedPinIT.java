@@ -22,6 +22,7 @@ import org.kemu.vfiotype1.DmaMapRequest;
 import org.kemu.vfiotype1.DmaUnmapRequest;
 import org.kemu.vfiotype1.IommuDomainSpec;
 import org.kemu.vfiotype1.PinConfig;
+import org.kemu.vfiotype1.PinLocking;
 import org.kemu.vfiotype1.Type1Container;
 import org.kemu.vfiotype1.Type1Costs;
 import org.kemu.vfiotype1.Type1Params;
@@ -41,7 +42,11 @@ class HostedPinIT {
     static Stream<PinConfig> concurrentModes() {
         return Stream.of(PinConfig.padata(4).withMinChunkBytes(2 * MIB),
                 PinConfig.serial().withPadataThreads(4).withMinChunkBytes(2 * MIB).withGup(GupFlavour.FOLIO_BATCHED),
-                PinConfig.padata(4).withMinChunkBytes(2 * MIB).withLockCachePages(64));
+                PinConfig.padata(4).withMinChunkBytes(2 * MIB).withLockCachePages(64),
+                // the 2018 ktask stages: locked_vm charged by atomics alone, and the read lock held per run
+                PinConfig.padata(4).withMinChunkBytes(2 * MIB).withLockCachePages(0).withLocking(PinLocking.ATOMIC_LOCKED_VM),
+                PinConfig.padata(4).withMinChunkBytes(2 * MIB).withLockCachePages(64)
+                        .withLocking(PinLocking.ATOMIC_LOCKED_VM_READ_HELD));
     }
 
     @ParameterizedTest

@@ -20,6 +20,14 @@ public interface LockedVm {
      */
     void accountLockedVmLocked(MmStruct mm, long npages, boolean inc, long rlimitBytes, boolean bypassRlim);
 
+    /**
+     * The 2018 ktask series' {@code locked_vm} (v4 07/13: an {@code atomic_long_t}): charges or
+     * uncharges with atomic operations and no mmap lock. On increase, ENOMEM (the add backed out,
+     * nothing charged) if the new value exceeds {@code rlimitBytes >> PAGE_SHIFT} and not
+     * {@code bypassRlim}. {@code locked_vm} is one counter whichever way it was charged.
+     */
+    void accountLockedVmAtomic(MmStruct mm, long npages, boolean inc, long rlimitBytes, boolean bypassRlim);
+
     /** Adds (or with a negative value removes) pages to {@code mm->pinned_vm} (atomic64). */
     void addPinnedVm(MmStruct mm, long npages);
 

@@ -68,6 +68,32 @@ class LockedVmTest {
         });
     }
 
+    @Test
+    void atomicVariantTakesNoLockAndBacksOutAnAddOverTheLimit() {
+        // ktask v4 07/13: locked_vm an atomic_long_t; an add that passes RLIMIT_MEMLOCK is undone with
+        // atomic_long_sub() and ENOMEM returned, with no mmap lock taken at all
+        MmFixture f = MmFixture.ofGib(1);
+        MmStruct m = f.mm.mmCreate("qemu", 64 * MmFixture.MIB, false);
+        f.run(m, () -> {
+            long before = m.mmapLock().stats().acquisitions();
+            f.acct.accountLockedVmAtomic(m, 16384, true, m.rlimitMemlock(), false);
+            assertThatThrownBy(() -> f.acct.accountLockedVmAtomic(m, 1, true, m.rlimitMemlock(), false))
+                    .satisfies(e -> assertThat(((KernelException) e).errno()).isEqualTo(Errno.ENOMEM));
+            assertThat(m.lockedVm()).isEqualTo(16384);
+            MmInvariants.assertNone(MmInvariants.checkLockedVm(f.acct, m, 16384));
+            // one counter: what the locked path charged and what the atomic one did add up, and the
+            // limit sees both
+            f.acct.accountLockedVm(m, 100, false);
+            f.acct.accountLockedVmAtomic(m, 100, true, m.rlimitMemlock(), false);
+            assertThatThrownBy(() -> f.acct.accountLockedVm(m, 1, true)).isInstanceOf(KernelException.class);
+            f.acct.accountLockedVmAtomic(m, 16384, false, m.rlimitMemlock(), false);
+            assertThat(m.lockedVm()).isZero();
+            MmInvariants.assertNone(MmInvariants.checkLockedVm(f.acct, m, 0));
+            // only the two locked-path calls took the mmap lock (the refused one too: it fails under it)
+            assertThat(m.mmapLock().stats().acquisitions() - before).isEqualTo(2);
+        });
+    }
+
     /**
      * {@code MmGup.create(..., lockedVm)} swaps the locked_vm model for every user of the services: here
      * one that charges RLIMIT_MEMLOCK as if the owner had CAP_IPC_LOCK (as a privileged qemu runs).

@@ -20,9 +20,11 @@ import org.kemu.mmgup.MmConstants;
  * @param minChunkBytes {@code min_chunk} of the padata job ({@code VFIO_MIN_CHUNK} = 128 MiB)
  * @param batchCapacity GUP batch capacity in pages ({@code VFIO_BATCH_MAX_CAPACITY} = 512); tests
  *     shrink it the way iommufd's fail-nth tests shrink batches with SET_TEMP_MEMORY_LIMIT
+ * @param locking how the accounting and GUP take the mmap lock: 5.14's ({@link PinLocking#MMAP_WRITE_ACCT},
+ *     the default) or the 2018 ktask stages' atomic locked_vm, with or without the read lock held per run
  */
 public record PinConfig(int padataThreads, long lockCachePages, GupFlavour gup, long minChunkBytes,
-        int batchCapacity) {
+        int batchCapacity, PinLocking locking) {
 
     /** {@code VFIO_MAX_THREADS} of patch 7. */
     public static final int VFIO_MAX_THREADS = 16;
@@ -33,11 +35,17 @@ public record PinConfig(int padataThreads, long lockCachePages, GupFlavour gup, 
 
     public PinConfig {
         Objects.requireNonNull(gup, "gup");
+        Objects.requireNonNull(locking, "locking");
         if (padataThreads < 0 || minChunkBytes < 0 || lockCachePages < 0 || batchCapacity < 1
                 || batchCapacity > VfioUapi.VFIO_BATCH_MAX_CAPACITY) {
             throw new IllegalArgumentException("bad pin config: threads " + padataThreads + ", min_chunk "
                     + minChunkBytes + ", lock cache " + lockCachePages + ", batch " + batchCapacity);
         }
+    }
+
+    /** A configuration with 5.14's mmap locking ({@link PinLocking#MMAP_WRITE_ACCT}). */
+    public PinConfig(int padataThreads, long lockCachePages, GupFlavour gup, long minChunkBytes, int batchCapacity) {
+        this(padataThreads, lockCachePages, gup, minChunkBytes, batchCapacity, PinLocking.MMAP_WRITE_ACCT);
     }
 
     /** The unmodified 5.14 kernel: one task, per-page GUP, locked_vm charged per run. */
@@ -56,23 +64,28 @@ public record PinConfig(int padataThreads, long lockCachePages, GupFlavour gup, 
     }
 
     public PinConfig withPadataThreads(int n) {
-        return new PinConfig(n, lockCachePages, gup, minChunkBytes, batchCapacity);
+        return new PinConfig(n, lockCachePages, gup, minChunkBytes, batchCapacity, locking);
     }
 
     public PinConfig withLockCachePages(long p) {
-        return new PinConfig(padataThreads, p, gup, minChunkBytes, batchCapacity);
+        return new PinConfig(padataThreads, p, gup, minChunkBytes, batchCapacity, locking);
     }
 
     public PinConfig withGup(GupFlavour g) {
-        return new PinConfig(padataThreads, lockCachePages, g, minChunkBytes, batchCapacity);
+        return new PinConfig(padataThreads, lockCachePages, g, minChunkBytes, batchCapacity, locking);
     }
 
     public PinConfig withMinChunkBytes(long b) {
-        return new PinConfig(padataThreads, lockCachePages, gup, b, batchCapacity);
+        return new PinConfig(padataThreads, lockCachePages, gup, b, batchCapacity, locking);
     }
 
     public PinConfig withBatchCapacity(int c) {
-        return new PinConfig(padataThreads, lockCachePages, gup, minChunkBytes, c);
+        return new PinConfig(padataThreads, lockCachePages, gup, minChunkBytes, c, locking);
+    }
+
+    /** The same configuration with the mmap locking {@code l}. */
+    public PinConfig withLocking(PinLocking l) {
+        return new PinConfig(padataThreads, lockCachePages, gup, minChunkBytes, batchCapacity, l);
     }
 
     /** Whether MAP_DMA runs patch 7's padata job. */
@@ -90,8 +103,20 @@ public record PinConfig(int padataThreads, long lockCachePages, GupFlavour gup, 
         return MmConstants.PMD_SIZE;
     }
 
-    /** A short label for reports: "serial", "padata-16", "folio-batched", "folio-batched with padata-16". */
+    /**
+     * A short label for reports: "serial", "padata-16", "folio-batched", "folio-batched with padata-16";
+     * a ktask locking stage adds ", atomic locked_vm" or ", atomic locked_vm, read lock per run".
+     */
     public String label() {
+        String stage = switch (locking) {
+            case MMAP_WRITE_ACCT -> "";
+            case ATOMIC_LOCKED_VM -> ", atomic locked_vm";
+            case ATOMIC_LOCKED_VM_READ_HELD -> ", atomic locked_vm, read lock per run";
+        };
+        return baseLabel() + stage;
+    }
+
+    private String baseLabel() {
         if (!usesPadata()) {
             return folioBatchedRuns() ? "folio-batched" : "serial";
         }

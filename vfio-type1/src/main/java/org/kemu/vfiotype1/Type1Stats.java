@@ -34,12 +34,17 @@ import org.kemu.schedfair.LockStats;
  * @param domainLocks the per-domain page-table locks, for drivers that have one
  * @param runsByPages runs {@code vfio_pin_pages_remote()} returned, by size in 4 KiB pages (an
  *     HdrHistogram of 3 significant digits: a key is its bucket's lowest size)
+ * @param lockAcctAtomicCalls {@code vfio_lock_acct()} calls that charged the atomic locked_vm with no
+ *     mmap lock ({@link PinLocking#atomicLockedVm()}, ktask v4)
+ * @param mmapReadLocks the pin path's mmap lock read acquisitions: one per GUP batch, or one per run
+ *     with {@link PinLocking#readLockPerRun()}
  */
 public record Type1Stats(long runs, long batchRefills, long pagesPinned, long reservedPages, long lockAcctCalls,
         long lockAcctNs, long lockCacheRefills, long lockCacheRefillFailures, long unpinCalls, long pagesUnpinned,
         long padataJobs, long padataChunks, long gupNs, long faultClearNs, long iommuMapCalls, long iommuUnmapCalls,
         long iotlbSyncs, NavigableMap<Long, Long> ptesByPageSize, List<IommuStats> domains, LockStats containerMutex,
-        List<LockStats> mmapLocks, List<LockStats> domainLocks, NavigableMap<Long, Long> runsByPages) {
+        List<LockStats> mmapLocks, List<LockStats> domainLocks, NavigableMap<Long, Long> runsByPages,
+        long lockAcctAtomicCalls, long mmapReadLocks) {
 
     /** All time the domains charged (maps, unmaps, IOTLB flushes). */
     public long iommuNs() {

@@ -57,7 +57,33 @@ public final class DerivedProfiles {
                     "amd.com EPYC 7551: 2.00 GHz base, 8 channels DDR4-2666"),
             new HardwareFacts("amd-7551-vm4", "AMD EPYC 7551 KVM guest, 4 CPUs (1 x 2 x 2), 16 GiB",
                     1, 2, 2, 16 * GIB, "amd-7j13", 2.0, 8, 2666,
-                    "amd.com EPYC 7551: 2.00 GHz base, 8 channels DDR4-2666"));
+                    "amd.com EPYC 7551: 2.00 GHz base, 8 channels DDR4-2666"),
+            // hugetlb boot init 2024 (Gang Li's cover letter names machines by CPUs, nodes and memory only;
+            // the parts are our assumptions, docs/experiments.md)
+            new HardwareFacts("amd-milan-256c-2t-nps2", "256 CPUs, 2 TiB, 4 nodes: assumed 2 x AMD EPYC 7J13-class"
+                    + " Milan (64 cores, 2.50 GHz) in NPS2, 4 x 32 x 2, 512 GiB per node", 4, 32, 2, 512 * GIB,
+                    "amd-7j13", 2.5, 4, 3200,
+                    "amd.com EPYC 7J13/7713: 64 cores, 8 channels DDR4-3200 per socket, NPS2 gives a node 4 of them; Zen 3: an 8-core CCX shares one L3", 8),
+            new HardwareFacts("amd-7543-128c-1t", "128 CPUs, 1 TiB, 2 nodes: assumed 2 x AMD EPYC 7543 (Milan),"
+                    + " 2 x 32 x 2, 512 GiB per node", 2, 32, 2, 512 * GIB, "amd-7j13", 2.8, 8, 3200,
+                    "amd.com EPYC 7543: 32 cores, 2.80 GHz base, 8 channels DDR4-3200; Zen 3: an 8-core CCX shares one L3", 8),
+            new HardwareFacts("amd-7543-256g", "256 GiB, 2 nodes: assumed the 128-CPU EPYC 7543 platform,"
+                    + " 2 x 32 x 2, 128 GiB per node", 2, 32, 2, 128 * GIB, "amd-7j13", 2.8, 8, 3200,
+                    "amd.com EPYC 7543: 32 cores, 2.80 GHz base, 8 channels DDR4-3200; Zen 3: an 8-core CCX shares one L3", 8),
+            new HardwareFacts("amd-7543-50g", "50 GiB, 2 nodes: assumed the 128-CPU EPYC 7543 platform,"
+                    + " 2 x 32 x 2, 25 GiB per node", 2, 32, 2, 25 * GIB, "amd-7j13", 2.8, 8, 3200,
+                    "amd.com EPYC 7543: 32 cores, 2.80 GHz base, 8 channels DDR4-3200; Zen 3: an 8-core CCX shares one L3", 8),
+            new HardwareFacts("intel-8280l-12t", "12 TiB Intel host: assumed 8 x Xeon Platinum 8280L (Cascade Lake),"
+                    + " 8 x 28 x 2, 1.5 TiB per node", 8, 28, 2, 1536 * GIB, "intel-8167m", 2.7, 6, 2933,
+                    "ark.intel.com Xeon Platinum 8280L: 28 cores, 2.70 GHz base, 6 channels DDR4-2933, 8 sockets"),
+            // hugetlb boot thread count 2025 (Thomas Prescher names "skylake 144 cpus" and "cascade lake 192
+            // cpus"; the parts and memory are our assumptions, docs/experiments.md)
+            new HardwareFacts("intel-6140-144c", "144-CPU Skylake: assumed 4 x Xeon Gold 6140, 4 x 18 x 2,"
+                    + " 384 GiB per node", 4, 18, 2, 384 * GIB, "intel-8167m", 2.3, 6, 2666,
+                    "ark.intel.com Xeon Gold 6140: 18 cores, 2.30 GHz base, 6 channels DDR4-2666, 4 sockets"),
+            new HardwareFacts("intel-8260-192c", "192-CPU Cascade Lake: assumed 4 x Xeon Platinum 8260, 4 x 24 x 2,"
+                    + " 384 GiB per node", 4, 24, 2, 384 * GIB, "intel-8167m", 2.4, 6, 2933,
+                    "ark.intel.com Xeon Platinum 8260: 24 cores, 2.40 GHz base, 6 channels DDR4-2933, 4 sockets"));
 
     private DerivedProfiles() {
     }
@@ -88,7 +114,7 @@ public final class DerivedProfiles {
                 + f.baseClockGhz() + " / " + b.baseClockGhz() + " GHz)");
         return new MachineProfile(f.name(), f.description() + " (derived from " + base.name()
                 + ", docs/experiments.md)", new Topology(f.nodes(), f.coresPerNode(), f.threadsPerCore(),
-                f.memoryPerNodeBytes()), bw, base.runtime(), base.mm(), base.gup(), base.padata(), base.iommu(),
+                f.memoryPerNodeBytes(), f.coresPerLlc()), bw, base.runtime(), base.mm(), base.gup(), base.padata(), base.iommu(),
                 base.vfio(), base.qemu(), base.idle(), sources);
     }
 }

@@ -16,6 +16,7 @@ import org.kemu.lab.experiment.NiceExperiment.Setup;
 import org.kemu.lab.pluginhost.PluginRun;
 import org.kemu.lab.pluginhost.PluginRunner;
 import org.kemu.vfiotype1.PinConfig;
+import org.kemu.vfiotype1.PinLocking;
 
 /**
  * The catalogue of {@code kemu experiment} and the runners of every experiment but patch 8's sweep
@@ -48,12 +49,28 @@ public final class Experiments {
                     "intel-8160 (derived: Xeon Platinum 8160, 2 x 24 x 2, 2.10 GHz, 754 GiB)",
                     "threads 1, 2, 3, 4, 5, 6, 7, 8, 12, 16",
                     List.of("stage (i) s", "stage (ii) s", "stage (iii) s"),
-                    "full: 20 guest inits of 320 GiB, about 5 minutes; --quick: 1 and 16 threads, about 1 minute"),
+                    "full: 30 guest inits of 320 GiB, under a minute; --quick: 1 and 16 threads, seconds"),
             new Experiment("deferred-init-2020", "padata deferred struct page init (2020)",
                     "intel-8167m; derived: E5-2699C v4 VM, E5-2699 v3, EPYC 7551 VM, EPYC 7551 VM 4 CPUs,"
                             + " E5-2699 v3 VM 4 CPUs",
                     "machine x threads as a share of the node's CPUs (2, 12, 25, 37, 50, 75, 100 %)",
-                    List.of("threads", "deferred init ms", "boot s"), "full: 42 plugin runs, minutes; --quick: the 4-CPU EPYC guest, seconds"));
+                    List.of("threads", "deferred init ms", "boot s"), "full: 42 plugin runs, minutes; --quick: the 4-CPU EPYC guest, seconds"),
+            new Experiment("hugetlb-boot-2024", "hugetlb boot page init (2024, Gang Li): the kernel before the series"
+                    + " against numa-aware padata", "derived: 256-CPU 2 TiB 4-node (EPYC 7J13-class, NPS2), 128-CPU"
+                    + " 1 TiB 2-node (EPYC 7543), 12 TiB host (8 x Xeon 8280L); parts assumed",
+                    "256c2t(4 node) 1G, 128c1t(2 node) 1G, 12t 1G, 256c2t(4 node) 2M, 128c1t(2 node) 2M",
+                    List.of("no patch ms", "patched ms", "saved %"),
+                    "full: 10 plugin runs, seconds; --quick (pools / 32): seconds"),
+            new Experiment("hugetlb-boot-2024-multiplier", "hugetlb boot page init (2024): max_threads = nodes x"
+                    + " multiplier study, 2 MiB pages", "derived: 256 GiB 2-node and 50 GiB 2-node (EPYC 7543"
+                    + " platform), 2 TiB 4-node (EPYC 7J13-class, NPS2); parts assumed",
+                    "256G 2node, 2T 4node, 50G 2node", List.of("multiplier 1, 2, 3, 4, 5 ms"),
+                    "full: 15 plugin runs, seconds; --quick (pools / 32): seconds"),
+            new Experiment("hugetlb-boot-2025", "hugetlb boot allocation thread count (2025, Thomas Prescher),"
+                    + " 2 MiB pages", "derived: 144-CPU Skylake (4 x Xeon Gold 6140), 192-CPU Cascade Lake"
+                    + " (4 x Xeon Platinum 8260), 1.5 TiB each; parts and memory assumed",
+                    "skylake 144 cpus, cascade lake 192 cpus", List.of("threads 8, 16, 32, 64, 128 s"),
+                    "full: 10 plugin runs, seconds; --quick (pools / 32): seconds"));
 
     private Experiments() {
     }
@@ -109,11 +126,11 @@ public final class Experiments {
     }
 
     /**
-     * ktask 2018 on the derived Xeon 8160 profile, qemu start to the end of guest init (boot start):
-     * (i) padata pin, every contiguous run charging locked_vm under mmap_lock for write (lock cache 0);
-     * (ii) atomic locked_vm: kemu has no atomic-counter variant; the nearest existing mechanism that
-     * takes no mmap_lock writer per run is patch 8's per-thread locked_vm cache (65536 pages);
-     * (iii) read lock held across the chunk: not modelled (GUP retakes mmap_lock per 512-page batch), n/a.
+     * ktask 2018 on the derived Xeon 8160 profile, qemu start to the end of guest init (boot start),
+     * padata pin with no locked_vm cache (the cache is the 2022 series' patch 8) at the series' three
+     * stages ({@link PinLocking}): (i) v4 06/13, every contiguous run charging locked_vm under
+     * mmap_lock for write; (ii) v4 07-08/13, locked_vm an atomic64 and no writer; (iii) v4 09/13, as
+     * (ii) with the read lock held across each run instead of retaken per GUP batch.
      */
     public static ExperimentTable ktask2018(long seed, List<Integer> threads) {
         return ktask2018(seed, threads, KTASK_GUEST_BYTES);
@@ -127,21 +144,23 @@ public final class Experiments {
         MachineProfile p = DerivedProfiles.load("intel-8160");
         ExperimentTable t = new ExperimentTable(List.of(ExperimentTable.col("threads", "threads"),
                 ExperimentTable.col("stage_i_seconds", "(i) locked_vm under mmap_sem write s (virtual)"),
-                ExperimentTable.col("stage_ii_seconds", "(ii) atomic locked_vm ~ lock cache s (virtual)"),
-                ExperimentTable.col("stage_iii_seconds", "(iii) read lock across chunk s (virtual)")));
+                ExperimentTable.col("stage_ii_seconds", "(ii) atomic locked_vm s (virtual)"),
+                ExperimentTable.col("stage_iii_seconds", "(iii) atomic + read lock per run s (virtual)")));
         GuestSpec g = new GuestSpec(Backing.THP, guestBytes, 0);
         for (int n : threads) {
             if (n < 1 || n > PinConfig.VFIO_MAX_THREADS) {
                 throw new IllegalArgumentException("ktask-2018 threads must be 1.." + PinConfig.VFIO_MAX_THREADS + ": " + n);
             }
-            GuestInitResult i = Lab.guestInit(p, LabConfig.of(seed, PinConfig.padata(n).withLockCachePages(0)), g);
-            GuestInitResult ii = Lab.guestInit(p, LabConfig.of(seed,
-                    PinConfig.padata(n).withLockCachePages(PinConfig.LOCKED_VM_CACHE_PAGES)), g);
-            t.row(n, i.initSeconds(), ii.initSeconds(), null);
+            PinConfig pin = PinConfig.padata(n).withLockCachePages(0);
+            List<Object> row = new java.util.ArrayList<>(List.of(n));
+            for (PinLocking stage : PinLocking.values()) {
+                row.add(Lab.guestInit(p, LabConfig.of(seed, pin.withLocking(stage)), g).initSeconds());
+            }
+            t.row(row.toArray());
         }
         return t.note("qemu invocation to guest boot start = kemu's qemu init (no prealloc). Chunks: padata's"
-                + " size / threads / 4, at least 128 MiB (PinConfig.VFIO_MIN_CHUNK). (ii) is approximated by patch 8's"
-                + " locked_vm cache (no atomic locked_vm in kemu); (iii) is not modelled (n/a).");
+                + " size / threads / 4, at least 128 MiB (PinConfig.VFIO_MIN_CHUNK); no locked_vm cache. Stages:"
+                + " vfio-type1's PinLocking MMAP_WRITE_ACCT (i), ATOMIC_LOCKED_VM (ii), ATOMIC_LOCKED_VM_READ_HELD (iii).");
     }
 
     /** The shares of the node's CPUs of the 2020 deferred-init runs. */

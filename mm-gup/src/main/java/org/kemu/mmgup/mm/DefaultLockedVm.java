@@ -38,23 +38,55 @@ public final class DefaultLockedVm implements LockedVm {
         if (inc) {
             KernelException.require(!FailNth.shouldFail(kernel, "mm:account_locked_vm"), Errno.ENOMEM,
                     "mm:account_locked_vm", "fail-nth: locked_vm charge");
-            long lockedVm = mm.lockedVm + npages;
+            long lockedVm = mm.lockedVm() + npages;
             long limit = rlimitBytes >>> MmConstants.PAGE_SHIFT;
             KernelException.require(bypassRlim || lockedVm <= limit, Errno.ENOMEM, "account_locked_vm:rlimit",
                     "locked_vm " + lockedVm + " pages would exceed RLIMIT_MEMLOCK of " + limit + " pages");
-            mm.lockedVm = lockedVm;
-            mm.charged += npages;
+            mm.lockedVm += npages;
+            mm.charged.addAndGet(npages);
         } else {
             long pages = npages;
-            if (pages > mm.lockedVm) {
+            // against the whole counter: pages the atomic path charged may be uncharged here (the plain
+            // part then goes below zero, the sum does not)
+            if (pages > mm.lockedVm()) {
                 warnings++;
-                pages = mm.lockedVm;
+                pages = mm.lockedVm();
             }
             mm.lockedVm -= pages;
-            mm.charged -= pages;
+            mm.charged.addAndGet(-pages);
         }
         if (kernel.tracer().enabled()) {
-            kernel.tracer().counter("locked_vm." + mm.name(), mm.lockedVm);
+            kernel.tracer().counter("locked_vm." + mm.name(), mm.lockedVm());
+        }
+    }
+
+    /**
+     * ktask v4 07-08/13: {@code atomic_long_add_return(pages, &mm->locked_vm)}; over RLIMIT_MEMLOCK
+     * (and not bypassed) the add is undone with {@code atomic_long_sub()} and ENOMEM returned, so a
+     * failed charge leaves nothing. A decrease is one {@code atomic_long_sub()}. No mmap lock: the
+     * only cost is the atomic's cache-line transfer when another CPU wrote it last.
+     */
+    @Override
+    public void accountLockedVmAtomic(MmStruct mmApi, long npages, boolean inc, long rlimitBytes, boolean bypassRlim) {
+        MmStructImpl mm = (MmStructImpl) mmApi;
+        KernelException.require(npages >= 0, Errno.EINVAL, "account_locked_vm:negative", "negative page count");
+        if (inc) {
+            KernelException.require(!FailNth.shouldFail(kernel, "mm:account_locked_vm"), Errno.ENOMEM,
+                    "mm:account_locked_vm", "fail-nth: locked_vm charge");
+            long lockedVm = mm.lockedVm + mm.lockedVmAtomic.addAndGet(npages);
+            long limit = rlimitBytes >>> MmConstants.PAGE_SHIFT;
+            if (!bypassRlim && lockedVm > limit) {
+                mm.lockedVmAtomic.addAndGet(-npages);
+                throw new KernelException(Errno.ENOMEM, "account_locked_vm:rlimit", "locked_vm " + lockedVm
+                        + " pages would exceed RLIMIT_MEMLOCK of " + limit + " pages (atomic)");
+            }
+            mm.charged.addAndGet(npages);
+        } else {
+            mm.lockedVmAtomic.addAndGet(-npages);
+            mm.charged.addAndGet(-npages);
+        }
+        if (kernel.tracer().enabled()) {
+            kernel.tracer().counter("locked_vm." + mm.name(), mm.lockedVm());
         }
     }
 
@@ -65,7 +97,7 @@ public final class DefaultLockedVm implements LockedVm {
 
     @Override
     public long charged(MmStruct mm) {
-        return ((MmStructImpl) mm).charged;
+        return ((MmStructImpl) mm).charged.get();
     }
 
     @Override

@@ -34,8 +34,15 @@ public final class MmStructImpl implements MmStruct {
     private final SpinLock pageTableLock;
     final AtomicCounter pinnedVm;
     final TreeMap<Long, VmaImpl> vmas = new TreeMap<>();
+    /** {@code mm->locked_vm} as 5.14 keeps it: a plain counter, changed under the mmap write lock. */
     long lockedVm;
-    long charged;
+    /**
+     * The part of {@code mm->locked_vm} charged the ktask v4 way (an {@code atomic_long_t}, no mmap
+     * lock: {@link org.kemu.mmgup.LockedVm#accountLockedVmAtomic}); locked_vm is the sum of both.
+     */
+    final AtomicCounter lockedVmAtomic;
+    /** Net pages charged through either path, for the invariant checker (bookkeeping, not kernel state). */
+    final java.util.concurrent.atomic.AtomicLong charged = new java.util.concurrent.atomic.AtomicLong();
     private long rlimitMemlock;
     private boolean capIpcLock;
     volatile boolean exited;
@@ -50,6 +57,7 @@ public final class MmStructImpl implements MmStruct {
             ptls[i] = kernel.spinlock("pte_ptl:" + name + ":" + i);
         }
         this.pinnedVm = kernel.atomic("pinned_vm:" + name, 0);
+        this.lockedVmAtomic = kernel.atomic("locked_vm:" + name, 0);
         this.rlimitMemlock = rlimitMemlock;
         this.capIpcLock = capIpcLock;
     }
@@ -89,7 +97,7 @@ public final class MmStructImpl implements MmStruct {
 
     @Override
     public long lockedVm() {
-        return lockedVm;
+        return lockedVm + lockedVmAtomic.get();
     }
 
     @Override

@@ -25,6 +25,11 @@ public class ForwardingLockedVm implements LockedVm {
     }
 
     @Override
+    public void accountLockedVmAtomic(MmStruct mm, long npages, boolean inc, long rlimitBytes, boolean bypassRlim) {
+        delegate.accountLockedVmAtomic(mm, npages, inc, rlimitBytes, bypassRlim);
+    }
+
+    @Override
     public void addPinnedVm(MmStruct mm, long npages) {
         delegate.addPinnedVm(mm, npages);
     }

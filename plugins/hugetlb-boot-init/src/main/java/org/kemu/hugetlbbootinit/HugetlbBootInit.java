@@ -49,11 +49,20 @@ public final class HugetlbBootInit {
         }
     }
 
-    /** The padata job of the 2 MiB path under {@code rule}; {@code threadsOverride} is hugepage_alloc_threads=. */
+    /** {@link #plan2m(long, int, int, ThreadRule, int, int)} with the merged multiplier 2. */
     public static Plan plan2m(long pages, int nodes, int hwThreads, ThreadRule rule, int threadsOverride) {
-        if (rule == ThreadRule.NODES_X2) {
-            int t = threadsOverride > 0 ? threadsOverride : nodes * 2;
-            return new Plan(pages, t, pages / nodes / 2);
+        return plan2m(pages, nodes, hwThreads, rule, threadsOverride, 2);
+    }
+
+    /**
+     * The padata job of the 2 MiB path under {@code rule}; {@code threadsOverride} is
+     * hugepage_alloc_threads=, {@code multiplier} the 2024 rule's (max_threads = nodes x multiplier).
+     */
+    public static Plan plan2m(long pages, int nodes, int hwThreads, ThreadRule rule, int threadsOverride,
+            int multiplier) {
+        if (rule == ThreadRule.NODES_X_MULTIPLIER) {
+            int t = threadsOverride > 0 ? threadsOverride : nodes * multiplier;
+            return new Plan(pages, t, pages / nodes / multiplier);
         }
         int t = threadsOverride > 0 ? threadsOverride : Math.max(hwThreads / 4, 1);
         return new Plan(pages, t, pages / t);
@@ -69,6 +78,33 @@ public final class HugetlbBootInit {
             return 0;
         }).size(plan.size()).align(1).minChunk(plan.minChunk()).maxThreads(plan.maxThreads()).numaAware(true)
                 .lockdepName("hugetlb_pages_alloc_boot").build());
+        return total(order) - before;
+    }
+
+    /**
+     * Before the 2024 series (5.14's {@code hugetlb_hstate_alloc_pages()}): one loop on the boot CPU,
+     * {@code alloc_pool_huge_page()} round-robin over the nodes with memory, each page prepped as it
+     * is allocated. The same per-page work as a padata chunk, all in the calling task.
+     */
+    public long allocBoot2mSerial(long pages) {
+        int order = MmConstants.PMD_ORDER;
+        long before = total(order);
+        tasks.add(k.current().id());
+        allocBootNode(order, 0, pages);
+        return total(order) - before;
+    }
+
+    /**
+     * Before the 2024 series (5.14's {@code gather_bootmem_prealloc()}): the boot CPU walks every
+     * bootmem gigantic page, node after node, and preps its tail struct pages itself.
+     */
+    public long allocBoot1gSerial(long perNode) {
+        int order = MmConstants.PUD_ORDER;
+        long before = total(order);
+        tasks.add(k.current().id());
+        for (int nid = 0; nid < nodes.nrNodes(); nid++) {
+            gatherNode(order, nid, perNode);
+        }
         return total(order) - before;
     }
 
@@ -97,14 +133,19 @@ public final class HugetlbBootInit {
         ctx.padata().doMultithreaded(PadataMtJob.<Void>builder((s, e, a) -> {
             tasks.add(k.current().id());
             for (long nid = s; nid < e; nid++) {
-                long got = grow((int) nid, order, perNode);
-                long tails = (1L << order) - 1;
-                k.work(got * tails * prepTailNs, (int) nid, got * tails * structPageBytes);
+                gatherNode(order, (int) nid, perNode);
             }
             return 0;
         }).size(nodes).align(1).minChunk(1).maxThreads(nodes).numaAware(true)
                 .lockdepName("gather_bootmem_prealloc").build());
         return total(order) - before;
+    }
+
+    /** One node's bootmem gigantic pages into the pool, each prepped (prep_compound_gigantic_page). */
+    private void gatherNode(int order, int nid, long perNode) {
+        long got = grow(nid, order, perNode);
+        long tails = (1L << order) - 1;
+        k.work(got * tails * prepTailNs, nid, got * tails * structPageBytes);
     }
 
     private long grow(int nid, int order, long count) {

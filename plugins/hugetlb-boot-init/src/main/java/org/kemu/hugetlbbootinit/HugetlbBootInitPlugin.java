@@ -19,7 +19,8 @@ public final class HugetlbBootInitPlugin implements KernelJobPlugin {
 
     @Override
     public String description() {
-        return "boot-time hugetlb allocation (hugepages=) with numa-aware padata: 2024 nodes x 2 or 2025 25% rule";
+        return "boot-time hugetlb allocation (hugepages=) with numa-aware padata (2024 nodes x multiplier or 2025 25% rule)"
+                + " or the serial kernel before it";
     }
 
     @Override
@@ -28,8 +29,13 @@ public final class HugetlbBootInitPlugin implements KernelJobPlugin {
                 PluginParam.ofChoice("page-size", "2M", "huge page size", "2M", "1G"),
                 PluginParam.ofSize("size", "256G", "total hugetlb memory to allocate (hugepages= x page size)",
                         ParamValidator.atLeast(1)),
-                PluginParam.ofChoice("thread-rule", "nodes-x2", "2024: nodes x 2; 2025: 25% of hardware threads",
-                        "nodes-x2", "quarter-hw"),
+                PluginParam.ofChoice("mode", "padata", "padata: the 2024 series' numa-aware padata job; serial: the"
+                        + " kernel before it (5.14's hugetlb_hstate_alloc_pages / gather_bootmem_prealloc on the boot CPU)",
+                        "padata", "serial"),
+                PluginParam.ofChoice("thread-rule", "nodes-x-multiplier",
+                        "2024: nodes x multiplier; 2025: 25% of hardware threads", "nodes-x-multiplier", "quarter-hw"),
+                PluginParam.ofInt("multiplier", 2, "the 2024 rule's max_threads = nodes x multiplier (merged: 2)",
+                        ParamValidator.range(1, 1024)),
                 PluginParam.ofInt("threads", 0, "hugepage_alloc_threads= (0 = the rule's default)",
                         ParamValidator.range(0, 8192)),
                 PluginParam.ofLong("prep-tail-ns", 8, "CPU ns to prep one tail struct page of a folio",
@@ -47,14 +53,18 @@ public final class HugetlbBootInitPlugin implements KernelJobPlugin {
         int nodes = ctx.memory().nrNodes();
         HugetlbBootInit h = new HugetlbBootInit(ctx, p.getLong("prep-tail-ns"), p.getLong("struct-page-bytes"));
         long got;
-        if (giga) {
+        boolean serial = p.getString("mode").equals("serial");
+        if (serial) {
+            got = giga ? h.allocBoot1gSerial(pages / nodes) : h.allocBoot2mSerial(pages);
+            ctx.metrics().set("max-threads", 1);
+        } else if (giga) {
             got = h.allocBoot1g(pages / nodes);
             ctx.metrics().set("max-threads", nodes);
         } else {
             ThreadRule rule = p.getString("thread-rule").equals("quarter-hw") ? ThreadRule.QUARTER_HW
-                    : ThreadRule.NODES_X2;
+                    : ThreadRule.NODES_X_MULTIPLIER;
             HugetlbBootInit.Plan plan = HugetlbBootInit.plan2m(pages, nodes, ctx.tasks().topology().nrCpus(), rule,
-                    p.getInt("threads"));
+                    p.getInt("threads"), p.getInt("multiplier"));
             got = h.allocBoot2m(pages, plan);
             ctx.metrics().set("max-threads", plan.maxThreads());
             ctx.metrics().set("min-chunk", plan.minChunk());

@@ -21,8 +21,49 @@ class HugetlbBootInitPluginTest {
     @Test
     void plan2024IsNodesTimesTwo() {
         // max_threads = num_node_state(N_MEMORY) * 2, min_chunk = max_huge_pages / nodes / 2
-        assertThat(HugetlbBootInit.plan2m(1000, 2, 16, ThreadRule.NODES_X2, 0))
+        assertThat(HugetlbBootInit.plan2m(1000, 2, 16, ThreadRule.NODES_X_MULTIPLIER, 0))
                 .isEqualTo(new HugetlbBootInit.Plan(1000, 4, 250));
+    }
+
+    @Test
+    void plan2024MultiplierScalesThreadsAndMinChunk() {
+        // the v5 cover letter's "max_threads = num_node_state(N_MEMORY) * multiplier" study: min_chunk
+        // = pages / nodes / multiplier, else padata's nworks = size / min_chunk would stay at nodes x 2
+        assertThat(HugetlbBootInit.plan2m(1000, 2, 16, ThreadRule.NODES_X_MULTIPLIER, 0, 5))
+                .isEqualTo(new HugetlbBootInit.Plan(1000, 10, 100));
+        assertThat(HugetlbBootInit.plan2m(1000, 2, 16, ThreadRule.NODES_X_MULTIPLIER, 0, 1))
+                .isEqualTo(new HugetlbBootInit.Plan(1000, 2, 500));
+    }
+
+    @Test
+    void multiplierRaisesTheTasksThatRun(PluginTestMachine m) {
+        PluginResult r = m.run(new HugetlbBootInitPlugin(), Map.of("size", "2G", "multiplier", "3"));
+        assertThat(r.metrics()).containsEntry("max-threads", 6L).containsEntry("pages.allocated", 1024L);
+        assertThat(r.metrics().get("tasks.used").longValue()).isBetween(5L, 6L);
+        m.assertInvariants();
+    }
+
+    @Test
+    void serial2mIsOneTaskRoundRobinAndSlower(PluginTestMachine m) {
+        // 5.14 hugetlb_hstate_alloc_pages(): for (i < max_huge_pages) alloc_pool_huge_page(h,
+        // &node_states[N_MEMORY]) on the boot CPU, round-robin over the nodes
+        PluginResult serial = m.run(new HugetlbBootInitPlugin(), Map.of("size", "2G", "mode", "serial"));
+        assertThat(serial.metrics()).containsEntry("pages.allocated", 1024L).containsEntry("pages.node0", 512L)
+                .containsEntry("pages.node1", 512L).containsEntry("tasks.used", 1L).containsEntry("max-threads", 1L);
+        m.assertInvariants();
+        PluginResult padata = m.fresh().run(new HugetlbBootInitPlugin(), Map.of("size", "2G"));
+        assertThat(padata.virtualTimeNs()).isLessThan(serial.virtualTimeNs());
+    }
+
+    @Test
+    void serial1gGathersEveryNodeOnTheBootCpu(PluginTestMachine m) {
+        // 5.14 gather_bootmem_prealloc(): list_for_each_entry(m, &huge_boot_pages) on one CPU
+        PluginResult serial = m.run(new HugetlbBootInitPlugin(), Map.of("page-size", "1G", "size", "4G", "mode", "serial"));
+        assertThat(serial.metrics()).containsEntry("pages.allocated", 4L).containsEntry("pages.node0", 2L)
+                .containsEntry("pages.node1", 2L).containsEntry("tasks.used", 1L);
+        m.assertInvariants();
+        PluginResult padata = m.fresh().run(new HugetlbBootInitPlugin(), Map.of("page-size", "1G", "size", "4G"));
+        assertThat(padata.virtualTimeNs()).isLessThan(serial.virtualTimeNs());
     }
 
     @Test

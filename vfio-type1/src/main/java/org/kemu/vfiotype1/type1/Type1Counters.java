@@ -17,6 +17,10 @@ final class Type1Counters {
     final AtomicLong reservedPages = new AtomicLong();
     final AtomicLong lockAcctCalls = new AtomicLong();
     final AtomicLong lockAcctNs = new AtomicLong();
+    /** vfio_lock_acct() calls that charged the atomic locked_vm, taking no mmap lock (ktask v4). */
+    final AtomicLong lockAcctAtomicCalls = new AtomicLong();
+    /** mmap lock read acquisitions of the pin path: one per GUP batch, or one per run when held across it. */
+    final AtomicLong mmapReadLocks = new AtomicLong();
     final AtomicLong lockCacheRefills = new AtomicLong();
     final AtomicLong lockCacheRefillFailures = new AtomicLong();
     final AtomicLong unpinCalls = new AtomicLong();

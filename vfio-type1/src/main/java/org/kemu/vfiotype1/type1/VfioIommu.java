@@ -87,9 +87,9 @@ final class VfioIommu implements Type1Container {
         this.domainFactory = Objects.requireNonNull(domainFactory);
         this.lock = kernel.mutex("vfio_iommu.lock");
         this.dmaAvail = params.dmaEntryLimit();
-        this.acct = new VfioLockAcct(kernel, lockedVm, costs.lockAcctNs(), counters);
+        this.acct = new VfioLockAcct(kernel, lockedVm, costs.lockAcctNs(), counters, pin.locking());
         this.pages = new VfioPinPages(kernel, pm, Objects.requireNonNull(mm), Objects.requireNonNull(gup), acct, costs,
-                pin.folioBatchedRuns(), params.disableHugepages(), counters);
+                pin.folioBatchedRuns(), params.disableHugepages(), counters, pin.locking().readLockPerRun());
         this.pinMap = new VfioPinMapDma(kernel, pages, acct, padata, pin, costs, params.disableHugepages(), counters);
         this.mmsLock = kernel.spinlock("type1_container.mms");
     }
@@ -532,7 +532,8 @@ final class VfioIommu implements Type1Container {
                 s.lockAcctCalls.get(), s.lockAcctNs.get(), s.lockCacheRefills.get(), s.lockCacheRefillFailures.get(),
                 s.unpinCalls.get(), s.pagesUnpinned.get(), s.padataJobs.get(), s.padataChunks.get(), s.gupNs.get(),
                 s.faultClearNs.get(), mapCalls, unmapCalls, syncs, ptes, List.copyOf(byDomain), lock.stats(),
-                List.copyOf(mmap), List.copyOf(domainLocks), s.runsByPages());
+                List.copyOf(mmap), List.copyOf(domainLocks), s.runsByPages(), s.lockAcctAtomicCalls.get(),
+                s.mmapReadLocks.get());
     }
 
     @Override

@@ -6,12 +6,15 @@ import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.FailNth;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelException;
+import org.kemu.vfiotype1.PinLocking;
 
 /**
  * locked_vm accounting of drivers/vfio/vfio_iommu_type1.c: {@code vfio_lock_acct()}, patch 8's
  * per-thread cache (refill and return) and {@code vfio_change_dma_owner()} (docs/kernel/vfio-gup.md section 1.9).
+ * With {@link PinLocking#atomicLockedVm()} every charge is the 2018 ktask series' atomic one (no mmap
+ * lock, {@link LockedVm#accountLockedVmAtomic}).
  */
-record VfioLockAcct(Kernel kernel, LockedVm lockedVm, long lockAcctNs, Type1Counters counters) {
+record VfioLockAcct(Kernel kernel, LockedVm lockedVm, long lockAcctNs, Type1Counters counters, PinLocking locking) {
     /** fail-nth point of {@code mmap_write_lock_killable()} in {@code vfio_lock_acct()} for a charge (EINTR). */
     static final String FAIL_LOCK_ACCT = "vfio_lock_acct:mmap_write_lock_killable";
 
@@ -27,6 +30,15 @@ record VfioLockAcct(Kernel kernel, LockedVm lockedVm, long lockAcctNs, Type1Coun
         }
         MmStruct mm = dma.mm();
         if (mm == null || (async && mm.exited())) {
+            return;
+        }
+        if (locking.atomicLockedVm()) {
+            // ktask v4 08/13 "vfio: remove unnecessary mmap_sem writer to reduce contention": the same
+            // accounting work, with no mmap_write_lock_killable() (so no EINTR point either)
+            counters.lockAcctAtomicCalls.incrementAndGet();
+            kernel.work(lockAcctNs);
+            lockedVm.accountLockedVmAtomic(mm, Math.abs(npage), npage > 0, mm.rlimitMemlock(), dma.lockCap());
+            dma.addLockedVm(npage);
             return;
         }
         if (npage > 0 && FailNth.shouldFail(kernel, FAIL_LOCK_ACCT)) {
@@ -85,7 +97,12 @@ record VfioLockAcct(Kernel kernel, LockedVm lockedVm, long lockAcctNs, Type1Coun
         boolean cap = newMm.capIpcLock();
         MmStruct oldMm = dma.mm();
         long npage = dma.lockedVm();
-        if (newMm != oldMm && npage > 0) {
+        if (newMm != oldMm && npage > 0 && locking.atomicLockedVm()) {
+            lockedVm.accountLockedVmAtomic(newMm, npage, true, newMm.rlimitMemlock(), cap);
+            if (oldMm != null && !oldMm.exited()) {
+                lockedVm.accountLockedVmAtomic(oldMm, npage, false, oldMm.rlimitMemlock(), dma.lockCap());
+            }
+        } else if (newMm != oldMm && npage > 0) {
             newMm.mmapLock().downWriteKillable();
             try {
                 lockedVm.accountLockedVmLocked(newMm, npage, true, newMm.rlimitMemlock(), cap);

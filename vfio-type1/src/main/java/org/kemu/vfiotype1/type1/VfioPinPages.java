@@ -20,9 +20,12 @@ import org.kemu.vfiotype1.Type1Costs;
  * {@code vfio_batch_unpin()} (docs/kernel/vfio-gup.md sections 1.6, 1.8). The run
  * builder has two forms: 5.14's page-by-page walk (per-page cost) and v6.18's
  * {@code num_pages_contiguous()} steps (per-step cost); they pin and charge the same pages.
+ * {@code readLockPerRun} is ktask v4 09/13: {@code vfio_pin_pages_remote()} takes the mmap lock for
+ * read once around its whole run and {@code vaddr_get_pfns()} runs under it without taking it.
  */
 record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup, VfioLockAcct vfioLockAcct,
-        Type1Costs costs, boolean folioBatched, boolean disableHugepages, Type1Counters counters) {
+        Type1Costs costs, boolean folioBatched, boolean disableHugepages, Type1Counters counters,
+        boolean readLockPerRun) {
     /** One contiguous run: {@code npage} pages from {@code pfnBase}, all reserved or all normal. */
     record Run(long pfnBase, long npage, boolean rsvd) {
     }
@@ -39,7 +42,13 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
         long req = Math.min(npages, batch.capacity);
         int flags = Foll.LONGTERM | (write ? Foll.WRITE : 0);
         counters.batchRefills.incrementAndGet();
-        mm.mmapLock().downRead();
+        if (readLockPerRun) {
+            // ktask v4 09/13: the caller holds it across the run (vaddr_get_pfn(..., handle_mmap_sem = false))
+            mm.mmapLock().assertHeld();
+        } else {
+            counters.mmapReadLocks.incrementAndGet();
+            mm.mmapLock().downRead();
+        }
         try {
             KernelException gupErr;
             long ret;
@@ -74,7 +83,9 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
             }
             throw gupErr;
         } finally {
-            mm.mmapLock().upRead();
+            if (!readLockPerRun) {
+                mm.mmapLock().upRead();
+            }
         }
     }
 
@@ -112,6 +123,13 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
             npage = 1;
         }
         boolean mayRefill = cache != null && cache.enabled();
+        boolean readHeld = false;
+        if (readLockPerRun) {
+            // ktask v4 09/13: one down_read() for the run instead of one per GUP batch
+            counters.mmapReadLocks.incrementAndGet();
+            mm.mmapLock().downRead();
+            readHeld = true;
+        }
         try {
             outer:
             while (npage > 0) {
@@ -189,8 +207,17 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
             if (rsvd) {
                 dma.markHasRsvd();
             }
+            if (readHeld) {
+                // up_read() at "out:", before vfio_lock_acct()
+                readHeld = false;
+                mm.mmapLock().upRead();
+            }
             vfioLockAcct.lockAcct(dma, lockAcct, false);
         } catch (KernelException e) {
+            if (readHeld) {
+                readHeld = false;
+                mm.mmapLock().upRead();
+            }
             kernel.work(pendingNs);
             if (pinned > 0 && !rsvd) {
                 putPfnRange(dma, pfnBase, pinned);
@@ -200,6 +227,11 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
                 cache.pages += drawn;
             }
             throw e;
+        } finally {
+            if (readHeld) {
+                // an unchecked failure (a stopped run) still leaves the lock as it found it
+                mm.mmapLock().upRead();
+            }
         }
         counters.runPages.recordValue(pinned);
         return new Run(pfnBase, pinned, rsvd);

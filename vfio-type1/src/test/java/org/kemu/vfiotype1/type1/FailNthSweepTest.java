@@ -18,6 +18,7 @@ import org.kemu.vfiotype1.DmaMapRequest;
 import org.kemu.vfiotype1.DmaUnmapRequest;
 import org.kemu.vfiotype1.IommuDomainSpec;
 import org.kemu.vfiotype1.PinConfig;
+import org.kemu.vfiotype1.PinLocking;
 import org.kemu.vfiotype1.Type1Costs;
 
 /**
@@ -33,6 +34,37 @@ class FailNthSweepTest {
     static java.util.stream.Stream<PinConfig> modes() {
         return PinModes.kernelDefaults().map(p -> p.withBatchCapacity(8).withLockCachePages(
                 p.lockCachePages() == 0 ? 0 : 24));
+    }
+
+    /** The 2018 ktask stages: atomic locked_vm, with and without the read lock held per run. */
+    static java.util.stream.Stream<PinConfig> ktaskModes() {
+        return java.util.stream.Stream.of(PinLocking.ATOMIC_LOCKED_VM, PinLocking.ATOMIC_LOCKED_VM_READ_HELD)
+                .flatMap(l -> java.util.stream.Stream.of(PinConfig.serial(), PinConfig.padata(16).withLockCachePages(24))
+                        .map(p -> p.withBatchCapacity(8).withLocking(l)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("ktaskModes")
+    void sweepKtaskLocking(PinConfig pin) {
+        // ktask v4 08/13: vfio_lock_acct() no longer calls mmap_write_lock_killable(), so its EINTR point is
+        // never reached; the atomic charge's ENOMEM point is, and every failure still leaves nothing behind
+        Set<String> sites = new LinkedHashSet<>();
+        int n = 1;
+        for (; n <= 400; n++) {
+            Outcome o = runOnce(pin, n);
+            assertThat(o.leaks()).as("n=%d site %s", n, o.site()).isEmpty();
+            if (!o.fired()) {
+                assertThat(o.error()).as("n=%d: nothing injected, so nothing fails", n).isNull();
+                break;
+            }
+            sites.add(o.site());
+            if (o.error() != null) {
+                assertThat(o.error().check()).as("n=%d", n).isEqualTo(o.site());
+            }
+        }
+        assertThat(n).isGreaterThan(10).isLessThan(400);
+        assertThat(sites).contains("mm:account_locked_vm", "gup:try_grab_folio", "iommu_map:pgtable_alloc")
+                .doesNotContain(VfioLockAcct.FAIL_LOCK_ACCT);
     }
 
     private record Outcome(boolean fired, String site, KernelException error, List<String> leaks) {

@@ -19,8 +19,8 @@ public final class HugetlbBootInitSweep {
         PluginRunner runner = new PluginRunner(new PluginRegistry().register(new HugetlbBootInitPlugin()));
         runner.run("hugetlb-boot-init", Map.of(), Profiles.builtIn("intel-8167m"), 1); // warm-up
         System.out.println("config                 max_threads  virtual_ms  wall_ms  tasks");
-        String[][] configs = {{"nodes-x2", "0"}, {"quarter-hw", "0"}, {"nodes-x2", "1"}, {"nodes-x2", "2"},
-            {"nodes-x2", "8"}, {"nodes-x2", "16"}, {"nodes-x2", "52"}, {"nodes-x2", "104"}};
+        String[][] configs = {{"nodes-x-multiplier", "0"}, {"quarter-hw", "0"}, {"nodes-x-multiplier", "1"}, {"nodes-x-multiplier", "2"},
+            {"nodes-x-multiplier", "8"}, {"nodes-x-multiplier", "16"}, {"nodes-x-multiplier", "52"}, {"nodes-x-multiplier", "104"}};
         for (String[] c : configs) {
             PluginRun r = runner.run("hugetlb-boot-init", Map.of("thread-rule", c[0], "threads", c[1]),
                     Profiles.builtIn("intel-8167m"), 1);
