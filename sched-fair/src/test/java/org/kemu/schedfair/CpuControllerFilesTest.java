@@ -55,7 +55,7 @@ class CpuControllerFilesTest {
     }
 
     /**
-     * cpu.max.burst (cpu_cfs_burst_write_u64 / the v2 file, kernel/sched/core.c v5.14) goes through
+     * A cpu.max.burst write (its write_u64, cpu_cfs_burst_write_u64, kernel/sched/core.c v5.14) goes through
      * tg_set_cfs_burst to tg_set_cfs_bandwidth, whose check "burst > quota" is EINVAL.
      */
     @ParameterizedTest
