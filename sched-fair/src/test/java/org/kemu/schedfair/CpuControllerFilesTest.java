@@ -54,6 +54,10 @@ class CpuControllerFilesTest {
         fails(() -> cc.root().writeCpuMax("50000 100000"), Errno.ENOENT, "cpu.max:not_on_root");
     }
 
+    /**
+     * A cpu.max.burst write (its write_u64, cpu_cfs_burst_write_u64, kernel/sched/core.c v5.14) goes through
+     * tg_set_cfs_burst to tg_set_cfs_bandwidth, whose check "burst > quota" is EINVAL.
+     */
     @ParameterizedTest
     @MethodSource("backends")
     void burstRules(Backend b) {

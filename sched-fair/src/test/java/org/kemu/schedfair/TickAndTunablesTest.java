@@ -196,6 +196,12 @@ class TickAndTunablesTest {
         assertThat(v66).allSatisfy(t -> assertThat(t % (100 * MS)).isEqualTo(phase));
     }
 
+    /**
+     * The default is 5.14, whose fair class picks by CFS (pick_next_entity / __pick_first_entity,
+     * kernel/sched/fair.c v5.14) with the cfs_rq-dequeue throttle (throttle_cfs_rq) and CONFIG_HZ
+     * 1000; EEVDF (147f3efaa241) comes with 6.6 and task-based throttling with 6.18, each only
+     * where the version selects it.
+     */
     @Test
     void theVersionSelectsItsDefaultsAndExplicitOptionsOverrideThem() {
         MachineSpec m = MachineSpec.simple(2);

@@ -117,6 +117,33 @@ class TestCpuTest {
         return usage;
     }
 
+    // KNOWN FAILURE on two nodes (the two overprovisioned weight tests below):
+    // Why test_cpucg_weight_overprovisioned and test_cpucg_nested_weight_overprovisioned are skipped
+    // on the intel-8167m shape (node 0 = CPUs 0-25 and 52-77), as measured (CFS, seed 13) and as
+    // read in kernel/sched/fair.c v5.14:
+    // - measured: the first process's 104 threads spread 51/53 over the nodes (find_idlest_group
+    // at group_has_spare: allow_numa_imbalance keeps 26 local, then the node with more idle CPUs);
+    // the next two processes' 208 threads all start on node 0, where their main threads are.
+    // Periodic NUMA balancing (one CPU per node, should_we_balance; every 104 ms x busy_factor 16;
+    // detach_tasks takes at most the busiest CPU's nr_running, loop_max) moves 18 of them in 10 s.
+    // So the weight-50 group, whose 53 threads have node 1 to themselves, uses 520.5 s of the 1040
+    // (usage [520.5, 208.8, 311.2] s under CFS, [522.7, 205.6, 312.2] under EEVDF; 50/100/150 want
+    // about [173, 347, 520]); in the nested test B, forked first, gets 673 s against D+E's 367 s.
+    // - the fork decision: once each node runs more tasks than CPUs, kemu classifies both
+    // group_overloaded (utilization 1024 per busy CPU), and find_idlest_group's SD_NUMA rule
+    // (idlest avg_load + 1024 x 17% >= local avg_load: stay) keeps every fork local, since root
+    // cfs_rq loads under these hierarchies are 2..20. 5.14 decides on PELT: a new task's util_avg
+    // and runnable_avg are post_init_entity_util_avg's cap, half of its cfs_rq's spare
+    // utilization (512 for a group's first task on a CPU), so both nodes stay group_has_spare
+    // (idle_cpus 0 = 0: stay local) until the local node's util passes capacity / 1.17, about 37
+    // more tasks; it then turns group_overloaded while the other node has spare, so about 37 forks
+    // go there, after which both are overloaded and the same avg_load rule keeps the rest local.
+    // By that reading 5.14 starts about 222 / 90 instead of kemu's 259 / 53, and its NUMA
+    // balancing is as slow as kemu's, so 5.14 too would leave node 0 crowded for most of 10 s.
+    // - so PELT is not shown to be the missing piece: the estimate (not an emulation) says
+    // 5.14 would fail these two checks on this shape as well. test_cpu.c is from v5.19, written
+    // against the later NUMA imbalance rules (imb_numa_nr, v5.18). Not fixed; kept skipped.
+
     /**
      * test_cpucg_weight_overprovisioned: weights 50/100/150, nproc threads per child for 10 s; each
      * child uses more than the previous, by about child 0's usage (within 35%): overprovision_validate.
@@ -128,14 +155,7 @@ class TestCpuTest {
         // On 2 CPUs fork placement leaves 4 of the 6 hogs on one CPU; 5.14's periodic load_balance
         // (migrate_load between the two overloaded CPUs) evens the runqueues out. Without it the
         // measured usage was [3.75, 5.00, 11.25] s where 50:100:150 wants about [3.3, 6.7, 10.0] s.
-        // KNOWN FAILURE, not a pass, on the two-node intel-8167m shape since 5.14's fork balancing
-        // (find_idlest_cpu) replaced kemu's "fewest tasks" fork placement: hogs forked before the run
-        // fill node 0 once both nodes are busy, because find_idlest_group keeps a new task on its
-        // node unless the other node's avg_load is lower by more than NICE_0_LOAD * 17% (174), while
-        // these hierarchies' root loads are 2..20; only the busy CPUs' NUMA balance (every
-        // 104 ms * busy_factor 16 = 1.66 s) moves them, too slowly for a 10 s test. Measured: the
-        // first group's usage is about 50% of the machine. Whether 5.14 with PELT loads converges
-        // faster is not established (issue 13 part 3 report).
+        // KNOWN FAILURE, not a pass, on the two-node intel-8167m shape; see "KNOWN FAILURE on two nodes" above.
         org.junit.jupiter.api.Assumptions.assumeFalse(k.numOnlineCpus() > 64,
                 "KNOWN FAILURE on the intel-8167m shape: fork-time NUMA locality (see comment)");
         long[] usage = runCpucgWeightTest(k, k.numOnlineCpus());
@@ -201,14 +221,7 @@ class TestCpuTest {
     @MethodSource("org.kemu.schedfair.selftest.CgroupSelftest#machinesAndRules")
     void testCpucgNestedWeightOverprovisioned(String machine, PickPolicy rule) {
         Kernel k = kernel(machine, rule);
-        // KNOWN FAILURE, not a pass, on the two-node intel-8167m shape since 5.14's fork balancing
-        // (find_idlest_cpu) replaced kemu's "fewest tasks" fork placement: hogs forked before the run
-        // fill node 0 once both nodes are busy, because find_idlest_group keeps a new task on its
-        // node unless the other node's avg_load is lower by more than NICE_0_LOAD * 17% (174), while
-        // these hierarchies' root loads are 2..20; only the busy CPUs' NUMA balance (every
-        // 104 ms * busy_factor 16 = 1.66 s) moves them, too slowly for a 10 s test. Measured: the
-        // first group's usage is about 50% of the machine. Whether 5.14 with PELT loads converges
-        // faster is not established (issue 13 part 3 report).
+        // KNOWN FAILURE, not a pass, on the two-node intel-8167m shape; see "KNOWN FAILURE on two nodes" above.
         org.junit.jupiter.api.Assumptions.assumeFalse(k.numOnlineCpus() > 64,
                 "KNOWN FAILURE on the intel-8167m shape: fork-time NUMA locality (see comment)");
         long[] u = runCpucgNestedWeightTest(k, k.numOnlineCpus());

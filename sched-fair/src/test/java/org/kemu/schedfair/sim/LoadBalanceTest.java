@@ -220,4 +220,36 @@ class LoadBalanceTest {
         assertThat(bCpu[0]).isEqualTo(1);
         assertThat(bStart[0]).isLessThan(MS / 2);
     }
+
+    /**
+     * select_idle_sibling (v5.14): a sleeper woken by its timer (no waker CPU, so target = prev)
+     * whose previous CPU is now busy goes to an idle CPU of the same LLC, the first one
+     * select_idle_cpu finds scanning from target + 1 (for_each_cpu_wrap); without the scan it would
+     * queue behind the hog on its previous CPU. Two 8-core LLCs, hogs pinned to CPUs 2, 3, 4: the
+     * sleeper ran on CPU 2 and wakes on CPU 5 at once (the hogs run 100 ms, so CPU 2 is still busy), never in the other LLC.
+     */
+    @Test
+    void aWokenTaskWhosePreviousCpuIsBusyTakesTheNextIdleCpuOfItsLlc() {
+        Kernel k = kernel(new Topology(1, 16, 1, 1L << 30, 8));
+        for (int c = 2; c <= 4; c++) {
+            k.spawn(TaskSpec.kthread("hog" + c).withAffinity(org.kemu.schedfair.CpuMask.of(c)), () -> k.work(100 * MS));
+        }
+        long[] slept = {-1};
+        int[] before = {-1};
+        int[] after = {-1};
+        k.spawn(TaskSpec.kthread("sleeper").withAffinity(org.kemu.schedfair.CpuMask.of(2)), () -> {
+            k.work(MS);
+            before[0] = k.current().cpu();
+            k.setAffinity(k.current(), org.kemu.schedfair.CpuMask.range(0, 16));
+            long at = k.now();
+            k.sleep(5 * MS);
+            slept[0] = k.now() - at;
+            after[0] = k.current().cpu();
+        });
+        k.run();
+        assertThat(before[0]).isEqualTo(2);
+        assertThat(after[0]).isEqualTo(5);
+        // it ran as soon as its timer fired
+        assertThat(slept[0]).isEqualTo(5 * MS);
+    }
 }
