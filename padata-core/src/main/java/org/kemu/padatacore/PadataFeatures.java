@@ -50,7 +50,22 @@ public final class PadataFeatures {
          * posted series: off in {@link #rfc2022()} and {@link #mainline()}. Only the multithreaded path checks: a job
          * run as one chunk by the single-thread shortcut completes.
          */
-        SIGNAL_AWARE_HELPERS
+        SIGNAL_AWARE_HELPERS,
+        /**
+         * The RFC's TODO "Memory controller limits for helpers via active_memcg": each helper runs its
+         * chunks under {@code set_active_memcg(main task's memcg)}, so what it charges without naming an
+         * mm ({@code __GFP_ACCOUNT} kernel memory, mm-less page cache) goes to the main task's group
+         * rather than the helper's root group. Faults on an mm charge that mm's owner whatever this
+         * switch says (5.14 {@code get_mem_cgroup_from_mm}). Not in the posted series.
+         */
+        ACTIVE_MEMCG,
+        /**
+         * The RFC's TODOs "cpuset.mems" and "NUMA memory policy": each helper runs its chunks with the
+         * main task's {@code mems_allowed} and {@code mempolicy}, so it allocates only from the main
+         * task's cpuset.mems and follows its bind, preferred or interleave policy; off, a helper is a
+         * kthread of the root cpuset with the default (local) policy. Not in the posted series.
+         */
+        FOLLOW_MAIN_MEMS
     }
 
     private final PadataSizing.Variant sizing;
@@ -77,7 +92,7 @@ public final class PadataFeatures {
      */
     public static PadataFeatures rfc2022() {
         return new PadataFeatures(PadataSizing.Variant.CURRENT, EnumSet.complementOf(EnumSet.of(Switch.REMOTE_CHARGING,
-                Switch.SIGNAL_AWARE_HELPERS)));
+                Switch.SIGNAL_AWARE_HELPERS, Switch.ACTIVE_MEMCG, Switch.FOLLOW_MAIN_MEMS)));
     }
 
     /** Which version of the thread-count and chunk-size arithmetic to use. */
@@ -163,6 +178,22 @@ public final class PadataFeatures {
 
     public PadataFeatures withSignalAwareHelpers(boolean b) {
         return with(Switch.SIGNAL_AWARE_HELPERS, b);
+    }
+
+    public boolean activeMemcg() {
+        return has(Switch.ACTIVE_MEMCG);
+    }
+
+    public PadataFeatures withActiveMemcg(boolean b) {
+        return with(Switch.ACTIVE_MEMCG, b);
+    }
+
+    public boolean followMainMems() {
+        return has(Switch.FOLLOW_MAIN_MEMS);
+    }
+
+    public PadataFeatures withFollowMainMems(boolean b) {
+        return with(Switch.FOLLOW_MAIN_MEMS, b);
     }
 
     public PadataFeatures withUndo(boolean b) {

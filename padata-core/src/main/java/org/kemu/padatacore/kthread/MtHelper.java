@@ -7,6 +7,7 @@ import org.kemu.padatacore.PadataMtJob;
 import org.kemu.padatacore.PadataSizing;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.Task;
+import org.kemu.schedfair.TaskMemory;
 
 /**
  * {@code padata_mt_helper()}: what every thread of a job runs, the main thread included. Chunks are
@@ -22,6 +23,22 @@ record MtHelper(Kernel kernel, PadataFeatures features, PadataCosts costs) {
         if (remote) {
             kernel.cpuController().remoteBegin(me, ps.cpuGroup);
         }
+        // the RFC's memory TODOs: a helper takes on the main task's memory fields for the job
+        TaskMemory own = me.attachment(TaskMemory.class);
+        boolean adopt = !pw.mainThread && (features.activeMemcg() || features.followMainMems());
+        if (adopt) {
+            TaskMemory.set(me, HelperMemory.adopt(features, me, ps.main));
+        }
+        try {
+            runChunks(ps, pw, job, me, remote);
+        } finally {
+            if (adopt) {
+                TaskMemory.set(me, own);
+            }
+        }
+    }
+
+    private void runChunks(MtJobState ps, PadataWork pw, PadataMtJob<Object> job, Task me, boolean remote) {
         ps.lock.lock();
         while (ps.remaining > 0 && (!features.returnFirstError() || ps.error == 0)) {
             if (features.signalAwareHelpers() && ps.main.fatalSignalPending()) {

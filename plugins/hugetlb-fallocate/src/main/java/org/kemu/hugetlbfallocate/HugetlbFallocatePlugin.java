@@ -13,6 +13,10 @@ import org.kemu.pluginapi.PluginParams;
 import org.kemu.pluginapi.PluginResult;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.Mempolicy;
+import org.kemu.schedfair.NodeMask;
+import org.kemu.schedfair.Task;
+import org.kemu.schedfair.TaskMemory;
 
 /**
  * {@code fallocate()} of a hugetlbfs file with a padata job. Set-up grows each node's pool to
@@ -48,6 +52,14 @@ public final class HugetlbFallocatePlugin implements KernelJobPlugin {
                 PluginParam.ofBoolean("reserve", true, "reserve the range before allocating (hugetlb_reserve_pages)"),
                 PluginParam.ofBoolean("signal-aware", false,
                         "padata helpers stop on a fatal signal to the caller; undo and EINTR (the RFC's TODO)"),
+                PluginParam.ofString("cpuset-mems", "",
+                        "the caller's cpuset.mems as a nodelist (e.g. 0-1); empty = every node"),
+                PluginParam.ofChoice("mempolicy", "default",
+                        "the caller's task memory policy (set_mempolicy), used where the file has none (placement=local)",
+                        "default", "bind", "preferred", "interleave"),
+                PluginParam.ofString("mempolicy-nodes", "0", "nodelist of the task memory policy"),
+                PluginParam.ofBoolean("helpers-follow-mems", false,
+                        "padata helpers allocate with the caller's cpuset.mems and mempolicy (the RFC's TODOs)"),
                 PluginParam.ofLong("lookup-ns", FallocateCosts.defaults().lookupNs(),
                         "per page: fault mutex and page-cache lookup", ParamValidator.atLeast(0)),
                 PluginParam.ofLong("dequeue-ns", FallocateCosts.defaults().dequeueNs(),
@@ -77,10 +89,18 @@ public final class HugetlbFallocatePlugin implements KernelJobPlugin {
         HugetlbfsFallocate.Request req = new HugetlbfsFallocate.Request(order, p.getLong("length"),
                 p.getInt("threads"), minChunk, p.getBoolean("numa-aware"),
                 Placement.valueOf(p.getString("placement").toUpperCase(Locale.ROOT)), p.getInt("node"),
-                p.getBoolean("reserve"), p.getBoolean("signal-aware"));
+                p.getBoolean("reserve"), p.getBoolean("signal-aware"), p.getBoolean("helpers-follow-mems"));
         FallocateCosts costs = new FallocateCosts(p.getLong("lookup-ns"), p.getLong("dequeue-ns"),
                 p.getLong("insert-ns"), FallocateCosts.defaults().freeNs());
-        int threads = new HugetlbfsFallocate(ctx, costs).fallocate(file, req);
+        Task caller = ctx.tasks().current();
+        TaskMemory own = caller.attachment(TaskMemory.class);
+        TaskMemory.set(caller, callerMemory(p, nodes.nrNodes()));
+        int threads;
+        try {
+            threads = new HugetlbfsFallocate(ctx, costs).fallocate(file, req);
+        } finally {
+            TaskMemory.set(caller, own);
+        }
         long[] perNode = new long[nodes.nrNodes()];
         for (int i = 0; i < file.size(); i++) {
             perNode[nodes.nodeOf(file.page(i))]++;
@@ -92,5 +112,20 @@ public final class HugetlbFallocatePlugin implements KernelJobPlugin {
         }
         ctx.metrics().gauge("gib", file.populated() * (double) pageBytes / (1L << 30));
         return PluginResult.of(ctx);
+    }
+
+    /**
+     * The caller's cpuset.mems and task policy: writing cpuset.mems rejects nodes the machine lacks
+     * (5.14 {@code update_nodemask}: EINVAL), and {@code set_mempolicy} keeps only allowed nodes.
+     */
+    static TaskMemory callerMemory(PluginParams p, int nrNodes) {
+        NodeMask all = NodeMask.all(nrNodes);
+        NodeMask mems = p.getString("cpuset-mems").isBlank() ? null : NodeMask.parse(p.getString("cpuset-mems"));
+        KernelException.require(mems == null || (!mems.isEmpty() && mems.isSubsetOf(all)), Errno.EINVAL,
+                "cpuset.mems:update_nodemask", "nodes " + mems + " not all on the machine (" + all + ")");
+        Mempolicy.Mode mode = Mempolicy.Mode.valueOf(p.getString("mempolicy").toUpperCase(Locale.ROOT));
+        Mempolicy pol = Mempolicy.set(mode, NodeMask.parse(p.getString("mempolicy-nodes")),
+                mems == null ? all : mems);
+        return TaskMemory.DEFAULTS.withMemsAllowed(mems).withMempolicy(pol);
     }
 }
