@@ -91,6 +91,20 @@ public interface Kernel {
     /** Every task ever created in this kernel, in creation order. */
     List<Task> tasks();
 
+    /**
+     * {@code cpu_curr(cpu)}: the task CPU {@code cpu} runs now, or null when it runs none (idle). On
+     * the hosted backend tasks run on the host's CPUs, not on emulated ones ({@link Task#cpu()} is
+     * -1 there), so every emulated CPU reads as idle. EINVAL for a CPU the machine does not have.
+     */
+    Task cpuCurr(int cpu);
+
+    /**
+     * The first CPU at or above {@code from} that runs a task, or -1: with {@link #cpuCurr} it visits
+     * only busy CPUs, as the kernel's {@code for_each_cpu(cpu, mm_cpumask(mm))} visits only the CPUs
+     * that switched to an mm, so a caller does not pay for every idle CPU of a large machine.
+     */
+    int nextBusyCpu(int from);
+
     // ---- time -------------------------------------------------------------------------------
 
     /** The current task does {@code cpuNs} of CPU work. */

@@ -195,6 +195,16 @@ final class HelperArmingKernel implements Kernel {
     }
 
     @Override
+    public Task cpuCurr(int cpu) {
+        return k.cpuCurr(cpu);
+    }
+
+    @Override
+    public int nextBusyCpu(int from) {
+        return k.nextBusyCpu(from);
+    }
+
+    @Override
     public void work(long cpuNs, int node, long bytes) {
         k.work(cpuNs, node, bytes);
     }

@@ -138,6 +138,15 @@ public abstract class KernelBase implements Kernel, SchedSeam {
         return List.copyOf(tasks);
     }
 
+    /** The checked CPU id of {@code cpu_curr(cpu)}-style queries; EINVAL outside the machine. */
+    protected int checkCpu(int cpu, String check) {
+        if (cpu < 0 || cpu >= topology().nrCpus()) {
+            throw new KernelException(Errno.EINVAL, check, "no CPU " + cpu + " on a machine of "
+                    + topology().nrCpus());
+        }
+        return cpu;
+    }
+
     // ---- tasks ----------------------------------------------------------------------------------
 
     /**
