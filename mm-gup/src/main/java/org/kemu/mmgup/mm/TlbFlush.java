@@ -2,6 +2,7 @@ package org.kemu.mmgup.mm;
 
 import org.kemu.mmgup.MmCosts;
 import org.kemu.mmgup.MmStruct;
+import org.kemu.mmgup.phys.VmEvents;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.Task;
 
@@ -54,8 +55,14 @@ public final class TlbFlush {
         return n;
     }
 
-    /** {@code flushes} shootdowns to the {@code n} CPUs {@code targets[0..n)}: their handling time becomes pending. */
-    public void sendTo(int[] targets, int n, long flushes, MmCosts costs) {
+    /**
+     * {@code flushes} shootdowns to the {@code n} CPUs {@code targets[0..n)}: their handling time becomes
+     * pending, and the flushes and IPIs are counted in {@code events} (the vmstat TLB counters).
+     */
+    public void sendTo(int[] targets, int n, long flushes, MmCosts costs, VmEvents events) {
+        if (flushes > 0) {
+            events.countTlbFlushes(flushes, n);
+        }
         for (int i = 0; i < n; i++) {
             pendingNs[targets[i]] += flushes * costs.ipiHandleNs();
         }
