@@ -148,11 +148,26 @@ public interface Kernel {
 
     // ---- synchronisation --------------------------------------------------------------------
 
+    /** A mutex with a lockdep class of its own, named {@code name} (as {@code DEFINE_MUTEX}). */
     Mutex mutex(String name);
+
+    /**
+     * A mutex of lockdep class {@code lockClass}: every lock initialised at one site of the kernel
+     * ({@code mutex_init}'s static {@code struct lock_class_key}) shares one class, whatever its name,
+     * so lock order is learned once for all of them, and taking two of them nested is recursive
+     * locking unless annotated ({@link Mutex#lockNested}).
+     */
+    Mutex mutex(String name, String lockClass);
 
     RwSemaphore rwsem(String name);
 
+    /** An rwsem of lockdep class {@code lockClass} (see {@link #mutex(String, String)}; {@code init_rwsem}). */
+    RwSemaphore rwsem(String name, String lockClass);
+
     SpinLock spinlock(String name);
+
+    /** A spinlock of lockdep class {@code lockClass} (see {@link #mutex(String, String)}; {@code spin_lock_init}). */
+    SpinLock spinlock(String name, String lockClass);
 
     Completion completion(String name);
 

@@ -225,6 +225,21 @@ final class HelperArmingKernel implements Kernel {
     }
 
     @Override
+    public Mutex mutex(String name, String lockClass) {
+        return k.mutex(name, lockClass);
+    }
+
+    @Override
+    public RwSemaphore rwsem(String name, String lockClass) {
+        return k.rwsem(name, lockClass);
+    }
+
+    @Override
+    public SpinLock spinlock(String name, String lockClass) {
+        return k.spinlock(name, lockClass);
+    }
+
+    @Override
     public RwSemaphore rwsem(String name) {
         return k.rwsem(name);
     }
