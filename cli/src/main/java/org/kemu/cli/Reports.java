@@ -87,6 +87,11 @@ final class Reports {
         iommu.put("ptes_by_page_size", ptes);
         iommu.put("iotlb_flushes", s.iotlbSyncs());
         b.put("iommu", iommu);
+        Map<String, Object> tlb = new LinkedHashMap<>();
+        tlb.put("flushes", r.tlb().flushes());
+        tlb.put("remote_flushes", r.tlb().remoteFlushes());
+        tlb.put("shootdown_ipis", r.tlb().shootdownIpis());
+        b.put("tlb", tlb);
         Map<String, Object> byCpu = new LinkedHashMap<>();
         double[] byNode = new double[p.topology().nodes()];
         List<Long> busy = r.cpuBusyNs();

@@ -58,4 +58,33 @@ class GuestInitBreakdownTest {
         assertThat(b.get("cpu_seconds_by_cpu").size()).isGreaterThan(1);
         assertThat(b.get("iommu").get("ptes_by_page_size").size()).isPositive();
     }
+
+    /**
+     * qemu 6.2's prealloc of a THP guest (read then write each 4 KiB page) splits every huge zero PMD
+     * once and COWs every 4 KiB page: each is one TLB flush of the CPU that faulted
+     * (arch/x86/mm/tlb.c nr_tlb_local_flush_one); with four prealloc threads running the mm at once,
+     * a flush shoots down at most the three others (nr_tlb_remote_flush, nr_tlb_remote_flush_received).
+     * A hugetlb guest's faults install huge pages into empty entries: no flush.
+     */
+    @Test
+    void theBreakdownCountsTheTlbFlushesOfThePrealloc() throws Exception {
+        long mem = 2L << 30;
+        CapturedRun r = CapturedRun.of("guest-init", "--mem", "2G", "--backing", "thp", "--prealloc-threads", "4",
+                "--padata-threads", "0", "--no-baseline", "--format", "json");
+        assertThat(r.rc()).as(r.err()).isZero();
+        JsonNode tlb = new ObjectMapper().readTree(r.out()).get("breakdown").get("tlb");
+        long flushes = tlb.get("flushes").asLong();
+        long remote = tlb.get("remote_flushes").asLong();
+        long ipis = tlb.get("shootdown_ipis").asLong();
+        assertThat(flushes).isEqualTo(mem / 4096 + mem / (2 << 20));
+        assertThat(remote).isPositive().isLessThanOrEqualTo(flushes);
+        assertThat(ipis).isGreaterThanOrEqualTo(remote).isLessThanOrEqualTo(3 * remote);
+
+        CapturedRun h = CapturedRun.of("guest-init", "--mem", "2G", "--backing", "hugetlb", "--prealloc-threads", "4",
+                "--padata-threads", "0", "--no-baseline", "--format", "json");
+        assertThat(h.rc()).as(h.err()).isZero();
+        JsonNode none = new ObjectMapper().readTree(h.out()).get("breakdown").get("tlb");
+        assertThat(none.get("flushes").asLong()).isZero();
+        assertThat(none.get("shootdown_ipis").asLong()).isZero();
+    }
 }

@@ -21,11 +21,30 @@ import org.kemu.vfiotype1.Type1Stats;
  * @param pinWallNanos real time the emulation of the largest MAP_DMA (the pin) took
  * @param mapDmaCalls every MAP_DMA qemu issued, in order (the pin is the largest)
  * @param cpuBusyNs per CPU, the virtual ns it ran tasks over the whole init ({@code RunStats.cpuBusyNs})
+ * @param tlb the user-page TLB flushes and shootdown IPIs of the whole init
  */
 public record GuestInitResult(long pinNs, long initNs, long preallocNs, long otherNs,
         org.kemu.vfiotype1.Type1Stats pin, long totalLockWaitNs, java.util.SortedMap<String, Long> lockWaitNs, long events, long eventHash,
         java.util.List<String> invariantViolations, long wallNanos, long pinWallNanos, java.util.List<MapDmaCall> mapDmaCalls,
-        java.util.List<Long> cpuBusyNs) {
+        java.util.List<Long> cpuBusyNs, TlbFlushes tlb) {
+
+    /**
+     * The user-page TLB flushes of one init (the x86 vmstat TLB counters over it, {@link
+     * org.kemu.mmgup.Vmstat}): qemu's prealloc of a THP guest flushes once per COWed page and per split
+     * huge zero page ({@code ptep_clear_flush}, {@code pmdp_huge_clear_flush}).
+     *
+     * @param flushes flushes of the initiating CPU's TLB (nr_tlb_local_flush_one)
+     * @param remoteFlushes those that shot down other CPUs running the mm (nr_tlb_remote_flush)
+     * @param shootdownIpis IPIs those other CPUs handled, one per target (nr_tlb_remote_flush_received)
+     */
+    public record TlbFlushes(long flushes, long remoteFlushes, long shootdownIpis) {
+        /** The flushes between two vmstat snapshots of one kernel. */
+        public static TlbFlushes between(org.kemu.mmgup.Vmstat before, org.kemu.mmgup.Vmstat after) {
+            return new TlbFlushes(after.nrTlbLocalFlushOne() - before.nrTlbLocalFlushOne(),
+                    after.nrTlbRemoteFlush() - before.nrTlbRemoteFlush(),
+                    after.nrTlbRemoteFlushReceived() - before.nrTlbRemoteFlushReceived());
+        }
+    }
 
     /**
      * One VFIO_IOMMU_MAP_DMA of the init and what the container did during it (differences of

@@ -91,6 +91,20 @@ public interface Kernel {
     /** Every task ever created in this kernel, in creation order. */
     List<Task> tasks();
 
+    /**
+     * {@code cpu_curr(cpu)}: the task CPU {@code cpu} runs now, or null when it runs none (idle). On
+     * the hosted backend tasks run on the host's CPUs, not on emulated ones ({@link Task#cpu()} is
+     * -1 there), so every emulated CPU reads as idle. EINVAL for a CPU the machine does not have.
+     */
+    Task cpuCurr(int cpu);
+
+    /**
+     * The first CPU at or above {@code from} that runs a task, or -1: with {@link #cpuCurr} it visits
+     * only busy CPUs, as the kernel's {@code for_each_cpu(cpu, mm_cpumask(mm))} visits only the CPUs
+     * that switched to an mm, so a caller does not pay for every idle CPU of a large machine.
+     */
+    int nextBusyCpu(int from);
+
     // ---- time -------------------------------------------------------------------------------
 
     /** The current task does {@code cpuNs} of CPU work. */
@@ -134,11 +148,26 @@ public interface Kernel {
 
     // ---- synchronisation --------------------------------------------------------------------
 
+    /** A mutex with a lockdep class of its own, named {@code name} (as {@code DEFINE_MUTEX}). */
     Mutex mutex(String name);
+
+    /**
+     * A mutex of lockdep class {@code lockClass}: every lock initialised at one site of the kernel
+     * ({@code mutex_init}'s static {@code struct lock_class_key}) shares one class, whatever its name,
+     * so lock order is learned once for all of them, and taking two of them nested is recursive
+     * locking unless annotated ({@link Mutex#lockNested}).
+     */
+    Mutex mutex(String name, String lockClass);
 
     RwSemaphore rwsem(String name);
 
+    /** An rwsem of lockdep class {@code lockClass} (see {@link #mutex(String, String)}; {@code init_rwsem}). */
+    RwSemaphore rwsem(String name, String lockClass);
+
     SpinLock spinlock(String name);
+
+    /** A spinlock of lockdep class {@code lockClass} (see {@link #mutex(String, String)}; {@code spin_lock_init}). */
+    SpinLock spinlock(String name, String lockClass);
 
     Completion completion(String name);
 

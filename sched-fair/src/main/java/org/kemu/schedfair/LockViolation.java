@@ -14,7 +14,7 @@ public record LockViolation(Kind kind, List<String> locks, List<String> tasks, S
     public enum Kind {
         /** Two classes taken in both orders (ABBA), possibly through longer chains. */
         LOCK_ORDER_INVERSION,
-        /** A lock taken again by the task already holding it. */
+        /** A lock taken again by the task already holding it, or a second lock of a class it holds, unannotated. */
         RECURSIVE_LOCK,
         /** A lock released by a task that does not hold it. */
         BAD_UNLOCK,

@@ -8,6 +8,9 @@ package org.kemu.schedfair;
 public interface Mutex extends KernelLock {
     void lock();
 
+    /** {@code mutex_lock_nested}: as {@link SpinLock#lockNested}, for a mutex. */
+    void lockNested(int subclass);
+
     /** mutex_lock_killable: EINTR instead of sleeping when the task has a fatal signal pending. */
     void lockKillable();
 

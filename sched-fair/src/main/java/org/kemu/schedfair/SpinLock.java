@@ -8,6 +8,13 @@ package org.kemu.schedfair;
 public interface SpinLock extends KernelLock {
     void lock();
 
+    /**
+     * {@code spin_lock_nested}: takes the lock as nesting level {@code subclass} (1..7) of its class,
+     * so holding two locks of one class (two page-table locks, say) is not reported as recursive
+     * locking; EINVAL outside 0..7.
+     */
+    void lockNested(int subclass);
+
     boolean tryLock();
 
     void unlock();

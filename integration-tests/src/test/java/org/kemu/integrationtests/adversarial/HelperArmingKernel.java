@@ -195,6 +195,16 @@ final class HelperArmingKernel implements Kernel {
     }
 
     @Override
+    public Task cpuCurr(int cpu) {
+        return k.cpuCurr(cpu);
+    }
+
+    @Override
+    public int nextBusyCpu(int from) {
+        return k.nextBusyCpu(from);
+    }
+
+    @Override
     public void work(long cpuNs, int node, long bytes) {
         k.work(cpuNs, node, bytes);
     }
@@ -212,6 +222,21 @@ final class HelperArmingKernel implements Kernel {
     @Override
     public Mutex mutex(String name) {
         return k.mutex(name);
+    }
+
+    @Override
+    public Mutex mutex(String name, String lockClass) {
+        return k.mutex(name, lockClass);
+    }
+
+    @Override
+    public RwSemaphore rwsem(String name, String lockClass) {
+        return k.rwsem(name, lockClass);
+    }
+
+    @Override
+    public SpinLock spinlock(String name, String lockClass) {
+        return k.spinlock(name, lockClass);
     }
 
     @Override

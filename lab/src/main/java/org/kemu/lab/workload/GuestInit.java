@@ -112,6 +112,7 @@ public final class GuestInit {
         IommuDomainSpec domain = lab.get(IommuDomainSpec.class);
         QemuCosts qemu = lab.get(QemuCosts.class);
         MmStruct mm = mmOps.mmCreate("qemu", Long.MAX_VALUE, false);
+        org.kemu.mmgup.Vmstat vmstat0 = pm.vmstat();
         long[] t = new long[5];
         long[] pinWall = new long[1];
         Type1Stats[] stats = new Type1Stats[1];
@@ -193,6 +194,7 @@ public final class GuestInit {
         return new GuestInitResult(t[3], init, prealloc, other, stats[0], totalWait, waits,
                 rs.events(),
                 rs.eventHash(), List.copyOf(violations), System.nanoTime() - wall0, pinWall[0], List.copyOf(calls),
-                java.util.Arrays.stream(rs.cpuBusyNs()).boxed().toList());
+                java.util.Arrays.stream(rs.cpuBusyNs()).boxed().toList(),
+                GuestInitResult.TlbFlushes.between(vmstat0, pm.vmstat()));
     }
 }

@@ -19,7 +19,8 @@ final class HugetlbFaultMutexTable {
         int n = Integer.highestOneBit(Math.max(1, 8 * kernel.topology().nrCpus() - 1)) << 1;
         mutexes = new Mutex[n];
         for (int i = 0; i < n; i++) {
-            mutexes[i] = kernel.mutex("hugetlb_fault_mutex:" + i);
+            // hugetlb_init(): mutex_init() in a loop, one lock_class_key for the whole table
+            mutexes[i] = kernel.mutex("hugetlb_fault_mutex:" + i, "hugetlb_fault_mutex");
         }
     }
 

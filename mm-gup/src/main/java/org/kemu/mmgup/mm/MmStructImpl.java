@@ -51,10 +51,13 @@ public final class MmStructImpl implements MmStruct {
     MmStructImpl(Kernel kernel, String name, long rlimitMemlock, boolean capIpcLock) {
         this.name = name;
         this.kernel = kernel;
-        this.pageTableLock = kernel.spinlock("page_table_lock:" + name);
-        this.mmapLock = kernel.rwsem("mmap_lock:" + name);
+        // lockdep classes as 5.14 keys them: mm_init() initialises every mm's page_table_lock and (in
+        // mmap_init_lock) mmap_lock at one site each; ptlock_init() gives all PTE-page locks one class,
+        // and PMD-page locks, made by pgtable_pmd_page_ctor at another site, another
+        this.pageTableLock = kernel.spinlock("page_table_lock:" + name, "page_table_lock");
+        this.mmapLock = kernel.rwsem("mmap_lock:" + name, "mmap_lock");
         for (int i = 0; i < PTL_POOL; i++) {
-            ptls[i] = kernel.spinlock("pte_ptl:" + name + ":" + i);
+            ptls[i] = kernel.spinlock("pte_ptl:" + name + ":" + i, "pte_ptl");
         }
         this.pinnedVm = kernel.atomic("pinned_vm:" + name, 0);
         this.lockedVmAtomic = kernel.atomic("locked_vm:" + name, 0);
@@ -69,7 +72,7 @@ public final class MmStructImpl implements MmStruct {
 
     /** {@code pmd_lockptr()}: the split lock of the PMD page mapping {@code addr} (one per 1 GiB). */
     SpinLock pmdLock(long addr) {
-        return pmdLocks.computeIfAbsent(addr >>> 30, i -> kernel.spinlock("pmd_ptl:" + name + ":" + i));
+        return pmdLocks.computeIfAbsent(addr >>> 30, i -> kernel.spinlock("pmd_ptl:" + name + ":" + i, "pmd_ptl"));
     }
 
     /** {@code mm->page_table_lock}. */

@@ -2,9 +2,9 @@ package org.kemu.mmgup.mm;
 
 import org.kemu.mmgup.MmCosts;
 import org.kemu.mmgup.MmStruct;
+import org.kemu.mmgup.phys.VmEvents;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.Task;
-import org.kemu.schedfair.TaskState;
 
 /**
  * x86 TLB shootdown of user pages (arch/x86/mm/tlb.c, 5.14): {@code ptep_clear_flush ->
@@ -35,22 +35,34 @@ public final class TlbFlush {
 
     /**
      * The CPUs other than the current one that run a user task of {@code mm} now (the non-lazy part of
-     * {@code mm_cpumask(mm)}), as a count of targets; {@code into[0..n)} receives their ids.
+     * {@code mm_cpumask(mm)}: x86's {@code switch_mm_irqs_off} puts a CPU in the mask of the mm it
+     * switches to, and {@code tlb_is_not_lazy} drops one that runs a kernel thread or idles), as a
+     * count of targets; {@code into[0..n)} receives their ids in ascending order. Only busy CPUs are
+     * visited ({@link Kernel#nextBusyCpu}), each asked for its {@code cpu_curr}.
      */
     public int otherCpusRunning(MmStruct mm, int[] into) {
         int self = kernel.current().cpu();
         int n = 0;
-        for (Task t : kernel.tasks()) {
-            if (t.state() == TaskState.RUNNING && !t.isKthread() && t.cpu() != self && t.cpu() >= 0
-                    && t.attachment(MmStruct.class) == mm) {
-                into[n++] = t.cpu();
+        for (int c = kernel.nextBusyCpu(0); c >= 0; c = kernel.nextBusyCpu(c + 1)) {
+            if (c == self) {
+                continue;
+            }
+            Task t = kernel.cpuCurr(c);
+            if (t != null && !t.isKthread() && t.attachment(MmStruct.class) == mm) {
+                into[n++] = c;
             }
         }
         return n;
     }
 
-    /** {@code flushes} shootdowns to the {@code n} CPUs {@code targets[0..n)}: their handling time becomes pending. */
-    public void sendTo(int[] targets, int n, long flushes, MmCosts costs) {
+    /**
+     * {@code flushes} shootdowns to the {@code n} CPUs {@code targets[0..n)}: their handling time becomes
+     * pending, and the flushes and IPIs are counted in {@code events} (the vmstat TLB counters).
+     */
+    public void sendTo(int[] targets, int n, long flushes, MmCosts costs, VmEvents events) {
+        if (flushes > 0) {
+            events.countTlbFlushes(flushes, n);
+        }
         for (int i = 0; i < n; i++) {
             pendingNs[targets[i]] += flushes * costs.ipiHandleNs();
         }

@@ -113,7 +113,7 @@ public final class ZeroPageCow {
             if (ns > 0) {
                 kernel.work(ns);
             }
-            tlb.sendTo(targets, nTargets, flushes, c);
+            tlb.sendTo(targets, nTargets, flushes, c, pm.events());
             pm.events().countFaults(pages, 0, 0);
             begin();
         }

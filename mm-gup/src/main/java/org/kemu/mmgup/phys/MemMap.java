@@ -74,7 +74,7 @@ final class MemMap {
         this.nodes = new NodeMem[nr];
         for (int n = 0; n < nr; n++) {
             NodeMem m = new NodeMem(n, n * nodeSpan, pages, config.movableFraction());
-            m.zoneLock = kernel.spinlock("zone->lock:node" + n);
+            m.zoneLock = kernel.spinlock("zone->lock:node" + n, "zone->lock"); // zone_init_internals: one class for every zone
             for (int z = 0; z < 2; z++) {
                 long blocks = m.zoneEnd(z) - m.zoneStart(z);
                 m.free[z] = blocks * (512 - noise);

@@ -12,6 +12,10 @@ final class NoopLock implements SpinLock {
     }
 
     @Override
+    public void lockNested(int subclass) {
+    }
+
+    @Override
     public boolean tryLock() {
         return true;
     }

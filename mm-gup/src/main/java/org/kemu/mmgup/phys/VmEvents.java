@@ -17,6 +17,9 @@ public final class VmEvents {
     private final LongAdder pgmigrateSuccess = new LongAdder();
     private final LongAdder pgmigrateFail = new LongAdder();
     private final LongAdder gupWarnings = new LongAdder();
+    private final LongAdder tlbLocalFlushOne = new LongAdder();
+    private final LongAdder tlbRemoteFlush = new LongAdder();
+    private final LongAdder tlbRemoteFlushReceived = new LongAdder();
 
     VmEvents() {
     }
@@ -41,8 +44,22 @@ public final class VmEvents {
         gupWarnings.increment();
     }
 
+    /**
+     * {@code flushes} one-page flushes of the user TLB by one CPU, each shooting down {@code targets}
+     * other CPUs: every one counts a local flush, and with targets a remote flush and one received
+     * IPI per target (arch/x86/mm/tlb.c {@code count_vm_tlb_event}).
+     */
+    public void countTlbFlushes(long flushes, int targets) {
+        tlbLocalFlushOne.add(flushes);
+        if (targets > 0) {
+            tlbRemoteFlush.add(flushes);
+            tlbRemoteFlushReceived.add(flushes * targets);
+        }
+    }
+
     Vmstat snapshot() {
         return new Vmstat(nrFollPinAcquired.sum(), nrFollPinReleased.sum(), pgfault.sum(), thpFaultAlloc.sum(),
-                thpFaultFallback.sum(), pgmigrateSuccess.sum(), pgmigrateFail.sum(), gupWarnings.sum());
+                thpFaultFallback.sum(), pgmigrateSuccess.sum(), pgmigrateFail.sum(), gupWarnings.sum(),
+                tlbLocalFlushOne.sum(), tlbRemoteFlush.sum(), tlbRemoteFlushReceived.sum());
     }
 }

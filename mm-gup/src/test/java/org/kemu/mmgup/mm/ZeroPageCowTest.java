@@ -38,7 +38,7 @@ class ZeroPageCowTest {
 
     /** What a touch of LEN by {@code threads} tasks left: per-thread CPU time, pfns in VA order, timing. */
     record Touched(long[] cpuNs, long[] pfns, long elapsedNs, long freeAfterUnmap, long freeBefore, long pinned,
-            int batch) {
+            int batch, org.kemu.mmgup.Vmstat vmstat) {
     }
 
     private static Touched touch(int threads, int maxStepPages) {
@@ -85,7 +85,7 @@ class ZeroPageCowTest {
         out[2] = pm.totalFreePages();
         assertThat(pm.vmstat().thpFaultAlloc()).isZero();
         assertThat(pm.vmstat().pgfault()).isGreaterThanOrEqualTo(LEN / PAGE);
-        return new Touched(cpu, pfns, out[1], out[2], out[0], out[3], pm.pcp().batch(0));
+        return new Touched(cpu, pfns, out[1], out[2], out[0], out[3], pm.pcp().batch(0), pm.vmstat());
     }
 
     @Test
@@ -136,6 +136,31 @@ class ZeroPageCowTest {
         for (long ns : four.cpuNs()) {
             assertThat((double) (ns - alone)).isCloseTo(ipis, org.assertj.core.data.Percentage.withPercentage(5));
         }
+    }
+
+    /**
+     * The vmstat TLB counters of arch/x86/mm/tlb.c: every COW ({@code ptep_clear_flush}) and every split
+     * huge zero PMD ({@code pmdp_huge_clear_flush}) flushes the local TLB once (nr_tlb_local_flush_one);
+     * {@code native_flush_tlb_multi} counts nr_tlb_remote_flush once per flush that has other CPUs to
+     * shoot down, and each target counts nr_tlb_remote_flush_received.
+     */
+    @Test
+    void everyCowAndSplitIsOneTlbFlushAndEachOtherCpuOneIpi() {
+        long pages = LEN / PAGE;
+        long flushes = pages + pages / 512;
+        org.kemu.mmgup.Vmstat one = touch(1, Integer.MAX_VALUE).vmstat();
+        assertThat(one.nrTlbLocalFlushOne()).isEqualTo(flushes);
+        assertThat(one.nrTlbRemoteFlush()).isZero();
+        assertThat(one.nrTlbRemoteFlushReceived()).isZero();
+        org.kemu.mmgup.Vmstat four = touch(4, Integer.MAX_VALUE).vmstat();
+        assertThat(four.nrTlbLocalFlushOne()).isEqualTo(flushes);
+        // all four threads touch at once: almost every flush is remote, to the three other CPUs
+        assertThat(four.nrTlbRemoteFlush()).isLessThanOrEqualTo(flushes).isGreaterThan(flushes * 95 / 100);
+        assertThat(four.nrTlbRemoteFlushReceived()).isLessThanOrEqualTo(3 * four.nrTlbRemoteFlush())
+                .isGreaterThan(3 * four.nrTlbRemoteFlush() * 95 / 100);
+        // one step per page charges the same flushes and, while all four run, the same IPIs
+        org.kemu.mmgup.Vmstat perPage = touch(4, 1).vmstat();
+        assertThat(perPage.nrTlbLocalFlushOne()).isEqualTo(flushes);
     }
 
     @Test

@@ -20,6 +20,7 @@ import org.kemu.schedfair.KernelConfig;
 import org.kemu.schedfair.KernelException;
 import org.kemu.schedfair.Nice;
 import org.kemu.schedfair.RunStats;
+import org.kemu.schedfair.Task;
 import org.kemu.schedfair.TaskFailedException;
 import org.kemu.schedfair.TaskState;
 import org.kemu.schedfair.internal.HeldLock;
@@ -489,6 +490,18 @@ public final class HostedKernel extends KernelBase {
             any = true;
         }
         return any;
+    }
+
+    /** Host threads run on the host's CPUs, none on an emulated one: every emulated CPU reads as idle. */
+    @Override
+    public Task cpuCurr(int cpu) {
+        checkCpu(cpu, "cpu_curr:cpu");
+        return null;
+    }
+
+    @Override
+    public int nextBusyCpu(int from) {
+        return -1;
     }
 
     @Override

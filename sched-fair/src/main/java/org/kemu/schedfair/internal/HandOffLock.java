@@ -13,8 +13,8 @@ abstract class HandOffLock extends LockBase {
     /** Read once per use: on the hosted backend it changes under a waiter's feet. */
     protected volatile TaskStruct owner;
 
-    protected HandOffLock(SchedSeam seam, String name, String kind) {
-        super(seam, name, kind);
+    protected HandOffLock(SchedSeam seam, String name, String lockClass, String kind) {
+        super(seam, name, lockClass, kind);
     }
 
     protected final List<String> holders() {
@@ -43,9 +43,13 @@ abstract class HandOffLock extends LockBase {
      */
     protected abstract void awaitHandOff(TaskStruct t, boolean killable);
 
-    /** The lock slow and fast path: take it if free, else queue and wait for the hand-off. */
-    protected final void take(TaskStruct t, boolean killable) {
-        seam.lockdep().acquire(t, name, name, this, false, false);
+    /**
+     * The lock slow and fast path: take it if free, else queue and wait for the hand-off; lockdep sees
+     * it as nesting {@code subclass} of the lock's class.
+     */
+    protected final void take(TaskStruct t, boolean killable, int subclass) {
+        String cls = classOf(subclass);
+        seam.lockdep().acquire(t, cls, name, this, false, false);
         seam.chargeLockAcquire(t, lastCpu);
         entering(t);
         guard.lock();
@@ -63,7 +67,7 @@ abstract class HandOffLock extends LockBase {
         } finally {
             guard.unlock();
         }
-        seam.lockdep().acquired(t, name, name, this, false);
+        seam.lockdep().acquired(t, cls, name, this, false);
     }
 
     /** {@code *_trylock}: takes the lock if it is free, never waits. */

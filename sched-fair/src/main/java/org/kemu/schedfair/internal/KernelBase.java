@@ -138,6 +138,15 @@ public abstract class KernelBase implements Kernel, SchedSeam {
         return List.copyOf(tasks);
     }
 
+    /** The checked CPU id of {@code cpu_curr(cpu)}-style queries; EINVAL outside the machine. */
+    protected int checkCpu(int cpu, String check) {
+        if (cpu < 0 || cpu >= topology().nrCpus()) {
+            throw new KernelException(Errno.EINVAL, check, "no CPU " + cpu + " on a machine of "
+                    + topology().nrCpus());
+        }
+        return cpu;
+    }
+
     // ---- tasks ----------------------------------------------------------------------------------
 
     /**
@@ -348,17 +357,39 @@ public abstract class KernelBase implements Kernel, SchedSeam {
 
     @Override
     public Mutex mutex(String name) {
-        return new StructMutex(this, name);
+        return new StructMutex(this, name, null);
+    }
+
+    @Override
+    public Mutex mutex(String name, String lockClass) {
+        return new StructMutex(this, name, requireClass(lockClass));
+    }
+
+    /** A named lock class; EINVAL for a null or empty one. */
+    private static String requireClass(String lockClass) {
+        KernelException.require(lockClass != null && !lockClass.isEmpty(), Errno.EINVAL, "lock:class",
+                "a lock class needs a name");
+        return lockClass;
     }
 
     @Override
     public RwSemaphore rwsem(String name) {
-        return new StructRwSemaphore(this, name);
+        return new StructRwSemaphore(this, name, null);
+    }
+
+    @Override
+    public RwSemaphore rwsem(String name, String lockClass) {
+        return new StructRwSemaphore(this, name, requireClass(lockClass));
     }
 
     @Override
     public SpinLock spinlock(String name) {
-        return new QueuedSpinLock(this, name);
+        return new QueuedSpinLock(this, name, null);
+    }
+
+    @Override
+    public SpinLock spinlock(String name, String lockClass) {
+        return new QueuedSpinLock(this, name, requireClass(lockClass));
     }
 
     @Override

@@ -15,14 +15,21 @@ abstract class LockBase implements KernelLock {
     protected final SeamGuard guard;
     protected final String name;
     protected final String kind;
+    /** The lockdep class ({@code struct lock_class_key}): shared by every lock initialised at one site. */
+    protected final String lockClass;
     protected final LockStatsRecorder stats;
     /** The CPU that last took the lock: where its cache line is. */
     protected int lastCpu = -1;
 
-    protected LockBase(SchedSeam seam, String name, String kind) {
+    /**
+     * @param lockClass the lockdep class; null gives the lock a class of its own, named after it (as a
+     *     statically defined lock, {@code DEFINE_MUTEX}, has its own key)
+     */
+    protected LockBase(SchedSeam seam, String name, String lockClass, String kind) {
         this.seam = seam;
         this.guard = seam.newGuard();
         this.name = name;
+        this.lockClass = lockClass == null ? name : lockClass;
         this.kind = kind;
         this.stats = seam.newStats(name, kind);
     }
@@ -34,7 +41,21 @@ abstract class LockBase implements KernelLock {
 
     @Override
     public String lockClass() {
-        return name;
+        return lockClass;
+    }
+
+    /**
+     * The lockdep class of an acquisition with nesting {@code subclass} ({@code *_lock_nested}): subclass
+     * 0 is the lock's class, others are classes of their own (lockdep's {@code look_up_lock_class}
+     * keys a class by key and subclass); EINVAL at or above MAX_LOCKDEP_SUBCLASSES (8).
+     */
+    protected final String classOf(int subclass) {
+        if (subclass == 0) {
+            return lockClass;
+        }
+        KernelException.require(subclass > 0 && subclass < 8, Errno.EINVAL, "lockdep:subclass",
+                "subclass " + subclass + " of '" + name + "' outside 0..7 (MAX_LOCKDEP_SUBCLASSES)");
+        return lockClass + "/" + subclass;
     }
 
     @Override
@@ -69,14 +90,14 @@ abstract class LockBase implements KernelLock {
             if (busy.getAsBoolean()) {
                 return false;
             }
-            seam.lockdep().acquire(t, name, name, this, false, true);
+            seam.lockdep().acquire(t, lockClass, name, this, false, true);
             take.accept(t);
             lastCpu = t.cpu;
             stats.acquired(0, false);
         } finally {
             guard.unlock();
         }
-        seam.lockdep().acquired(t, name, name, this, false);
+        seam.lockdep().acquired(t, lockClass, name, this, false);
         return true;
     }
 

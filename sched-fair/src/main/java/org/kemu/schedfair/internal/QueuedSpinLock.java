@@ -8,14 +8,20 @@ import org.kemu.schedfair.SpinLock;
  */
 public final class QueuedSpinLock extends HandOffLock implements SpinLock {
 
-    public QueuedSpinLock(SchedSeam seam, String name) {
-        super(seam, name, "spinlock");
+    public QueuedSpinLock(SchedSeam seam, String name, String lockClass) {
+        super(seam, name, lockClass, "spinlock");
     }
 
     @Override
     public void lock() {
         TaskStruct t = seam.self("spin_lock");
-        take(t, false);
+        take(t, false, 0);
+    }
+
+    @Override
+    public void lockNested(int subclass) {
+        TaskStruct t = seam.self("spin_lock_nested");
+        take(t, false, subclass);
     }
 
     @Override

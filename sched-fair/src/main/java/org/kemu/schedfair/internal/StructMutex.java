@@ -11,27 +11,32 @@ import org.kemu.schedfair.Task;
  */
 public final class StructMutex extends HandOffLock implements Mutex {
 
-    public StructMutex(SchedSeam seam, String name) {
-        super(seam, name, "mutex");
+    public StructMutex(SchedSeam seam, String name, String lockClass) {
+        super(seam, name, lockClass, "mutex");
     }
 
     @Override
     public void lock() {
-        acquire(false);
+        acquire(false, 0);
+    }
+
+    @Override
+    public void lockNested(int subclass) {
+        acquire(false, subclass);
     }
 
     @Override
     public void lockKillable() {
-        acquire(true);
+        acquire(true, 0);
     }
 
     /** __mutex_lock_common. */
-    private void acquire(boolean killable) {
+    private void acquire(boolean killable, int subclass) {
         TaskStruct t = seam.self("mutex_lock");
         if (killable && t.fatalSignal) {
             throw new KernelException(Errno.EINTR, "mutex_lock_killable", "fatal signal pending");
         }
-        take(t, killable);
+        take(t, killable, subclass);
     }
 
     @Override

@@ -64,8 +64,8 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
     /** The head spinner's rspin_threshold on a reader-owned lock. */
     private final HrTimer rspinTimer;
 
-    public StructRwSemaphore(SchedSeam seam, String name) {
-        super(seam, name, "rwsem");
+    public StructRwSemaphore(SchedSeam seam, String name, String lockClass) {
+        super(seam, name, lockClass, "rwsem");
         this.model514 = seam.optimisticSpinning();
         this.rspinTimer = new HrTimer(seam, "rwsem_rspin:" + name, this::rspinExpired);
     }
@@ -93,7 +93,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
     @Override
     public void downRead() {
         TaskStruct t = seam.self("down_read");
-        seam.lockdep().acquire(t, name, name, this, true, false);
+        seam.lockdep().acquire(t, lockClass, name, this, true, false);
         seam.chargeLockAcquire(t, lastCpu);
         guard.lock();
         try {
@@ -117,7 +117,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
         } finally {
             guard.unlock();
         }
-        seam.lockdep().acquired(t, name, name, this, true);
+        seam.lockdep().acquired(t, lockClass, name, this, true);
     }
 
     @Override
@@ -128,14 +128,14 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
             if (writer != null || !queue.isEmpty() || handoff != null) {
                 return false;
             }
-            seam.lockdep().acquire(t, name, name, this, true, true);
+            seam.lockdep().acquire(t, lockClass, name, this, true, true);
             readers.add(t);
             lastCpu = t.cpu;
             stats.acquired(0, false);
         } finally {
             guard.unlock();
         }
-        seam.lockdep().acquired(t, name, name, this, true);
+        seam.lockdep().acquired(t, lockClass, name, this, true);
         return true;
     }
 
@@ -173,7 +173,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
         if (killable && t.fatalSignal) {
             throw new KernelException(Errno.EINTR, "down_write_killable", "fatal signal pending");
         }
-        seam.lockdep().acquire(t, name, name, this, false, false);
+        seam.lockdep().acquire(t, lockClass, name, this, false, false);
         seam.chargeLockAcquire(t, lastCpu);
         guard.lock();
         try {
@@ -192,7 +192,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
         } finally {
             guard.unlock();
         }
-        seam.lockdep().acquired(t, name, name, this, false);
+        seam.lockdep().acquired(t, lockClass, name, this, false);
     }
 
     /** rwsem_set_owner: the writer's task in sem->owner, which clears RWSEM_NONSPINNABLE. */
@@ -360,7 +360,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
                         "task '" + t.name + "' downgrades rwsem '" + name + "' it does not hold for write");
             }
             seam.lockdep().release(t, this, name);
-            seam.lockdep().acquired(t, name, name, this, true);
+            seam.lockdep().acquired(t, lockClass, name, this, true);
             writer = null;
             readers.add(t);
             wakeReaders();

@@ -24,6 +24,14 @@ import org.slf4j.LoggerFactory;
  * taken" edges learned from every task; an acquisition whose new edge closes a cycle is an inversion
  * that can deadlock under some interleaving, so it is reported at once, whether or not this run
  * deadlocks. Like lockdep, trylocks add no ordering and two locks of one class add no edge.
+ *
+ * <p>A class is what the kernel's {@code struct lock_class_key} is: every lock initialised at one site
+ * shares it (all {@code hugetlb_fault_mutex_table} entries, every mm's {@code mmap_lock}), so an order
+ * learned on one instance holds for all, and the graph has a node per site instead of per instance.
+ * Taking a second lock of a class already held is "possible recursive locking" ({@code check_deadlock}
+ * in kernel/locking/lockdep.c), unless it is a trylock, both are read acquisitions (kemu's rwsem reads
+ * are treated as recursive, as it always has for one instance), or it is annotated with a nesting
+ * subclass ({@code spin_lock_nested}), which makes a class of its own.
  */
 public final class Lockdep implements LockValidator {
     private static final Logger LOG = LoggerFactory.getLogger(Lockdep.class);
@@ -86,6 +94,13 @@ public final class Lockdep implements LockValidator {
         int next = classIndex(cls);
         for (int i = 0; i < held.size(); i++) {
             HeldLock h = held.get(i);
+            if (h.classIndex() == next && h.lock() != lock && !(read && h.read())) {
+                // check_deadlock(): another instance of this class is held, with no nesting annotation
+                report(LockViolation.Kind.RECURSIVE_LOCK, List.of(cls), List.of(t.name()),
+                        "possible recursive locking: task '" + t.name() + "' takes '" + name + "' while holding '"
+                                + h.lockName() + "', both of lock class '" + cls + "' (annotate with a nesting subclass)",
+                        cls + "#nest#" + t.name());
+            }
             // Two locks of one class add no edge; a known edge needs no cycle search (check_prev_add).
             if (h.classIndex() != next && !known.contains(DependencySet.key(h.classIndex(), next))) {
                 addEdge(h.lockClass(), cls, t.name());
@@ -107,6 +122,16 @@ public final class Lockdep implements LockValidator {
         lastClass = cls;
         lastIndex = idx;
         return idx;
+    }
+
+    /** Lock classes registered so far (lockdep's nr_lock_classes). */
+    synchronized int classCount() {
+        return classIndex.size();
+    }
+
+    /** Dependencies learned so far (lockdep's nr_list_entries, one per prev -> next). */
+    synchronized int dependencyCount() {
+        return known.size();
     }
 
     /** Called once {@code t} holds {@code lock}. */

@@ -37,6 +37,8 @@ final class SchedCore implements SimEngine.EventSource {
     private final MemoryBandwidthModel memory;
     /** TICK_NSEC: with HRTICK off, slices and runtime run out only at a tick (see {@link #atTick}). */
     private final long tickNs;
+    /** Bit {@code c} set while CPU {@code c} has a current task: which CPUs are busy, without visiting each. */
+    private final long[] busy;
 
     SchedCore(KernelBase kernel, SimEngine engine, KernelConfig config) {
         this.engine = engine;
@@ -46,6 +48,7 @@ final class SchedCore implements SimEngine.EventSource {
         var topo = config.machine().topology();
         int n = topo.nrCpus();
         this.cpus = new SimCpu[n];
+        this.busy = new long[(n + 63) >>> 6];
         for (int i = 0; i < n; i++) {
             cpus[i] = new SimCpu(i, topo.nodeOf(i), new CpuIdleLoop(config.machine().idle(), config.tickNs()));
             // every CPU is idle from boot until it is given a task
@@ -69,6 +72,34 @@ final class SchedCore implements SimEngine.EventSource {
 
     SimCpu cpu(int id) {
         return cpus[id];
+    }
+
+    /** The first CPU at or above {@code from} with a current task, or -1 (a scan of {@link #busy}). */
+    int nextBusyCpu(int from) {
+        int w = from >>> 6;
+        if (w >= busy.length) {
+            return -1;
+        }
+        long word = busy[w] & (-1L << (from & 63));
+        while (true) {
+            if (word != 0) {
+                return (w << 6) + Long.numberOfTrailingZeros(word);
+            }
+            if (++w == busy.length) {
+                return -1;
+            }
+            word = busy[w];
+        }
+    }
+
+    /** Sets {@code c.curr}, keeping {@link #busy} in step with it. */
+    private void setCurr(SimCpu c, SimTask t) {
+        c.curr = t;
+        if (t == null) {
+            busy[c.id >>> 6] &= ~(1L << (c.id & 63));
+        } else {
+            busy[c.id >>> 6] |= 1L << (c.id & 63);
+        }
     }
 
     /** True when the calling thread may touch scheduler state (see {@link SimEngine#mayAccount}). */
@@ -311,7 +342,7 @@ final class SchedCore implements SimEngine.EventSource {
         if (t.work == SimTask.Work.STREAM) {
             memory.stopStreaming(t);
         }
-        c.curr = null;
+        setCurr(c, null);
         c.reschedPending = false;
     }
 
@@ -321,7 +352,7 @@ final class SchedCore implements SimEngine.EventSource {
         if (next == null && balance.newidleBalance(c.id)) {
             next = fair.pickNextTask(c);
         }
-        c.curr = next;
+        setCurr(c, next);
         if (next == null) {
             c.idle.enter(now(), engine.nextTimerAt());
             heap.update(c.id, Long.MAX_VALUE);

@@ -8,6 +8,7 @@ import org.kemu.schedfair.CpuController;
 import org.kemu.schedfair.KernelConfig;
 import org.kemu.schedfair.RuntimeCosts;
 import org.kemu.schedfair.RunStats;
+import org.kemu.schedfair.Task;
 import org.kemu.schedfair.TaskState;
 import org.kemu.schedfair.internal.HeldLock;
 import org.kemu.schedfair.internal.HrTimer;
@@ -70,6 +71,17 @@ public final class SimKernel extends KernelBase {
 
     private SimTask selfSim(String what) {
         return SimTask.of(engine.self(what));
+    }
+
+    @Override
+    public Task cpuCurr(int cpu) {
+        SimTask t = core.cpu(checkCpu(cpu, "cpu_curr:cpu")).curr;
+        return t == null ? null : t.task;
+    }
+
+    @Override
+    public int nextBusyCpu(int from) {
+        return core.nextBusyCpu(Math.max(0, from));
     }
 
     @Override
