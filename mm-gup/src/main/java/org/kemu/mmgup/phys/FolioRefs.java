@@ -95,10 +95,10 @@ public final class FolioRefs {
             bigRefs.remove(pfn);
         }
         if (v >= SmallBlock.BIG) {
-            sb.refs[i] = SmallBlock.BIG;
+            sb.store(i, SmallBlock.BIG);
             bigRefs.put(pfn, v);
         } else {
-            sb.refs[i] = (char) v;
+            sb.store(i, (char) v);
         }
     }
 
@@ -168,7 +168,7 @@ public final class FolioRefs {
                 // below would store, without its lookups
                 int v = refs[i] + perPageSmall;
                 if (v > 0 && v < SmallBlock.BIG) {
-                    refs[i] = (char) v;
+                    sb.store(i, (char) v);
                     continue;
                 }
             }
@@ -182,6 +182,7 @@ public final class FolioRefs {
                 setSmallRef(sb, i, pfn - o + i, v);
             }
         }
+        sb.collapseIfUniform();
     }
 
     /** {@code folio_put()} of one reference on the large folio at {@code head}, taking the metadata lock. */

@@ -137,7 +137,7 @@ public final class PageAlloc {
         }
         sb.setUsed(i);
         if (sb.refs != null) {
-            sb.refs[i] = 1;
+            sb.storeNewlyUsed(i, (char) 1);
         }
     }
 
@@ -145,7 +145,7 @@ public final class PageAlloc {
     void freeSmallPageLocked(NodeMem m, int b, SmallBlock sb, int i) {
         sb.clearUsed(i);
         if (sb.refs != null) {
-            sb.refs[i] = 0;
+            sb.storeFreed(i);
         }
         int z = NodeMem.zoneIndexOf(m, b);
         m.free[z]++;
