@@ -131,6 +131,7 @@ public final class PageAlloc {
         if (sb.refs == null) {
             if (sb.nrUsed == 0) {
                 sb.uniform = 1;
+                sb.alt = null;
             } else if (sb.uniform != 1) {
                 sb.materialise();
             }

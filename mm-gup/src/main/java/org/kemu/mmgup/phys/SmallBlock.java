@@ -11,6 +11,10 @@ package org.kemu.mmgup.phys;
  * so a terabyte guest pinned keeps its counts in a few bytes per block rather than two per page.
  * While materialised, {@code uniform} is the reference value and {@code diverged} counts the used
  * pages whose stored count differs from it.
+ *
+ * <p>Between the two sits a two-value form for a pin or unpin part way through a block: the used
+ * pages whose bit is set in {@code alt} count {@code altValue}, the others {@code uniform}, so a block
+ * costs 64 bytes more rather than a kilobyte while most of a guest's blocks are being pinned at once.
  */
 final class SmallBlock {
     static final char BIG = 0xFFFF;
@@ -21,6 +25,77 @@ final class SmallBlock {
     char[] refs;
     /** Used pages whose {@code refs} entry is not {@code uniform}, while materialised. */
     int diverged;
+    /** The two-value form's pages at {@code altValue} (a subset of {@code used}), or null; never with {@code refs}. */
+    long[] alt;
+    char altValue;
+
+    /** The count of used page {@code i} of a block that is not materialised. */
+    char packedValue(int i) {
+        return alt != null && (alt[i >>> 6] & (1L << i)) != 0 ? altValue : uniform;
+    }
+
+    /**
+     * Adds {@code delta} to the count of each of pages [o, o + n) of a block that is not
+     * materialised, if the block stays at most two values with nothing freed or overflowing: a range
+     * at the common value moving to the other one (a pin), or a range at the other value moving
+     * back (an unpin). False, with nothing changed, otherwise.
+     */
+    boolean tryTwoValue(int o, int n, int delta) {
+        if (delta == 0) {
+            return true;
+        }
+        int inAlt = 0;
+        for (int i = o; i < o + n; i++) {
+            if (!isUsed(i)) {
+                return false;
+            }
+            if (alt != null && (alt[i >>> 6] & (1L << i)) != 0) {
+                inAlt++;
+            }
+        }
+        if (inAlt == 0) {
+            int nv = uniform + delta;
+            if (nv <= 0 || nv >= BIG) {
+                return false;
+            }
+            if (alt == null) {
+                alt = new long[8];
+                altValue = (char) nv;
+            } else if (nv != altValue) {
+                return false;
+            }
+            for (int i = o; i < o + n; i++) {
+                alt[i >>> 6] |= 1L << i;
+            }
+        } else if (inAlt == n) {
+            if (altValue + delta != uniform) {
+                return false;
+            }
+            for (int i = o; i < o + n; i++) {
+                alt[i >>> 6] &= ~(1L << i);
+            }
+        } else {
+            return false;
+        }
+        normaliseTwoValue();
+        return true;
+    }
+
+    /** Back to one value when no used page, or every used page, is at {@code altValue}. */
+    private void normaliseTwoValue() {
+        boolean none = true;
+        boolean all = true;
+        for (int w = 0; w < 8; w++) {
+            none &= alt[w] == 0;
+            all &= alt[w] == used[w];
+        }
+        if (all) {
+            uniform = altValue;
+        }
+        if (none || all) {
+            alt = null;
+        }
+    }
 
     boolean isUsed(int i) {
         return (used[i >>> 6] & (1L << i)) != 0;
@@ -48,9 +123,13 @@ final class SmallBlock {
             while (bits != 0) {
                 int b = Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
-                refs[(w << 6) + b] = uniform;
+                refs[(w << 6) + b] = packedValue((w << 6) + b);
+            }
+            if (alt != null) {
+                diverged += Long.bitCount(alt[w]);
             }
         }
+        alt = null;
     }
 
     /**
@@ -137,6 +216,7 @@ final class SmallBlock {
     }
 
     long heapBytes() {
-        return 16 + 8 * 8 + 16 + 8 + 4 + (refs == null ? 0 : 16 + 2L * refs.length);
+        return 16 + 8 * 8 + 16 + 8 + 4 + 2 + 4 + (refs == null ? 0 : 16 + 2L * refs.length)
+                + (alt == null ? 0 : 16 + 8 * 8);
     }
 }

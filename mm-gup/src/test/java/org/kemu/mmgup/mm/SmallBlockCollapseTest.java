@@ -26,7 +26,8 @@ import org.kemu.schedfair.TaskSpec;
  * ({@code try_grab_page(FOLL_PIN)} adds GUP_PIN_COUNTING_BIAS, {@code unpin_user_pages} removes it; 5.14
  * mm/gup.c): counts read back page by page equal a ledger at every step, and once all of a COWed
  * range is pinned (or unpinned again) the per-page arrays are gone, so the metadata is back to its
- * size before the pins.
+ * size before the pins. Part way through, a block costs its two-value form (a bitmap of the pages
+ * at the second count), never a count per page.
  */
 class SmallBlockCollapseTest {
     private static final long PAGE = MmConstants.PAGE_SIZE;
@@ -41,7 +42,7 @@ class SmallBlockCollapseTest {
         MmStruct m = f.mm.mmCreate("qemu", Long.MAX_VALUE, false);
         long[] pfns = new long[PAGES];
         Map<Long, Integer> ledger = new HashMap<>();
-        long[] heap = new long[3];
+        long[] heap = new long[4];
         SplittableRandom rnd = new SplittableRandom(seed);
         f.run(m, () -> {
             long va = f.mm.mmap(m, 0, LEN, VmaKind.ANON_THP, true);
@@ -82,6 +83,7 @@ class SmallBlockCollapseTest {
                     ledger.merge(pfn, 1, Integer::sum);
                 }
                 checkAgainstLedger(pm, pfns, ledger);
+                heap[3] = Math.max(heap[3], pm.estimatedHeapBytes());
             }
             heap[1] = pm.estimatedHeapBytes();
             for (long[] out : pinned) {
@@ -90,6 +92,7 @@ class SmallBlockCollapseTest {
                     ledger.merge(pfn, -1, Integer::sum);
                 }
                 checkAgainstLedger(pm, pfns, ledger);
+                heap[3] = Math.max(heap[3], pm.estimatedHeapBytes());
             }
             heap[2] = pm.estimatedHeapBytes();
         });
@@ -98,6 +101,8 @@ class SmallBlockCollapseTest {
         // no block keeps its 2 bytes per page
         assertThat(heap[1]).as("heap after the pins, before %d", heap[0]).isEqualTo(heap[0]);
         assertThat(heap[2]).isEqualTo(heap[0]);
+        long blocks = Arrays.stream(pfns).map(p -> p >>> 9).distinct().count();
+        assertThat(heap[3] - heap[0]).as("peak growth over %d blocks", blocks).isLessThanOrEqualTo(80 * blocks);
     }
 
     private static void checkAgainstLedger(PhysicalMemoryImpl pm, long[] pfns, Map<Long, Integer> ledger) {
