@@ -17,8 +17,6 @@ import org.kemu.mmgup.MmStruct;
 import org.kemu.mmgup.VmaKind;
 import org.kemu.mmgup.phys.PhysicalMemoryImpl;
 import org.kemu.mmgup.testing.MmFixture;
-import org.kemu.schedfair.Task;
-import org.kemu.schedfair.TaskSpec;
 
 /**
  * The packed refcounts of 4 KiB pages ({@code SmallBlock}) go back to one value per 2 MiB block once
@@ -46,17 +44,7 @@ class SmallBlockCollapseTest {
         SplittableRandom rnd = new SplittableRandom(seed);
         f.run(m, () -> {
             long va = f.mm.mmap(m, 0, LEN, VmaKind.ANON_THP, true);
-            // four touchers: their per-CPU refills interleave within the 2 MiB blocks
-            List<Task> ts = new ArrayList<>();
-            long share = LEN / 4;
-            for (int i = 0; i < 4; i++) {
-                long from = va + i * share;
-                ts.add(f.kernel.spawn(TaskSpec.user("touch#" + i, f.kernel.current().tgid()),
-                        () -> f.mm.touchPages(m, from, share), c -> c.attach(MmStruct.class, m)));
-            }
-            for (Task t : ts) {
-                f.kernel.join(t);
-            }
+            f.touchInterleaved(m, va, LEN, 4);
             for (int i = 0; i < PAGES; i++) {
                 pfns[i] = f.mm.followPfn(m, va + i * PAGE);
             }
