@@ -137,4 +137,8 @@ final class IoPageTable {
     List<PteRun> all() {
         return runs.all();
     }
+
+    void forEach(java.util.function.Consumer<PteRun> visit) {
+        runs.forEach(visit);
+    }
 }

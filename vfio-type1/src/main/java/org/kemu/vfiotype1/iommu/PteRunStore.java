@@ -160,6 +160,15 @@ final class PteRunStore {
         return out;
     }
 
+    /** Hands every run to {@code visit} in IOVA order, one {@link PteRun} at a time. */
+    void forEach(java.util.function.Consumer<PteRun> visit) {
+        for (Chunk c : chunks) {
+            for (int i = 0; i < c.n; i++) {
+                visit.accept(run(c, i));
+            }
+        }
+    }
+
     /** Adds {@code r}, whose start no stored run has. */
     void add(PteRun r) {
         long k = flip(r.iova());

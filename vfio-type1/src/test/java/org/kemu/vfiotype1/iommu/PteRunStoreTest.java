@@ -56,6 +56,9 @@ class PteRunStoreTest {
             assertThat(store.size()).isEqualTo(model.size());
         }
         assertThat(store.all()).isEqualTo(new ArrayList<>(model.values()));
+        List<PteRun> visited = new ArrayList<>();
+        store.forEach(visited::add);
+        assertThat(visited).isEqualTo(new ArrayList<>(model.values()));
     }
 
     @Test
