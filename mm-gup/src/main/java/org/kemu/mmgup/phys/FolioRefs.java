@@ -84,7 +84,7 @@ public final class FolioRefs {
             return 0;
         }
         if (sb.refs == null) {
-            return sb.uniform;
+            return sb.packedValue(i);
         }
         char v = sb.refs[i];
         return v == SmallBlock.BIG ? bigRefs.get(pfn) : v;
@@ -95,10 +95,10 @@ public final class FolioRefs {
             bigRefs.remove(pfn);
         }
         if (v >= SmallBlock.BIG) {
-            sb.refs[i] = SmallBlock.BIG;
+            sb.store(i, SmallBlock.BIG);
             bigRefs.put(pfn, v);
         } else {
-            sb.refs[i] = (char) v;
+            sb.store(i, (char) v);
         }
     }
 
@@ -153,12 +153,15 @@ public final class FolioRefs {
         }
         SmallBlock sb = m.gigas[b >>> 9].small[b & 511];
         int o = (int) (pfn & 511);
-        if (sb.refs == null && sb.coversAllUsed(o, n)) {
+        if (sb.refs == null && sb.alt == null && sb.coversAllUsed(o, n)) {
             int nv = sb.uniform + perPageSmall;
             if (nv > 0 && nv < SmallBlock.BIG) {
                 sb.uniform = (char) nv;
                 return;
             }
+        }
+        if (sb.refs == null && sb.tryTwoValue(o, n, perPageSmall)) {
+            return;
         }
         sb.materialise();
         char[] refs = sb.refs;
@@ -168,7 +171,7 @@ public final class FolioRefs {
                 // below would store, without its lookups
                 int v = refs[i] + perPageSmall;
                 if (v > 0 && v < SmallBlock.BIG) {
-                    refs[i] = (char) v;
+                    sb.store(i, (char) v);
                     continue;
                 }
             }
@@ -182,6 +185,7 @@ public final class FolioRefs {
                 setSmallRef(sb, i, pfn - o + i, v);
             }
         }
+        sb.collapseIfUniform();
     }
 
     /** {@code folio_put()} of one reference on the large folio at {@code head}, taking the metadata lock. */
@@ -237,7 +241,14 @@ public final class FolioRefs {
 
     private long smallPins(long base, SmallBlock sb) {
         if (sb.refs == null) {
-            return (long) sb.nrUsed * (sb.uniform / MmConstants.GUP_PIN_COUNTING_BIAS);
+            int inAlt = 0;
+            if (sb.alt != null) {
+                for (long w : sb.alt) {
+                    inAlt += Long.bitCount(w);
+                }
+            }
+            return (long) (sb.nrUsed - inAlt) * (sb.uniform / MmConstants.GUP_PIN_COUNTING_BIAS)
+                    + (long) inAlt * (sb.altValue / MmConstants.GUP_PIN_COUNTING_BIAS);
         }
         // used pages only, by their bits: a terabyte of COWed 4 KiB pages is half a million blocks
         long sum = 0;

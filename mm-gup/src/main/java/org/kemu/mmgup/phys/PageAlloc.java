@@ -131,13 +131,14 @@ public final class PageAlloc {
         if (sb.refs == null) {
             if (sb.nrUsed == 0) {
                 sb.uniform = 1;
+                sb.alt = null;
             } else if (sb.uniform != 1) {
                 sb.materialise();
             }
         }
         sb.setUsed(i);
         if (sb.refs != null) {
-            sb.refs[i] = 1;
+            sb.storeNewlyUsed(i, (char) 1);
         }
     }
 
@@ -145,7 +146,7 @@ public final class PageAlloc {
     void freeSmallPageLocked(NodeMem m, int b, SmallBlock sb, int i) {
         sb.clearUsed(i);
         if (sb.refs != null) {
-            sb.refs[i] = 0;
+            sb.storeFreed(i);
         }
         int z = NodeMem.zoneIndexOf(m, b);
         m.free[z]++;

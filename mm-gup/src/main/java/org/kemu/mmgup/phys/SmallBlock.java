@@ -5,6 +5,16 @@ package org.kemu.mmgup.phys;
  * the same refcount (the common case: a guest's block mapped once, then pinned once) the counts are
  * one {@code uniform} value and cost nothing per page; the first divergence materialises a
  * {@code char[512]} (2 bytes per page). Values from 0xFFFF up live in an overflow map.
+ *
+ * <p>A materialised block goes back to one value as soon as its used pages agree again: a pin of
+ * 4 KiB pages diverges every block it is part way through and leaves them all equal when it is done,
+ * so a terabyte guest pinned keeps its counts in a few bytes per block rather than two per page.
+ * While materialised, {@code uniform} is the reference value and {@code diverged} counts the used
+ * pages whose stored count differs from it.
+ *
+ * <p>Between the two sits a two-value form for a pin or unpin part way through a block: the used
+ * pages whose bit is set in {@code alt} count {@code altValue}, the others {@code uniform}, so a block
+ * costs 64 bytes more rather than a kilobyte while most of a guest's blocks are being pinned at once.
  */
 final class SmallBlock {
     static final char BIG = 0xFFFF;
@@ -13,6 +23,79 @@ final class SmallBlock {
     int nrUsed;
     char uniform;
     char[] refs;
+    /** Used pages whose {@code refs} entry is not {@code uniform}, while materialised. */
+    int diverged;
+    /** The two-value form's pages at {@code altValue} (a subset of {@code used}), or null; never with {@code refs}. */
+    long[] alt;
+    char altValue;
+
+    /** The count of used page {@code i} of a block that is not materialised. */
+    char packedValue(int i) {
+        return alt != null && (alt[i >>> 6] & (1L << i)) != 0 ? altValue : uniform;
+    }
+
+    /**
+     * Adds {@code delta} to the count of each of pages [o, o + n) of a block that is not
+     * materialised, if the block stays at most two values with nothing freed or overflowing: a range
+     * at the common value moving to the other one (a pin), or a range at the other value moving
+     * back (an unpin). False, with nothing changed, otherwise.
+     */
+    boolean tryTwoValue(int o, int n, int delta) {
+        if (delta == 0) {
+            return true;
+        }
+        int inAlt = 0;
+        for (int i = o; i < o + n; i++) {
+            if (!isUsed(i)) {
+                return false;
+            }
+            if (alt != null && (alt[i >>> 6] & (1L << i)) != 0) {
+                inAlt++;
+            }
+        }
+        if (inAlt == 0) {
+            int nv = uniform + delta;
+            if (nv <= 0 || nv >= BIG) {
+                return false;
+            }
+            if (alt == null) {
+                alt = new long[8];
+                altValue = (char) nv;
+            } else if (nv != altValue) {
+                return false;
+            }
+            for (int i = o; i < o + n; i++) {
+                alt[i >>> 6] |= 1L << i;
+            }
+        } else if (inAlt == n) {
+            if (altValue + delta != uniform) {
+                return false;
+            }
+            for (int i = o; i < o + n; i++) {
+                alt[i >>> 6] &= ~(1L << i);
+            }
+        } else {
+            return false;
+        }
+        normaliseTwoValue();
+        return true;
+    }
+
+    /** Back to one value when no used page, or every used page, is at {@code altValue}. */
+    private void normaliseTwoValue() {
+        boolean none = true;
+        boolean all = true;
+        for (int w = 0; w < 8; w++) {
+            none &= alt[w] == 0;
+            all &= alt[w] == used[w];
+        }
+        if (all) {
+            uniform = altValue;
+        }
+        if (none || all) {
+            alt = null;
+        }
+    }
 
     boolean isUsed(int i) {
         return (used[i >>> 6] & (1L << i)) != 0;
@@ -34,14 +117,89 @@ final class SmallBlock {
             return;
         }
         refs = new char[512];
+        diverged = 0;
         for (int w = 0; w < 8; w++) {
             long bits = used[w];
             while (bits != 0) {
                 int b = Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
-                refs[(w << 6) + b] = uniform;
+                refs[(w << 6) + b] = packedValue((w << 6) + b);
+            }
+            if (alt != null) {
+                diverged += Long.bitCount(alt[w]);
             }
         }
+        alt = null;
+    }
+
+    /**
+     * Stores {@code v} for page {@code i} of a materialised block; only used pages count towards
+     * {@code diverged} (a page becoming used or free goes through {@link #storeNewlyUsed} and
+     * {@link #storeFreed}).
+     */
+    void store(int i, char v) {
+        char old = refs[i];
+        refs[i] = v;
+        if (!isUsed(i)) {
+            return;
+        }
+        if (old != uniform && v == uniform) {
+            diverged--;
+        } else if (old == uniform && v != uniform) {
+            diverged++;
+        }
+    }
+
+    /** Page {@code i} becomes used with count {@code v} in a materialised block. */
+    void storeNewlyUsed(int i, char v) {
+        refs[i] = v;
+        if (v != uniform) {
+            diverged++;
+        }
+    }
+
+    /** Page {@code i} of a materialised block stops being used. */
+    void storeFreed(int i) {
+        if (refs[i] != uniform) {
+            diverged--;
+        }
+        refs[i] = 0;
+    }
+
+    /**
+     * Drops the per-page counts when every used page has the same one again. With none differing
+     * from the reference that is the reference; with all differing, one scan tells whether they
+     * agree among themselves (an overflowed count, {@link #BIG}, never collapses).
+     */
+    void collapseIfUniform() {
+        if (refs == null) {
+            return;
+        }
+        if (diverged == 0) {
+            refs = null;
+            return;
+        }
+        if (diverged != nrUsed) {
+            return;
+        }
+        char v = 0;
+        boolean first = true;
+        for (int w = 0; w < 8; w++) {
+            long bits = used[w];
+            while (bits != 0) {
+                int b = Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                char r = refs[(w << 6) + b];
+                if (r == BIG || !first && r != v) {
+                    return;
+                }
+                v = r;
+                first = false;
+            }
+        }
+        uniform = v;
+        diverged = 0;
+        refs = null;
     }
 
     /** Whether pages [o, o + n) are exactly the used pages. */
@@ -58,6 +216,7 @@ final class SmallBlock {
     }
 
     long heapBytes() {
-        return 16 + 8 * 8 + 16 + 8 + (refs == null ? 0 : 16 + 2L * refs.length);
+        return 16 + 8 * 8 + 16 + 8 + 4 + 2 + 4 + (refs == null ? 0 : 16 + 2L * refs.length)
+                + (alt == null ? 0 : 16 + 8 * 8);
     }
 }

@@ -2,8 +2,6 @@ package org.kemu.mmgup.mm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.kemu.mmgup.Foll;
@@ -13,8 +11,6 @@ import org.kemu.mmgup.MmStruct;
 import org.kemu.mmgup.VmaKind;
 import org.kemu.mmgup.phys.PhysicalMemoryImpl;
 import org.kemu.mmgup.testing.MmFixture;
-import org.kemu.schedfair.Task;
-import org.kemu.schedfair.TaskSpec;
 
 /**
  * Pin counts on COWed 4 KiB pages, whose 2 MiB blocks are filled by several CPUs' per-CPU lists, so a
@@ -38,17 +34,7 @@ class CowPinCountsTest {
         TreeMap<Long, Integer> ledger = new TreeMap<>();
         f.run(m, () -> {
             long va = f.mm.mmap(m, 0, LEN, VmaKind.ANON_THP, true);
-            // four touchers: their per-CPU refills interleave in the blocks
-            List<Task> ts = new ArrayList<>();
-            long share = LEN / 4;
-            for (int i = 0; i < 4; i++) {
-                long from = va + i * share;
-                ts.add(f.kernel.spawn(TaskSpec.user("touch#" + i, f.kernel.current().tgid()),
-                        () -> f.mm.touchPages(m, from, share), c -> c.attach(MmStruct.class, m)));
-            }
-            for (Task t : ts) {
-                f.kernel.join(t);
-            }
+            f.touchInterleaved(m, va, LEN, 4);
             for (int i = 0; i < PAGES; i++) {
                 pfns[i] = f.mm.followPfn(m, va + i * PAGE);
             }

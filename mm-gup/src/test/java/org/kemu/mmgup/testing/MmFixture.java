@@ -96,4 +96,22 @@ public final class MmFixture {
             m.mmapLock().upRead();
         }
     }
+
+    /**
+     * Faults in {@code [va, va + len)} from {@code touchers} tasks of the caller's process, one equal
+     * share each, and waits for them: their per-CPU list refills interleave within the 2 MiB blocks,
+     * so each block's 4 KiB pages belong to several ranges.
+     */
+    public void touchInterleaved(MmStruct m, long va, long len, int touchers) {
+        java.util.List<org.kemu.schedfair.Task> ts = new java.util.ArrayList<>();
+        long share = len / touchers;
+        for (int i = 0; i < touchers; i++) {
+            long from = va + i * share;
+            ts.add(kernel.spawn(TaskSpec.user("touch#" + i, kernel.current().tgid()),
+                    () -> mm.touchPages(m, from, share), c -> c.attach(MmStruct.class, m)));
+        }
+        for (org.kemu.schedfair.Task t : ts) {
+            kernel.join(t);
+        }
+    }
 }

@@ -249,6 +249,13 @@ public abstract class AbstractIommuDomain implements IommuDomain {
     }
 
     @Override
+    public void forEachMapping(java.util.function.Consumer<IommuMapping> visit) {
+        synchronized (table) {
+            table.forEach(r -> visit.accept(r.toMapping()));
+        }
+    }
+
+    @Override
     public List<IommuMapping> mappings(long start, long last) {
         synchronized (table) {
             return table.overlapping(start, last).stream().map(PteRun::toMapping).toList();

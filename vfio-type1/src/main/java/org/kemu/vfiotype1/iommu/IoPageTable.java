@@ -1,8 +1,6 @@
 package org.kemu.vfiotype1.iommu;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
@@ -14,7 +12,7 @@ import java.util.TreeMap;
  * <p>Not synchronised: the owning domain serialises access.
  */
 final class IoPageTable {
-    private final TreeMap<Long, PteRun> runs = new TreeMap<>(Long::compareUnsigned);
+    private final PteRunStore runs = new PteRunStore();
     private final long[] leavesByShift = new long[64];
     private final long granule;
     private final boolean merge;
@@ -33,31 +31,20 @@ final class IoPageTable {
 
     /** The run containing {@code iova}, or null. */
     PteRun containing(long iova) {
-        Map.Entry<Long, PteRun> e = runs.floorEntry(iova);
-        return e != null && e.getValue().contains(iova) ? e.getValue() : null;
+        PteRun r = runs.floor(iova);
+        return r != null && r.contains(iova) ? r : null;
     }
 
     /** True when any leaf lies in {@code [start, last]}. */
     boolean anyOverlap(long start, long last) {
-        Map.Entry<Long, PteRun> e = runs.floorEntry(last);
-        return e != null && Long.compareUnsigned(e.getValue().last(), start) >= 0;
+        PteRun r = runs.floor(last);
+        return r != null && Long.compareUnsigned(r.last(), start) >= 0;
     }
 
     /** The runs overlapping {@code [start, last]} in IOVA order. */
     List<PteRun> overlapping(long start, long last) {
-        List<PteRun> out = new ArrayList<>();
         PteRun first = containing(start);
-        Long from = first != null ? first.iova() : runs.ceilingKey(start);
-        if (from == null) {
-            return out;
-        }
-        for (PteRun r : runs.tailMap(from, true).values()) {
-            if (Long.compareUnsigned(r.iova(), last) > 0) {
-                break;
-            }
-            out.add(r);
-        }
-        return out;
+        return runs.startingIn(first != null ? first.iova() : start, last);
     }
 
     /** Adds a run that overlaps nothing present. */
@@ -65,22 +52,20 @@ final class IoPageTable {
         account(run, +1);
         PteRun r = run;
         if (merge) {
-            Map.Entry<Long, PteRun> prev = runs.lowerEntry(r.iova());
-            if (prev != null && joinable(prev.getValue(), r)) {
-                PteRun p = prev.getValue();
+            PteRun p = runs.lower(r.iova());
+            if (p != null && joinable(p, r)) {
                 runs.remove(p.iova());
                 r = new PteRun(p.iova(), p.paddr(), p.pgsize(), p.count() + r.count(), p.prot(), p.startMark(),
                         r.lastMark());
             }
-            Map.Entry<Long, PteRun> next = r.last() == -1L ? null : runs.ceilingEntry(r.last() + 1);
-            if (next != null && joinable(r, next.getValue())) {
-                PteRun n = next.getValue();
+            PteRun n = r.last() == -1L ? null : runs.ceiling(r.last() + 1);
+            if (n != null && joinable(r, n)) {
                 runs.remove(n.iova());
                 r = new PteRun(r.iova(), r.paddr(), r.pgsize(), r.count() + n.count(), r.prot(), r.startMark(),
                         n.lastMark());
             }
         }
-        runs.put(r.iova(), r);
+        runs.add(r);
     }
 
     private static boolean joinable(PteRun a, PteRun b) {
@@ -119,7 +104,7 @@ final class IoPageTable {
         long pg = (off % r.pgsize() == 0 && len % r.pgsize() == 0) ? r.pgsize() : granule;
         PteRun piece = new PteRun(s, r.paddr() + off, pg, len / pg, r.prot(), startMark, lastMark);
         account(piece, +1);
-        runs.put(s, piece);
+        runs.add(piece);
     }
 
     private void account(PteRun r, int sign) {
@@ -150,6 +135,10 @@ final class IoPageTable {
     }
 
     List<PteRun> all() {
-        return new ArrayList<>(runs.values());
+        return runs.all();
+    }
+
+    void forEach(java.util.function.Consumer<PteRun> visit) {
+        runs.forEach(visit);
     }
 }

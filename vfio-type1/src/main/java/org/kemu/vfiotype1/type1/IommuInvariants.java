@@ -31,9 +31,7 @@ public final class IommuInvariants {
         }
         for (IommuDomain dom : domains) {
             List<IovaRange> actual = new ArrayList<>();
-            for (IommuMapping m : dom.mappings()) {
-                add(actual, m.iova(), m.last());
-            }
+            dom.forEachMapping(m -> add(actual, m.iova(), m.last()));
             if (!actual.equals(expected)) {
                 out.add(dom.name() + " maps " + actual + " but the DMA tree says " + expected);
             }

@@ -1,0 +1,263 @@
+package org.kemu.vfiotype1.iommu;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.kemu.vfiotype1.IommuProt;
+
+/**
+ * The runs of an {@link IoPageTable}, ordered by IOVA (unsigned), kept in primitive columns: a
+ * terabyte guest of 4 KiB pages maps as millions of short runs (one per per-CPU list refill), and a
+ * tree of boxed keys and run objects cost about 136 bytes a run, where these columns take 26. The
+ * columns are cut into chunks of at most {@link #CHUNK} runs so an insertion moves at most a chunk;
+ * a {@link PteRun} is made only when a caller asks for one.
+ *
+ * <p>Keys are stored with the sign bit flipped, so signed order is the IOVA's unsigned order.
+ */
+final class PteRunStore {
+    /** Runs per chunk before it splits in two. */
+    static final int CHUNK = 1024;
+    private static final int START_MARK = 1 << 6;
+    private static final int LAST_MARK = 1 << 7;
+    private static final int PROT_MASK = (1 << 6) - 1;
+
+    private static final class Chunk {
+        long[] key = new long[16];
+        long[] paddr = new long[16];
+        long[] count = new long[16];
+        /** log2 of the leaf size. */
+        byte[] shift = new byte[16];
+        /** IOMMU_* prot bits, and the mock's start/last marks. */
+        byte[] flags = new byte[16];
+        int n;
+
+        void grow() {
+            // a quarter more at a time: the columns stay about 90% full, where doubling leaves a third empty
+            int cap = Math.min(CHUNK + 1, key.length + Math.max(16, key.length / 4));
+            key = Arrays.copyOf(key, cap);
+            paddr = Arrays.copyOf(paddr, cap);
+            count = Arrays.copyOf(count, cap);
+            shift = Arrays.copyOf(shift, cap);
+            flags = Arrays.copyOf(flags, cap);
+        }
+
+        /** Index of the last key at most {@code k}, -1 if none. */
+        int floor(long k) {
+            int i = Arrays.binarySearch(key, 0, n, k);
+            return i >= 0 ? i : -i - 2;
+        }
+    }
+
+    private final ArrayList<Chunk> chunks = new ArrayList<>();
+    private int size;
+
+    private static long flip(long iova) {
+        return iova ^ Long.MIN_VALUE;
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** Index of the chunk whose first key is the last at most {@code k}, or 0. */
+    private int chunkFor(long k) {
+        int lo = 0;
+        int hi = chunks.size() - 1;
+        int found = 0;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (chunks.get(mid).key[0] <= k) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    private static PteRun run(Chunk c, int i) {
+        int f = c.flags[i];
+        return new PteRun(flip(c.key[i]), c.paddr[i], 1L << c.shift[i], c.count[i], new IommuProt(f & PROT_MASK),
+                (f & START_MARK) != 0, (f & LAST_MARK) != 0);
+    }
+
+    /** The run with the greatest start at most {@code iova} (unsigned), or null. */
+    PteRun floor(long iova) {
+        if (size == 0) {
+            return null;
+        }
+        long k = flip(iova);
+        Chunk c = chunks.get(chunkFor(k));
+        int i = c.floor(k);
+        return i < 0 ? null : run(c, i);
+    }
+
+    /** The run with the greatest start below {@code iova} (unsigned), or null. */
+    PteRun lower(long iova) {
+        if (iova == 0) {
+            return null;
+        }
+        return floor(iova - 1);
+    }
+
+    /** The run with the least start at least {@code iova} (unsigned), or null. */
+    PteRun ceiling(long iova) {
+        if (size == 0) {
+            return null;
+        }
+        long k = flip(iova);
+        int ci = chunkFor(k);
+        Chunk c = chunks.get(ci);
+        int i = c.floor(k);
+        if (i >= 0 && c.key[i] == k) {
+            return run(c, i);
+        }
+        i++;
+        if (i < c.n) {
+            return run(c, i);
+        }
+        return ci + 1 < chunks.size() ? run(chunks.get(ci + 1), 0) : null;
+    }
+
+    /** The runs whose start is in {@code [from, last]} (unsigned), in IOVA order. */
+    List<PteRun> startingIn(long from, long last) {
+        List<PteRun> out = new ArrayList<>();
+        if (size == 0 || Long.compareUnsigned(from, last) > 0) {
+            return out;
+        }
+        long kf = flip(from);
+        long kl = flip(last);
+        int ci = chunkFor(kf);
+        Chunk c = chunks.get(ci);
+        int i = c.floor(kf);
+        if (i < 0 || c.key[i] != kf) {
+            i++;
+        }
+        while (true) {
+            for (; i < c.n; i++) {
+                if (c.key[i] > kl) {
+                    return out;
+                }
+                out.add(run(c, i));
+            }
+            if (++ci >= chunks.size()) {
+                return out;
+            }
+            c = chunks.get(ci);
+            i = 0;
+        }
+    }
+
+    /** Every run in IOVA order. */
+    List<PteRun> all() {
+        List<PteRun> out = new ArrayList<>(size);
+        for (Chunk c : chunks) {
+            for (int i = 0; i < c.n; i++) {
+                out.add(run(c, i));
+            }
+        }
+        return out;
+    }
+
+    /** Hands every run to {@code visit} in IOVA order, one {@link PteRun} at a time. */
+    void forEach(java.util.function.Consumer<PteRun> visit) {
+        for (Chunk c : chunks) {
+            for (int i = 0; i < c.n; i++) {
+                visit.accept(run(c, i));
+            }
+        }
+    }
+
+    /** Adds {@code r}, whose start no stored run has. */
+    void add(PteRun r) {
+        long k = flip(r.iova());
+        if (chunks.isEmpty()) {
+            chunks.add(new Chunk());
+        }
+        int ci = chunkFor(k);
+        Chunk c = chunks.get(ci);
+        int i = c.floor(k);
+        if (i >= 0 && c.key[i] == k) {
+            throw new IllegalStateException("a run already starts at IOVA 0x" + Long.toHexString(r.iova()));
+        }
+        i++;
+        if (c.n == c.key.length) {
+            c.grow();
+        }
+        int tail = c.n - i;
+        System.arraycopy(c.key, i, c.key, i + 1, tail);
+        System.arraycopy(c.paddr, i, c.paddr, i + 1, tail);
+        System.arraycopy(c.count, i, c.count, i + 1, tail);
+        System.arraycopy(c.shift, i, c.shift, i + 1, tail);
+        System.arraycopy(c.flags, i, c.flags, i + 1, tail);
+        c.key[i] = k;
+        c.paddr[i] = r.paddr();
+        c.count[i] = r.count();
+        c.shift[i] = (byte) Long.numberOfTrailingZeros(r.pgsize());
+        int prot = r.prot().bits();
+        if ((prot & ~PROT_MASK) != 0) {
+            throw new IllegalArgumentException("prot bits 0x" + Integer.toHexString(prot) + " outside IOMMU_*");
+        }
+        c.flags[i] = (byte) (prot | (r.startMark() ? START_MARK : 0) | (r.lastMark() ? LAST_MARK : 0));
+        c.n++;
+        size++;
+        if (c.n > CHUNK) {
+            // a run added at the end of a chunk starts the next one, so the ascending cursors of
+            // pinning threads leave full chunks behind them rather than half-empty ones
+            split(ci, i == c.n - 1 ? c.n - 1 : c.n / 2);
+        }
+    }
+
+    private void split(int ci, int half) {
+        Chunk c = chunks.get(ci);
+        Chunk d = new Chunk();
+        int m = c.n - half;
+        d.key = Arrays.copyOfRange(c.key, half, half + Math.max(16, m));
+        d.paddr = Arrays.copyOfRange(c.paddr, half, half + Math.max(16, m));
+        d.count = Arrays.copyOfRange(c.count, half, half + Math.max(16, m));
+        d.shift = Arrays.copyOfRange(c.shift, half, half + Math.max(16, m));
+        d.flags = Arrays.copyOfRange(c.flags, half, half + Math.max(16, m));
+        d.n = m;
+        c.n = half;
+        // the left part keeps only a little room: behind a pinning thread's cursor it gets no more runs
+        int keep = half + 16;
+        c.key = Arrays.copyOf(c.key, keep);
+        c.paddr = Arrays.copyOf(c.paddr, keep);
+        c.count = Arrays.copyOf(c.count, keep);
+        c.shift = Arrays.copyOf(c.shift, keep);
+        c.flags = Arrays.copyOf(c.flags, keep);
+        chunks.add(ci + 1, d);
+    }
+
+    /** Removes the run starting at {@code iova}; there must be one. */
+    void remove(long iova) {
+        long k = flip(iova);
+        int ci = chunkFor(k);
+        Chunk c = chunks.isEmpty() ? null : chunks.get(ci);
+        int i = c == null ? -1 : c.floor(k);
+        if (i < 0 || c.key[i] != k) {
+            throw new IllegalStateException("no run starts at IOVA 0x" + Long.toHexString(iova));
+        }
+        int tail = c.n - i - 1;
+        System.arraycopy(c.key, i + 1, c.key, i, tail);
+        System.arraycopy(c.paddr, i + 1, c.paddr, i, tail);
+        System.arraycopy(c.count, i + 1, c.count, i, tail);
+        System.arraycopy(c.shift, i + 1, c.shift, i, tail);
+        System.arraycopy(c.flags, i + 1, c.flags, i, tail);
+        c.n--;
+        size--;
+        if (c.n == 0) {
+            chunks.remove(ci);
+        }
+    }
+
+    /** Heap bytes of the columns, for the scale benchmarks. */
+    long heapBytes() {
+        long b = 40 + 16 + 4L * chunks.size();
+        for (Chunk c : chunks) {
+            b += 32 + 5 * 16 + c.key.length * (8L + 8 + 8 + 1 + 1);
+        }
+        return b;
+    }
+}
