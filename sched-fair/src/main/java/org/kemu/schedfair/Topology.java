@@ -105,7 +105,9 @@ public record Topology(int nodes, int coresPerNode, int threadsPerCore, long mem
     }
 
     private void checkCpu(int cpu) {
-        KernelException.require(cpu >= 0 && cpu < nrCpus(), Errno.EINVAL, "topology:cpu",
-                "no CPU " + cpu + " on a machine of " + nrCpus());
+        // the message is built only on failure: nodeOf runs on every page fault
+        if (cpu < 0 || cpu >= nrCpus()) {
+            throw new KernelException(Errno.EINVAL, "topology:cpu", "no CPU " + cpu + " on a machine of " + nrCpus());
+        }
     }
 }

@@ -22,7 +22,6 @@ import org.kemu.vfiotype1.IommuDomain;
 public final class RunMetrics implements Consumer<TraceEvent> {
     /** Waits are recorded in ns with 3 significant digits; the range grows as needed. */
     private static final int SIGNIFICANT_DIGITS = 3;
-    private static final double[] PERCENTILES = {50, 90, 99, 99.9};
 
     private final Map<String, Histogram> lockWaits = new TreeMap<>();
 
@@ -51,31 +50,7 @@ public final class RunMetrics implements Consumer<TraceEvent> {
 
     private Map<String, Object> histograms() {
         Map<String, Object> out = new LinkedHashMap<>();
-        lockWaits.forEach((lock, h) -> {
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("count", h.getTotalCount());
-            s.put("min", h.getMinValue());
-            s.put("mean", Math.round(h.getMean()));
-            for (double p : PERCENTILES) {
-                s.put("p" + (p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p)),
-                        h.getValueAtPercentile(p));
-            }
-            s.put("max", h.getMaxValue());
-            // the distribution itself: counts per power-of-two bucket of wait ns
-            // (a LinkedHashMap, not Map.of: Map.of's iteration order changes from one JVM to the next, and so
-            // did the JSON of two runs of one cell)
-            List<Map<String, Long>> buckets = new ArrayList<>();
-            h.logarithmicBucketValues(1000, 2.0).forEach(v -> {
-                if (v.getCountAddedInThisIterationStep() > 0) {
-                    Map<String, Long> b = new LinkedHashMap<>();
-                    b.put("le_ns", v.getValueIteratedTo());
-                    b.put("count", v.getCountAddedInThisIterationStep());
-                    buckets.add(b);
-                }
-            });
-            s.put("buckets", buckets);
-            out.put(lock, s);
-        });
+        lockWaits.forEach((lock, h) -> out.put(lock, HistogramSummary.of(h)));
         return out;
     }
 

@@ -40,8 +40,36 @@ final class HugetlbFaultMutexTable {
      * table size. {@code mapping} stands for the {@code address_space} pointer.
      */
     static int hash(long mapping, long idx, int tableSize) {
-        return jhash2(new int[] {(int) mapping, (int) (mapping >>> 32), (int) idx, (int) (idx >>> 32)}, 0)
-                & (tableSize - 1);
+        return jhash2Of4((int) mapping, (int) (mapping >>> 32), (int) idx, (int) (idx >>> 32)) & (tableSize - 1);
+    }
+
+    /**
+     * {@link #jhash2} of exactly four words with initval 0, unrolled: one {@code __jhash_mix} over the
+     * first three, then {@code __jhash_final} with the fourth. Every hugetlb fault hashes, and the
+     * array the general form takes was an allocation per fault.
+     */
+    static int jhash2Of4(int k0, int k1, int k2, int k3) {
+        int a = JHASH_INITVAL + (4 << 2);
+        int b = a;
+        int c = a;
+        a += k0;
+        b += k1;
+        c += k2;
+        a -= c; a ^= Integer.rotateLeft(c, 4); c += b;
+        b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
+        c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
+        a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
+        b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
+        c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
+        a += k3;
+        c ^= b; c -= Integer.rotateLeft(b, 14);
+        a ^= c; a -= Integer.rotateLeft(c, 11);
+        b ^= a; b -= Integer.rotateLeft(a, 25);
+        c ^= b; c -= Integer.rotateLeft(b, 16);
+        a ^= c; a -= Integer.rotateLeft(c, 4);
+        b ^= a; b -= Integer.rotateLeft(a, 14);
+        c ^= b; c -= Integer.rotateLeft(b, 24);
+        return c;
     }
 
     /** include/linux/jhash.h {@code jhash2()}: Bob Jenkins' lookup3 over u32 words. */

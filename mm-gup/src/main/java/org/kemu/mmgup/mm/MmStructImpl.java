@@ -72,7 +72,9 @@ public final class MmStructImpl implements MmStruct {
 
     /** {@code pmd_lockptr()}: the split lock of the PMD page mapping {@code addr} (one per 1 GiB). */
     SpinLock pmdLock(long addr) {
-        return pmdLocks.computeIfAbsent(addr >>> 30, i -> kernel.spinlock("pmd_ptl:" + name + ":" + i, "pmd_ptl"));
+        // looked up first: computeIfAbsent's lambda captures this, an allocation per fault
+        SpinLock l = pmdLocks.get(addr >>> 30);
+        return l != null ? l : pmdLocks.computeIfAbsent(addr >>> 30, i -> kernel.spinlock("pmd_ptl:" + name + ":" + i, "pmd_ptl"));
     }
 
     /** {@code mm->page_table_lock}. */

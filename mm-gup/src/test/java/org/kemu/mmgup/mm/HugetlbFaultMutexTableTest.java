@@ -30,5 +30,17 @@ class HugetlbFaultMutexTableTest {
         int[] words = {(int) mapping, (int) (mapping >>> 32), (int) idx, (int) (idx >>> 32)};
         assertThat(Integer.toUnsignedLong(HugetlbFaultMutexTable.jhash2(words, 0))).isEqualTo(expected);
         assertThat(HugetlbFaultMutexTable.hash(mapping, idx, 64)).isEqualTo((int) (expected & 63));
+        assertThat(Integer.toUnsignedLong(HugetlbFaultMutexTable.jhash2Of4(words[0], words[1], words[2], words[3])))
+                .isEqualTo(expected);
+    }
+
+    /** The unrolled four-word form the fault path uses is jhash2 of those four words, for any words. */
+    @org.junit.jupiter.api.Test
+    void unrolledFourWordHashIsJhash2() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(15);
+        for (int n = 0; n < 10_000; n++) {
+            int[] w = {r.nextInt(), r.nextInt(), r.nextInt(), r.nextInt()};
+            assertThat(HugetlbFaultMutexTable.jhash2Of4(w[0], w[1], w[2], w[3])).isEqualTo(HugetlbFaultMutexTable.jhash2(w, 0));
+        }
     }
 }

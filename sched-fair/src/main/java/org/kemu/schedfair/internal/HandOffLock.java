@@ -12,6 +12,8 @@ abstract class HandOffLock extends LockBase {
     protected final ArrayDeque<TaskStruct> waiters = new ArrayDeque<>();
     /** Read once per use: on the hosted backend it changes under a waiter's feet. */
     protected volatile TaskStruct owner;
+    /** {@link #holders}, bound once: a waiter hands it to the seam on every wait. */
+    protected final java.util.function.Supplier<List<String>> holdersView = this::holders;
 
     protected HandOffLock(SchedSeam seam, String name, String lockClass, String kind) {
         super(seam, name, lockClass, kind);

@@ -20,6 +20,14 @@ abstract class LockBase implements KernelLock {
     protected final LockStatsRecorder stats;
     /** The CPU that last took the lock: where its cache line is. */
     protected int lastCpu = -1;
+    /**
+     * The lockdep classes of nesting subclasses 1..7, built on first use: a nested acquisition
+     * ({@code spin_lock_nested}) on a hot path would otherwise build the same string each time.
+     * Racy on the hosted backend, harmlessly: two threads may build equal strings.
+     */
+    private String[] subclassNames;
+    /** What a task waiting for this lock waits on ({@link #waitLabel}), built on first contention. */
+    private String[] waitLabels;
 
     /**
      * @param lockClass the lockdep class; null gives the lock a class of its own, named after it (as a
@@ -53,9 +61,39 @@ abstract class LockBase implements KernelLock {
         if (subclass == 0) {
             return lockClass;
         }
-        KernelException.require(subclass > 0 && subclass < 8, Errno.EINVAL, "lockdep:subclass",
-                "subclass " + subclass + " of '" + name + "' outside 0..7 (MAX_LOCKDEP_SUBCLASSES)");
-        return lockClass + "/" + subclass;
+        if (subclass < 0 || subclass >= 8) {
+            throw new KernelException(Errno.EINVAL, "lockdep:subclass",
+                    "subclass " + subclass + " of '" + name + "' outside 0..7 (MAX_LOCKDEP_SUBCLASSES)");
+        }
+        String[] names = subclassNames;
+        if (names == null) {
+            names = new String[8];
+            subclassNames = names;
+        }
+        String n = names[subclass];
+        if (n == null) {
+            n = lockClass + "/" + subclass;
+            names[subclass] = n;
+        }
+        return n;
+    }
+
+    /**
+     * {@code kind 'name'} followed by {@code suffix} (one of a few constants per lock kind, told apart
+     * by {@code slot}): the description a blocked or spinning waiter carries, built once per lock.
+     */
+    protected final String waitLabel(int slot, String suffix) {
+        String[] labels = waitLabels;
+        if (labels == null) {
+            labels = new String[3];
+            waitLabels = labels;
+        }
+        String l = labels[slot];
+        if (l == null) {
+            l = kind + " '" + name + "'" + suffix;
+            labels[slot] = l;
+        }
+        return l;
     }
 
     @Override

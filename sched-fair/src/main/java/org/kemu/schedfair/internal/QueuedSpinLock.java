@@ -31,7 +31,7 @@ public final class QueuedSpinLock extends HandOffLock implements SpinLock {
 
     @Override
     protected void awaitHandOff(TaskStruct t, boolean killable) {
-        seam.spin(t, guard, "spinlock '" + name + "'", this::holders);
+        seam.spin(t, guard, waitLabel(0, ""), holdersView);
     }
 
     @Override

@@ -41,7 +41,7 @@ public final class StructMutex extends HandOffLock implements Mutex {
 
     @Override
     protected void awaitHandOff(TaskStruct t, boolean killable) {
-        seam.block(t, guard, "mutex '" + name + "'", this::holders, killable ? () -> waiters.remove(t) : null);
+        seam.block(t, guard, waitLabel(0, ""), holdersView, killable ? () -> waiters.remove(t) : null);
         if (owner != t) {
             throw new KernelException(Errno.EINTR, "mutex_lock_killable", "fatal signal while waiting");
         }

@@ -70,6 +70,9 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
         this.rspinTimer = new HrTimer(seam, "rwsem_rspin:" + name, this::rspinExpired);
     }
 
+    /** {@link #holders}, bound once: a waiter hands it to the seam on every wait. */
+    private final java.util.function.Supplier<List<String>> holdersView = this::holders;
+
     private List<String> holders() {
         List<String> h = new ArrayList<>();
         TaskStruct w = writer;
@@ -110,7 +113,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
             } else {
                 long start = seam.now();
                 queue.add(new Waiter(t, false, jiffies() + RWSEM_WAIT_TIMEOUT));
-                seam.block(t, guard, "rwsem '" + name + "' (read)", this::holders, null);
+                seam.block(t, guard, waitLabel(0, " (read)"), holdersView, null);
                 contended(t, start);
             }
             lastCpu = t.cpu;
@@ -205,16 +208,16 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
     private void waitForWrite(TaskStruct t, boolean killable) {
         Waiter w = new Waiter(t, true, jiffies() + RWSEM_WAIT_TIMEOUT);
         queue.add(w);
-        String on = "rwsem '" + name + "' (write)";
+        String on = waitLabel(1, " (write)");
         if (!model514) {
-            seam.block(t, guard, on, this::holders, killable ? () -> giveUp(w) : null);
+            seam.block(t, guard, on, holdersView, killable ? () -> giveUp(w) : null);
             if (writer != t) {
                 throw new KernelException(Errno.EINTR, "down_write_killable", "fatal signal while waiting");
             }
             return;
         }
         while (!tryWriteLock(w)) {
-            seam.block(t, guard, on, this::holders, killable ? () -> giveUp(w) : null);
+            seam.block(t, guard, on, holdersView, killable ? () -> giveUp(w) : null);
             if (!queue.contains(w)) {
                 throw new KernelException(Errno.EINTR, "down_write_killable", "fatal signal while waiting");
             }
@@ -271,7 +274,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
         if (spinners.peek() == t && writer == null) {
             armRspin();
         }
-        seam.spin(t, guard, "rwsem '" + name + "' (write, spinning)", this::holders);
+        seam.spin(t, guard, waitLabel(2, " (write, spinning)"), holdersView);
         return writer == t;
     }
 

@@ -287,7 +287,29 @@ final class LoadBalance {
         int weight;
         long avgLoad;
         GroupType type = GroupType.HAS_SPARE;
+
+        /** Back to a fresh struct sg_lb_stats (the kernel memsets it before update_sg_lb_stats). */
+        void clear() {
+            load = 0;
+            util = 0;
+            runnable = 0;
+            capacity = 0;
+            sumNrRunning = 0;
+            sumHNrRunning = 0;
+            idleCpus = 0;
+            weight = 0;
+            avgLoad = 0;
+            type = GroupType.HAS_SPARE;
+        }
     }
+
+    /**
+     * The three sg_lb_stats find_busiest_group needs at once (local, busiest so far, the group being
+     * read), reused from call to call: load balancing runs on every tick of every busy CPU, and a new
+     * struct per group was most of its allocation. Which object plays which role changes as groups
+     * are compared; only one balance runs at a time (the sim engine's baton).
+     */
+    private final GroupStats[] statsSlots = {new GroupStats(), new GroupStats(), new GroupStats()};
 
     /** struct lb_env. */
     private static final class Env {
@@ -417,8 +439,8 @@ final class LoadBalance {
     }
 
     /** update_sg_lb_stats with group_classify. */
-    private GroupStats groupStats(int[] g, int imbalancePct, java.util.BitSet excluded) {
-        GroupStats s = new GroupStats();
+    private GroupStats groupStats(GroupStats s, int[] g, int imbalancePct, java.util.BitSet excluded) {
+        s.clear();
         for (int c : g) {
             if (excluded.get(c)) {
                 continue;
@@ -474,18 +496,22 @@ final class LoadBalance {
     private int[] findBusiestGroup(Env env, java.util.BitSet excluded) {
         SchedDomain d = env.sd;
         GroupStats local = null;
-        GroupStats busiest = new GroupStats();
+        GroupStats busiest = statsSlots[1];
+        GroupStats scratch = statsSlots[2];
+        busiest.clear();
         busiest.idleCpus = Integer.MAX_VALUE;
         int[] busiestGroup = null;
         long totalLoad = 0;
         long totalCapacity = 0;
         for (int i = 0; i < d.groups.length; i++) {
-            GroupStats s = groupStats(d.groups[i], d.imbalancePct, excluded);
+            GroupStats s = groupStats(i == 0 ? statsSlots[0] : scratch, d.groups[i], d.imbalancePct, excluded);
             totalLoad += s.load;
             totalCapacity += s.capacity;
             if (i == 0) {
                 local = s;
             } else if (pickBusiest(busiest, s)) {
+                // the old busiest becomes the next group's scratch
+                scratch = busiest;
                 busiest = s;
                 busiestGroup = d.groups[i];
             }

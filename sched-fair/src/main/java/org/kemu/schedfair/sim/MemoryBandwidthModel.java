@@ -19,13 +19,17 @@ final class MemoryBandwidthModel {
     private final Tracer tracer;
     /** The running tasks streaming on each node, in the order they started streaming. */
     private final List<List<SimTask>> streamers = new ArrayList<>();
+    /** The trace counter of each node's bandwidth, named once (rebalance runs on every start and stop). */
+    private final String[] counterNames;
 
     MemoryBandwidthModel(SchedCore core, MemoryBandwidth bandwidth, int nodes, Tracer tracer) {
         this.core = core;
         this.bandwidth = bandwidth;
         this.tracer = tracer;
+        this.counterNames = new String[nodes];
         for (int i = 0; i < nodes; i++) {
             streamers.add(new ArrayList<>());
+            counterNames[i] = "mem_bw_bytes_per_s.node" + i;
         }
     }
 
@@ -51,7 +55,7 @@ final class MemoryBandwidthModel {
         List<SimTask> s = streamers.get(node);
         int k = s.size();
         if (tracer.enabled()) {
-            tracer.counter("mem_bw_bytes_per_s.node" + node, k == 0 ? 0 : k * bandwidth.perStreamer(k));
+            tracer.counter(counterNames[node], k == 0 ? 0 : k * bandwidth.perStreamer(k));
         }
         if (k == 0) {
             return;
