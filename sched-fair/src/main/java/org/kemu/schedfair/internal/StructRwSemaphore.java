@@ -21,7 +21,9 @@ import org.kemu.schedfair.Task;
  * <li>a writer that misses the fast path spins on the CPU (rwsem_optimistic_spin, the osq in FIFO
  * order) while the owner is a writer executing on a CPU, or, on a reader-owned lock, for at most
  * rwsem_rspin_threshold; past it the lock is marked RWSEM_NONSPINNABLE and the writer sleeps;
- * spinners take a freed lock before sleeping waiters (rwsem_try_write_lock_unqueued);</li>
+ * the last up_read with waiters queued clears that mark again (__up_read -> clear_nonspinnable);
+ * spinners take a freed lock before sleeping waiters (rwsem_try_write_lock_unqueued) unless a
+ * reader at the head, waiting past RWSEM_WAIT_TIMEOUT, set RWSEM_FLAG_HANDOFF (rwsem_mark_wake);</li>
  * <li>a woken writer is not handed the lock: it retries (rwsem_try_write_lock) and, first in line
  * for longer than RWSEM_WAIT_TIMEOUT, sets RWSEM_FLAG_HANDOFF, which stops stealing;</li>
  * <li>a reader that misses the fast path (RWSEM_FLAG_WAITERS) queues if other readers hold the lock
@@ -151,6 +153,11 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
                         "task '" + t.name + "' releases rwsem '" + name + "' it does not hold for read");
             }
             if (readers.isEmpty()) {
+                if (model514 && !queue.isEmpty()) {
+                    // __up_read: the count reached (no lock, RWSEM_FLAG_WAITERS); clear_nonspinnable
+                    // runs before rwsem_wake, so the next writer may spin on the next reader phase
+                    nonspinnable = false;
+                }
                 freed();
             }
         } finally {
@@ -384,9 +391,23 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
             seam.cancelTimer(rspinTimer);
             setWriter(s);
             seam.endSpin(s);
+            readerHandoff();
             return;
         }
         markWake(true);
+    }
+
+    /**
+     * rwsem_wake -> rwsem_mark_wake(RWSEM_WAKE_ANY) after the release, finding that a spinner took the
+     * lock first: a reader at the head backs its grant out and, once waiting past its
+     * RWSEM_WAIT_TIMEOUT (time_after(jiffies, waiter->timeout)), sets RWSEM_FLAG_HANDOFF, so that the
+     * next release goes to the queue, not to a spinner.
+     */
+    private void readerHandoff() {
+        Waiter head = queue.peek();
+        if (head != null && !head.write && handoff == null && jiffies() > head.timeout) {
+            handoff = head;
+        }
     }
 
     /**
@@ -424,6 +445,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
 
     private void wakeReaders() {
         int woken = 0;
+        boolean ownedBefore = !readers.isEmpty();
         for (Iterator<Waiter> it = queue.iterator(); it.hasNext() && woken < MAX_READERS_WAKEUP;) {
             Waiter w = it.next();
             if (!w.write) {
@@ -431,6 +453,17 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
                 readers.add(w.task);
                 seam.wake(w.task);
                 woken++;
+            }
+        }
+        if (woken > 0 && model514) {
+            // rwsem_mark_wake: once readers are woken, RWSEM_FLAG_HANDOFF is no longer needed
+            if (handoff != null && !handoff.write) {
+                handoff = null;
+            }
+            if (!ownedBefore && !spinners.isEmpty() && writer == null) {
+                // the spinners now see a reader owner (rwsem_spin_on_owner -> OWNER_READER) and the
+                // head one starts its rspin threshold (rwsem_optimistic_spin)
+                armRspin();
             }
         }
     }
