@@ -306,6 +306,54 @@ class RwsemSpinAndHandoffTest {
         assertThat(writerSections[0] + writerSections[1]).as("the writers went on").isGreaterThan(150);
     }
 
+    /**
+     * A queued writer behind writers that pass the lock to each other by spinning. __up_write calls
+     * rwsem_wake whenever RWSEM_FLAG_WAITERS was set, and rwsem_mark_wake(RWSEM_WAKE_ANY) wakes the
+     * writer at the head even though a spinner already took the lock; the woken writer fails
+     * rwsem_try_write_lock and, once past RWSEM_WAIT_TIMEOUT (from the 5th jiffy), sets
+     * RWSEM_FLAG_HANDOFF, then, as WRITER_HANDOFF, spins on the on-CPU writer owner
+     * (rwsem_spin_on_owner) and takes the lock the instant that owner releases it (OWNER_NULL ->
+     * trylock_again), with no sleep.
+     */
+    @Test
+    void aQueuedWriterBehindSpinningWritersGetsTheHandoffAndSpinsOnTheOwner() {
+        Kernel k = sim(3);
+        RwSemaphore sem = k.rwsem("mmap_lock");
+        List<Long> releases = new ArrayList<>();
+        long[] q = new long[3];
+        Runnable passTheLock = () -> {
+            while (k.now() < 20_000_000) {
+                sem.downWrite();
+                k.work(100_000);
+                releases.add(k.now());
+                sem.upWrite();
+                k.work(1_000);
+            }
+        };
+        k.spawn(on("w0", 0), () -> {
+            sem.downRead();
+            k.work(1_000_000);
+            sem.upRead();
+            // back 0.5 us later, before the woken wq has switched in (2 us): w0 spins and takes it
+            k.work(500);
+            passTheLock.run();
+        });
+        k.spawn(on("wq", 1), () -> {
+            k.sleep(1_000); // spins 10.5 us on w0's read hold, sets RWSEM_NONSPINNABLE, queues in jiffy 0
+            sem.downWrite();
+            q[0] = k.now();
+            sem.upWrite();
+        });
+        k.spawn(on("w1", 2), () -> {
+            k.sleep(1_050_000); // spins on w0, the owner on a CPU
+            passTheLock.run();
+        });
+        k.run();
+        assertThat(q[0]).as("wq waited for the handoff").isBetween(5_000_000L, 5_250_000L);
+        assertThat(releases).as("and took the lock the instant an on-CPU owner dropped it").contains(q[0]);
+        assertThat(releases.size()).as("the spinning writers went on").isGreaterThan(150);
+    }
+
     /** The hosted backend keeps real blocking and queue-order hand-off (no spinning, no stealing). */
     @RepeatedTest(50)
     void hostedRwsemUnaffected() {

@@ -61,6 +61,8 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
     private final ArrayDeque<TaskStruct> spinners = new ArrayDeque<>();
     /** RWSEM_FLAG_HANDOFF, and the waiter that set it. */
     private Waiter handoff;
+    /** The waiter that set RWSEM_FLAG_HANDOFF, while it spins on a writer owner (rwsem_spin_on_owner). */
+    private TaskStruct handoffSpinner;
     /** RWSEM_NONSPINNABLE in sem->owner: cleared when a writer next owns the lock. */
     private boolean nonspinnable;
     /** The head spinner's rspin_threshold on a reader-owned lock. */
@@ -221,11 +223,31 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
             return;
         }
         while (!tryWriteLock(w)) {
+            if (handoff == w && handoffSpinOnOwner(t)) {
+                // the owner released the lock while we spun on it: trylock again without sleeping
+                continue;
+            }
             seam.block(t, guard, on, this::holders, killable ? () -> giveUp(w) : null);
             if (!queue.contains(w)) {
                 throw new KernelException(Errno.EINTR, "down_write_killable", "fatal signal while waiting");
             }
         }
+    }
+
+    /**
+     * rwsem_down_write_slowpath after setting RWSEM_FLAG_HANDOFF and failing to take the lock: with
+     * wstate WRITER_HANDOFF it calls rwsem_spin_on_owner, which spins only on a writer owner that is
+     * on a CPU (a reader owner or RWSEM_NONSPINNABLE returns at once, and the writer sleeps) and
+     * returns when the owner changes. True when the writer spun and the lock was released meanwhile.
+     */
+    private boolean handoffSpinOnOwner(TaskStruct t) {
+        TaskStruct owner = writer;
+        if (nonspinnable || owner == null || !seam.onCpu(owner)) {
+            return false;
+        }
+        handoffSpinner = t;
+        seam.spin(t, guard, "rwsem '" + name + "' (write, handoff spinning)", this::holders);
+        return true;
     }
 
     /**
@@ -370,6 +392,12 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
             seam.lockdep().acquired(t, lockClass, name, this, true);
             writer = null;
             readers.add(t);
+            TaskStruct h = handoffSpinner;
+            if (h != null) {
+                // rwsem_spin_on_owner: the owner became reader-owned (OWNER_READER), stop spinning
+                handoffSpinner = null;
+                seam.endSpin(h);
+            }
             wakeReaders();
             if (!spinners.isEmpty()) {
                 armRspin();
@@ -391,10 +419,35 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
             seam.cancelTimer(rspinTimer);
             setWriter(s);
             seam.endSpin(s);
-            readerHandoff();
+            wakeAfterSteal();
+            return;
+        }
+        TaskStruct h = handoffSpinner;
+        if (h != null) {
+            // the handoff writer's rwsem_spin_on_owner sees the owner change to NULL and retries
+            handoffSpinner = null;
+            seam.endSpin(h);
             return;
         }
         markWake(true);
+    }
+
+    /**
+     * The releaser's rwsem_wake still runs rwsem_mark_wake(RWSEM_WAKE_ANY) after a spinner took the
+     * lock (up_write and up_read decide on rwsem_wake from the count they saw at release): a writer
+     * at the head is woken, retries (rwsem_try_write_lock) and, first past its RWSEM_WAIT_TIMEOUT,
+     * sets RWSEM_FLAG_HANDOFF; a reader at the head sets it itself.
+     */
+    private void wakeAfterSteal() {
+        Waiter head = queue.peek();
+        if (head == null) {
+            return;
+        }
+        if (head.write) {
+            seam.wake(head.task);
+        } else {
+            readerHandoff();
+        }
     }
 
     /**
