@@ -222,6 +222,138 @@ class RwsemSpinAndHandoffTest {
         assertThat(sections[1]).as("readers stole the lock meanwhile").isGreaterThan(90);
     }
 
+    /**
+     * __up_read clears RWSEM_NONSPINNABLE (clear_nonspinnable) when the count drops to "no lock,
+     * RWSEM_FLAG_WAITERS", before rwsem_wake. So after w1 gave up spinning on r's long hold and
+     * slept, r re-took (stole) the lock it freed before w1 switched in (reader optimistic lock
+     * stealing), and w2, arriving during that steal, may spin again (rwsem_can_spin_on_owner sees
+     * no RWSEM_NONSPINNABLE): it takes the lock the instant the stealer drops it
+     * (rwsem_try_write_lock_unqueued), ahead of the sleeping w1.
+     */
+    @Test
+    void lastUpReadClearsNonspinnableSoALaterWriterSpinsAgain() {
+        Kernel k = sim(3);
+        RwSemaphore sem = k.rwsem("mmap_lock");
+        List<String> order = new ArrayList<>();
+        long[] w2 = new long[3];
+        k.spawn(on("r", 0), () -> {
+            sem.downRead();
+            k.work(1_000_000);
+            sem.upRead();
+            // back 0.5 us later, before the woken w1 has switched in (2 us): r steals the lock
+            k.work(500);
+            sem.downRead();
+            order.add("r");
+            k.work(55_000);
+            sem.upRead();
+        });
+        k.spawn(on("w1", 1), () -> {
+            k.sleep(1_000); // spins 10.5 us on r, sets RWSEM_NONSPINNABLE, sleeps
+            sem.downWrite();
+            order.add("w1");
+            sem.upWrite();
+        });
+        k.spawn(on("w2", 2), () -> {
+            k.sleep(1_050_000); // r's second hold lasts from about 1 ms to 1.056 ms
+            long run0 = k.current().sumExecRuntime();
+            w2[0] = k.now();
+            sem.downWrite();
+            w2[1] = k.now();
+            w2[2] = k.current().sumExecRuntime() - run0;
+            order.add("w2");
+            sem.upWrite();
+        });
+        k.run();
+        assertThat(order).containsExactly("r", "w2", "w1");
+        assertThat(w2[2]).as("w2 waited on its CPU (spinning), not asleep").isEqualTo(w2[1] - w2[0]).isPositive();
+    }
+
+    /**
+     * rwsem_mark_wake with a reader at the head, called by rwsem_wake after an up_write whose lock a
+     * spinning writer took first (oldcount has RWSEM_WRITER_MASK): the reader backs out and, once past
+     * RWSEM_WAIT_TIMEOUT, sets RWSEM_FLAG_HANDOFF; rwsem_try_write_lock_unqueued then fails for the
+     * spinners, the next up_write's rwsem_mark_wake grants the reader and clears the bit. Two writers
+     * passing the lock to each other by spinning starve the reader for about 5 ms, not for the 20 ms
+     * they keep at it.
+     */
+    @Test
+    void aReaderStarvedBySpinningWritersSetsTheHandoff() {
+        Kernel k = sim(3);
+        RwSemaphore sem = k.rwsem("mmap_lock");
+        long[] rIn = new long[1];
+        int[] writerSections = new int[2];
+        for (int i = 0; i < 2; i++) {
+            int me = i;
+            k.spawn(on("w" + i, i), () -> {
+                k.sleep(1_000L * me);
+                while (k.now() < 20_000_000) {
+                    sem.downWrite();
+                    k.work(100_000);
+                    sem.upWrite();
+                    writerSections[me]++;
+                    k.work(1_000);
+                }
+            });
+        }
+        k.spawn(on("r", 2), () -> {
+            k.sleep(50_000);
+            sem.downRead();
+            rIn[0] = k.now();
+            sem.upRead();
+        });
+        k.run();
+        assertThat(rIn[0]).as("granted after its timeout, two writer holds later at most").isBetween(4_000_000L, 5_300_000L);
+        assertThat(writerSections[0] + writerSections[1]).as("the writers went on").isGreaterThan(150);
+    }
+
+    /**
+     * A queued writer behind writers that pass the lock to each other by spinning. __up_write calls
+     * rwsem_wake whenever RWSEM_FLAG_WAITERS was set, and rwsem_mark_wake(RWSEM_WAKE_ANY) wakes the
+     * writer at the head even though a spinner already took the lock; the woken writer fails
+     * rwsem_try_write_lock and, once past RWSEM_WAIT_TIMEOUT (from the 5th jiffy), sets
+     * RWSEM_FLAG_HANDOFF, then, as WRITER_HANDOFF, spins on the on-CPU writer owner
+     * (rwsem_spin_on_owner) and takes the lock the instant that owner releases it (OWNER_NULL ->
+     * trylock_again), with no sleep.
+     */
+    @Test
+    void aQueuedWriterBehindSpinningWritersGetsTheHandoffAndSpinsOnTheOwner() {
+        Kernel k = sim(3);
+        RwSemaphore sem = k.rwsem("mmap_lock");
+        List<Long> releases = new ArrayList<>();
+        long[] q = new long[3];
+        Runnable passTheLock = () -> {
+            while (k.now() < 20_000_000) {
+                sem.downWrite();
+                k.work(100_000);
+                releases.add(k.now());
+                sem.upWrite();
+                k.work(1_000);
+            }
+        };
+        k.spawn(on("w0", 0), () -> {
+            sem.downRead();
+            k.work(1_000_000);
+            sem.upRead();
+            // back 0.5 us later, before the woken wq has switched in (2 us): w0 spins and takes it
+            k.work(500);
+            passTheLock.run();
+        });
+        k.spawn(on("wq", 1), () -> {
+            k.sleep(1_000); // spins 10.5 us on w0's read hold, sets RWSEM_NONSPINNABLE, queues in jiffy 0
+            sem.downWrite();
+            q[0] = k.now();
+            sem.upWrite();
+        });
+        k.spawn(on("w1", 2), () -> {
+            k.sleep(1_050_000); // spins on w0, the owner on a CPU
+            passTheLock.run();
+        });
+        k.run();
+        assertThat(q[0]).as("wq waited for the handoff").isBetween(5_000_000L, 5_250_000L);
+        assertThat(releases).as("and took the lock the instant an on-CPU owner dropped it").contains(q[0]);
+        assertThat(releases.size()).as("the spinning writers went on").isGreaterThan(150);
+    }
+
     /** The hosted backend keeps real blocking and queue-order hand-off (no spinning, no stealing). */
     @RepeatedTest(50)
     void hostedRwsemUnaffected() {

@@ -85,7 +85,7 @@ abstract class LockBase implements KernelLock {
     protected final String waitLabel(int slot, String suffix) {
         String[] labels = waitLabels;
         if (labels == null) {
-            labels = new String[3];
+            labels = new String[4];
             waitLabels = labels;
         }
         String l = labels[slot];

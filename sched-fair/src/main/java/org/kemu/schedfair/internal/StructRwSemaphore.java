@@ -21,7 +21,9 @@ import org.kemu.schedfair.Task;
  * <li>a writer that misses the fast path spins on the CPU (rwsem_optimistic_spin, the osq in FIFO
  * order) while the owner is a writer executing on a CPU, or, on a reader-owned lock, for at most
  * rwsem_rspin_threshold; past it the lock is marked RWSEM_NONSPINNABLE and the writer sleeps;
- * spinners take a freed lock before sleeping waiters (rwsem_try_write_lock_unqueued);</li>
+ * the last up_read with waiters queued clears that mark again (__up_read -> clear_nonspinnable);
+ * spinners take a freed lock before sleeping waiters (rwsem_try_write_lock_unqueued) unless a
+ * reader at the head, waiting past RWSEM_WAIT_TIMEOUT, set RWSEM_FLAG_HANDOFF (rwsem_mark_wake);</li>
  * <li>a woken writer is not handed the lock: it retries (rwsem_try_write_lock) and, first in line
  * for longer than RWSEM_WAIT_TIMEOUT, sets RWSEM_FLAG_HANDOFF, which stops stealing;</li>
  * <li>a reader that misses the fast path (RWSEM_FLAG_WAITERS) queues if other readers hold the lock
@@ -59,6 +61,8 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
     private final ArrayDeque<TaskStruct> spinners = new ArrayDeque<>();
     /** RWSEM_FLAG_HANDOFF, and the waiter that set it. */
     private Waiter handoff;
+    /** The waiter that set RWSEM_FLAG_HANDOFF, while it spins on a writer owner (rwsem_spin_on_owner). */
+    private TaskStruct handoffSpinner;
     /** RWSEM_NONSPINNABLE in sem->owner: cleared when a writer next owns the lock. */
     private boolean nonspinnable;
     /** The head spinner's rspin_threshold on a reader-owned lock. */
@@ -154,6 +158,11 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
                         "task '" + t.name + "' releases rwsem '" + name + "' it does not hold for read");
             }
             if (readers.isEmpty()) {
+                if (model514 && !queue.isEmpty()) {
+                    // __up_read: the count reached (no lock, RWSEM_FLAG_WAITERS); clear_nonspinnable
+                    // runs before rwsem_wake, so the next writer may spin on the next reader phase
+                    nonspinnable = false;
+                }
                 freed();
             }
         } finally {
@@ -217,11 +226,31 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
             return;
         }
         while (!tryWriteLock(w)) {
+            if (handoff == w && handoffSpinOnOwner(t)) {
+                // the owner released the lock while we spun on it: trylock again without sleeping
+                continue;
+            }
             seam.block(t, guard, on, holdersView, killable ? () -> giveUp(w) : null);
             if (!queue.contains(w)) {
                 throw new KernelException(Errno.EINTR, "down_write_killable", "fatal signal while waiting");
             }
         }
+    }
+
+    /**
+     * rwsem_down_write_slowpath after setting RWSEM_FLAG_HANDOFF and failing to take the lock: with
+     * wstate WRITER_HANDOFF it calls rwsem_spin_on_owner, which spins only on a writer owner that is
+     * on a CPU (a reader owner or RWSEM_NONSPINNABLE returns at once, and the writer sleeps) and
+     * returns when the owner changes. True when the writer spun and the lock was released meanwhile.
+     */
+    private boolean handoffSpinOnOwner(TaskStruct t) {
+        TaskStruct owner = writer;
+        if (nonspinnable || owner == null || !seam.onCpu(owner)) {
+            return false;
+        }
+        handoffSpinner = t;
+        seam.spin(t, guard, waitLabel(3, " (write, handoff spinning)"), holdersView);
+        return true;
     }
 
     /**
@@ -366,6 +395,12 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
             seam.lockdep().acquired(t, lockClass, name, this, true);
             writer = null;
             readers.add(t);
+            TaskStruct h = handoffSpinner;
+            if (h != null) {
+                // rwsem_spin_on_owner: the owner became reader-owned (OWNER_READER), stop spinning
+                handoffSpinner = null;
+                seam.endSpin(h);
+            }
             wakeReaders();
             if (!spinners.isEmpty()) {
                 armRspin();
@@ -387,9 +422,48 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
             seam.cancelTimer(rspinTimer);
             setWriter(s);
             seam.endSpin(s);
+            wakeAfterSteal();
+            return;
+        }
+        TaskStruct h = handoffSpinner;
+        if (h != null) {
+            // the handoff writer's rwsem_spin_on_owner sees the owner change to NULL and retries
+            handoffSpinner = null;
+            seam.endSpin(h);
             return;
         }
         markWake(true);
+    }
+
+    /**
+     * The releaser's rwsem_wake still runs rwsem_mark_wake(RWSEM_WAKE_ANY) after a spinner took the
+     * lock (up_write and up_read decide on rwsem_wake from the count they saw at release): a writer
+     * at the head is woken, retries (rwsem_try_write_lock) and, first past its RWSEM_WAIT_TIMEOUT,
+     * sets RWSEM_FLAG_HANDOFF; a reader at the head sets it itself.
+     */
+    private void wakeAfterSteal() {
+        Waiter head = queue.peek();
+        if (head == null) {
+            return;
+        }
+        if (head.write) {
+            seam.wake(head.task);
+        } else {
+            readerHandoff();
+        }
+    }
+
+    /**
+     * rwsem_wake -> rwsem_mark_wake(RWSEM_WAKE_ANY) after the release, finding that a spinner took the
+     * lock first: a reader at the head backs its grant out and, once waiting past its
+     * RWSEM_WAIT_TIMEOUT (time_after(jiffies, waiter->timeout)), sets RWSEM_FLAG_HANDOFF, so that the
+     * next release goes to the queue, not to a spinner.
+     */
+    private void readerHandoff() {
+        Waiter head = queue.peek();
+        if (head != null && !head.write && handoff == null && jiffies() > head.timeout) {
+            handoff = head;
+        }
     }
 
     /**
@@ -427,6 +501,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
 
     private void wakeReaders() {
         int woken = 0;
+        boolean ownedBefore = !readers.isEmpty();
         for (Iterator<Waiter> it = queue.iterator(); it.hasNext() && woken < MAX_READERS_WAKEUP;) {
             Waiter w = it.next();
             if (!w.write) {
@@ -434,6 +509,17 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
                 readers.add(w.task);
                 seam.wake(w.task);
                 woken++;
+            }
+        }
+        if (woken > 0 && model514) {
+            // rwsem_mark_wake: once readers are woken, RWSEM_FLAG_HANDOFF is no longer needed
+            if (handoff != null && !handoff.write) {
+                handoff = null;
+            }
+            if (!ownedBefore && !spinners.isEmpty() && writer == null) {
+                // the spinners now see a reader owner (rwsem_spin_on_owner -> OWNER_READER) and the
+                // head one starts its rspin threshold (rwsem_optimistic_spin)
+                armRspin();
             }
         }
     }
