@@ -33,8 +33,8 @@ public final class Experiments {
                     "machine x backing (hugetlb, thp) x prealloc (0, 16) x guest GiB (intel 16/128/360, amd 16/128/980)"
                             + " x locked_vm cache pages (0, 32768, 65536, 131072) x padata threads (1, 8, 16, 24, 32)",
                     List.of("pin s", "pin speedup", "init s", "init speedup"),
-                    "full: about 480 guest inits, hours; one machine, backing and size (--machine --backing --mem):"
-                            + " minutes; subset with --machine/--backing/--prealloc/--mem/--threads/--cache"),
+                    "full: about 480 guest inits, tens of minutes (the 408-cell sweep matrix took 12 min on 2"
+                            + " cores); one machine, backing and size (--machine --backing --mem): minutes; subset with --machine/--backing/--prealloc/--mem/--threads/--cache"),
             new Experiment("patch13-nice", "patch 13 (2022): helpers at MAX_NICE vs a competing load",
                     "8 CPUs (cores 0-7 of node 0) of intel-8167m",
                     "(a) padata_test 8 threads vs stress-ng 7 workers started after; (b) padata_vfio 8-thread pin of"
