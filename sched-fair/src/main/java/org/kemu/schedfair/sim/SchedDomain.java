@@ -53,14 +53,12 @@ final class SchedDomain {
     SchedDomain parent;
     SchedDomain child;
 
-    private SchedDomain(Level level, int cpu, int[] span, int[][] groups) {
+    /** {@code spanMask} is shared by every CPU's domain of that span and never written. */
+    private SchedDomain(Level level, int cpu, int[] span, BitSet spanMask, int[][] groups) {
         this.level = level;
         this.cpu = cpu;
         this.span = span;
-        this.spanMask = new BitSet();
-        for (int c : span) {
-            spanMask.set(c);
-        }
+        this.spanMask = spanMask;
         this.groups = groups;
         // sd_init: every level balances on newidle, exec and fork, is wake-affine and prefers siblings
         int f = SD_BALANCE_NEWIDLE | SD_BALANCE_EXEC | SD_BALANCE_FORK | SD_WAKE_AFFINE | SD_PREFER_SIBLING;
@@ -128,26 +126,54 @@ final class SchedDomain {
         return out;
     }
 
-    /** The span of each topology level around each CPU (the tl->mask(cpu) of the level), memoized. */
+    /**
+     * The span of each topology level around each CPU (the tl->mask(cpu) of the level) and its mask,
+     * memoized: every CPU of a span shares one array and one mask, which no domain writes, so a
+     * 256-CPU machine builds each once instead of once per CPU.
+     */
     private static final class Spans {
         final Topology topo;
         final int[][][] bySpan;
+        final BitSet[][] maskBySpan;
+        /** The one-CPU groups of the lowest level. */
+        final int[][] single;
 
         Spans(Topology topo) {
             this.topo = topo;
             this.bySpan = new int[Level.values().length][topo.nrCpus()][];
+            this.maskBySpan = new BitSet[Level.values().length][topo.nrCpus()];
+            this.single = new int[topo.nrCpus()][];
         }
 
         int[] of(Level l, int cpu) {
             int[] s = bySpan[l.ordinal()][cpu];
             if (s == null) {
                 s = span(topo, l, cpu).toArray();
+                BitSet m = new BitSet();
+                for (int c : s) {
+                    m.set(c);
+                }
                 // every CPU of the span has this same span
                 for (int c : s) {
                     bySpan[l.ordinal()][c] = s;
+                    maskBySpan[l.ordinal()][c] = m;
                 }
             }
             return s;
+        }
+
+        BitSet maskOf(Level l, int cpu) {
+            of(l, cpu);
+            return maskBySpan[l.ordinal()][cpu];
+        }
+
+        int[] single(int cpu) {
+            int[] g = single[cpu];
+            if (g == null) {
+                g = new int[] {cpu};
+                single[cpu] = g;
+            }
+            return g;
         }
     }
 
@@ -163,7 +189,7 @@ final class SchedDomain {
         for (Level l : levels) {
             int[] span = spans.of(l, cpu);
             int[][] groups = groups(spans, l, span, cpu, prevSpan == null);
-            SchedDomain sd = new SchedDomain(l, cpu, span, groups);
+            SchedDomain sd = new SchedDomain(l, cpu, span, spans.maskOf(l, cpu), groups);
             if (below == null) {
                 bottom = sd;
             } else {
@@ -211,7 +237,6 @@ final class SchedDomain {
     private static int[][] groups(Spans spans, Level l, int[] span, int cpu, boolean lowest) {
         List<int[]> out = new ArrayList<>();
         BitSet covered = new BitSet();
-        int[] order = new int[span.length];
         // start at cpu's group, then wrap around the span as the group ring does
         int at = 0;
         for (int i = 0; i < span.length; i++) {
@@ -219,14 +244,13 @@ final class SchedDomain {
                 at = i;
             }
         }
+        Level below = lowest ? null : Level.values()[l.ordinal() - 1];
         for (int i = 0; i < span.length; i++) {
-            order[i] = span[(at + i) % span.length];
-        }
-        for (int c : order) {
+            int c = span[(at + i) % span.length];
             if (covered.get(c)) {
                 continue;
             }
-            int[] g = lowest ? new int[] {c} : spans.of(Level.values()[l.ordinal() - 1], c);
+            int[] g = lowest ? spans.single(c) : spans.of(below, c);
             for (int x : g) {
                 covered.set(x);
             }
