@@ -44,9 +44,10 @@ final class HugetlbFaultMutexTable {
     }
 
     /**
-     * {@link #jhash2} of exactly four words with initval 0, unrolled: one {@code __jhash_mix} over the
-     * first three, then {@code __jhash_final} with the fourth. Every hugetlb fault hashes, and the
-     * array the general form takes was an allocation per fault.
+     * include/linux/jhash.h {@code jhash2()} of exactly four words with initval 0, unrolled: one
+     * {@code __jhash_mix} over the first three, then {@code __jhash_final} with the fourth. Every
+     * hugetlb fault hashes, and the array the general form takes would be an allocation per fault
+     * (HugetlbFaultMutexTableTest checks this form against the general one).
      */
     static int jhash2Of4(int k0, int k1, int k2, int k3) {
         int a = JHASH_INITVAL + (4 << 2);
@@ -62,48 +63,6 @@ final class HugetlbFaultMutexTable {
         b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
         c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
         a += k3;
-        c ^= b; c -= Integer.rotateLeft(b, 14);
-        a ^= c; a -= Integer.rotateLeft(c, 11);
-        b ^= a; b -= Integer.rotateLeft(a, 25);
-        c ^= b; c -= Integer.rotateLeft(b, 16);
-        a ^= c; a -= Integer.rotateLeft(c, 4);
-        b ^= a; b -= Integer.rotateLeft(a, 14);
-        c ^= b; c -= Integer.rotateLeft(b, 24);
-        return c;
-    }
-
-    /** include/linux/jhash.h {@code jhash2()}: Bob Jenkins' lookup3 over u32 words. */
-    static int jhash2(int[] k, int initval) {
-        int length = k.length;
-        int a = JHASH_INITVAL + (length << 2) + initval;
-        int b = a;
-        int c = a;
-        int i = 0;
-        while (length > 3) {
-            a += k[i];
-            b += k[i + 1];
-            c += k[i + 2];
-            // __jhash_mix
-            a -= c; a ^= Integer.rotateLeft(c, 4); c += b;
-            b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
-            c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
-            a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
-            b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
-            c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
-            length -= 3;
-            i += 3;
-        }
-        if (length == 0) {
-            return c;
-        }
-        if (length == 3) {
-            c += k[i + 2];
-        }
-        if (length >= 2) {
-            b += k[i + 1];
-        }
-        a += k[i];
-        // __jhash_final
         c ^= b; c -= Integer.rotateLeft(b, 14);
         a ^= c; a -= Integer.rotateLeft(c, 11);
         b ^= a; b -= Integer.rotateLeft(a, 25);
