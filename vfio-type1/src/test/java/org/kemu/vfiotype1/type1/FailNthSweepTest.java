@@ -48,22 +48,8 @@ class FailNthSweepTest {
     void sweepKtaskLocking(PinConfig pin) {
         // ktask v4 08/13: vfio_lock_acct() no longer calls mmap_write_lock_killable(), so its EINTR point is
         // never reached; the atomic charge's ENOMEM point is, and every failure still leaves nothing behind
-        Set<String> sites = new LinkedHashSet<>();
-        int n = 1;
-        for (; n <= 400; n++) {
-            Outcome o = runOnce(pin, n);
-            assertThat(o.leaks()).as("n=%d site %s", n, o.site()).isEmpty();
-            if (!o.fired()) {
-                assertThat(o.error()).as("n=%d: nothing injected, so nothing fails", n).isNull();
-                break;
-            }
-            sites.add(o.site());
-            if (o.error() != null) {
-                assertThat(o.error().check()).as("n=%d", n).isEqualTo(o.site());
-            }
-        }
-        assertThat(n).isGreaterThan(10).isLessThan(400);
-        assertThat(sites).contains("mm:account_locked_vm", "gup:try_grab_folio", "iommu_map:pgtable_alloc")
+        Swept sw = sweepAll(pin);
+        assertThat(sw.sites()).contains("mm:account_locked_vm", "gup:try_grab_folio", "iommu_map:pgtable_alloc")
                 .doesNotContain(VfioLockAcct.FAIL_LOCK_ACCT);
     }
 
@@ -73,6 +59,23 @@ class FailNthSweepTest {
     @ParameterizedTest
     @MethodSource("modes")
     void sweep(PinConfig pin) {
+        Swept sw = sweepAll(pin);
+        assertThat(sw.sites()).contains("vfio_dma_do_map:kzalloc", VfioBatch.FAIL_BATCH_INIT,
+                VfioLockAcct.FAIL_LOCK_ACCT, "gup:try_grab_folio", "mm:alloc_pages", "iommu_map:pgtable_alloc",
+                "vfio_unmap_unpin:region_alloc");
+        assertThat(sw.fatal()).contains("vfio_dma_do_map:kzalloc", VfioLockAcct.FAIL_LOCK_ACCT, "iommu_map:pgtable_alloc");
+    }
+
+    /** The sites a sweep injected at, and those whose failure came out of the call. */
+    private record Swept(Set<String> sites, Set<String> fatal) {
+    }
+
+    /**
+     * Fails the n-th injection point for n = 1, 2, ... until nothing is injected: after each run
+     * nothing leaks, a run with nothing injected succeeds, and a failure that comes out is the
+     * injected one (its errno and the check of that site).
+     */
+    private Swept sweepAll(PinConfig pin) {
         Set<String> sites = new LinkedHashSet<>();
         Set<String> fatal = new LinkedHashSet<>();
         int n = 1;
@@ -85,16 +88,12 @@ class FailNthSweepTest {
             }
             sites.add(o.site());
             if (o.error() != null) {
-                // the injected failure is what comes out (its errno and the check of that site)
                 assertThat(o.error().check()).as("n=%d", n).isEqualTo(o.site());
                 fatal.add(o.site());
             }
         }
         assertThat(n).isGreaterThan(10).isLessThan(400);
-        assertThat(sites).contains("vfio_dma_do_map:kzalloc", VfioBatch.FAIL_BATCH_INIT,
-                VfioLockAcct.FAIL_LOCK_ACCT, "gup:try_grab_folio", "mm:alloc_pages", "iommu_map:pgtable_alloc",
-                "vfio_unmap_unpin:region_alloc");
-        assertThat(fatal).contains("vfio_dma_do_map:kzalloc", VfioLockAcct.FAIL_LOCK_ACCT, "iommu_map:pgtable_alloc");
+        return new Swept(sites, fatal);
     }
 
     private Outcome runOnce(PinConfig pin, int n) {
