@@ -252,7 +252,7 @@ final class PteRunStore {
         }
     }
 
-    /** Heap bytes of the columns, for the scale benchmarks. */
+    /** Heap bytes of the columns (PteRunStoreTest bounds them per run). */
     long heapBytes() {
         long b = 40 + 16 + 4L * chunks.size();
         for (Chunk c : chunks) {
