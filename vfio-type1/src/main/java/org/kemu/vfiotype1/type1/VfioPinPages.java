@@ -105,6 +105,9 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
         counters.runs.incrementAndGet();
         boolean folio = folioBatched;
         long pendingNs = costs.runNs();
+        // struct page bytes the pending per-page steps read, and the node they stream from
+        long memmapBytes = 0;
+        int memmapNode = 0;
         long[] pfnBox = new long[1];
         boolean haveBase = false;
         long pfnBase = 0;
@@ -134,8 +137,9 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
             outer:
             while (npage > 0) {
                 if (batch.size == 0) {
-                    kernel.work(pendingNs + costs.batchRefillNs());
+                    kernel.work(pendingNs + costs.batchRefillNs(), memmapNode, memmapBytes);
                     pendingNs = 0;
+                    memmapBytes = 0;
                     kernel.condResched();
                     long ret = vaddrGetPfns(mm, vaddr, npage, dma.prot().writable(), batch, pfnBox);
                     pfn = pfnBox[0];
@@ -165,9 +169,23 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
                         nr = batch.numPagesContiguous();
                         pendingNs += costs.contigStepNs() + costs.contigScanPageNs() * nr;
                     } else {
-                        // 5.14 walks one page at a time; the steps are the same pages, charged per page
+                        // 5.14 walks one page at a time; the steps are the same pages, charged per page.
+                        // Each step's is_invalid_reserved_pfn() reads the page's own struct page
+                        // (PageReserved is PF_NO_COMPOUND: the tail's flags, not the head's), one cold
+                        // cache line per 4 KiB page streamed from the node whose memmap holds it (sparse
+                        // vmemmap is allocated on the section's node). The folio form tests one pfn per run.
                         nr = batch.numPagesContiguous();
                         pendingNs += costs.pinPageNs() * nr;
+                        if (!rsvd) {
+                            int node = pm.nodeOf(pfn);
+                            if (memmapBytes > 0 && node != memmapNode) {
+                                kernel.work(pendingNs, memmapNode, memmapBytes);
+                                pendingNs = 0;
+                                memmapBytes = 0;
+                            }
+                            memmapNode = node;
+                            memmapBytes += (long) MmConstants.STRUCT_PAGE_SIZE * nr;
+                        }
                     }
                     if (!rsvd) {
                         long acct = nr;
@@ -202,8 +220,9 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
                     pfn = batch.current();
                 }
             }
-            kernel.work(pendingNs);
+            kernel.work(pendingNs, memmapNode, memmapBytes);
             pendingNs = 0;
+            memmapBytes = 0;
             if (rsvd) {
                 dma.markHasRsvd();
             }
@@ -218,7 +237,7 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
                 readHeld = false;
                 mm.mmapLock().upRead();
             }
-            kernel.work(pendingNs);
+            kernel.work(pendingNs, memmapNode, memmapBytes);
             if (pinned > 0 && !rsvd) {
                 putPfnRange(dma, pfnBase, pinned);
             }
