@@ -171,9 +171,13 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
                     } else {
                         // 5.14 walks one page at a time; the steps are the same pages, charged per page.
                         // Each step's is_invalid_reserved_pfn() reads the page's own struct page
-                        // (PageReserved is PF_NO_COMPOUND: the tail's flags, not the head's), one cold
-                        // cache line per 4 KiB page streamed from the node whose memmap holds it (sparse
-                        // vmemmap is allocated on the section's node). The folio form tests one pfn per run.
+                        // (PageReserved is PF_NO_COMPOUND: the tail's flags, not the head's): one cache
+                        // line per 4 KiB page from the node whose memmap holds it (sparse vmemmap is
+                        // allocated on the section's node). After follow_hugetlb_page, which touches only
+                        // the head, the line is cold here; a per-4 KiB GUP walk (follow_page_pte,
+                        // follow_trans_huge_pmd's compound_head) missed on it moments earlier in the same
+                        // batch, so the one line per page is charged once, here. The folio form tests the
+                        // first pfn of a run only.
                         nr = batch.numPagesContiguous();
                         pendingNs += costs.pinPageNs() * nr;
                         if (!rsvd) {
