@@ -73,6 +73,9 @@ final class GuestInitCommand extends KemuCommand {
                 }
                 t.row(row(describe(c, g), r, base));
                 out.print(t.note(TIME_NOTE).table());
+                if (r.memcg() != null) {
+                    out.println(memcgLine(r.memcg()));
+                }
                 if (!r.invariantViolations().isEmpty()) {
                     out.println("INVARIANT VIOLATIONS: " + r.invariantViolations());
                     return 1;
@@ -81,6 +84,15 @@ final class GuestInitCommand extends KemuCommand {
         }
         out.flush();
         return 0;
+    }
+
+    /** qemu's memory cgroup after the init: what the faults charged, and how many page tables escaped it. */
+    static String memcgLine(GuestInitResult.MemcgUsage u) {
+        String max = u.maxPages() == org.kemu.schedfair.MemCgroup.MAX ? "max" : u.maxPages() + " pages";
+        return String.format(java.util.Locale.ROOT,
+                "memcg qemu: memory.max %s, memory.current %d pages (peak %d, failcnt %d); page tables %d pages,"
+                        + " %d charged to the group", max, u.currentPages(), u.peakPages(), u.failcnt(),
+                u.pgtablePages(), u.pgtablePagesCharged());
     }
 
     /** The columns guest-init and compare share, the first one named {@code first}. */

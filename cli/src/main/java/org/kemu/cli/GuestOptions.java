@@ -51,6 +51,16 @@ final class GuestOptions {
             + " held per run) (default: ${DEFAULT-VALUE})")
     String pinLocking;
 
+    @Option(names = "--memcg-max", description = "run qemu in a memory cgroup with this memory.max (a size, or max);"
+            + " its faults charge the user pages and the page tables they allocate, a breach fails the pin with ENOMEM"
+            + " (default: qemu in the root group, nothing charged)")
+    String memcgMax;
+
+    @Option(names = "--helpers-active-memcg", description = "padata helpers run under set_active_memcg(qemu's group),"
+            + " so the page tables they allocate count against --memcg-max (the RFC's TODO; off: as 5.14, a"
+            + " kthread's page tables charge no group) (default: off)")
+    boolean helpersActiveMemcg;
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
 
@@ -106,7 +116,21 @@ final class GuestOptions {
     }
 
     LabConfig config() {
-        return machine.apply(LabConfig.of(machine.seed, pin()));
+        LabConfig c = machine.apply(LabConfig.of(machine.seed, pin()));
+        return helpersActiveMemcg ? c.withPadataFeatures(c.padataFeatures().withActiveMemcg(true)) : c;
+    }
+
+    /** memory.max in pages (page_counter_memparse rounds down), or GuestSpec.NO_MEMCG. */
+    private long memcgMaxPages() {
+        if (memcgMax == null) {
+            if (helpersActiveMemcg) {
+                throw new IllegalArgumentException("--helpers-active-memcg needs --memcg-max: qemu in the root group"
+                        + " is charged nothing either way");
+            }
+            return GuestSpec.NO_MEMCG;
+        }
+        return memcgMax.trim().equalsIgnoreCase("max") ? org.kemu.schedfair.MemCgroup.MAX
+                : Sizes.parse(memcgMax) >>> org.kemu.mmgup.MmConstants.PAGE_SHIFT;
     }
 
     LabConfig baseline() {
@@ -116,6 +140,6 @@ final class GuestOptions {
     /** The serial 5.14 base: qemu's one MAP_DMA. */
     GuestSpec baselineGuest() {
         return new GuestSpec(Backing.parse(backing), Sizes.parse(mem), preallocThreads)
-                .withMachine(QemuMachineType.parse(qemuMachine));
+                .withMachine(QemuMachineType.parse(qemuMachine)).withMemcgMaxPages(memcgMaxPages());
     }
 }

@@ -127,6 +127,17 @@ final class Reports {
         b.put("note", "pin-path times are summed over every pinning thread; the pin is the largest of map_dma_calls;"
                 + " contiguous runs, locked_vm, iommu and lock waits cover every MAP_DMA of the init");
         m.put("breakdown", b);
+        if (r.memcg() != null) {
+            GuestInitResult.MemcgUsage u = r.memcg();
+            Map<String, Object> cg = new LinkedHashMap<>();
+            cg.put("max_pages", u.maxPages() == org.kemu.schedfair.MemCgroup.MAX ? "max" : u.maxPages());
+            cg.put("current_pages", u.currentPages());
+            cg.put("peak_pages", u.peakPages());
+            cg.put("failcnt", u.failcnt());
+            cg.put("pagetable_pages", u.pgtablePages());
+            cg.put("pagetable_pages_charged", u.pgtablePagesCharged());
+            m.put("memcg", cg);
+        }
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("kemu_version", Version.get());
         meta.put("profile", p.name());

@@ -26,7 +26,26 @@ import org.kemu.vfiotype1.Type1Stats;
 public record GuestInitResult(long pinNs, long initNs, long preallocNs, long otherNs,
         org.kemu.vfiotype1.Type1Stats pin, long totalLockWaitNs, java.util.SortedMap<String, Long> lockWaitNs, long events, long eventHash,
         java.util.List<String> invariantViolations, long wallNanos, long pinWallNanos, java.util.List<MapDmaCall> mapDmaCalls,
-        java.util.List<Long> cpuBusyNs, TlbFlushes tlb) {
+        java.util.List<Long> cpuBusyNs, TlbFlushes tlb, MemcgUsage memcg) {
+
+    /** Without a memory cgroup ({@link GuestSpec#NO_MEMCG}). */
+    public GuestInitResult(long pinNs, long initNs, long preallocNs, long otherNs, org.kemu.vfiotype1.Type1Stats pin,
+            long totalLockWaitNs, java.util.SortedMap<String, Long> lockWaitNs, long events, long eventHash,
+            java.util.List<String> invariantViolations, long wallNanos, long pinWallNanos,
+            java.util.List<MapDmaCall> mapDmaCalls, java.util.List<Long> cpuBusyNs, TlbFlushes tlb) {
+        this(pinNs, initNs, preallocNs, otherNs, pin, totalLockWaitNs, lockWaitNs, events, eventHash,
+                invariantViolations, wallNanos, pinWallNanos, mapDmaCalls, cpuBusyNs, tlb, null);
+    }
+
+    /**
+     * qemu's memory cgroup at the end of the init (before any teardown), when it ran in one: what
+     * the faults of the prealloc and the pin charged ({@code memory.current}, {@code memory.peak},
+     * the {@code memory.events} max count) and the page-table pages of qemu's mm, of which those
+     * charged to the group (5.14: a padata helper's charge nobody unless padata's ACTIVE_MEMCG is on).
+     */
+    public record MemcgUsage(long maxPages, long currentPages, long peakPages, long failcnt, long pgtablePages,
+            long pgtablePagesCharged) {
+    }
 
     /**
      * The user-page TLB flushes of one init (the x86 vmstat TLB counters over it, {@link

@@ -145,6 +145,45 @@ public final class MmInvariants {
         return v;
     }
 
+    /**
+     * Every memory cgroup's {@code memory.current} is exactly what is charged to it and its
+     * descendants: the user pages whose faults charged it ({@link PhysicalMemory#memcgUserCharges})
+     * plus the page-table pages of {@code mms} whose allocation charged it
+     * ({@link MmStruct#pgtableCharges}). Checks each group those name, each mm's own group, and their
+     * ancestors; run when no task is inside mm-gup. A charge that outlived its page, or a page whose
+     * free forgot its uncharge, shows here.
+     */
+    public static List<String> checkMemcgCharges(PhysicalMemory pm, java.util.Collection<? extends MmStruct> mms) {
+        Map<org.kemu.schedfair.MemCgroup, Long> expected = new java.util.LinkedHashMap<>();
+        Map<org.kemu.schedfair.MemCgroup, Long> pagetables = new java.util.HashMap<>();
+        for (MmStruct mm : mms) {
+            addUp(expected, mm.memcg(), 0);
+            for (Map.Entry<org.kemu.schedfair.MemCgroup, Long> e : mm.pgtableCharges().entrySet()) {
+                addUp(expected, e.getKey(), e.getValue());
+                addUp(pagetables, e.getKey(), e.getValue());
+            }
+        }
+        for (Map.Entry<org.kemu.schedfair.MemCgroup, Long> e : pm.memcgUserCharges().entrySet()) {
+            addUp(expected, e.getKey(), e.getValue());
+        }
+        List<String> v = new ArrayList<>();
+        for (Map.Entry<org.kemu.schedfair.MemCgroup, Long> e : expected.entrySet()) {
+            org.kemu.schedfair.MemCgroup cg = e.getKey();
+            if (cg.current() != e.getValue()) {
+                v.add(cg + ": memory.current " + cg.current() + " != " + e.getValue() + " charged pages ("
+                        + pagetables.getOrDefault(cg, 0L) + " of them page tables)");
+            }
+        }
+        return v;
+    }
+
+    /** Adds {@code n} to {@code cg} and each non-root ancestor. */
+    private static void addUp(Map<org.kemu.schedfair.MemCgroup, Long> m, org.kemu.schedfair.MemCgroup cg, long n) {
+        for (org.kemu.schedfair.MemCgroup c = cg; c != null && !c.isRoot(); c = c.parent()) {
+            m.merge(c, n, Long::sum);
+        }
+    }
+
     /** Throws {@link IllegalStateException} listing the violations, if any. */
     public static void assertNone(List<String> violations) {
         if (!violations.isEmpty()) {

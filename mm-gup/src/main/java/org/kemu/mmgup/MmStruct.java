@@ -40,6 +40,26 @@ public interface MmStruct {
     /** MMF_HAS_PINNED: set on the first FOLL_PIN and kept. */
     boolean hasPinned();
 
+    /**
+     * The memory cgroup of {@code mm->owner}: what a fault on this mm charges its user pages to
+     * ({@code mem_cgroup_charge(page, vma->vm_mm)} -> {@code get_mem_cgroup_from_mm}), whoever faults,
+     * and the group of the process's own threads (memory is a domain controller in cgroup v2: every
+     * thread of a process is in its group). Root unless set.
+     */
+    org.kemu.schedfair.MemCgroup memcg();
+
+    /** Moves the owner (and so the process) to {@code memcg}; charges already made stay where they are, as in cgroup v2. */
+    void setMemcg(org.kemu.schedfair.MemCgroup memcg);
+
+    /** {@code mm_pgtables_bytes(mm)}: bytes of the PUD, PMD and PTE pages its faults allocated (the PGD not counted). */
+    long pgtablesBytes();
+
+    /**
+     * The page-table pages of this mm by the memcg their allocation charged (the {@code memcg_data}
+     * of each table page, {@code __memcg_kmem_charge_page}); pages that charged no group are left out.
+     */
+    java.util.Map<org.kemu.schedfair.MemCgroup, Long> pgtableCharges();
+
     /** The VMAs, ascending. */
     List<Vma> vmas();
 

@@ -134,6 +134,13 @@ public interface PhysicalMemory {
     /** Pfns of every page (or folio head) that holds a pin, up to {@code max} of them, ascending. */
     long[] pinnedPfns(int max);
 
+    /**
+     * User pages charged to memory cgroups, per group (each group alone, not its ancestors): the
+     * {@code page->memcg_data} of every allocated anonymous page or THP whose fault charged a non-root
+     * group ({@code mem_cgroup_charge}); for the invariant checker.
+     */
+    java.util.Map<org.kemu.schedfair.MemCgroup, Long> memcgUserCharges();
+
     /** Heap bytes of the emulated state (arrays and blocks), for scale benchmarks. */
     long estimatedHeapBytes();
 }

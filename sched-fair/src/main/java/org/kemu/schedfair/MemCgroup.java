@@ -44,6 +44,11 @@ public final class MemCgroup {
         return new MemCgroup(isRoot() ? "/" + childName : name + "/" + childName, this, maxPages);
     }
 
+    /** The parent group, {@code null} for the root. */
+    public MemCgroup parent() {
+        return parent;
+    }
+
     public boolean isRoot() {
         return parent == null;
     }

@@ -95,6 +95,7 @@ final class Type1World {
         List<String> v = new ArrayList<>(c.checkInvariants());
         v.addAll(MmInvariants.checkPinsBalanced(pm));
         v.addAll(MmInvariants.checkLockedVm(sys.lockedVm(), qemu, qemu.lockedVm()));
+        v.addAll(MmInvariants.checkMemcgCharges(pm, List.of(qemu)));
         return v;
     }
 

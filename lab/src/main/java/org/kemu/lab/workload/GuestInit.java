@@ -118,7 +118,14 @@ public final class GuestInit {
         Type1Stats[] stats = new Type1Stats[1];
         List<String> violations = new ArrayList<>();
         List<GuestInitResult.MapDmaCall> calls = new ArrayList<>();
+        org.kemu.schedfair.MemCgroup[] memcg = new org.kemu.schedfair.MemCgroup[1];
+        GuestInitResult.MemcgUsage[] usage = new GuestInitResult.MemcgUsage[1];
         k.spawn(TaskSpec.user("qemu", QEMU_TGID), () -> {
+            if (guest.inMemcg()) {
+                // qemu started in its own group, as libvirt puts it in machine.slice/... before exec
+                memcg[0] = org.kemu.schedfair.MemCgroup.ROOT.child("qemu", guest.memcgMaxPages());
+                org.kemu.mmgup.CgroupProcs.write(k.current(), memcg[0]);
+            }
             t[0] = k.now();
             k.work(qemu.initFixedNs() + Math.round(qemu.initPerGiBNs() * guest.gib()));
             t[1] = k.now();
@@ -170,12 +177,22 @@ public final class GuestInit {
             // charges) and mm-gup's own pin accounting
             violations.addAll(c.checkInvariants());
             violations.addAll(MmInvariants.checkPinsBalanced(pm));
+            violations.addAll(MmInvariants.checkMemcgCharges(pm, List.of(mm)));
+            if (memcg[0] != null) {
+                org.kemu.schedfair.MemCgroup cg = memcg[0];
+                usage[0] = new GuestInitResult.MemcgUsage(cg.max(), cg.current(), cg.watermark(), cg.failcnt(),
+                        mm.pgtablesBytes() >>> MmConstants.PAGE_SHIFT, mm.pgtableCharges().getOrDefault(cg, 0L));
+            }
             if (teardown) {
                 c.unmapDma(DmaUnmapRequest.all());
                 violations.addAll(c.checkInvariants());
                 violations.addAll(MmInvariants.checkLockedVm(lab.get(LockedVm.class), mm, 0));
                 mmOps.exitMmap(mm);
                 violations.addAll(MmInvariants.checkNoPins(pm));
+                violations.addAll(MmInvariants.checkMemcgCharges(pm, List.of(mm)));
+                if (memcg[0] != null && memcg[0].current() != 0) {
+                    violations.add(memcg[0] + " still charged after exit_mmap");
+                }
             }
         }, qemuTask -> qemuTask.attach(MmStruct.class, mm));
         RunStats rs = k.run();
@@ -195,6 +212,6 @@ public final class GuestInit {
                 rs.events(),
                 rs.eventHash(), List.copyOf(violations), System.nanoTime() - wall0, pinWall[0], List.copyOf(calls),
                 java.util.Arrays.stream(rs.cpuBusyNs()).boxed().toList(),
-                GuestInitResult.TlbFlushes.between(vmstat0, pm.vmstat()));
+                GuestInitResult.TlbFlushes.between(vmstat0, pm.vmstat()), usage[0]);
     }
 }

@@ -13,13 +13,15 @@ import org.kemu.schedfair.KernelException;
  */
 final class DetachedRegion implements UnmapRegion {
     private final Mmap mmap;
+    private final MmStructImpl mm;
     private final long start;
     private final long end;
     private final List<VmaImpl> vmas;
     private final AtomicBoolean finished = new AtomicBoolean();
 
-    DetachedRegion(Mmap mmap, long start, long end, List<VmaImpl> vmas) {
+    DetachedRegion(Mmap mmap, MmStructImpl mm, long start, long end, List<VmaImpl> vmas) {
         this.mmap = mmap;
+        this.mm = mm;
         this.start = start;
         this.end = end;
         this.vmas = List.copyOf(vmas);
@@ -71,6 +73,8 @@ final class DetachedRegion implements UnmapRegion {
             }
             mmap.closeVma(v);
         }
+        // free_pgtables: the tables of the range that no VMA left in the mm still uses
+        mm.pgtables.freeUnmapped(mm, start, end);
     }
 
     @Override

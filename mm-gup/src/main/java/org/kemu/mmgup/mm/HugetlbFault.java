@@ -40,6 +40,8 @@ final class HugetlbFault {
             // follow_hugetlb_page() found the page: no fault, no mutex
             return;
         }
+        // huge_pte_alloc, before the fault mutex: the PUD page, and for a 2 MiB page the PMD page
+        mm.pgtables.alloc(kernel, va, v.kind.pageOrder() == MmConstants.PMD_ORDER ? PgTables.PMD : PgTables.PUD);
         long idx = v.hugeIndex(va);
         Mutex m = mutexes.mutexFor(v.resv.mapping, idx);
         m.lock();

@@ -84,6 +84,9 @@ public record MigrateMovable(Kernel kernel, PhysicalMemoryImpl pm, UserPages use
         }
         pm.meta().lock();
         try {
+            for (int j = 0; j < k; j++) {
+                pm.refs().memcg().migrateLocked(old[j], fresh[j]); // mem_cgroup_migrate
+            }
             for (long p : old) {
                 pm.refs().addRefsLocked(p, 1, -1, 0, 0);
             }
@@ -119,6 +122,12 @@ public record MigrateMovable(Kernel kernel, PhysicalMemoryImpl pm, UserPages use
             pt.base[s] = fresh;
         } finally {
             ptl.unlock();
+        }
+        pm.meta().lock();
+        try {
+            pm.refs().memcg().migrateLocked(head, fresh); // mem_cgroup_migrate
+        } finally {
+            pm.meta().unlock();
         }
         pm.refs().putFolio(head);
         pm.events().countMigrations(MmConstants.PMD_PAGES, 0);

@@ -45,6 +45,9 @@ public final class MmStructImpl implements MmStruct {
     final java.util.concurrent.atomic.AtomicLong charged = new java.util.concurrent.atomic.AtomicLong();
     private long rlimitMemlock;
     private boolean capIpcLock;
+    /** The page-table pages faults allocated, with the groups they charged. */
+    final PgTables pgtables = new PgTables();
+    private volatile org.kemu.schedfair.MemCgroup memcg = org.kemu.schedfair.MemCgroup.ROOT;
     volatile boolean exited;
     volatile boolean hasPinned;
 
@@ -128,6 +131,26 @@ public final class MmStructImpl implements MmStruct {
     @Override
     public void setCapIpcLock(boolean cap) {
         this.capIpcLock = cap;
+    }
+
+    @Override
+    public org.kemu.schedfair.MemCgroup memcg() {
+        return memcg;
+    }
+
+    @Override
+    public void setMemcg(org.kemu.schedfair.MemCgroup cg) {
+        this.memcg = java.util.Objects.requireNonNull(cg, "memcg");
+    }
+
+    @Override
+    public long pgtablesBytes() {
+        return pgtables.bytes();
+    }
+
+    @Override
+    public Map<org.kemu.schedfair.MemCgroup, Long> pgtableCharges() {
+        return pgtables.charges();
     }
 
     @Override

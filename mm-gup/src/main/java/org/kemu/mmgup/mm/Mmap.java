@@ -174,7 +174,7 @@ final class Mmap {
             mm.vmas.remove(mid.start);
             detached.add(mid);
         }
-        return new DetachedRegion(this, addr, end, detached);
+        return new DetachedRegion(this, mm, addr, end, detached);
     }
 
     private static List<VmaImpl> overlapping(MmStructImpl mm, long start, long end) {
@@ -373,6 +373,7 @@ final class Mmap {
             for (VmaImpl v : all) {
                 zap(v);
             }
+            mm.pgtables.freeAll(); // free_pgtables over every VMA
             mm.exited = true;
         } finally {
             mm.mmapLock().upWrite();

@@ -48,11 +48,13 @@ public record PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPage
         long slotStart = (pt.firstSlot + s) << pt.slotShift;
         boolean fullSlot = slotStart >= v.start && slotStart + MmConstants.PMD_SIZE <= v.end;
         int nid = currentNode(kernel);
+        mm.pgtables.alloc(kernel, va, PgTables.PMD); // __handle_mm_fault: pud_alloc, pmd_alloc
         if (v.kind == VmaKind.ANON_THP && fullSlot && pt.slotEmpty(s)) {
             if (thpFault(mm, pt, s, slotStart, nid)) {
                 return;
             }
         }
+        mm.pgtables.alloc(kernel, va, PgTables.PTE); // do_anonymous_page: pte_alloc
         int o = PageTable.pteIndex(va);
         int[] p = pt.ptes == null ? null : pt.ptes[s];
         int missing = 0;
@@ -67,6 +69,12 @@ public record PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPage
         long[] fresh = new long[missing];
         userPages.allocSmall(nid, true, fresh, "mm:alloc_pages");
         userPages.clear(fresh, missing, pm.costs().faultNs() + pm.costs().clearPageNs());
+        try {
+            MemcgCharge.chargeUser(kernel, pm, mm, fresh, missing, 1); // do_anonymous_page: mem_cgroup_charge
+        } catch (KernelException e) {
+            putAll(fresh, missing); // oom_free_page
+            throw e;
+        }
         SpinLock ptl = mm.pteLock(slotStart); // do_anonymous_page: pte_offset_map_lock
         ptl.lock();
         List<Long> dup = null;
@@ -130,6 +138,24 @@ public record PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPage
             pm.events().countFaults(0, 0, 1);
             return false;
         }
+        try {
+            MemcgCharge.chargeUser(kernel, pm, mm, new long[] {head}, 1, MmConstants.PMD_PAGES);
+        } catch (KernelException e) {
+            if (e.errno() != Errno.ENOMEM) {
+                throw e;
+            }
+            // __do_huge_pmd_anonymous_page: a THP the group cannot pay for falls back to small pages
+            // (THP_FAULT_FALLBACK_CHARGE), which then charge page by leaf
+            pm.refs().putFolio(head);
+            pm.events().countFaults(0, 0, 1);
+            return false;
+        }
+        try {
+            mm.pgtables.alloc(kernel, slotStart, PgTables.PTE); // the deposited table: pte_alloc_one
+        } catch (KernelException e) {
+            pm.refs().putFolio(head); // VM_FAULT_OOM: the charged folio goes, uncharging
+            throw e;
+        }
         kernel.work(pm.costs().hugeFaultNs() + MmConstants.PMD_PAGES * pm.costs().clearPageNs(), pm.nodeOf(head),
                 MmConstants.PMD_SIZE);
         if (!pt.installLeaf(s, head, mm.pmdLock(slotStart))) { // __do_huge_pmd_anonymous_page: pmd_lock
@@ -142,6 +168,18 @@ public record PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPage
         }
         pm.events().countFaults(MmConstants.PMD_PAGES, 1, 0);
         return true;
+    }
+
+    /** Drops the only reference of each of {@code pfns[0..n)}, freeing (and uncharging) them. */
+    private void putAll(long[] pfns, int n) {
+        pm.meta().lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                pm.refs().addRefsLocked(pfns[i], 1, -1, 0, 0);
+            }
+        } finally {
+            pm.meta().unlock();
+        }
     }
 
     /**

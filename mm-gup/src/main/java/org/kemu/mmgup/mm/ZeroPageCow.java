@@ -166,6 +166,9 @@ public final class ZeroPageCow {
         if (pt.base[s] != PageTable.NONE || pt.hasRuns(s)) {
             return; // every page present and writable: neither access faults
         }
+        // pud_alloc, pmd_alloc, then the PTE page: the huge zero page's deposited table
+        // (do_huge_pmd_anonymous_page) or do_anonymous_page's pte_alloc, one per 2 MiB either way
+        mm.pgtables.alloc(kernel, va, PgTables.PTE);
         MmCosts c = pm.costs();
         long slotStart = (pt.firstSlot + s) << pt.slotShift;
         boolean fullSlot = slotStart >= v.start && slotStart + MmConstants.PMD_SIZE <= v.end;
@@ -230,6 +233,7 @@ public final class ZeroPageCow {
      * {@code pte_same}); a page whose PTE another task filled meanwhile goes back to the allocator.
      */
     private void install(MmStructImpl mm, PageTable pt, int s, long slotStart, long[] fresh, int got, boolean fullSlot) {
+        chargeCopies(mm, fresh, got);
         long[] back = null;
         int nBack = 0;
         SpinLock ptl = mm.pteLock(slotStart); // wp_page_copy: pte_offset_map_lock
@@ -269,6 +273,37 @@ public final class ZeroPageCow {
             } finally {
                 pm.meta().unlock();
             }
+        }
+    }
+
+    /**
+     * {@code wp_page_copy}'s {@code mem_cgroup_charge} of the new pages to the mm owner's group, for
+     * the leaf at once (the step's faults are one batch, as their costs are); when the group cannot
+     * pay, the pages go back and the touch fails with ENOMEM (the fault's VM_FAULT_OOM).
+     */
+    private void chargeCopies(MmStructImpl mm, long[] fresh, int got) {
+        if (mm.memcg().isRoot()) {
+            return;
+        }
+        long[] taken = new long[got];
+        int k = 0;
+        for (long f : fresh) {
+            if (f >= 0) {
+                taken[k++] = f;
+            }
+        }
+        try {
+            MemcgCharge.chargeUser(kernel, pm, mm, taken, k, 1);
+        } catch (KernelException e) {
+            pm.meta().lock();
+            try {
+                for (int i = 0; i < k; i++) {
+                    pm.refs().addRefsLocked(taken[i], 1, -1, 0, 0);
+                }
+            } finally {
+                pm.meta().unlock();
+            }
+            throw e;
         }
     }
 

@@ -25,12 +25,18 @@ public final class FolioRefs {
     private final LargeFolioAlloc folios;
     private final HugetlbPool hugetlb;
     private final TreeMap<Long, Integer> bigRefs = new TreeMap<>();
+    private final MemcgPages memcg = new MemcgPages();
 
     FolioRefs(MemMap map, PageAlloc pages, LargeFolioAlloc folios, HugetlbPool hugetlb) {
         this.map = map;
         this.pages = pages;
         this.folios = folios;
         this.hugetlb = hugetlb;
+    }
+
+    /** The memcg charges of user pages, uncharged here when a page's last reference goes. */
+    public MemcgPages memcg() {
+        return memcg;
     }
 
     // ---- queries --------------------------------------------------------------------------------
@@ -143,6 +149,7 @@ public final class FolioRefs {
                 if (s == B_HUGETLB) {
                     hugetlb.enqueueLocked(m, m.startPfn + ((long) b << 9), false);
                 } else {
+                    memcg.uncharge(m.startPfn + ((long) b << 9));
                     folios.freeBlockLocked(m, b);
                 }
             }
@@ -177,6 +184,7 @@ public final class FolioRefs {
             }
             int v = smallRef(sb, i, pfn - o + i) + perPageSmall;
             if (v == 0) {
+                memcg.uncharge(pfn - o + i);
                 pages.freeSmallPageLocked(m, b, sb, i);
                 if (sb.nrUsed == 0) {
                     return;

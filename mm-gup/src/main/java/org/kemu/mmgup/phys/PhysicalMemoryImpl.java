@@ -245,6 +245,16 @@ public final class PhysicalMemoryImpl implements PhysicalMemory {
     }
 
     @Override
+    public java.util.Map<org.kemu.schedfair.MemCgroup, Long> memcgUserCharges() {
+        map.meta.lock();
+        try {
+            return refs.memcg().byMemcgLocked();
+        } finally {
+            map.meta.unlock();
+        }
+    }
+
+    @Override
     public long estimatedHeapBytes() {
         return map.heapBytes() + refs.heapBytes();
     }
