@@ -278,14 +278,26 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
             unlocked = unpinSkippingReserved(pfn, npage, dirty);
         } else {
             kernel.work(costs.unpinCallNs() + (folioBatched ? 0 : costs.putPfnPageNs() * npage));
-            gup.unpinUserPageRangeDirtyLock(pfn, npage, dirty);
+            unpinRange(pfn, npage, dirty);
             unlocked = npage;
         }
         counters.pagesUnpinned.addAndGet(unlocked);
         return unlocked;
     }
 
-    /** Non-reserved stretches of {@code [pfn, pfn + npage)} unpinned by range; returns their pages. */
+    /**
+     * The unpin of a run without reserved pfns: 5.14's {@code put_pfn()} loop, one unpin per page, or
+     * the 2025 form's single {@code unpin_user_page_range_dirty_lock()}, one per folio.
+     */
+    private void unpinRange(long pfn, long npage, boolean dirty) {
+        if (folioBatched) {
+            gup.unpinUserPageRangeDirtyLock(pfn, npage, dirty);
+        } else {
+            gup.unpinUserPagesEach(pfn, npage, dirty);
+        }
+    }
+
+    /** Non-reserved stretches of {@code [pfn, pfn + npage)} unpinned by put_pfn; returns their pages. */
     private long unpinSkippingReserved(long pfn, long npage, boolean dirty) {
         boolean firstRsvd = pm.isInvalidReserved(pfn);
         if (firstRsvd == pm.isInvalidReserved(pfn + npage - 1)) {
@@ -293,7 +305,7 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
             if (firstRsvd) {
                 return 0;
             }
-            gup.unpinUserPageRangeDirtyLock(pfn, npage, dirty);
+            unpinRange(pfn, npage, dirty);
             return npage;
         }
         long unlocked = 0;
@@ -303,13 +315,13 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
             if (!r && start < 0) {
                 start = p;
             } else if (r && start >= 0) {
-                gup.unpinUserPageRangeDirtyLock(start, p - start, dirty);
+                unpinRange(start, p - start, dirty);
                 unlocked += p - start;
                 start = -1;
             }
         }
         if (start >= 0) {
-            gup.unpinUserPageRangeDirtyLock(start, pfn + npage - start, dirty);
+            unpinRange(start, pfn + npage - start, dirty);
             unlocked += pfn + npage - start;
         }
         return unlocked;
@@ -318,7 +330,7 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
     /** {@code put_pfn()} over a contiguous run of normal pages pinned by the current call. */
     private void putPfnRange(VfioDma dma, long pfn, long n) {
         kernel.work(costs.putPfnPageNs() * n);
-        gup.unpinUserPageRangeDirtyLock(pfn, n, dma.prot().writable());
+        unpinRange(pfn, n, dma.prot().writable());
         counters.pagesUnpinned.addAndGet(n);
     }
 
@@ -331,7 +343,18 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
         long[] left = new long[n];
         System.arraycopy(batch.pages, batch.offset, left, 0, n);
         kernel.work(costs.putPfnPageNs() * n);
-        gup.unpinUserPagesDirtyLock(left, n, dma.prot().writable());
+        if (folioBatched) {
+            gup.unpinUserPagesDirtyLock(left, n, dma.prot().writable());
+        }
+        // 5.14: put_pfn() per entry, one unpin_user_pages_dirty_lock(&page, 1) each
+        for (int i = 0; !folioBatched && i < n;) {
+            int j = i + 1;
+            while (j < n && left[j] == left[j - 1] + 1) {
+                j++;
+            }
+            gup.unpinUserPagesEach(left[i], j - i, dma.prot().writable());
+            i = j;
+        }
         counters.pagesUnpinned.addAndGet(n);
         batch.offset += n;
         batch.size = 0;
