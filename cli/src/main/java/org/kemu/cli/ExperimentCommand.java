@@ -15,6 +15,7 @@ import org.kemu.lab.experiment.Experiment;
 import org.kemu.lab.experiment.ExperimentTable;
 import org.kemu.lab.experiment.Experiments;
 import org.kemu.lab.experiment.HugetlbBootExperiments;
+import org.kemu.lab.experiment.PluginThreadSweeps;
 import org.kemu.lab.pluginhost.PluginRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +32,7 @@ final class ExperimentCommand extends KemuCommand {
     @Option(names = "--quick", description = "a shorter run: sizes scaled down (patch13/14 and the hugetlb-boot"
             + " pools: 1/32), fewer thread"
             + " counts (ktask-2018: 1 and 16) or one machine (deferred-init-2020); patch8-sweep: one machine,"
-            + " hugetlb, 16 GiB, no prealloc unless subset options say otherwise")
+            + " hugetlb, 16 GiB, no prealloc unless subset options say otherwise; the plugin thread sweeps: 1-4 GiB")
     boolean quick;
     @Option(names = "--seed", defaultValue = "1", description = "the seed of every run (default: ${DEFAULT-VALUE})")
     long seed;
@@ -94,6 +95,8 @@ final class ExperimentCommand extends KemuCommand {
                     quick ? QUICK_SCALE : 1);
             case "hugetlb-boot-2025" -> HugetlbBootExperiments.threads2025(PluginRunner.discover(), seed,
                     quick ? QUICK_SCALE : 1);
+            case "memory-hotplug-threads", "munmap-threads", "ib-umem-release-threads" -> PluginThreadSweeps.run(
+                    PluginRunner.discover(), PluginThreadSweeps.byExperiment(e.name()), seed, quick);
             default -> throw new IllegalStateException(e.name());
         };
         ResultTable r = toResultTable(e, t);

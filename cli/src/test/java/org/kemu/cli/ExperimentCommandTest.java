@@ -70,6 +70,24 @@ class ExperimentCommandTest {
     }
 
     @Test
+    void munmapThreadSweepHasOneRowPerBackingAndThreadCountWithSpeedupsAgainstOneThread() {
+        CapturedRun r = CapturedRun.of("experiment", "munmap-threads", "--quick", "--format", "csv");
+        assertThat(r.rc()).as(r.err()).isZero();
+        // the case label has a space, so the CSV writer quotes it
+        var lines = r.out().strip().lines().map(l -> l.replace("\"", "")).toList();
+        assertThat(lines.get(0)).isEqualTo("case,threads,threads_used,job_ms,speedup");
+        assertThat(lines.subList(1, lines.size())).extracting(l -> l.split(",")[0] + "/" + l.split(",")[1])
+                .containsExactly("thp 1G/1", "thp 1G/2", "thp 1G/4", "thp 1G/8", "thp 1G/16",
+                        "4k 1G/1", "4k 1G/2", "4k 1G/4", "4k 1G/8", "4k 1G/16");
+        // each case's 1-thread row is its own base
+        assertThat(lines.get(1).split(",")[4]).isEqualTo("1");
+        assertThat(lines.get(6).split(",")[4]).isEqualTo("1");
+        // zapping 4 KiB PTEs is per-page work that parallelises: 8 threads beat one
+        assertThat(Double.parseDouble(lines.get(9).split(",")[4])).isGreaterThan(2.0);
+        assertThat(CapturedRun.of("experiment", "munmap-threads", "--quick", "--format", "csv").out()).isEqualTo(r.out());
+    }
+
+    @Test
     void badNamesAndOptionsGiveAClearErrorAndExit2() {
         for (String[][] c : new String[][][] {
             {{"experiment", "patch99"}, {"unknown experiment 'patch99'"}},

@@ -45,6 +45,13 @@ public interface Gup {
     /** {@code unpin_user_page_range_dirty_lock()}: a physically contiguous range, folio by folio. */
     void unpinUserPageRangeDirtyLock(long firstPfn, long n, boolean makeDirty);
 
+    /**
+     * {@code unpin_user_pages_dirty_lock(&page, 1, makeDirty)} once for every 4 KiB page of a physically
+     * contiguous range: one release per page whatever the folio. This is what a caller that unpins page
+     * by page pays, such as 5.14 vfio's {@code put_pfn()} loop in {@code vfio_unpin_pages_remote()}.
+     */
+    void unpinUserPagesEach(long firstPfn, long n, boolean makeDirty);
+
     /** A short name for reports ("per-page", "folio-batched"). */
     String name();
 }

@@ -13,8 +13,9 @@ import org.kemu.schedfair.KernelException;
  *     try_grab_folio(folio, n)), and per hugetlb page by both (5.14 {@code follow_hugetlb_page}: one
  *     {@code try_grab_compound_head} per huge page under {@code huge_pte_lock}); a small page is a run of one
  * @param pageArrayNs per 4 KiB page written to the caller's page array (both implementations)
- * @param unpinPageNs per 4 KiB page unpinned by the per-page implementation
- * @param unpinFolioNs per folio run unpinned by the folio-batched implementation
+ * @param unpinPageNs one release by the 5.14 implementation ({@code put_compound_head}): per folio run in
+ *        {@code unpin_user_pages*} (5.12+ {@code for_each_compound_head}), per page for page-by-page callers
+ * @param unpinFolioNs one release (per folio run) by the folio-batched implementation
  * @param thpPageNs extra per 4 KiB page of an anonymous THP walked by the per-page implementation
  *     ({@code follow_page_mask -> follow_trans_huge_pmd} under the PMD lock, repeated for each small
  *     page of the huge page; a hugetlb leaf is looked up without it). The folio-batched walk takes the

@@ -17,6 +17,11 @@ public final class MmConstants {
     public static final long PUD_SIZE = PAGE_SIZE << PUD_ORDER;
     /** A pin of a small folio adds this to its refcount (docs/kernel/vfio-gup.md section 2.2). */
     public static final int GUP_PIN_COUNTING_BIAS = 1 << 10;
+    /**
+     * sizeof(struct page) on x86-64 (include/linux/mm_types.h, 5.14, no debug options): one cache line,
+     * so a loop that reads the struct page of every 4 KiB page streams this many bytes per page.
+     */
+    public static final int STRUCT_PAGE_SIZE = 64;
     /** x86-64 with 4-level paging: the top of user space. */
     public static final long TASK_SIZE_MAX = (1L << 47) - PAGE_SIZE;
     /** The lowest address mmap hands out without MAP_FIXED (above mmap_min_addr, clear of the binary). */

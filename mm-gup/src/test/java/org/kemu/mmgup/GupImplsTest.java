@@ -39,17 +39,20 @@ class GupImplsTest {
         Result folio = pin(GupFlavour.FOLIO_BATCHED, kind);
         assertThat(folio.pinned()).isEqualTo(perPage.pinned());
         assertThat(folio.pfns()).isEqualTo(perPage.pfns());
+        // unpin_user_pages_dirty_lock() has batched the entries of one folio since 5.12
+        // (for_each_compound_head: one put_compound_head per run), so both release per folio run; with equal
+        // per-release costs in the defaults the unpin costs the same. Per-page unpinning is the caller's
+        // choice (5.14 vfio's put_pfn loop, Gup.unpinUserPagesEach; UnpinCompoundBatchTest).
+        assertThat(folio.unpinNs()).isEqualTo(perPage.unpinNs());
         if (kind == VmaKind.ANON) {
             // Every small page is its own folio: batching buys nothing (docs/kernel/vfio-gup.md section 2.7, 4 KiB unchanged).
             assertThat(folio.pinNs()).isCloseTo(perPage.pinNs(), org.assertj.core.data.Percentage.withPercentage(20));
         } else if (kind.isHugetlb()) {
             // 5.14 follow_hugetlb_page() already grabs once per huge page (try_grab_compound_head with
-            // refs = subpages): the pin costs the same; only the unpin is per page in 5.14.
+            // refs = subpages): the pin costs the same.
             assertThat(folio.pinNs()).isEqualTo(perPage.pinNs());
-            assertThat(folio.unpinNs() * 5).isLessThan(perPage.unpinNs());
         } else {
             assertThat(folio.pinNs() * 5).isLessThan(perPage.pinNs());
-            assertThat(folio.unpinNs() * 5).isLessThan(perPage.unpinNs());
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.kemu.lab.calibrate;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
@@ -10,6 +11,7 @@ import org.kemu.lab.QemuCosts;
 import org.kemu.lab.QemuMachineType;
 import org.kemu.lab.workload.PcMemoryInit;
 import org.kemu.mmgup.GupCosts;
+import org.kemu.mmgup.MmConstants;
 import org.kemu.mmgup.MmCosts;
 import org.kemu.padatacore.PadataCosts;
 import org.kemu.schedfair.CpuIdleDriver;
@@ -393,7 +395,14 @@ public final class ProfileFitter {
                 CONTIG_SCAN_PAGE_NS, lockAcctNs, UNPIN_CALL_NS, PUT_PFN_PAGE_NS, IOVA_TO_PHYS_PAGE_NS, CHUNK_NS);
         src.put("vfio.batchRefillNs", "fit: the 8% batching fact, " + Math.round(100 * (1 - GUP_SHARE_OF_CALL)) + "% of the per-call overhead");
         src.put("vfio.pinPageNs", presentSrc + " x " + (1 - PAGE_ARRAY_SHARE) + " (the per-4 KiB loop of"
-                + " vfio_pin_pages_remote: is_invalid_reserved_pfn, vfio_find_vpfn, lock_acct count and limit check)");
+                + " vfio_pin_pages_remote: is_invalid_reserved_pfn, vfio_find_vpfn, lock_acct count and limit check);"
+                + " the struct page line each step reads (" + MmConstants.STRUCT_PAGE_SIZE + " B) streams in "
+                + String.format(Locale.ROOT, "%.1f", MmConstants.STRUCT_PAGE_SIZE * 1e9 / bw.perCoreBytesPerSec())
+                + " ns at bandwidth.perCoreBytesPerSec, "
+                + (MmConstants.STRUCT_PAGE_SIZE * 1e9 / bw.perCoreBytesPerSec() <= vfioPage
+                        ? "within this CPU time, so a lone pinning thread is CPU-bound and only threads sharing a node's"
+                                + " bandwidth wait on it"
+                        : "MORE than this CPU time: the serial cells would be memory-bound, so the fit does not hold"));
         for (String k : List.of("vfioDmaAllocNs", "batchInitNs", "runNs", "contigStepNs", "contigScanPageNs", "lockAcctNs",
                 "unpinCallNs", "putPfnPageNs", "iovaToPhysPageNs", "chunkNs")) {
             src.put("vfio." + k, assumed);

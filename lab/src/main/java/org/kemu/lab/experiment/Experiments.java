@@ -70,7 +70,19 @@ public final class Experiments {
                     + " 2 MiB pages", "derived: 144-CPU Skylake (4 x Xeon Gold 6140), 192-CPU Cascade Lake"
                     + " (4 x Xeon Platinum 8260), 1.5 TiB each; parts and memory assumed",
                     "skylake 144 cpus, cascade lake 192 cpus", List.of("threads 8, 16, 32, 64, 128 s"),
-                    "full: 10 plugin runs, seconds; --quick (pools / 32): seconds"));
+                    "full: 10 plugin runs, seconds; --quick (pools / 32): seconds"),
+            new Experiment("memory-hotplug-threads", "thread sweep of memory-hotplug struct page init (online_pages"
+                    + " with section-aligned padata chunks; a padata user the RFC names, nothing published)",
+                    "intel-8167m (calibrated)", "64 GiB onlined movable on node 0 x max threads 1, 2, 4, 8, 16, 26, 52",
+                    List.of("threads used", "job ms", "speedup"), "full: 7 plugin runs, seconds; --quick: 4 GiB"),
+            new Experiment("munmap-threads", "thread sweep of multithreaded munmap (zap_page_range per padata chunk;"
+                    + " a padata user the RFC names, nothing published)", "intel-8167m (calibrated)",
+                    "16 GiB populated THP and 4 KiB x max threads 1, 2, 4, 8, 16",
+                    List.of("threads used", "job ms", "speedup"), "full: 10 plugin runs, seconds; --quick: 1 GiB"),
+            new Experiment("ib-umem-release-threads", "thread sweep of __ib_umem_release (unpin_user_page_range_dirty_lock"
+                    + " per sg segment in padata chunks; a padata user the RFC names, nothing published)",
+                    "intel-8167m (calibrated)", "16 GiB pinned THP and 4 KiB memory region x max threads 1, 2, 4, 8, 16",
+                    List.of("threads used", "job ms", "speedup"), "full: 10 plugin runs, seconds; --quick: 1 GiB"));
 
     private Experiments() {
     }

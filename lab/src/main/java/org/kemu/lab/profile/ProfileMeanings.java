@@ -39,8 +39,8 @@ public final class ProfileMeanings {
         m("gup.pageNs", "per 4 KiB page walked and grabbed by the per-page GUP (follow_page_mask + grab)");
         m("gup.folioNs", "per folio run walked and grabbed by the folio-batched GUP");
         m("gup.pageArrayNs", "per 4 KiB page written to the caller's page array");
-        m("gup.unpinPageNs", "per 4 KiB page unpinned by the per-page implementation");
-        m("gup.unpinFolioNs", "per folio run unpinned by the folio-batched implementation");
+        m("gup.unpinPageNs", "one release by the 5.14 implementation (put_compound_head): per folio run in unpin_user_pages*, per 4 KiB page for page-by-page callers (5.14 vfio put_pfn)");
+        m("gup.unpinFolioNs", "one release (per folio run) by the folio-batched implementation");
         m("gup.thpPageNs", "extra per 4 KiB page of an anonymous THP walked by the per-page GUP (5.14 walks THP per page)");
         m("padata.jobInitNs", "padata job set-up by the main task (lock, completion, lockdep map, cgroup ref)");
         m("padata.workAllocNs", "per work item taken from the pool under padata_works_lock");

@@ -16,7 +16,10 @@ class ExperimentsTest {
     void catalogueNamesEveryExperimentWithItsColumnsAndRefusesUnknownNames() {
         assertThat(Experiments.ALL).extracting(Experiment::name).containsExactly("patch8-sweep", "patch13-nice",
                 "patch14-nice-one-by-one", "ktask-2018", "deferred-init-2020", "hugetlb-boot-2024",
-                "hugetlb-boot-2024-multiplier", "hugetlb-boot-2025");
+                "hugetlb-boot-2024-multiplier", "hugetlb-boot-2025", "memory-hotplug-threads", "munmap-threads",
+                "ib-umem-release-threads");
+        // every plugin thread sweep has its catalogue entry, and the other way round
+        assertThat(PluginThreadSweeps.ALL).allSatisfy(s -> assertThat(Experiments.byName(s.experiment())).isNotNull());
         assertThat(Experiments.ALL).allSatisfy(e -> {
             assertThat(e.columns()).isNotEmpty();
             assertThat(e.machine()).isNotBlank();

@@ -45,9 +45,14 @@ public final class GupWalk implements Gup {
     private final long hugetlbRunNs;
     private final long hugetlbPageNs;
     private final long thpWalkPageNs;
-    /** Unpin: per 4 KiB page and per folio run. */
-    private final long unpinPageNs;
-    private final long unpinRunNs;
+    /**
+     * One release (5.14 {@code put_compound_head(head, refs, FOLL_PIN)} or the folio form's
+     * {@code gup_put_folio}): the unpin functions make one per folio run, since 5.12's
+     * {@code for_each_compound_head}/{@code for_each_compound_range} batch the entries of one folio.
+     */
+    private final long unpinOpNs;
+    /** {@code put_page()} on each page in 5.14 form; the folio form releases per run. */
+    private final boolean putPerPage;
 
     public GupWalk(Kernel kernel, PhysicalMemoryImpl pm, PageFault pageFault, MigrateMovable migrateMovable,
             GupCosts costs, GupFlavour flavour) {
@@ -64,8 +69,8 @@ public final class GupWalk implements Gup {
                 grabPageNs = costs.pageNs() + costs.pageArrayNs();
                 grabRunNs = 0;
                 thpWalkPageNs = costs.thpPageNs();
-                unpinPageNs = costs.unpinPageNs();
-                unpinRunNs = 0;
+                unpinOpNs = costs.unpinPageNs();
+                putPerPage = true;
             }
             case FOLIO_BATCHED -> {
                 // One try_grab_folio(folio, n) per run; only the page array is written per page.
@@ -73,8 +78,8 @@ public final class GupWalk implements Gup {
                 grabPageNs = costs.pageArrayNs();
                 grabRunNs = costs.folioNs();
                 thpWalkPageNs = 0;
-                unpinPageNs = 0;
-                unpinRunNs = costs.unpinFolioNs();
+                unpinOpNs = costs.unpinFolioNs();
+                putPerPage = false;
             }
             default -> throw new IllegalArgumentException("unknown GUP flavour " + flavour);
         }
@@ -90,9 +95,9 @@ public final class GupWalk implements Gup {
         return runs * grabRunNs + pages * grabPageNs + (v.kind() == VmaKind.ANON_THP ? pages * thpWalkPageNs : 0);
     }
 
-    /** CPU ns to unpin {@code pages} pages forming {@code runs} folio runs. */
-    private long unpinNs(long pages, long runs) {
-        return runs * unpinRunNs + pages * unpinPageNs;
+    /** CPU ns of {@code ops} releases. */
+    private long unpinNs(long ops) {
+        return ops * unpinOpNs;
     }
 
     @Override
@@ -376,6 +381,16 @@ public final class GupWalk implements Gup {
 
     @Override
     public void unpinUserPageRangeDirtyLock(long firstPfn, long n, boolean makeDirty) {
+        releaseRange(firstPfn, n, false);
+    }
+
+    @Override
+    public void unpinUserPagesEach(long firstPfn, long n, boolean makeDirty) {
+        releaseRange(firstPfn, n, true);
+    }
+
+    /** Unpins a contiguous range: one release per folio run, or per page when {@code each}. */
+    private void releaseRange(long firstPfn, long n, boolean each) {
         if (n <= 0) {
             return;
         }
@@ -397,7 +412,7 @@ public final class GupWalk implements Gup {
             pm.meta().unlock();
         }
         pm.events().countPins(0, n);
-        kernel.work(unpinNs(n, runs));
+        kernel.work(unpinNs(each ? n : runs));
     }
 
     private void checkDrop(long pfn, int len, boolean pin) {
@@ -432,6 +447,6 @@ public final class GupWalk implements Gup {
         if (pin) {
             pm.events().countPins(0, n);
         }
-        kernel.work(unpinNs(n, runs));
+        kernel.work(unpinNs(pin || !putPerPage ? runs : n));
     }
 }

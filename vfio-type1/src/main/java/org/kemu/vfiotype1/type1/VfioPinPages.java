@@ -105,6 +105,9 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
         counters.runs.incrementAndGet();
         boolean folio = folioBatched;
         long pendingNs = costs.runNs();
+        // struct page bytes the pending per-page steps read, and the node they stream from
+        long memmapBytes = 0;
+        int memmapNode = 0;
         long[] pfnBox = new long[1];
         boolean haveBase = false;
         long pfnBase = 0;
@@ -134,8 +137,9 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
             outer:
             while (npage > 0) {
                 if (batch.size == 0) {
-                    kernel.work(pendingNs + costs.batchRefillNs());
+                    kernel.work(pendingNs + costs.batchRefillNs(), memmapNode, memmapBytes);
                     pendingNs = 0;
+                    memmapBytes = 0;
                     kernel.condResched();
                     long ret = vaddrGetPfns(mm, vaddr, npage, dma.prot().writable(), batch, pfnBox);
                     pfn = pfnBox[0];
@@ -165,9 +169,27 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
                         nr = batch.numPagesContiguous();
                         pendingNs += costs.contigStepNs() + costs.contigScanPageNs() * nr;
                     } else {
-                        // 5.14 walks one page at a time; the steps are the same pages, charged per page
+                        // 5.14 walks one page at a time; the steps are the same pages, charged per page.
+                        // Each step's is_invalid_reserved_pfn() reads the page's own struct page
+                        // (PageReserved is PF_NO_COMPOUND: the tail's flags, not the head's): one cache
+                        // line per 4 KiB page from the node whose memmap holds it (sparse vmemmap is
+                        // allocated on the section's node). After follow_hugetlb_page, which touches only
+                        // the head, the line is cold here; a per-4 KiB GUP walk (follow_page_pte,
+                        // follow_trans_huge_pmd's compound_head) missed on it moments earlier in the same
+                        // batch, so the one line per page is charged once, here. The folio form tests the
+                        // first pfn of a run only.
                         nr = batch.numPagesContiguous();
                         pendingNs += costs.pinPageNs() * nr;
+                        if (!rsvd) {
+                            int node = pm.nodeOf(pfn);
+                            if (memmapBytes > 0 && node != memmapNode) {
+                                kernel.work(pendingNs, memmapNode, memmapBytes);
+                                pendingNs = 0;
+                                memmapBytes = 0;
+                            }
+                            memmapNode = node;
+                            memmapBytes += (long) MmConstants.STRUCT_PAGE_SIZE * nr;
+                        }
                     }
                     if (!rsvd) {
                         long acct = nr;
@@ -202,8 +224,9 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
                     pfn = batch.current();
                 }
             }
-            kernel.work(pendingNs);
+            kernel.work(pendingNs, memmapNode, memmapBytes);
             pendingNs = 0;
+            memmapBytes = 0;
             if (rsvd) {
                 dma.markHasRsvd();
             }
@@ -218,7 +241,7 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
                 readHeld = false;
                 mm.mmapLock().upRead();
             }
-            kernel.work(pendingNs);
+            kernel.work(pendingNs, memmapNode, memmapBytes);
             if (pinned > 0 && !rsvd) {
                 putPfnRange(dma, pfnBase, pinned);
             }
@@ -255,14 +278,26 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
             unlocked = unpinSkippingReserved(pfn, npage, dirty);
         } else {
             kernel.work(costs.unpinCallNs() + (folioBatched ? 0 : costs.putPfnPageNs() * npage));
-            gup.unpinUserPageRangeDirtyLock(pfn, npage, dirty);
+            unpinRange(pfn, npage, dirty);
             unlocked = npage;
         }
         counters.pagesUnpinned.addAndGet(unlocked);
         return unlocked;
     }
 
-    /** Non-reserved stretches of {@code [pfn, pfn + npage)} unpinned by range; returns their pages. */
+    /**
+     * The unpin of a run without reserved pfns: 5.14's {@code put_pfn()} loop, one unpin per page, or
+     * the 2025 form's single {@code unpin_user_page_range_dirty_lock()}, one per folio.
+     */
+    private void unpinRange(long pfn, long npage, boolean dirty) {
+        if (folioBatched) {
+            gup.unpinUserPageRangeDirtyLock(pfn, npage, dirty);
+        } else {
+            gup.unpinUserPagesEach(pfn, npage, dirty);
+        }
+    }
+
+    /** Non-reserved stretches of {@code [pfn, pfn + npage)} unpinned by put_pfn; returns their pages. */
     private long unpinSkippingReserved(long pfn, long npage, boolean dirty) {
         boolean firstRsvd = pm.isInvalidReserved(pfn);
         if (firstRsvd == pm.isInvalidReserved(pfn + npage - 1)) {
@@ -270,7 +305,7 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
             if (firstRsvd) {
                 return 0;
             }
-            gup.unpinUserPageRangeDirtyLock(pfn, npage, dirty);
+            unpinRange(pfn, npage, dirty);
             return npage;
         }
         long unlocked = 0;
@@ -280,13 +315,13 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
             if (!r && start < 0) {
                 start = p;
             } else if (r && start >= 0) {
-                gup.unpinUserPageRangeDirtyLock(start, p - start, dirty);
+                unpinRange(start, p - start, dirty);
                 unlocked += p - start;
                 start = -1;
             }
         }
         if (start >= 0) {
-            gup.unpinUserPageRangeDirtyLock(start, pfn + npage - start, dirty);
+            unpinRange(start, pfn + npage - start, dirty);
             unlocked += pfn + npage - start;
         }
         return unlocked;
@@ -295,7 +330,7 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
     /** {@code put_pfn()} over a contiguous run of normal pages pinned by the current call. */
     private void putPfnRange(VfioDma dma, long pfn, long n) {
         kernel.work(costs.putPfnPageNs() * n);
-        gup.unpinUserPageRangeDirtyLock(pfn, n, dma.prot().writable());
+        unpinRange(pfn, n, dma.prot().writable());
         counters.pagesUnpinned.addAndGet(n);
     }
 
@@ -308,7 +343,18 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
         long[] left = new long[n];
         System.arraycopy(batch.pages, batch.offset, left, 0, n);
         kernel.work(costs.putPfnPageNs() * n);
-        gup.unpinUserPagesDirtyLock(left, n, dma.prot().writable());
+        if (folioBatched) {
+            gup.unpinUserPagesDirtyLock(left, n, dma.prot().writable());
+        }
+        // 5.14: put_pfn() per entry, one unpin_user_pages_dirty_lock(&page, 1) each
+        for (int i = 0; !folioBatched && i < n;) {
+            int j = i + 1;
+            while (j < n && left[j] == left[j - 1] + 1) {
+                j++;
+            }
+            gup.unpinUserPagesEach(left[i], j - i, dma.prot().writable());
+            i = j;
+        }
         counters.pagesUnpinned.addAndGet(n);
         batch.offset += n;
         batch.size = 0;

@@ -72,6 +72,11 @@ final class FakeGup implements Gup {
     }
 
     @Override
+    public void unpinUserPagesEach(long firstPfn, long n, boolean makeDirty) {
+        pinnedPages -= n;
+    }
+
+    @Override
     public String name() {
         return "fake";
     }
