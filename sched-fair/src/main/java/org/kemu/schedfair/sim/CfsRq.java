@@ -12,8 +12,7 @@ final class CfsRq {
     final int cpu;
     final TreeSet<SchedEntity> tree;
     /** The same entities by vruntime, for min_vruntime under EEVDF's deadline order. */
-    final TreeSet<SchedEntity> byVruntime = new TreeSet<>(
-            Comparator.<SchedEntity>comparingLong(e -> e.vruntime).thenComparingLong(e -> e.key));
+    final TreeSet<SchedEntity> byVruntime = new TreeSet<>(EntityOrder.BY_VRUNTIME);
     SchedEntity curr;
     long minVruntime;
     /** Sum of weights of queued entities plus curr ({@code load.weight}). */
