@@ -42,6 +42,8 @@ final class LoadBalance {
     private final SchedCore core;
     private final FairClass fair;
     private final SimCpu[] cpus;
+    /** idle_cpu, h_nr_running and load of every CPU, and rd->overload, without a scan. */
+    final RootDomain rd;
     /** Each CPU's lowest domain (rq->sd), or null. */
     final SchedDomain[] sd;
     /** sd_llc: the highest domain sharing the cache. */
@@ -55,11 +57,12 @@ final class LoadBalance {
     final long[] avgIdle;
     final long[] idleStamp;
     private final HrTimer timer;
-    private final int[] llcBusy;
 
-    LoadBalance(SchedCore core, KernelBase kernel, FairClass fair, SimCpu[] cpus, Topology topo, long tickNs) {
+    LoadBalance(SchedCore core, KernelBase kernel, FairClass fair, RootDomain rd, SimCpu[] cpus, Topology topo,
+            long tickNs) {
         this.core = core;
         this.fair = fair;
+        this.rd = rd;
         this.cpus = cpus;
         this.topo = topo;
         this.tickNs = tickNs;
@@ -81,10 +84,14 @@ final class LoadBalance {
             avgIdle[c] = 2 * MIGRATION_COST_NS;
             idleStamp[c] = NO_STAMP;
         }
+        int[] llc = new int[n];
+        for (int c = 0; c < n; c++) {
+            llc[c] = sdLlc[c] != null ? topo.llcOf(c) : -1;
+        }
+        rd.useLlcs(llc);
         // max_load_balance_interval = HZ * num_online_cpus() / 10
         this.maxIntervalJiffies = Math.max(1, 1_000_000_000L / tickNs * n / 10);
         this.timer = new HrTimer(kernel, "sched_balance", this::softirq);
-        this.llcBusy = new int[n];
     }
 
     // ---- helpers ------------------------------------------------------------------------------
@@ -94,11 +101,15 @@ final class LoadBalance {
     }
 
     boolean idleCpu(int c) {
-        return cpus[c].curr == null && fair.nrRunning(cpus[c]) == 0;
+        return rd.idle(c);
     }
 
     long cpuLoad(int c) {
-        return fair.rootRq(cpus[c]).load;
+        return rd.load[c];
+    }
+
+    int nrRunning(int c) {
+        return rd.nrRunning[c];
     }
 
     private long cpuUtil(int c) {
@@ -158,20 +169,7 @@ final class LoadBalance {
      * LLC with more than one busy CPU (sds->nr_busy_cpus > 1).
      */
     private boolean kickable() {
-        int[] busyInLlc = llcBusy;
-        java.util.Arrays.fill(busyInLlc, 0);
-        for (int c = 0; c < cpus.length; c++) {
-            if (idleCpu(c)) {
-                continue;
-            }
-            if (fair.nrRunning(cpus[c]) >= 2) {
-                return true;
-            }
-            if (sdLlc[c] != null && ++busyInLlc[topo.llcOf(c)] > 1) {
-                return true;
-            }
-        }
-        return false;
+        return rd.overloaded() || rd.llcWithTwoBusy();
     }
 
     /**
@@ -230,7 +228,7 @@ final class LoadBalance {
      */
     boolean newidleBalance(int cpu) {
         idleStamp[cpu] = core.now();
-        if (sd[cpu] == null || avgIdle[cpu] < MIGRATION_COST_NS || !overload()) {
+        if (sd[cpu] == null || avgIdle[cpu] < MIGRATION_COST_NS || !rd.overloaded()) {
             return false;
         }
         boolean pulled = false;
@@ -249,15 +247,6 @@ final class LoadBalance {
         return pulled;
     }
 
-    /** rd->overload: some CPU has more than one runnable task. */
-    private boolean overload() {
-        for (SimCpu c : cpus) {
-            if (fair.nrRunning(c) > 1) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** ttwu_do_wakeup: a task woken on a CPU that had gone idle updates its avg_idle (update_avg, 1/8). */
     void wokenOn(int cpu) {
@@ -445,7 +434,7 @@ final class LoadBalance {
             if (excluded.get(c)) {
                 continue;
             }
-            int nr = fair.nrRunning(cpus[c]);
+            int nr = nrRunning(c);
             s.load += cpuLoad(c);
             s.util += cpuUtil(c);
             s.runnable += nr * SCHED_CAPACITY_SCALE;
@@ -616,7 +605,7 @@ final class LoadBalance {
             if (excluded.get(c)) {
                 continue;
             }
-            int nr = fair.nrRunning(cpus[c]);
+            int nr = nrRunning(c);
             if (nr == 0) {
                 continue;
             }

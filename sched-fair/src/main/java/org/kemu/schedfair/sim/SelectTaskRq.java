@@ -281,7 +281,7 @@ final class SelectTaskRq {
     private LoadBalance.GroupStats wakeupStats(SchedDomain sd, int[] g) {
         LoadBalance.GroupStats s = new LoadBalance.GroupStats();
         for (int c : g) {
-            int nr = fair.nrRunning(cpus[c]);
+            int nr = lb.nrRunning(c);
             s.load += lb.cpuLoad(c);
             s.util += cpus[c].curr != null ? LoadBalance.SCHED_CAPACITY_SCALE : 0;
             s.runnable += nr * LoadBalance.SCHED_CAPACITY_SCALE;
