@@ -1,8 +1,6 @@
 package org.kemu.schedfair.sim;
 
-import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.List;
 import org.kemu.schedfair.CpuMask;
 import org.kemu.schedfair.Topology;
 
@@ -137,12 +135,18 @@ final class SchedDomain {
         final BitSet[][] maskBySpan;
         /** The one-CPU groups of the lowest level. */
         final int[][] single;
+        /** Scratch of {@link #groups}: the CPUs a group already covers (stamped with the walk's epoch), and the groups found. */
+        final int[] covered;
+        int epoch;
+        final int[][] found;
 
         Spans(Topology topo) {
             this.topo = topo;
             this.bySpan = new int[Level.values().length][topo.nrCpus()][];
             this.maskBySpan = new BitSet[Level.values().length][topo.nrCpus()];
             this.single = new int[topo.nrCpus()][];
+            this.covered = new int[topo.nrCpus()];
+            this.found = new int[topo.nrCpus()][];
         }
 
         int[] of(Level l, int cpu) {
@@ -177,19 +181,37 @@ final class SchedDomain {
         }
     }
 
+    /**
+     * Which levels survive cpu_attach_domain is known from the spans alone, so the domains (and
+     * their groups) are built only for those: a degenerate domain's groups were never read.
+     */
     private static SchedDomain build(Spans spans, int cpu) {
         Topology topo = spans.topo;
-        List<Level> levels = new ArrayList<>(List.of(Level.SMT, Level.MC, Level.DIE));
-        if (topo.nodes() > 1) {
-            levels.add(Level.NUMA);
-        }
-        SchedDomain below = null;
-        SchedDomain bottom = null;
-        int[] prevSpan = null;
+        Level[] levels = topo.nodes() > 1 ? new Level[] {Level.SMT, Level.MC, Level.DIE, Level.NUMA}
+                : new Level[] {Level.SMT, Level.MC, Level.DIE};
+        Level[] kept = new Level[levels.length];
+        int[] inherited = new int[levels.length];
+        int k = 0;
         for (Level l : levels) {
+            // sd_parent_degenerate: a parent with its child's span goes; its SD_PREFER_SIBLING passes down
+            if (k > 0 && spans.of(l, cpu).length == spans.of(kept[k - 1], cpu).length) {
+                if (l != Level.NUMA) {
+                    inherited[k - 1] |= SD_PREFER_SIBLING;
+                }
+                continue;
+            }
+            kept[k++] = l;
+        }
+        // sd_degenerate: a bottom domain of one CPU
+        int first = spans.of(kept[0], cpu).length == 1 ? 1 : 0;
+        SchedDomain bottom = null;
+        SchedDomain below = null;
+        for (int i = first; i < k; i++) {
+            Level l = kept[i];
             int[] span = spans.of(l, cpu);
-            int[][] groups = groups(spans, l, span, cpu, prevSpan == null);
-            SchedDomain sd = new SchedDomain(l, cpu, span, spans.maskOf(l, cpu), groups);
+            SchedDomain sd = new SchedDomain(l, cpu, span, spans.maskOf(l, cpu),
+                    groups(spans, l, span, cpu, l == levels[0]));
+            sd.flags |= inherited[i];
             if (below == null) {
                 bottom = sd;
             } else {
@@ -197,29 +219,6 @@ final class SchedDomain {
                 sd.child = below;
             }
             below = sd;
-            prevSpan = span;
-        }
-        // sd_parent_degenerate: same span as the child
-        for (SchedDomain tmp = bottom; tmp != null && tmp.parent != null;) {
-            SchedDomain p = tmp.parent;
-            if (p.span.length == tmp.span.length) {
-                tmp.parent = p.parent;
-                if (p.parent != null) {
-                    p.parent.child = tmp;
-                }
-                if (p.has(SD_PREFER_SIBLING)) {
-                    tmp.flags |= SD_PREFER_SIBLING;
-                }
-            } else {
-                tmp = p;
-            }
-        }
-        // sd_degenerate: a domain of one CPU
-        if (bottom != null && bottom.span.length == 1) {
-            bottom = bottom.parent;
-            if (bottom != null) {
-                bottom.child = null;
-            }
         }
         return bottom;
     }
@@ -235,8 +234,6 @@ final class SchedDomain {
 
     /** build_sched_groups: the span cut by the level below's spans, the group of {@code cpu} first. */
     private static int[][] groups(Spans spans, Level l, int[] span, int cpu, boolean lowest) {
-        List<int[]> out = new ArrayList<>();
-        BitSet covered = new BitSet();
         // start at cpu's group, then wrap around the span as the group ring does
         int at = 0;
         for (int i = 0; i < span.length; i++) {
@@ -245,17 +242,20 @@ final class SchedDomain {
             }
         }
         Level below = lowest ? null : Level.values()[l.ordinal() - 1];
+        int epoch = ++spans.epoch;
+        int[] covered = spans.covered;
+        int count = 0;
         for (int i = 0; i < span.length; i++) {
             int c = span[(at + i) % span.length];
-            if (covered.get(c)) {
+            if (covered[c] == epoch) {
                 continue;
             }
             int[] g = lowest ? spans.single(c) : spans.of(below, c);
             for (int x : g) {
-                covered.set(x);
+                covered[x] = epoch;
             }
-            out.add(g);
+            spans.found[count++] = g;
         }
-        return out.toArray(new int[0][]);
+        return java.util.Arrays.copyOf(spans.found, count);
     }
 }
