@@ -72,7 +72,9 @@ final class LoadBalance {
         this.nextBalance = new long[n];
         this.avgIdle = new long[n];
         this.idleStamp = new long[n];
-        SchedDomain[] built = SchedDomain.buildAll(topo);
+        SchedDomain.Machine machine = SchedDomain.buildMachine(topo);
+        SchedDomain[] built = machine.domains();
+        rd.useSpans(machine.spanFirst());
         for (int c = 0; c < n; c++) {
             sd[c] = built[c];
             for (SchedDomain d = sd[c]; d != null; d = d.parent) {
@@ -427,21 +429,30 @@ final class LoadBalance {
         return (firstIdle != Integer.MAX_VALUE ? firstIdle : first) == env.dstCpu;
     }
 
-    /** update_sg_lb_stats with group_classify. */
-    private GroupStats groupStats(GroupStats s, int[] g, int imbalancePct, java.util.BitSet excluded) {
+    /**
+     * update_sg_lb_stats with group_classify, for group {@code i} of {@code d}: the root domain's
+     * sums of the group's span, or a walk of its CPUs while some are excluded (LBF_ALL_PINNED redo).
+     */
+    private GroupStats groupStats(GroupStats s, SchedDomain d, int i, java.util.BitSet excluded) {
         s.clear();
-        for (int c : g) {
-            if (excluded.get(c)) {
-                continue;
-            }
-            int nr = nrRunning(c);
-            s.load += cpuLoad(c);
-            s.util += cpuUtil(c);
-            s.runnable += nr * SCHED_CAPACITY_SCALE;
-            s.sumHNrRunning += nr;
-            s.sumNrRunning += nr;
-            if (nr == 0 && idleCpu(c)) {
-                s.idleCpus++;
+        int[] g = d.groups[i];
+        int imbalancePct = d.imbalancePct;
+        if (excluded.isEmpty()) {
+            rd.groupSums(d.groupLevel, g[0], s);
+        } else {
+            for (int c : g) {
+                if (excluded.get(c)) {
+                    continue;
+                }
+                int nr = nrRunning(c);
+                s.load += cpuLoad(c);
+                s.util += cpuUtil(c);
+                s.runnable += nr * SCHED_CAPACITY_SCALE;
+                s.sumHNrRunning += nr;
+                s.sumNrRunning += nr;
+                if (nr == 0 && idleCpu(c)) {
+                    s.idleCpus++;
+                }
             }
         }
         s.weight = g.length;
@@ -493,7 +504,7 @@ final class LoadBalance {
         long totalLoad = 0;
         long totalCapacity = 0;
         for (int i = 0; i < d.groups.length; i++) {
-            GroupStats s = groupStats(i == 0 ? statsSlots[0] : scratch, d.groups[i], d.imbalancePct, excluded);
+            GroupStats s = groupStats(i == 0 ? statsSlots[0] : scratch, d, i, excluded);
             totalLoad += s.load;
             totalCapacity += s.capacity;
             if (i == 0) {

@@ -5,7 +5,9 @@ package org.kemu.schedfair.sim;
  * current task changes rather than found by visiting every CPU: rd->overload (some CPU runs two
  * tasks; 5.14 keeps it in struct root_domain, set from add_nr_running and update_sg_lb_stats),
  * per LLC the number of busy CPUs (sched_domain_shared.nr_busy_cpus, which nohz_balancer_kick
- * reads), idle_cpu() of each CPU, and each root queue's h_nr_running and load in flat arrays.
+ * reads), idle_cpu() of each CPU, each root queue's h_nr_running and load in flat arrays, and the
+ * sums update_sg_lb_stats and update_sg_wakeup_stats take over a sched group (load, running CPUs,
+ * h_nr_running, idle CPUs) for every span a group can be: the SMT, MC and DIE spans.
  *
  * <p>Unlike the kernel's flag, which is a hint cleared only at the next balance, these are exact
  * at every moment: they stand for the full scans the model made before, and say the same.
@@ -27,6 +29,17 @@ final class RootDomain {
     private final int[] busyInLlc;
     /** LLCs with more than one busy CPU. */
     private int llcsWithTwoBusy;
+    /** Whether each CPU has a current task, as last reported. */
+    private final boolean[] running;
+    /**
+     * Per topology level below NUMA ({@link SchedDomain.Level} ordinal), the first CPU of each CPU's
+     * span; the sums of a span sit at its first CPU. Null until {@link #useSpans}.
+     */
+    private int[][] spanFirst;
+    private int[][] spanNr;
+    private long[][] spanLoad;
+    private int[][] spanRunning;
+    private int[][] spanIdle;
 
     RootDomain(SimCpu[] cpus, CfsRq[] rootRq) {
         this.cpus = cpus;
@@ -37,7 +50,9 @@ final class RootDomain {
         this.idle = new long[(n + 63) >>> 6];
         this.llcOf = new int[n];
         this.busyInLlc = new int[n];
+        this.running = new boolean[n];
         for (int c = 0; c < n; c++) {
+            running[c] = cpus[c].curr != null;
             llcOf[c] = -1;
             nrRunning[c] = rootRq[c].hNrRunning;
             load[c] = rootRq[c].load;
@@ -62,6 +77,52 @@ final class RootDomain {
                 busyChanged(llcOf[c], 1);
             }
         }
+    }
+
+    /** The spans whose sums are kept ({@link SchedDomain.Machine#spanFirst}). */
+    void useSpans(int[][] first) {
+        int levels = first.length;
+        int n = cpus.length;
+        spanNr = new int[levels][n];
+        spanLoad = new long[levels][n];
+        spanRunning = new int[levels][n];
+        spanIdle = new int[levels][n];
+        for (int l = 0; l < levels; l++) {
+            for (int c = 0; c < n; c++) {
+                int s = first[l][c];
+                spanNr[l][s] += nrRunning[c];
+                spanLoad[l][s] += load[c];
+                spanRunning[l][s] += running[c] ? 1 : 0;
+                spanIdle[l][s] += idle(c) ? 1 : 0;
+            }
+        }
+        spanFirst = first;
+    }
+
+    /**
+     * Fills the sums of update_sg_lb_stats / update_sg_wakeup_stats for the group of CPUs that is
+     * the span at {@code level} headed by CPU {@code head} (level -1: the one CPU {@code head}).
+     */
+    void groupSums(int level, int head, LoadBalance.GroupStats s) {
+        int nr;
+        int run;
+        int idl;
+        if (level < 0) {
+            nr = nrRunning[head];
+            s.load = load[head];
+            run = running[head] ? 1 : 0;
+            idl = idle(head) ? 1 : 0;
+        } else {
+            nr = spanNr[level][head];
+            s.load = spanLoad[level][head];
+            run = spanRunning[level][head];
+            idl = spanIdle[level][head];
+        }
+        s.util = run * LoadBalance.SCHED_CAPACITY_SCALE;
+        s.runnable = nr * LoadBalance.SCHED_CAPACITY_SCALE;
+        s.sumNrRunning = nr;
+        s.sumHNrRunning = nr;
+        s.idleCpus = idl;
     }
 
     boolean idle(int c) {
@@ -90,16 +151,36 @@ final class RootDomain {
         if (before > 1 != now > 1) {
             overloaded += now > 1 ? 1 : -1;
         }
+        if (spanFirst != null) {
+            for (int l = 0; l < spanFirst.length; l++) {
+                spanNr[l][spanFirst[l][c]] += now - before;
+            }
+        }
         idleMaybeChanged(c);
     }
 
     /** CPU {@code c}'s root queue changed its load. */
     void loadChanged(int c) {
+        long before = load[c];
         load[c] = rootRq[c].load;
+        if (spanFirst != null) {
+            for (int l = 0; l < spanFirst.length; l++) {
+                spanLoad[l][spanFirst[l][c]] += load[c] - before;
+            }
+        }
     }
 
     /** CPU {@code c}'s current task changed. */
     void currChanged(int c) {
+        boolean now = cpus[c].curr != null;
+        if (now != running[c]) {
+            running[c] = now;
+            if (spanFirst != null) {
+                for (int l = 0; l < spanFirst.length; l++) {
+                    spanRunning[l][spanFirst[l][c]] += now ? 1 : -1;
+                }
+            }
+        }
         idleMaybeChanged(c);
     }
 
@@ -115,6 +196,11 @@ final class RootDomain {
         }
         if (llcOf[c] >= 0) {
             busyChanged(llcOf[c], now ? -1 : 1);
+        }
+        if (spanFirst != null) {
+            for (int l = 0; l < spanFirst.length; l++) {
+                spanIdle[l][spanFirst[l][c]] += now ? 1 : -1;
+            }
         }
     }
 
@@ -144,6 +230,31 @@ final class RootDomain {
         }
         if (twoBusy != llcsWithTwoBusy) {
             out.add("root domain counts " + llcsWithTwoBusy + " LLCs with two busy CPUs but " + twoBusy + " have");
+        }
+        if (spanFirst == null) {
+            return;
+        }
+        for (int l = 0; l < spanFirst.length; l++) {
+            int[] nr = new int[cpus.length];
+            long[] ld = new long[cpus.length];
+            int[] run = new int[cpus.length];
+            int[] idl = new int[cpus.length];
+            for (int c = 0; c < cpus.length; c++) {
+                int s = spanFirst[l][c];
+                nr[s] += rootRq[c].hNrRunning;
+                ld[s] += rootRq[c].load;
+                run[s] += cpus[c].curr != null ? 1 : 0;
+                idl[s] += computeIdle(c) ? 1 : 0;
+            }
+            for (int s = 0; s < cpus.length; s++) {
+                if (nr[s] != spanNr[l][s] || ld[s] != spanLoad[l][s] || run[s] != spanRunning[l][s]
+                        || idl[s] != spanIdle[l][s]) {
+                    out.add("root domain sums of the " + SchedDomain.Level.values()[l] + " span at cpu " + s
+                            + " are nr " + spanNr[l][s] + " load " + spanLoad[l][s] + " running " + spanRunning[l][s]
+                            + " idle " + spanIdle[l][s] + " but its CPUs have " + nr[s] + ", " + ld[s] + ", "
+                            + run[s] + ", " + idl[s]);
+                }
+            }
         }
     }
 

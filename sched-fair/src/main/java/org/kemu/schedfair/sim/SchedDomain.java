@@ -1,6 +1,5 @@
 package org.kemu.schedfair.sim;
 
-import java.util.BitSet;
 import org.kemu.schedfair.CpuMask;
 import org.kemu.schedfair.Topology;
 
@@ -36,9 +35,16 @@ final class SchedDomain {
     final Level level;
     final int cpu;
     final int[] span;
-    final BitSet spanMask;
+    final CpuMask spanCpus;
     /** sd->groups as spans; groups[0] holds {@link #cpu}. */
     final int[][] groups;
+    final CpuMask[] groupCpus;
+    /**
+     * The level whose spans the groups are (the child level; its ordinal), or -1 for the one-CPU
+     * groups of the lowest level: with a group's first CPU it names the group's sums in the
+     * {@link RootDomain}.
+     */
+    final int groupLevel;
     int flags;
     final int imbalancePct;
     final int cacheNiceTries;
@@ -51,13 +57,16 @@ final class SchedDomain {
     SchedDomain parent;
     SchedDomain child;
 
-    /** {@code spanMask} is shared by every CPU's domain of that span and never written. */
-    private SchedDomain(Level level, int cpu, int[] span, BitSet spanMask, int[][] groups) {
+    /** The span and group arrays and masks are shared by every CPU's domain of that span and never written. */
+    private SchedDomain(Level level, int cpu, int[] span, CpuMask spanCpus, int[][] groups, CpuMask[] groupCpus,
+            int groupLevel) {
         this.level = level;
         this.cpu = cpu;
         this.span = span;
-        this.spanMask = spanMask;
+        this.spanCpus = spanCpus;
         this.groups = groups;
+        this.groupCpus = groupCpus;
+        this.groupLevel = groupLevel;
         // sd_init: every level balances on newidle, exec and fork, is wake-affine and prefers siblings
         int f = SD_BALANCE_NEWIDLE | SD_BALANCE_EXEC | SD_BALANCE_FORK | SD_WAKE_AFFINE | SD_PREFER_SIBLING;
         int pct = 117;
@@ -101,7 +110,7 @@ final class SchedDomain {
     }
 
     boolean spans(int c) {
-        return spanMask.get(c);
+        return spanCpus.contains(c);
     }
 
     /**
@@ -116,12 +125,29 @@ final class SchedDomain {
 
     /** Every CPU's domains, the level spans computed once for the machine. */
     static SchedDomain[] buildAll(Topology topo) {
+        return buildMachine(topo).domains();
+    }
+
+    /**
+     * Every CPU's domains, and for each topology level below NUMA the first CPU of each CPU's span
+     * at that level ({@code spanFirst[level ordinal][cpu]}), which names the groups that span is.
+     */
+    record Machine(SchedDomain[] domains, int[][] spanFirst) {
+    }
+
+    static Machine buildMachine(Topology topo) {
         Spans spans = new Spans(topo);
         SchedDomain[] out = new SchedDomain[topo.nrCpus()];
         for (int c = 0; c < out.length; c++) {
             out[c] = build(spans, c);
         }
-        return out;
+        int[][] first = new int[Level.NUMA.ordinal()][topo.nrCpus()];
+        for (int l = 0; l < first.length; l++) {
+            for (int c = 0; c < out.length; c++) {
+                first[l][c] = spans.of(Level.values()[l], c)[0];
+            }
+        }
+        return new Machine(out, first);
     }
 
     /**
@@ -132,9 +158,10 @@ final class SchedDomain {
     private static final class Spans {
         final Topology topo;
         final int[][][] bySpan;
-        final BitSet[][] maskBySpan;
+        final CpuMask[][] maskBySpan;
         /** The one-CPU groups of the lowest level. */
         final int[][] single;
+        final CpuMask[] singleMask;
         /** Scratch of {@link #groups}: the CPUs a group already covers (stamped with the walk's epoch), and the groups found. */
         final int[] covered;
         int epoch;
@@ -143,8 +170,9 @@ final class SchedDomain {
         Spans(Topology topo) {
             this.topo = topo;
             this.bySpan = new int[Level.values().length][topo.nrCpus()][];
-            this.maskBySpan = new BitSet[Level.values().length][topo.nrCpus()];
+            this.maskBySpan = new CpuMask[Level.values().length][topo.nrCpus()];
             this.single = new int[topo.nrCpus()][];
+            this.singleMask = new CpuMask[topo.nrCpus()];
             this.covered = new int[topo.nrCpus()];
             this.found = new int[topo.nrCpus()][];
         }
@@ -152,11 +180,8 @@ final class SchedDomain {
         int[] of(Level l, int cpu) {
             int[] s = bySpan[l.ordinal()][cpu];
             if (s == null) {
-                s = span(topo, l, cpu).toArray();
-                BitSet m = new BitSet();
-                for (int c : s) {
-                    m.set(c);
-                }
+                CpuMask m = span(topo, l, cpu);
+                s = m.toArray();
                 // every CPU of the span has this same span
                 for (int c : s) {
                     bySpan[l.ordinal()][c] = s;
@@ -166,7 +191,7 @@ final class SchedDomain {
             return s;
         }
 
-        BitSet maskOf(Level l, int cpu) {
+        CpuMask maskOf(Level l, int cpu) {
             of(l, cpu);
             return maskBySpan[l.ordinal()][cpu];
         }
@@ -176,6 +201,7 @@ final class SchedDomain {
             if (g == null) {
                 g = new int[] {cpu};
                 single[cpu] = g;
+                singleMask[cpu] = CpuMask.of(cpu);
             }
             return g;
         }
@@ -209,8 +235,15 @@ final class SchedDomain {
         for (int i = first; i < k; i++) {
             Level l = kept[i];
             int[] span = spans.of(l, cpu);
-            SchedDomain sd = new SchedDomain(l, cpu, span, spans.maskOf(l, cpu),
-                    groups(spans, l, span, cpu, l == levels[0]));
+            boolean lowest = l == levels[0];
+            int[][] groups = groups(spans, l, span, cpu, lowest);
+            int groupLevel = lowest ? -1 : l.ordinal() - 1;
+            CpuMask[] groupCpus = new CpuMask[groups.length];
+            for (int g = 0; g < groups.length; g++) {
+                int head = groups[g][0];
+                groupCpus[g] = lowest ? spans.singleMask[head] : spans.maskOf(Level.values()[groupLevel], head);
+            }
+            SchedDomain sd = new SchedDomain(l, cpu, span, spans.maskOf(l, cpu), groups, groupCpus, groupLevel);
             sd.flags |= inherited[i];
             if (below == null) {
                 bottom = sd;

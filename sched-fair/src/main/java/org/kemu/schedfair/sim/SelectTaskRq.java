@@ -173,11 +173,7 @@ final class SelectTaskRq {
 
     /** find_idlest_cpu: find_idlest_group then find_idlest_group_cpu, level by level downwards. */
     private int findIdlestCpu(SchedDomain sd, SimTask p, int cpu, int prev, CpuMask allowed) {
-        boolean intersects = false;
-        for (int c : sd.span) {
-            intersects |= allowed.contains(c);
-        }
-        if (!intersects) {
+        if (!allowed.intersects(sd.spanCpus)) {
             return prev;
         }
         int newCpu = cpu;
@@ -218,17 +214,14 @@ final class SelectTaskRq {
         idlest.type = LoadBalance.GroupType.OVERLOADED;
         idlest.avgLoad = Long.MAX_VALUE;
         int[] idlestGroup = null;
-        for (int[] g : sd.groups) {
-            boolean any = false;
-            boolean isLocal = false;
-            for (int c : g) {
-                any |= allowed.contains(c);
-                isLocal |= c == thisCpu;
-            }
-            if (!any) {
+        for (int i = 0; i < sd.groups.length; i++) {
+            int[] g = sd.groups[i];
+            CpuMask span = sd.groupCpus[i];
+            if (!allowed.intersects(span)) {
                 continue;
             }
-            LoadBalance.GroupStats s = wakeupStats(sd, g);
+            boolean isLocal = span.contains(thisCpu);
+            LoadBalance.GroupStats s = wakeupStats(sd, i);
             if (isLocal) {
                 local = s;
             } else if (pickIdlest(idlest, s)) {
@@ -277,20 +270,11 @@ final class SelectTaskRq {
         return idlestGroup;
     }
 
-    /** update_sg_wakeup_stats. */
-    private LoadBalance.GroupStats wakeupStats(SchedDomain sd, int[] g) {
+    /** update_sg_wakeup_stats for group {@code i} of {@code sd}, from the root domain's sums of its span. */
+    private LoadBalance.GroupStats wakeupStats(SchedDomain sd, int i) {
         LoadBalance.GroupStats s = new LoadBalance.GroupStats();
-        for (int c : g) {
-            int nr = lb.nrRunning(c);
-            s.load += lb.cpuLoad(c);
-            s.util += cpus[c].curr != null ? LoadBalance.SCHED_CAPACITY_SCALE : 0;
-            s.runnable += nr * LoadBalance.SCHED_CAPACITY_SCALE;
-            s.sumNrRunning += nr;
-            s.sumHNrRunning += nr;
-            if (idle(c)) {
-                s.idleCpus++;
-            }
-        }
+        int[] g = sd.groups[i];
+        lb.rd.groupSums(sd.groupLevel, g[0], s);
         s.weight = g.length;
         s.capacity = g.length * LoadBalance.SCHED_CAPACITY_SCALE;
         s.type = LoadBalance.classify(sd.imbalancePct, s);
