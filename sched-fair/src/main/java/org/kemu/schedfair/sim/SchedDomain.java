@@ -278,8 +278,9 @@ final class SchedDomain {
         int epoch = ++spans.epoch;
         int[] covered = spans.covered;
         int count = 0;
-        for (int i = 0; i < span.length; i++) {
-            int c = span[(at + i) % span.length];
+        // wrap around without a division per step
+        for (int i = at, n = span.length; i != at + n; i++) {
+            int c = span[i < n ? i : i - n];
             if (covered[c] == epoch) {
                 continue;
             }
