@@ -205,12 +205,12 @@ final class LoadBalance {
             long interval = interval(d, busy);
             boolean cont = true;
             if (now >= d.lastBalanceJiffies + interval) {
-                int[] continueBalancing = {1};
-                if (loadBalance(cpu, d, idle, continueBalancing) > 0) {
+                rebalanceContinue[0] = 1;
+                if (loadBalance(cpu, d, idle, rebalanceContinue) > 0) {
                     idle = idleCpu(cpu) ? Idle.CPU_IDLE : Idle.CPU_NOT_IDLE;
                     busy = idle != Idle.CPU_IDLE;
                 }
-                cont = continueBalancing[0] != 0;
+                cont = rebalanceContinue[0] != 0;
                 d.lastBalanceJiffies = now;
                 interval = interval(d, busy);
             }
@@ -237,7 +237,7 @@ final class LoadBalance {
         for (SchedDomain d = sd[cpu]; d != null; d = d.parent) {
             // avg_idle < curr_cost + sd->max_newidle_lb_cost: both 0 here (no modelled cost)
             if (d.has(SchedDomain.SD_BALANCE_NEWIDLE)) {
-                pulled = loadBalance(cpu, d, Idle.CPU_NEWLY_IDLE, new int[] {1}) > 0;
+                pulled = loadBalance(cpu, d, Idle.CPU_NEWLY_IDLE, newidleContinue) > 0;
             }
             if (pulled || fair.nrRunning(cpus[cpu]) > 0) {
                 break;
@@ -316,12 +316,22 @@ final class LoadBalance {
         boolean activeLb;
     }
 
+    /**
+     * load_balance's continue_balancing out-parameter, not allocated per call: one for
+     * rebalance_domains (the softirq never nests), one for newidle balancing, which does not read it,
+     * so the newidle balances a pull can set off inside another balance may share it.
+     */
+    private final int[] rebalanceContinue = {1};
+    private final int[] newidleContinue = {1};
+    /** The empty set of excluded CPUs a balance starts with; never written. */
+    private static final java.util.BitSet NONE_EXCLUDED = new java.util.BitSet();
+
     private int loadBalance(int cpu, SchedDomain d, Idle idle, int[] continueBalancing) {
         Env env = new Env();
         env.sd = d;
         env.dstCpu = cpu;
         env.idle = idle;
-        java.util.BitSet excluded = new java.util.BitSet();
+        java.util.BitSet excluded = NONE_EXCLUDED;
         int moved = 0;
         boolean active = false;
         while (true) {
@@ -344,6 +354,9 @@ final class LoadBalance {
                 env.loopMax = Math.min(NR_MIGRATE, fair.nrRunning(cpus[busiest]));
                 moved = detachTasks(env);
                 if (env.allPinned) {
+                    if (excluded == NONE_EXCLUDED) {
+                        excluded = new java.util.BitSet();
+                    }
                     excluded.set(busiest);
                     boolean subset = true;
                     for (int c : d.span) {

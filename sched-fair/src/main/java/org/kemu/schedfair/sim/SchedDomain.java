@@ -24,6 +24,9 @@ final class SchedDomain {
     /** The default topology levels (default_topology[] plus one NUMA level for a 2-distance SLIT). */
     enum Level { SMT, MC, DIE, NUMA }
 
+    /** Level.values() once: each call of values() copies the array. */
+    private static final Level[] LEVELS = Level.values();
+
     /**
      * node_reclaim_distance (RECLAIM_DISTANCE = 30) and the SLIT distance between the two sockets of
      * the published two-socket servers: 21 in their ACPI SLIT, so the NUMA level keeps fork, exec and
@@ -144,7 +147,7 @@ final class SchedDomain {
         int[][] first = new int[Level.NUMA.ordinal()][topo.nrCpus()];
         for (int l = 0; l < first.length; l++) {
             for (int c = 0; c < out.length; c++) {
-                first[l][c] = spans.of(Level.values()[l], c)[0];
+                first[l][c] = spans.of(LEVELS[l], c)[0];
             }
         }
         return new Machine(out, first);
@@ -169,8 +172,8 @@ final class SchedDomain {
 
         Spans(Topology topo) {
             this.topo = topo;
-            this.bySpan = new int[Level.values().length][topo.nrCpus()][];
-            this.maskBySpan = new CpuMask[Level.values().length][topo.nrCpus()];
+            this.bySpan = new int[LEVELS.length][topo.nrCpus()][];
+            this.maskBySpan = new CpuMask[LEVELS.length][topo.nrCpus()];
             this.single = new int[topo.nrCpus()][];
             this.singleMask = new CpuMask[topo.nrCpus()];
             this.covered = new int[topo.nrCpus()];
@@ -241,7 +244,7 @@ final class SchedDomain {
             CpuMask[] groupCpus = new CpuMask[groups.length];
             for (int g = 0; g < groups.length; g++) {
                 int head = groups[g][0];
-                groupCpus[g] = lowest ? spans.singleMask[head] : spans.maskOf(Level.values()[groupLevel], head);
+                groupCpus[g] = lowest ? spans.singleMask[head] : spans.maskOf(LEVELS[groupLevel], head);
             }
             SchedDomain sd = new SchedDomain(l, cpu, span, spans.maskOf(l, cpu), groups, groupCpus, groupLevel);
             sd.flags |= inherited[i];
@@ -274,7 +277,7 @@ final class SchedDomain {
                 at = i;
             }
         }
-        Level below = lowest ? null : Level.values()[l.ordinal() - 1];
+        Level below = lowest ? null : LEVELS[l.ordinal() - 1];
         int epoch = ++spans.epoch;
         int[] covered = spans.covered;
         int count = 0;

@@ -207,10 +207,21 @@ final class SelectTaskRq {
         return newCpu;
     }
 
+    /**
+     * The three sg_wakeup_stats find_idlest_group holds at once (local, idlest so far, the group
+     * being read), reused from fork to fork as load balancing reuses its sg_lb_stats; which object
+     * plays which role changes as groups are compared.
+     */
+    private final LoadBalance.GroupStats[] statsSlots = {
+        new LoadBalance.GroupStats(), new LoadBalance.GroupStats(), new LoadBalance.GroupStats()};
+
     /** find_idlest_group (v5.14), for a new task (on no queue). */
     private int[] findIdlestGroup(SchedDomain sd, SimTask p, int thisCpu, CpuMask allowed) {
         LoadBalance.GroupStats local = null;
-        LoadBalance.GroupStats idlest = new LoadBalance.GroupStats();
+        LoadBalance.GroupStats idlest = statsSlots[0];
+        LoadBalance.GroupStats scratch = statsSlots[1];
+        LoadBalance.GroupStats spare = statsSlots[2];
+        idlest.clear();
         idlest.type = LoadBalance.GroupType.OVERLOADED;
         idlest.avgLoad = Long.MAX_VALUE;
         int[] idlestGroup = null;
@@ -221,10 +232,14 @@ final class SelectTaskRq {
                 continue;
             }
             boolean isLocal = span.contains(thisCpu);
-            LoadBalance.GroupStats s = wakeupStats(sd, i);
+            LoadBalance.GroupStats s = wakeupStats(scratch, sd, i);
             if (isLocal) {
+                // the local group is read once (groups are disjoint): its object stays out of the rotation
                 local = s;
+                scratch = spare;
             } else if (pickIdlest(idlest, s)) {
+                // the old idlest becomes the next group's scratch
+                scratch = idlest;
                 idlest = s;
                 idlestGroup = g;
             }
@@ -270,9 +285,9 @@ final class SelectTaskRq {
         return idlestGroup;
     }
 
-    /** update_sg_wakeup_stats for group {@code i} of {@code sd}, from the root domain's sums of its span. */
-    private LoadBalance.GroupStats wakeupStats(SchedDomain sd, int i) {
-        LoadBalance.GroupStats s = new LoadBalance.GroupStats();
+    /** update_sg_wakeup_stats for group {@code i} of {@code sd} into {@code s}, from the root domain's sums of its span. */
+    private LoadBalance.GroupStats wakeupStats(LoadBalance.GroupStats s, SchedDomain sd, int i) {
+        s.clear();
         int[] g = sd.groups[i];
         lb.rd.groupSums(sd.groupLevel, g[0], s);
         s.weight = g.length;
