@@ -169,6 +169,11 @@ final class SchedDomain {
         final int[] covered;
         int epoch;
         final int[][] found;
+        /** Each CPU's group ring at each level and the rings' masks, filled a span at a time ({@link #rings}). */
+        final int[][][][] ringOf;
+        final CpuMask[][][] ringMasksOf;
+        /** Scratch of {@link #rings}: each CPU's position in the span being done. */
+        final int[] pos;
 
         Spans(Topology topo) {
             this.topo = topo;
@@ -178,6 +183,21 @@ final class SchedDomain {
             this.singleMask = new CpuMask[topo.nrCpus()];
             this.covered = new int[topo.nrCpus()];
             this.found = new int[topo.nrCpus()][];
+            this.ringOf = new int[LEVELS.length][topo.nrCpus()][][];
+            this.ringMasksOf = new CpuMask[LEVELS.length][topo.nrCpus()][];
+            this.pos = new int[topo.nrCpus()];
+        }
+
+        /** {@code cpu}'s groups at level {@code l} (build_sched_groups), the rings of its whole span built at once. */
+        int[][] ring(Level l, int cpu, boolean lowest) {
+            if (ringOf[l.ordinal()][cpu] == null) {
+                rings(this, l, of(l, cpu), lowest);
+            }
+            return ringOf[l.ordinal()][cpu];
+        }
+
+        CpuMask[] ringMasks(Level l, int cpu) {
+            return ringMasksOf[l.ordinal()][cpu];
         }
 
         int[] of(Level l, int cpu) {
@@ -239,14 +259,10 @@ final class SchedDomain {
             Level l = kept[i];
             int[] span = spans.of(l, cpu);
             boolean lowest = l == levels[0];
-            int[][] groups = groups(spans, l, span, cpu, lowest);
+            int[][] groups = spans.ring(l, cpu, lowest);
             int groupLevel = lowest ? -1 : l.ordinal() - 1;
-            CpuMask[] groupCpus = new CpuMask[groups.length];
-            for (int g = 0; g < groups.length; g++) {
-                int head = groups[g][0];
-                groupCpus[g] = lowest ? spans.singleMask[head] : spans.maskOf(LEVELS[groupLevel], head);
-            }
-            SchedDomain sd = new SchedDomain(l, cpu, span, spans.maskOf(l, cpu), groups, groupCpus, groupLevel);
+            SchedDomain sd = new SchedDomain(l, cpu, span, spans.maskOf(l, cpu), groups, spans.ringMasks(l, cpu),
+                    groupLevel);
             sd.flags |= inherited[i];
             if (below == null) {
                 bottom = sd;
@@ -266,6 +282,78 @@ final class SchedDomain {
             case DIE -> topo.cpusOfNode(topo.nodeOf(cpu));
             case NUMA -> topo.allCpus();
         };
+    }
+
+    /**
+     * The group ring of every CPU of {@code span} at level {@code l}: the first CPU's by the walk
+     * ({@link #groups}), then each next CPU's from the one before. Seen from the span's position
+     * a, a group's place in the ring is where the walk first meets it, P in [a, a + n); one step on,
+     * every P stays but that of the group of the CPU at a, which becomes the position of its next
+     * member (after the wrap if none is left), so that group alone moves back in the ring; when its
+     * next member is the very next CPU the ring is unchanged and the CPUs share it. Rings are never
+     * written, so sharing is safe; on the NUMA level of a two-node machine 256 CPUs share four.
+     */
+    private static void rings(Spans spans, Level l, int[] span, boolean lowest) {
+        int n = span.length;
+        int[] pos = spans.pos;
+        for (int i = 0; i < n; i++) {
+            pos[span[i]] = i;
+        }
+        int[][] ring = groups(spans, l, span, span[0], lowest);
+        CpuMask[] masks = masks(spans, l, ring, lowest);
+        int k = ring.length;
+        // P of each group of the ring, in ring order; from position 0 a group's first member
+        // (the lowest CPU, and spans are in CPU order) is where the walk meets it
+        int[] at = new int[k];
+        for (int j = 0; j < k; j++) {
+            at[j] = pos[ring[j][0]];
+        }
+        int[][][] ringOf = spans.ringOf[l.ordinal()];
+        CpuMask[][] masksOf = spans.ringMasksOf[l.ordinal()];
+        ringOf[span[0]] = ring;
+        masksOf[span[0]] = masks;
+        for (int a = 0; a + 1 < n; a++) {
+            int[] g = ring[0];
+            int next = -1;
+            for (int x : g) {
+                if (pos[x] > a) {
+                    next = pos[x];
+                    break;
+                }
+            }
+            int p = next >= 0 ? next : pos[g[0]] + n;
+            if (p != a + 1) {
+                // g moves back to before the first group met later than it
+                int j = 1;
+                while (j < k && at[j] < p) {
+                    j++;
+                }
+                int[][] moved = new int[k][];
+                CpuMask[] movedMasks = new CpuMask[k];
+                System.arraycopy(ring, 1, moved, 0, j - 1);
+                System.arraycopy(masks, 1, movedMasks, 0, j - 1);
+                System.arraycopy(at, 1, at, 0, j - 1);
+                moved[j - 1] = g;
+                movedMasks[j - 1] = masks[0];
+                at[j - 1] = p;
+                System.arraycopy(ring, j, moved, j, k - j);
+                System.arraycopy(masks, j, movedMasks, j, k - j);
+                ring = moved;
+                masks = movedMasks;
+            } else {
+                at[0] = p;
+            }
+            ringOf[span[a + 1]] = ring;
+            masksOf[span[a + 1]] = masks;
+        }
+    }
+
+    private static CpuMask[] masks(Spans spans, Level l, int[][] ring, boolean lowest) {
+        CpuMask[] m = new CpuMask[ring.length];
+        for (int g = 0; g < ring.length; g++) {
+            m[g] = lowest ? spans.singleMask[ring[g][0]] : spans.maskOf(LEVELS[l.ordinal() - 1], ring[g][0]);
+        }
+        return m;
     }
 
     /** build_sched_groups: the span cut by the level below's spans, the group of {@code cpu} first. */
