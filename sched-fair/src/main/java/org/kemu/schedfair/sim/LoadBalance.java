@@ -314,7 +314,28 @@ final class LoadBalance {
         int loop;
         int loopMax;
         boolean activeLb;
+
+        /** As a new struct lb_env starts. */
+        void reset(SchedDomain d, int dst, Idle i) {
+            sd = d;
+            dstCpu = dst;
+            srcCpu = 0;
+            idle = i;
+            imbalance = 0;
+            migration = Migration.LOAD;
+            allPinned = false;
+            loop = 0;
+            loopMax = 0;
+            activeLb = false;
+        }
     }
+
+    /**
+     * The lb_env of each balance in progress, reused: a balance can set off another (a pull that
+     * empties the source CPU runs its newidle balance), so there is one per nesting depth.
+     */
+    private final java.util.ArrayList<Env> envs = new java.util.ArrayList<>();
+    private int envDepth;
 
     /**
      * load_balance's continue_balancing out-parameter, not allocated per call: one for
@@ -327,10 +348,19 @@ final class LoadBalance {
     private static final java.util.BitSet NONE_EXCLUDED = new java.util.BitSet();
 
     private int loadBalance(int cpu, SchedDomain d, Idle idle, int[] continueBalancing) {
-        Env env = new Env();
-        env.sd = d;
-        env.dstCpu = cpu;
-        env.idle = idle;
+        if (envDepth == envs.size()) {
+            envs.add(new Env());
+        }
+        Env env = envs.get(envDepth++);
+        env.reset(d, cpu, idle);
+        try {
+            return loadBalance(env, cpu, d, idle, continueBalancing);
+        } finally {
+            envDepth--;
+        }
+    }
+
+    private int loadBalance(Env env, int cpu, SchedDomain d, Idle idle, int[] continueBalancing) {
         java.util.BitSet excluded = NONE_EXCLUDED;
         int moved = 0;
         boolean active = false;

@@ -32,14 +32,19 @@ final class RootDomain {
     /** Whether each CPU has a current task, as last reported. */
     private final boolean[] running;
     /**
-     * Per topology level below NUMA ({@link SchedDomain.Level} ordinal), the first CPU of each CPU's
-     * span; the sums of a span sit at its first CPU. Null until {@link #useSpans}.
+     * The sums of each span at each topology level below NUMA: h_nr_running, load, running CPUs and
+     * idle CPUs side by side ({@link #FIELDS} longs) at {@code ((level * nrCpus) + first CPU of the
+     * span) * FIELDS}, so one update of a CPU touches one place per level. {@code slot[c * levels + l]}
+     * is where CPU c's span at level l keeps them; null until {@link #useSpans}.
      */
-    private int[][] spanFirst;
-    private int[][] spanNr;
-    private long[][] spanLoad;
-    private int[][] spanRunning;
-    private int[][] spanIdle;
+    private long[] sums;
+    private int[] slot;
+    private int levels;
+    private static final int NR = 0;
+    private static final int LOAD = 1;
+    private static final int RUNNING = 2;
+    private static final int IDLE = 3;
+    private static final int FIELDS = 4;
 
     RootDomain(SimCpu[] cpus, CfsRq[] rootRq) {
         this.cpus = cpus;
@@ -81,22 +86,33 @@ final class RootDomain {
 
     /** The spans whose sums are kept ({@link SchedDomain.Machine#spanFirst}). */
     void useSpans(int[][] first) {
-        int levels = first.length;
+        int nl = first.length;
         int n = cpus.length;
-        spanNr = new int[levels][n];
-        spanLoad = new long[levels][n];
-        spanRunning = new int[levels][n];
-        spanIdle = new int[levels][n];
-        for (int l = 0; l < levels; l++) {
+        long[] sum = new long[nl * n * FIELDS];
+        int[] at = new int[n * nl];
+        for (int l = 0; l < nl; l++) {
             for (int c = 0; c < n; c++) {
-                int s = first[l][c];
-                spanNr[l][s] += nrRunning[c];
-                spanLoad[l][s] += load[c];
-                spanRunning[l][s] += running[c] ? 1 : 0;
-                spanIdle[l][s] += idle(c) ? 1 : 0;
+                int s = (l * n + first[l][c]) * FIELDS;
+                at[c * nl + l] = s;
+                sum[s + NR] += nrRunning[c];
+                sum[s + LOAD] += load[c];
+                sum[s + RUNNING] += running[c] ? 1 : 0;
+                sum[s + IDLE] += idle(c) ? 1 : 0;
             }
         }
-        spanFirst = first;
+        levels = nl;
+        slot = at;
+        sums = sum;
+    }
+
+    /** Adds {@code d} to field {@code f} of every span of CPU {@code c}. */
+    private void addToSpans(int c, int f, long d) {
+        if (sums == null) {
+            return;
+        }
+        for (int j = c * levels, end = j + levels; j < end; j++) {
+            sums[slot[j] + f] += d;
+        }
     }
 
     /**
@@ -113,10 +129,11 @@ final class RootDomain {
             run = running[head] ? 1 : 0;
             idl = idle(head) ? 1 : 0;
         } else {
-            nr = spanNr[level][head];
-            s.load = spanLoad[level][head];
-            run = spanRunning[level][head];
-            idl = spanIdle[level][head];
+            int b = (level * cpus.length + head) * FIELDS;
+            nr = (int) sums[b + NR];
+            s.load = sums[b + LOAD];
+            run = (int) sums[b + RUNNING];
+            idl = (int) sums[b + IDLE];
         }
         s.util = run * LoadBalance.SCHED_CAPACITY_SCALE;
         s.runnable = nr * LoadBalance.SCHED_CAPACITY_SCALE;
@@ -151,11 +168,7 @@ final class RootDomain {
         if (before > 1 != now > 1) {
             overloaded += now > 1 ? 1 : -1;
         }
-        if (spanFirst != null) {
-            for (int l = 0; l < spanFirst.length; l++) {
-                spanNr[l][spanFirst[l][c]] += now - before;
-            }
-        }
+        addToSpans(c, NR, now - before);
         idleMaybeChanged(c);
     }
 
@@ -163,11 +176,7 @@ final class RootDomain {
     void loadChanged(int c) {
         long before = load[c];
         load[c] = rootRq[c].load;
-        if (spanFirst != null) {
-            for (int l = 0; l < spanFirst.length; l++) {
-                spanLoad[l][spanFirst[l][c]] += load[c] - before;
-            }
-        }
+        addToSpans(c, LOAD, load[c] - before);
     }
 
     /** CPU {@code c}'s current task changed. */
@@ -175,11 +184,7 @@ final class RootDomain {
         boolean now = cpus[c].curr != null;
         if (now != running[c]) {
             running[c] = now;
-            if (spanFirst != null) {
-                for (int l = 0; l < spanFirst.length; l++) {
-                    spanRunning[l][spanFirst[l][c]] += now ? 1 : -1;
-                }
-            }
+            addToSpans(c, RUNNING, now ? 1 : -1);
         }
         idleMaybeChanged(c);
     }
@@ -197,11 +202,7 @@ final class RootDomain {
         if (llcOf[c] >= 0) {
             busyChanged(llcOf[c], now ? -1 : 1);
         }
-        if (spanFirst != null) {
-            for (int l = 0; l < spanFirst.length; l++) {
-                spanIdle[l][spanFirst[l][c]] += now ? 1 : -1;
-            }
-        }
+        addToSpans(c, IDLE, now ? 1 : -1);
     }
 
     /** Where the kept counts differ from a scan of every CPU, as messages (for {@link FairInvariants}). */
@@ -231,29 +232,26 @@ final class RootDomain {
         if (twoBusy != llcsWithTwoBusy) {
             out.add("root domain counts " + llcsWithTwoBusy + " LLCs with two busy CPUs but " + twoBusy + " have");
         }
-        if (spanFirst == null) {
+        if (sums == null) {
             return;
         }
-        for (int l = 0; l < spanFirst.length; l++) {
-            int[] nr = new int[cpus.length];
-            long[] ld = new long[cpus.length];
-            int[] run = new int[cpus.length];
-            int[] idl = new int[cpus.length];
-            for (int c = 0; c < cpus.length; c++) {
-                int s = spanFirst[l][c];
-                nr[s] += rootRq[c].hNrRunning;
-                ld[s] += rootRq[c].load;
-                run[s] += cpus[c].curr != null ? 1 : 0;
-                idl[s] += computeIdle(c) ? 1 : 0;
+        long[] scan = new long[sums.length];
+        for (int c = 0; c < cpus.length; c++) {
+            for (int l = 0; l < levels; l++) {
+                int s = slot[c * levels + l];
+                scan[s + NR] += rootRq[c].hNrRunning;
+                scan[s + LOAD] += rootRq[c].load;
+                scan[s + RUNNING] += cpus[c].curr != null ? 1 : 0;
+                scan[s + IDLE] += computeIdle(c) ? 1 : 0;
             }
-            for (int s = 0; s < cpus.length; s++) {
-                if (nr[s] != spanNr[l][s] || ld[s] != spanLoad[l][s] || run[s] != spanRunning[l][s]
-                        || idl[s] != spanIdle[l][s]) {
-                    out.add("root domain sums of the " + SchedDomain.Level.values()[l] + " span at cpu " + s
-                            + " are nr " + spanNr[l][s] + " load " + spanLoad[l][s] + " running " + spanRunning[l][s]
-                            + " idle " + spanIdle[l][s] + " but its CPUs have " + nr[s] + ", " + ld[s] + ", "
-                            + run[s] + ", " + idl[s]);
-                }
+        }
+        for (int s = 0; s < sums.length; s += FIELDS) {
+            if (!java.util.Arrays.equals(sums, s, s + FIELDS, scan, s, s + FIELDS)) {
+                int l = s / FIELDS / cpus.length;
+                out.add("root domain sums of the " + SchedDomain.Level.values()[l] + " span at cpu "
+                        + (s / FIELDS - l * cpus.length) + " are nr, load, running, idle "
+                        + java.util.Arrays.toString(java.util.Arrays.copyOfRange(sums, s, s + FIELDS))
+                        + " but its CPUs have " + java.util.Arrays.toString(java.util.Arrays.copyOfRange(scan, s, s + FIELDS)));
             }
         }
     }

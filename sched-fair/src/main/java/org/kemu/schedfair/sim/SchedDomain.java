@@ -41,7 +41,8 @@ final class SchedDomain {
     final CpuMask spanCpus;
     /** sd->groups as spans; groups[0] holds {@link #cpu}. */
     final int[][] groups;
-    final CpuMask[] groupCpus;
+    /** The mask of each span of the group level by any of its CPUs (shared by the machine's domains); see {@link #groupCpus}. */
+    private final CpuMask[] maskOfGroupCpu;
     /**
      * The level whose spans the groups are (the child level; its ordinal), or -1 for the one-CPU
      * groups of the lowest level: with a group's first CPU it names the group's sums in the
@@ -61,14 +62,14 @@ final class SchedDomain {
     SchedDomain child;
 
     /** The span and group arrays and masks are shared by every CPU's domain of that span and never written. */
-    private SchedDomain(Level level, int cpu, int[] span, CpuMask spanCpus, int[][] groups, CpuMask[] groupCpus,
+    private SchedDomain(Level level, int cpu, int[] span, CpuMask spanCpus, int[][] groups, CpuMask[] maskOfGroupCpu,
             int groupLevel) {
         this.level = level;
         this.cpu = cpu;
         this.span = span;
         this.spanCpus = spanCpus;
         this.groups = groups;
-        this.groupCpus = groupCpus;
+        this.maskOfGroupCpu = maskOfGroupCpu;
         this.groupLevel = groupLevel;
         // sd_init: every level balances on newidle, exec and fork, is wake-affine and prefers siblings
         int f = SD_BALANCE_NEWIDLE | SD_BALANCE_EXEC | SD_BALANCE_FORK | SD_WAKE_AFFINE | SD_PREFER_SIBLING;
@@ -110,6 +111,11 @@ final class SchedDomain {
 
     boolean has(int flag) {
         return (flags & flag) != 0;
+    }
+
+    /** The CPUs of group {@code i} as a mask. */
+    CpuMask groupCpus(int i) {
+        return maskOfGroupCpu[groups[i][0]];
     }
 
     boolean spans(int c) {
@@ -169,9 +175,8 @@ final class SchedDomain {
         final int[] covered;
         int epoch;
         final int[][] found;
-        /** Each CPU's group ring at each level and the rings' masks, filled a span at a time ({@link #rings}). */
+        /** Each CPU's group ring at each level, filled a span at a time ({@link #rings}). */
         final int[][][][] ringOf;
-        final CpuMask[][][] ringMasksOf;
         /** Scratch of {@link #rings}: each CPU's position in the span being done. */
         final int[] pos;
 
@@ -184,7 +189,6 @@ final class SchedDomain {
             this.covered = new int[topo.nrCpus()];
             this.found = new int[topo.nrCpus()][];
             this.ringOf = new int[LEVELS.length][topo.nrCpus()][][];
-            this.ringMasksOf = new CpuMask[LEVELS.length][topo.nrCpus()][];
             this.pos = new int[topo.nrCpus()];
         }
 
@@ -196,8 +200,9 @@ final class SchedDomain {
             return ringOf[l.ordinal()][cpu];
         }
 
-        CpuMask[] ringMasks(Level l, int cpu) {
-            return ringMasksOf[l.ordinal()][cpu];
+        /** The masks of the groups of a level's rings, by any CPU of the group. */
+        CpuMask[] groupMasks(Level l, boolean lowest) {
+            return lowest ? singleMask : maskBySpan[l.ordinal() - 1];
         }
 
         int[] of(Level l, int cpu) {
@@ -261,7 +266,7 @@ final class SchedDomain {
             boolean lowest = l == levels[0];
             int[][] groups = spans.ring(l, cpu, lowest);
             int groupLevel = lowest ? -1 : l.ordinal() - 1;
-            SchedDomain sd = new SchedDomain(l, cpu, span, spans.maskOf(l, cpu), groups, spans.ringMasks(l, cpu),
+            SchedDomain sd = new SchedDomain(l, cpu, span, spans.maskOf(l, cpu), groups, spans.groupMasks(l, lowest),
                     groupLevel);
             sd.flags |= inherited[i];
             if (below == null) {
@@ -300,7 +305,6 @@ final class SchedDomain {
             pos[span[i]] = i;
         }
         int[][] ring = groups(spans, l, span, span[0], lowest);
-        CpuMask[] masks = masks(spans, l, ring, lowest);
         int k = ring.length;
         // P of each group of the ring, in ring order; from position 0 a group's first member
         // (the lowest CPU, and spans are in CPU order) is where the walk meets it
@@ -309,9 +313,7 @@ final class SchedDomain {
             at[j] = pos[ring[j][0]];
         }
         int[][][] ringOf = spans.ringOf[l.ordinal()];
-        CpuMask[][] masksOf = spans.ringMasksOf[l.ordinal()];
         ringOf[span[0]] = ring;
-        masksOf[span[0]] = masks;
         for (int a = 0; a + 1 < n; a++) {
             int[] g = ring[0];
             int next = -1;
@@ -329,31 +331,17 @@ final class SchedDomain {
                     j++;
                 }
                 int[][] moved = new int[k][];
-                CpuMask[] movedMasks = new CpuMask[k];
                 System.arraycopy(ring, 1, moved, 0, j - 1);
-                System.arraycopy(masks, 1, movedMasks, 0, j - 1);
                 System.arraycopy(at, 1, at, 0, j - 1);
                 moved[j - 1] = g;
-                movedMasks[j - 1] = masks[0];
                 at[j - 1] = p;
                 System.arraycopy(ring, j, moved, j, k - j);
-                System.arraycopy(masks, j, movedMasks, j, k - j);
                 ring = moved;
-                masks = movedMasks;
             } else {
                 at[0] = p;
             }
             ringOf[span[a + 1]] = ring;
-            masksOf[span[a + 1]] = masks;
         }
-    }
-
-    private static CpuMask[] masks(Spans spans, Level l, int[][] ring, boolean lowest) {
-        CpuMask[] m = new CpuMask[ring.length];
-        for (int g = 0; g < ring.length; g++) {
-            m[g] = lowest ? spans.singleMask[ring[g][0]] : spans.maskOf(LEVELS[l.ordinal() - 1], ring[g][0]);
-        }
-        return m;
     }
 
     /** build_sched_groups: the span cut by the level below's spans, the group of {@code cpu} first. */

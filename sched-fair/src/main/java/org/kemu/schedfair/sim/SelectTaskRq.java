@@ -227,7 +227,7 @@ final class SelectTaskRq {
         int[] idlestGroup = null;
         for (int i = 0; i < sd.groups.length; i++) {
             int[] g = sd.groups[i];
-            CpuMask span = sd.groupCpus[i];
+            CpuMask span = sd.groupCpus(i);
             if (!allowed.intersects(span)) {
                 continue;
             }

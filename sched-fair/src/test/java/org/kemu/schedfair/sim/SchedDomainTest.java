@@ -101,7 +101,9 @@ class SchedDomainTest {
                         want.add(g);
                     }
                     List<List<Integer>> got = new ArrayList<>();
-                    for (int[] g : d.groups) {
+                    for (int i = 0; i < d.groups.length; i++) {
+                        int[] g = d.groups[i];
+                        assertThat(d.groupCpus(i).toArray()).containsExactly(g);
                         List<Integer> l = new ArrayList<>();
                         for (int x : g) {
                             l.add(x);
