@@ -460,16 +460,17 @@ final class LoadBalance {
         if (env.idle == Idle.CPU_NEWLY_IDLE) {
             return true;
         }
+        // a group is a span in CPU order, so its first idle CPU is the first one met; the root
+        // domain's count says whether there is one without the walk
         int[] local = env.sd.groups[0];
-        int first = Integer.MAX_VALUE;
-        int firstIdle = Integer.MAX_VALUE;
-        for (int c : local) {
-            first = Math.min(first, c);
-            if (idleCpu(c)) {
-                firstIdle = Math.min(firstIdle, c);
+        if (rd.idleCpusIn(env.sd.groupLevel, local[0]) > 0) {
+            for (int c : local) {
+                if (idleCpu(c)) {
+                    return c == env.dstCpu;
+                }
             }
         }
-        return (firstIdle != Integer.MAX_VALUE ? firstIdle : first) == env.dstCpu;
+        return local[0] == env.dstCpu;
     }
 
     /**

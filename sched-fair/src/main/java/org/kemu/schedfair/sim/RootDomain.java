@@ -142,6 +142,14 @@ final class RootDomain {
         s.idleCpus = idl;
     }
 
+    /** idle_cpu() CPUs of the span at {@code level} headed by {@code head} (level -1: the one CPU). */
+    int idleCpusIn(int level, int head) {
+        if (level < 0) {
+            return idle(head) ? 1 : 0;
+        }
+        return (int) sums[(level * cpus.length + head) * FIELDS + IDLE];
+    }
+
     boolean idle(int c) {
         return (idle[c >>> 6] & (1L << (c & 63))) != 0;
     }
