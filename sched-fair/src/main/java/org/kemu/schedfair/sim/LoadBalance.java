@@ -461,9 +461,9 @@ final class LoadBalance {
             return true;
         }
         // a group is a span in CPU order, so its first idle CPU is the first one met; the root
-        // domain's count says whether there is one without the walk
+        // domain's idle mask says whether there is one without the walk
         int[] local = env.sd.groups[0];
-        if (rd.idleCpusIn(env.sd.groupLevel, local[0]) > 0) {
+        if (rd.anyIdleIn(env.sd.groupLevel, local[0])) {
             for (int c : local) {
                 if (idleCpu(c)) {
                     return c == env.dstCpu;

@@ -5,9 +5,11 @@ package org.kemu.schedfair.sim;
  * current task changes rather than found by visiting every CPU: rd->overload (some CPU runs two
  * tasks; 5.14 keeps it in struct root_domain, set from add_nr_running and update_sg_lb_stats),
  * per LLC the number of busy CPUs (sched_domain_shared.nr_busy_cpus, which nohz_balancer_kick
- * reads), idle_cpu() of each CPU, each root queue's h_nr_running and load in flat arrays, and the
- * sums update_sg_lb_stats and update_sg_wakeup_stats take over a sched group (load, running CPUs,
- * h_nr_running, idle CPUs) for every span a group can be: the SMT, MC and DIE spans.
+ * reads), idle_cpu() and "has a current task" of each CPU as bitmasks, each root queue's
+ * h_nr_running and load in flat arrays, and what update_sg_lb_stats and update_sg_wakeup_stats
+ * take over a sched group for every span a group can be (the SMT, MC and DIE spans): the sums of
+ * h_nr_running and load, kept, and the running and idle CPUs, counted from the bitmasks and the
+ * span's mask.
  *
  * <p>Unlike the kernel's flag, which is a hint cleared only at the next balance, these are exact
  * at every moment: they stand for the full scans the model made before, and say the same.
@@ -22,6 +24,8 @@ final class RootDomain {
     final long[] load;
     /** Bit {@code c} set while idle_cpu(c): no current task and nothing queued. */
     private final long[] idle;
+    /** Bit {@code c} set while CPU c has a current task (its utilization is full capacity). */
+    private final long[] running;
     /** CPUs with h_nr_running above 1. */
     private int overloaded;
     /** Each CPU's LLC, or -1 when it has no LLC domain (sd_llc is NULL). */
@@ -29,22 +33,20 @@ final class RootDomain {
     private final int[] busyInLlc;
     /** LLCs with more than one busy CPU. */
     private int llcsWithTwoBusy;
-    /** Whether each CPU has a current task, as last reported. */
-    private final boolean[] running;
     /**
-     * The sums of each span at each topology level below NUMA: h_nr_running, load, running CPUs and
-     * idle CPUs side by side ({@link #FIELDS} longs) at {@code ((level * nrCpus) + first CPU of the
-     * span) * FIELDS}, so one update of a CPU touches one place per level. {@code slot[c * levels + l]}
-     * is where CPU c's span at level l keeps them; null until {@link #useSpans}.
+     * The h_nr_running and load sums of each span at each topology level below NUMA, side by side
+     * at {@code ((level * nrCpus) + first CPU of the span) * 2}, so one update of a CPU touches one
+     * place per level; {@code slot[c * levels + l]} is where CPU c's span at level l keeps them.
+     * {@code spanMask[level][first CPU]} is the span's CPUs as words like {@link #idle}'s. Null
+     * until {@link #useSpans}.
      */
     private long[] sums;
     private int[] slot;
     private int levels;
+    private long[][][] spanMask;
     private static final int NR = 0;
     private static final int LOAD = 1;
-    private static final int RUNNING = 2;
-    private static final int IDLE = 3;
-    private static final int FIELDS = 4;
+    private static final int FIELDS = 2;
 
     RootDomain(SimCpu[] cpus, CfsRq[] rootRq) {
         this.cpus = cpus;
@@ -53,22 +55,32 @@ final class RootDomain {
         this.nrRunning = new int[n];
         this.load = new long[n];
         this.idle = new long[(n + 63) >>> 6];
+        this.running = new long[(n + 63) >>> 6];
         this.llcOf = new int[n];
         this.busyInLlc = new int[n];
-        this.running = new boolean[n];
         for (int c = 0; c < n; c++) {
-            running[c] = cpus[c].curr != null;
             llcOf[c] = -1;
             nrRunning[c] = rootRq[c].hNrRunning;
             load[c] = rootRq[c].load;
-            if (computeIdle(c)) {
-                idle[c >>> 6] |= 1L << (c & 63);
-            }
+            setBit(running, c, cpus[c].curr != null);
+            setBit(idle, c, computeIdle(c));
             if (nrRunning[c] > 1) {
                 overloaded++;
             }
             rootRq[c].rd = this;
         }
+    }
+
+    private static void setBit(long[] mask, int c, boolean on) {
+        if (on) {
+            mask[c >>> 6] |= 1L << (c & 63);
+        } else {
+            mask[c >>> 6] &= ~(1L << (c & 63));
+        }
+    }
+
+    private static boolean bit(long[] mask, int c) {
+        return (mask[c >>> 6] & (1L << (c & 63))) != 0;
     }
 
     /** Which LLC each CPU's sd_llc spans ({@code llc[c]}, or -1 without one). */
@@ -90,18 +102,23 @@ final class RootDomain {
         int n = cpus.length;
         long[] sum = new long[nl * n * FIELDS];
         int[] at = new int[n * nl];
+        long[][][] masks = new long[nl][n][];
         for (int l = 0; l < nl; l++) {
             for (int c = 0; c < n; c++) {
-                int s = (l * n + first[l][c]) * FIELDS;
+                int head = first[l][c];
+                int s = (l * n + head) * FIELDS;
                 at[c * nl + l] = s;
                 sum[s + NR] += nrRunning[c];
                 sum[s + LOAD] += load[c];
-                sum[s + RUNNING] += running[c] ? 1 : 0;
-                sum[s + IDLE] += idle(c) ? 1 : 0;
+                if (masks[l][head] == null) {
+                    masks[l][head] = new long[idle.length];
+                }
+                setBit(masks[l][head], c, true);
             }
         }
         levels = nl;
         slot = at;
+        spanMask = masks;
         sums = sum;
     }
 
@@ -115,6 +132,14 @@ final class RootDomain {
         }
     }
 
+    private static int countIn(long[] bits, long[] span) {
+        int k = 0;
+        for (int w = 0; w < span.length; w++) {
+            k += Long.bitCount(bits[w] & span[w]);
+        }
+        return k;
+    }
+
     /**
      * Fills the sums of update_sg_lb_stats / update_sg_wakeup_stats for the group of CPUs that is
      * the span at {@code level} headed by CPU {@code head} (level -1: the one CPU {@code head}).
@@ -126,14 +151,15 @@ final class RootDomain {
         if (level < 0) {
             nr = nrRunning[head];
             s.load = load[head];
-            run = running[head] ? 1 : 0;
+            run = bit(running, head) ? 1 : 0;
             idl = idle(head) ? 1 : 0;
         } else {
             int b = (level * cpus.length + head) * FIELDS;
             nr = (int) sums[b + NR];
             s.load = sums[b + LOAD];
-            run = (int) sums[b + RUNNING];
-            idl = (int) sums[b + IDLE];
+            long[] span = spanMask[level][head];
+            run = countIn(running, span);
+            idl = countIn(idle, span);
         }
         s.util = run * LoadBalance.SCHED_CAPACITY_SCALE;
         s.runnable = nr * LoadBalance.SCHED_CAPACITY_SCALE;
@@ -142,16 +168,22 @@ final class RootDomain {
         s.idleCpus = idl;
     }
 
-    /** idle_cpu() CPUs of the span at {@code level} headed by {@code head} (level -1: the one CPU). */
-    int idleCpusIn(int level, int head) {
+    /** Whether the span at {@code level} headed by {@code head} (level -1: the one CPU) has an idle_cpu(). */
+    boolean anyIdleIn(int level, int head) {
         if (level < 0) {
-            return idle(head) ? 1 : 0;
+            return idle(head);
         }
-        return (int) sums[(level * cpus.length + head) * FIELDS + IDLE];
+        long[] span = spanMask[level][head];
+        for (int w = 0; w < span.length; w++) {
+            if ((idle[w] & span[w]) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     boolean idle(int c) {
-        return (idle[c >>> 6] & (1L << (c & 63))) != 0;
+        return bit(idle, c);
     }
 
     /** rd->overload: some CPU has more than one runnable task. */
@@ -189,11 +221,7 @@ final class RootDomain {
 
     /** CPU {@code c}'s current task changed. */
     void currChanged(int c) {
-        boolean now = cpus[c].curr != null;
-        if (now != running[c]) {
-            running[c] = now;
-            addToSpans(c, RUNNING, now ? 1 : -1);
-        }
+        setBit(running, c, cpus[c].curr != null);
         idleMaybeChanged(c);
     }
 
@@ -202,15 +230,10 @@ final class RootDomain {
         if (now == idle(c)) {
             return;
         }
-        if (now) {
-            idle[c >>> 6] |= 1L << (c & 63);
-        } else {
-            idle[c >>> 6] &= ~(1L << (c & 63));
-        }
+        setBit(idle, c, now);
         if (llcOf[c] >= 0) {
             busyChanged(llcOf[c], now ? -1 : 1);
         }
-        addToSpans(c, IDLE, now ? 1 : -1);
     }
 
     /** Where the kept counts differ from a scan of every CPU, as messages (for {@link FairInvariants}). */
@@ -226,6 +249,10 @@ final class RootDomain {
             }
             if (idle(c) != computeIdle(c)) {
                 out.add("root domain has cpu " + c + (idle(c) ? " idle" : " busy") + " but idle_cpu says otherwise");
+            }
+            if (bit(running, c) != (cpus[c].curr != null)) {
+                out.add("root domain has cpu " + c + (bit(running, c) ? " running a task" : " without a task")
+                        + " but its curr says otherwise");
             }
             if (rq.hNrRunning > 1) {
                 over++;
@@ -249,17 +276,30 @@ final class RootDomain {
                 int s = slot[c * levels + l];
                 scan[s + NR] += rootRq[c].hNrRunning;
                 scan[s + LOAD] += rootRq[c].load;
-                scan[s + RUNNING] += cpus[c].curr != null ? 1 : 0;
-                scan[s + IDLE] += computeIdle(c) ? 1 : 0;
+                int head = s / FIELDS - l * cpus.length;
+                if (!bit(spanMask[l][head], c)) {
+                    out.add("root domain's " + SchedDomain.Level.values()[l] + " span mask at cpu " + head
+                            + " leaves out cpu " + c);
+                }
+            }
+        }
+        // every CPU in its own span's mask and as many bits as CPUs: no CPU is in two
+        for (int l = 0; l < levels; l++) {
+            int bits = 0;
+            for (long[] m : spanMask[l]) {
+                bits += m == null ? 0 : countIn(m, m);
+            }
+            if (bits != cpus.length) {
+                out.add("root domain's " + SchedDomain.Level.values()[l] + " span masks hold " + bits + " CPUs of "
+                        + cpus.length);
             }
         }
         for (int s = 0; s < sums.length; s += FIELDS) {
-            if (!java.util.Arrays.equals(sums, s, s + FIELDS, scan, s, s + FIELDS)) {
+            if (sums[s + NR] != scan[s + NR] || sums[s + LOAD] != scan[s + LOAD]) {
                 int l = s / FIELDS / cpus.length;
                 out.add("root domain sums of the " + SchedDomain.Level.values()[l] + " span at cpu "
-                        + (s / FIELDS - l * cpus.length) + " are nr, load, running, idle "
-                        + java.util.Arrays.toString(java.util.Arrays.copyOfRange(sums, s, s + FIELDS))
-                        + " but its CPUs have " + java.util.Arrays.toString(java.util.Arrays.copyOfRange(scan, s, s + FIELDS)));
+                        + (s / FIELDS - l * cpus.length) + " are nr " + sums[s + NR] + " load " + sums[s + LOAD]
+                        + " but its CPUs have " + scan[s + NR] + " and " + scan[s + LOAD]);
             }
         }
     }
