@@ -12,16 +12,20 @@ final class CfsRq {
     final int cpu;
     final TreeSet<SchedEntity> tree;
     /** The same entities by vruntime, for min_vruntime under EEVDF's deadline order. */
-    final TreeSet<SchedEntity> byVruntime = new TreeSet<>(
-            Comparator.<SchedEntity>comparingLong(e -> e.vruntime).thenComparingLong(e -> e.key));
+    final TreeSet<SchedEntity> byVruntime = new TreeSet<>(EntityOrder.BY_VRUNTIME);
     SchedEntity curr;
     long minVruntime;
-    /** Sum of weights of queued entities plus curr ({@code load.weight}). */
+    /** Sum of weights of queued entities plus curr ({@code load.weight}); written only by {@link #addLoad}. */
     long load;
     /** Entities queued plus curr. */
     int nrRunning;
-    /** Tasks in this hierarchy on this CPU, runnable or running ({@code h_nr_running}). */
+    /**
+     * Tasks in this hierarchy on this CPU, runnable or running ({@code h_nr_running}); written only
+     * by {@link #addHNrRunning}.
+     */
     int hNrRunning;
+    /** The root domain a root queue reports its changes to; null below the root. */
+    RootDomain rd;
     /** EEVDF: sum over queued entities of (vruntime - minVruntime) * weight, and of weight. */
     long avgVruntimeSum;
     long avgLoad;
@@ -38,6 +42,20 @@ final class CfsRq {
         this.tg = tg;
         this.cpu = cpu;
         this.tree = new TreeSet<>(order);
+    }
+
+    void addHNrRunning(int delta) {
+        hNrRunning += delta;
+        if (rd != null) {
+            rd.nrRunningChanged(cpu);
+        }
+    }
+
+    void addLoad(long delta) {
+        load += delta;
+        if (rd != null) {
+            rd.loadChanged(cpu);
+        }
     }
 
     /** True when this queue or any ancestor's queue on this CPU is throttled. */

@@ -52,7 +52,7 @@ record CfsRqThrottling(FairClass fair) implements Throttling {
             if (dequeueing) {
                 fair.dequeueEntity(p, cur, false);
             }
-            p.hNrRunning -= tasks;
+            p.addHNrRunning(-tasks);
             if (p.tg.isRoot() || p.throttled) {
                 break;
             }
@@ -76,7 +76,7 @@ record CfsRqThrottling(FairClass fair) implements Throttling {
             } else {
                 enqueueing = false;
             }
-            p.hNrRunning += tasks;
+            p.addHNrRunning(tasks);
             if (p.tg.isRoot() || p.throttled) {
                 break;
             }

@@ -42,12 +42,9 @@ final class CfsRule implements PickRule {
         return 1 + (31 - Integer.numberOfLeadingZeros(n));
     }
 
-    private static final Comparator<SchedEntity> ORDER =
-            Comparator.<SchedEntity>comparingLong(e -> e.vruntime).thenComparingLong(e -> e.key);
-
     @Override
     public Comparator<SchedEntity> order() {
-        return ORDER;
+        return EntityOrder.BY_VRUNTIME;
     }
 
     private long period(int nrRunning) {

@@ -12,9 +12,6 @@ import java.util.Comparator;
  */
 final class EevdfRule implements PickRule {
 
-    private static final Comparator<SchedEntity> ORDER =
-            Comparator.<SchedEntity>comparingLong(e -> e.deadline).thenComparingLong(e -> e.key);
-
     final long baseSliceNs;
     /** TICK_NSEC of the run's HZ, the floor of the lag clamp. */
     private final long tickNs;
@@ -26,7 +23,7 @@ final class EevdfRule implements PickRule {
 
     @Override
     public Comparator<SchedEntity> order() {
-        return ORDER;
+        return EntityOrder.BY_DEADLINE;
     }
 
     @Override

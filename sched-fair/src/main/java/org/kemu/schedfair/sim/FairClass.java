@@ -79,7 +79,7 @@ final class FairClass {
         if (se != rq.curr) {
             rq.insert(se);
         }
-        rq.load += se.weight;
+        rq.addLoad(se.weight);
         rq.nrRunning++;
         loadChanged(rq, se.weight);
     }
@@ -93,7 +93,7 @@ final class FairClass {
             rq.curr = null;
         }
         se.onRq = false;
-        rq.load -= se.weight;
+        rq.addLoad(-se.weight);
         rq.nrRunning--;
         loadChanged(rq, -se.weight);
         rq.updateMinVruntime();
@@ -207,7 +207,7 @@ final class FairClass {
             rq = se.cfsRq;
             enqueueEntity(rq, se, wakeup, initial);
             throttling.entityEnqueued(rq);
-            rq.hNrRunning++;
+            rq.addHNrRunning(1);
             if (throttling.hides(rq)) {
                 return;
             }
@@ -217,7 +217,7 @@ final class FairClass {
         }
         while (se != null) {
             rq = se.cfsRq;
-            rq.hNrRunning++;
+            rq.addHNrRunning(1);
             if (throttling.hides(rq)) {
                 return;
             }
@@ -245,7 +245,7 @@ final class FairClass {
         while (se != null) {
             CfsRq rq = se.cfsRq;
             dequeueEntity(rq, se, sleep);
-            rq.hNrRunning--;
+            rq.addHNrRunning(-1);
             if (throttling.hides(rq)) {
                 se = null;
                 break;
@@ -258,7 +258,7 @@ final class FairClass {
         }
         while (se != null) {
             CfsRq rq = se.cfsRq;
-            rq.hNrRunning--;
+            rq.addHNrRunning(-1);
             if (throttling.hides(rq)) {
                 break;
             }

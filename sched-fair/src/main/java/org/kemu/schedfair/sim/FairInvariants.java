@@ -22,7 +22,8 @@ import org.kemu.schedfair.ThrottleModel;
  *       is off its parent, and the throttled queues are exactly those on their group's throttled list;
  *   <li>a group's runtime pool is never negative;
  *   <li>a runnable task is on its group's queue of its CPU (unless task-based throttling parked it);
- *   <li>no CPU is idle while tasks it can run are queued on it (the CPU is work-conserving).
+ *   <li>no CPU is idle while tasks it can run are queued on it (the CPU is work-conserving);
+ *   <li>the {@link RootDomain}'s counts are what a scan of every CPU finds.
  * </ul>
  */
 public final class FairInvariants {
@@ -46,6 +47,7 @@ public final class FairInvariants {
                 out.add("cpu " + c + " idles with " + fair.nrRunning(cpu) + " runnable tasks queued");
             }
         }
+        core.balance.rd.disagreements(out);
         for (var t : kernel.tasks()) {
             SimTask s = SimTask.of((org.kemu.schedfair.internal.TaskStruct) t);
             TaskState st = t.state();

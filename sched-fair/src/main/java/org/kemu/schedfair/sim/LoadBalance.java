@@ -42,6 +42,8 @@ final class LoadBalance {
     private final SchedCore core;
     private final FairClass fair;
     private final SimCpu[] cpus;
+    /** idle_cpu, h_nr_running and load of every CPU, and rd->overload, without a scan. */
+    final RootDomain rd;
     /** Each CPU's lowest domain (rq->sd), or null. */
     final SchedDomain[] sd;
     /** sd_llc: the highest domain sharing the cache. */
@@ -55,11 +57,12 @@ final class LoadBalance {
     final long[] avgIdle;
     final long[] idleStamp;
     private final HrTimer timer;
-    private final int[] llcBusy;
 
-    LoadBalance(SchedCore core, KernelBase kernel, FairClass fair, SimCpu[] cpus, Topology topo, long tickNs) {
+    LoadBalance(SchedCore core, KernelBase kernel, FairClass fair, RootDomain rd, SimCpu[] cpus, Topology topo,
+            long tickNs) {
         this.core = core;
         this.fair = fair;
+        this.rd = rd;
         this.cpus = cpus;
         this.topo = topo;
         this.tickNs = tickNs;
@@ -69,7 +72,9 @@ final class LoadBalance {
         this.nextBalance = new long[n];
         this.avgIdle = new long[n];
         this.idleStamp = new long[n];
-        SchedDomain[] built = SchedDomain.buildAll(topo);
+        SchedDomain.Machine machine = SchedDomain.buildMachine(topo);
+        SchedDomain[] built = machine.domains();
+        rd.useSpans(machine.spanFirst());
         for (int c = 0; c < n; c++) {
             sd[c] = built[c];
             for (SchedDomain d = sd[c]; d != null; d = d.parent) {
@@ -81,10 +86,14 @@ final class LoadBalance {
             avgIdle[c] = 2 * MIGRATION_COST_NS;
             idleStamp[c] = NO_STAMP;
         }
+        int[] llc = new int[n];
+        for (int c = 0; c < n; c++) {
+            llc[c] = sdLlc[c] != null ? topo.llcOf(c) : -1;
+        }
+        rd.useLlcs(llc);
         // max_load_balance_interval = HZ * num_online_cpus() / 10
         this.maxIntervalJiffies = Math.max(1, 1_000_000_000L / tickNs * n / 10);
         this.timer = new HrTimer(kernel, "sched_balance", this::softirq);
-        this.llcBusy = new int[n];
     }
 
     // ---- helpers ------------------------------------------------------------------------------
@@ -94,11 +103,15 @@ final class LoadBalance {
     }
 
     boolean idleCpu(int c) {
-        return cpus[c].curr == null && fair.nrRunning(cpus[c]) == 0;
+        return rd.idle(c);
     }
 
     long cpuLoad(int c) {
-        return fair.rootRq(cpus[c]).load;
+        return rd.load[c];
+    }
+
+    int nrRunning(int c) {
+        return rd.nrRunning[c];
     }
 
     private long cpuUtil(int c) {
@@ -158,20 +171,7 @@ final class LoadBalance {
      * LLC with more than one busy CPU (sds->nr_busy_cpus > 1).
      */
     private boolean kickable() {
-        int[] busyInLlc = llcBusy;
-        java.util.Arrays.fill(busyInLlc, 0);
-        for (int c = 0; c < cpus.length; c++) {
-            if (idleCpu(c)) {
-                continue;
-            }
-            if (fair.nrRunning(cpus[c]) >= 2) {
-                return true;
-            }
-            if (sdLlc[c] != null && ++busyInLlc[topo.llcOf(c)] > 1) {
-                return true;
-            }
-        }
-        return false;
+        return rd.overloaded() || rd.llcWithTwoBusy();
     }
 
     /**
@@ -205,12 +205,12 @@ final class LoadBalance {
             long interval = interval(d, busy);
             boolean cont = true;
             if (now >= d.lastBalanceJiffies + interval) {
-                int[] continueBalancing = {1};
-                if (loadBalance(cpu, d, idle, continueBalancing) > 0) {
+                rebalanceContinue[0] = 1;
+                if (loadBalance(cpu, d, idle, rebalanceContinue) > 0) {
                     idle = idleCpu(cpu) ? Idle.CPU_IDLE : Idle.CPU_NOT_IDLE;
                     busy = idle != Idle.CPU_IDLE;
                 }
-                cont = continueBalancing[0] != 0;
+                cont = rebalanceContinue[0] != 0;
                 d.lastBalanceJiffies = now;
                 interval = interval(d, busy);
             }
@@ -230,14 +230,14 @@ final class LoadBalance {
      */
     boolean newidleBalance(int cpu) {
         idleStamp[cpu] = core.now();
-        if (sd[cpu] == null || avgIdle[cpu] < MIGRATION_COST_NS || !overload()) {
+        if (sd[cpu] == null || avgIdle[cpu] < MIGRATION_COST_NS || !rd.overloaded()) {
             return false;
         }
         boolean pulled = false;
         for (SchedDomain d = sd[cpu]; d != null; d = d.parent) {
             // avg_idle < curr_cost + sd->max_newidle_lb_cost: both 0 here (no modelled cost)
             if (d.has(SchedDomain.SD_BALANCE_NEWIDLE)) {
-                pulled = loadBalance(cpu, d, Idle.CPU_NEWLY_IDLE, new int[] {1}) > 0;
+                pulled = loadBalance(cpu, d, Idle.CPU_NEWLY_IDLE, newidleContinue) > 0;
             }
             if (pulled || fair.nrRunning(cpus[cpu]) > 0) {
                 break;
@@ -249,15 +249,6 @@ final class LoadBalance {
         return pulled;
     }
 
-    /** rd->overload: some CPU has more than one runnable task. */
-    private boolean overload() {
-        for (SimCpu c : cpus) {
-            if (fair.nrRunning(c) > 1) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** ttwu_do_wakeup: a task woken on a CPU that had gone idle updates its avg_idle (update_avg, 1/8). */
     void wokenOn(int cpu) {
@@ -323,14 +314,54 @@ final class LoadBalance {
         int loop;
         int loopMax;
         boolean activeLb;
+
+        /** As a new struct lb_env starts. */
+        void reset(SchedDomain d, int dst, Idle i) {
+            sd = d;
+            dstCpu = dst;
+            srcCpu = 0;
+            idle = i;
+            imbalance = 0;
+            migration = Migration.LOAD;
+            allPinned = false;
+            loop = 0;
+            loopMax = 0;
+            activeLb = false;
+        }
     }
 
+    /**
+     * The lb_env of each balance in progress, reused: a balance can set off another (a pull that
+     * empties the source CPU runs its newidle balance), so there is one per nesting depth.
+     */
+    private final java.util.ArrayList<Env> envs = new java.util.ArrayList<>();
+    private int envDepth;
+
+    /**
+     * load_balance's continue_balancing out-parameter, not allocated per call: one for
+     * rebalance_domains (the softirq never nests), one for newidle balancing, which does not read it,
+     * so the newidle balances a pull can set off inside another balance may share it.
+     */
+    private final int[] rebalanceContinue = {1};
+    private final int[] newidleContinue = {1};
+    /** The empty set of excluded CPUs a balance starts with; never written. */
+    private static final java.util.BitSet NONE_EXCLUDED = new java.util.BitSet();
+
     private int loadBalance(int cpu, SchedDomain d, Idle idle, int[] continueBalancing) {
-        Env env = new Env();
-        env.sd = d;
-        env.dstCpu = cpu;
-        env.idle = idle;
-        java.util.BitSet excluded = new java.util.BitSet();
+        if (envDepth == envs.size()) {
+            envs.add(new Env());
+        }
+        Env env = envs.get(envDepth++);
+        env.reset(d, cpu, idle);
+        try {
+            return loadBalance(env, cpu, d, idle, continueBalancing);
+        } finally {
+            envDepth--;
+        }
+    }
+
+    private int loadBalance(Env env, int cpu, SchedDomain d, Idle idle, int[] continueBalancing) {
+        java.util.BitSet excluded = NONE_EXCLUDED;
         int moved = 0;
         boolean active = false;
         while (true) {
@@ -353,6 +384,9 @@ final class LoadBalance {
                 env.loopMax = Math.min(NR_MIGRATE, fair.nrRunning(cpus[busiest]));
                 moved = detachTasks(env);
                 if (env.allPinned) {
+                    if (excluded == NONE_EXCLUDED) {
+                        excluded = new java.util.BitSet();
+                    }
                     excluded.set(busiest);
                     boolean subset = true;
                     for (int c : d.span) {
@@ -426,33 +460,43 @@ final class LoadBalance {
         if (env.idle == Idle.CPU_NEWLY_IDLE) {
             return true;
         }
+        // a group is a span in CPU order, so its first idle CPU is the first one met; the root
+        // domain's idle mask says whether there is one without the walk
         int[] local = env.sd.groups[0];
-        int first = Integer.MAX_VALUE;
-        int firstIdle = Integer.MAX_VALUE;
-        for (int c : local) {
-            first = Math.min(first, c);
-            if (idleCpu(c)) {
-                firstIdle = Math.min(firstIdle, c);
+        if (rd.anyIdleIn(env.sd.groupLevel, local[0])) {
+            for (int c : local) {
+                if (idleCpu(c)) {
+                    return c == env.dstCpu;
+                }
             }
         }
-        return (firstIdle != Integer.MAX_VALUE ? firstIdle : first) == env.dstCpu;
+        return local[0] == env.dstCpu;
     }
 
-    /** update_sg_lb_stats with group_classify. */
-    private GroupStats groupStats(GroupStats s, int[] g, int imbalancePct, java.util.BitSet excluded) {
+    /**
+     * update_sg_lb_stats with group_classify, for group {@code i} of {@code d}: the root domain's
+     * sums of the group's span, or a walk of its CPUs while some are excluded (LBF_ALL_PINNED redo).
+     */
+    private GroupStats groupStats(GroupStats s, SchedDomain d, int i, java.util.BitSet excluded) {
         s.clear();
-        for (int c : g) {
-            if (excluded.get(c)) {
-                continue;
-            }
-            int nr = fair.nrRunning(cpus[c]);
-            s.load += cpuLoad(c);
-            s.util += cpuUtil(c);
-            s.runnable += nr * SCHED_CAPACITY_SCALE;
-            s.sumHNrRunning += nr;
-            s.sumNrRunning += nr;
-            if (nr == 0 && idleCpu(c)) {
-                s.idleCpus++;
+        int[] g = d.groups[i];
+        int imbalancePct = d.imbalancePct;
+        if (excluded.isEmpty()) {
+            rd.groupSums(d.groupLevel, g[0], s);
+        } else {
+            for (int c : g) {
+                if (excluded.get(c)) {
+                    continue;
+                }
+                int nr = nrRunning(c);
+                s.load += cpuLoad(c);
+                s.util += cpuUtil(c);
+                s.runnable += nr * SCHED_CAPACITY_SCALE;
+                s.sumHNrRunning += nr;
+                s.sumNrRunning += nr;
+                if (nr == 0 && idleCpu(c)) {
+                    s.idleCpus++;
+                }
             }
         }
         s.weight = g.length;
@@ -504,7 +548,7 @@ final class LoadBalance {
         long totalLoad = 0;
         long totalCapacity = 0;
         for (int i = 0; i < d.groups.length; i++) {
-            GroupStats s = groupStats(i == 0 ? statsSlots[0] : scratch, d.groups[i], d.imbalancePct, excluded);
+            GroupStats s = groupStats(i == 0 ? statsSlots[0] : scratch, d, i, excluded);
             totalLoad += s.load;
             totalCapacity += s.capacity;
             if (i == 0) {
@@ -616,7 +660,7 @@ final class LoadBalance {
             if (excluded.get(c)) {
                 continue;
             }
-            int nr = fair.nrRunning(cpus[c]);
+            int nr = nrRunning(c);
             if (nr == 0) {
                 continue;
             }

@@ -43,7 +43,7 @@ interface PickRule {
         }
         if (se.onRq) {
             rescale(rq, se, newWeight);
-            rq.load += newWeight - se.weight;
+            rq.addLoad(newWeight - se.weight);
         }
         se.weight = newWeight;
         if (queued) {

@@ -32,6 +32,8 @@ final class SchedCore implements SimEngine.EventSource {
     final FairClass fair;
     /** Sched domains and load balancing (periodic, nohz idle and newidle). */
     final LoadBalance balance;
+    /** Each CPU's idle state and root-queue counts, kept as they change. */
+    private final RootDomain rd;
     private final SelectTaskRq placement;
     private final CpuEventHeap heap;
     private final MemoryBandwidthModel memory;
@@ -62,7 +64,8 @@ final class SchedCore implements SimEngine.EventSource {
             case EEVDF -> new EevdfRule(n, tickNs);
         };
         this.fair = new FairClass(this, kernel, rule, n, config.throttleModel(), config.kernelVersion());
-        this.balance = new LoadBalance(this, kernel, fair, cpus, topo, tickNs);
+        this.rd = new RootDomain(cpus, fair.root.cfsRq);
+        this.balance = new LoadBalance(this, kernel, fair, rd, cpus, topo, tickNs);
         this.placement = new SelectTaskRq(balance, cpus, fair);
     }
 
@@ -92,9 +95,10 @@ final class SchedCore implements SimEngine.EventSource {
         }
     }
 
-    /** Sets {@code c.curr}, keeping {@link #busy} in step with it. */
+    /** Sets {@code c.curr}, keeping {@link #busy} and the root domain in step with it. */
     private void setCurr(SimCpu c, SimTask t) {
         c.curr = t;
+        rd.currChanged(c.id);
         if (t == null) {
             busy[c.id >>> 6] &= ~(1L << (c.id & 63));
         } else {

@@ -1,8 +1,5 @@
 package org.kemu.schedfair.sim;
 
-import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.List;
 import org.kemu.schedfair.CpuMask;
 import org.kemu.schedfair.Topology;
 
@@ -27,6 +24,9 @@ final class SchedDomain {
     /** The default topology levels (default_topology[] plus one NUMA level for a 2-distance SLIT). */
     enum Level { SMT, MC, DIE, NUMA }
 
+    /** Level.values() once: each call of values() copies the array. */
+    private static final Level[] LEVELS = Level.values();
+
     /**
      * node_reclaim_distance (RECLAIM_DISTANCE = 30) and the SLIT distance between the two sockets of
      * the published two-socket servers: 21 in their ACPI SLIT, so the NUMA level keeps fork, exec and
@@ -38,9 +38,17 @@ final class SchedDomain {
     final Level level;
     final int cpu;
     final int[] span;
-    final BitSet spanMask;
+    final CpuMask spanCpus;
     /** sd->groups as spans; groups[0] holds {@link #cpu}. */
     final int[][] groups;
+    /** The mask of each span of the group level by any of its CPUs (shared by the machine's domains); see {@link #groupCpus}. */
+    private final CpuMask[] maskOfGroupCpu;
+    /**
+     * The level whose spans the groups are (the child level; its ordinal), or -1 for the one-CPU
+     * groups of the lowest level: with a group's first CPU it names the group's sums in the
+     * {@link RootDomain}.
+     */
+    final int groupLevel;
     int flags;
     final int imbalancePct;
     final int cacheNiceTries;
@@ -53,13 +61,16 @@ final class SchedDomain {
     SchedDomain parent;
     SchedDomain child;
 
-    /** {@code spanMask} is shared by every CPU's domain of that span and never written. */
-    private SchedDomain(Level level, int cpu, int[] span, BitSet spanMask, int[][] groups) {
+    /** The span and group arrays and masks are shared by every CPU's domain of that span and never written. */
+    private SchedDomain(Level level, int cpu, int[] span, CpuMask spanCpus, int[][] groups, CpuMask[] maskOfGroupCpu,
+            int groupLevel) {
         this.level = level;
         this.cpu = cpu;
         this.span = span;
-        this.spanMask = spanMask;
+        this.spanCpus = spanCpus;
         this.groups = groups;
+        this.maskOfGroupCpu = maskOfGroupCpu;
+        this.groupLevel = groupLevel;
         // sd_init: every level balances on newidle, exec and fork, is wake-affine and prefers siblings
         int f = SD_BALANCE_NEWIDLE | SD_BALANCE_EXEC | SD_BALANCE_FORK | SD_WAKE_AFFINE | SD_PREFER_SIBLING;
         int pct = 117;
@@ -102,8 +113,13 @@ final class SchedDomain {
         return (flags & flag) != 0;
     }
 
+    /** The CPUs of group {@code i} as a mask. */
+    CpuMask groupCpus(int i) {
+        return maskOfGroupCpu[groups[i][0]];
+    }
+
     boolean spans(int c) {
-        return spanMask.get(c);
+        return spanCpus.contains(c);
     }
 
     /**
@@ -118,12 +134,29 @@ final class SchedDomain {
 
     /** Every CPU's domains, the level spans computed once for the machine. */
     static SchedDomain[] buildAll(Topology topo) {
+        return buildMachine(topo).domains();
+    }
+
+    /**
+     * Every CPU's domains, and for each topology level below NUMA the first CPU of each CPU's span
+     * at that level ({@code spanFirst[level ordinal][cpu]}), which names the groups that span is.
+     */
+    record Machine(SchedDomain[] domains, int[][] spanFirst) {
+    }
+
+    static Machine buildMachine(Topology topo) {
         Spans spans = new Spans(topo);
         SchedDomain[] out = new SchedDomain[topo.nrCpus()];
         for (int c = 0; c < out.length; c++) {
             out[c] = build(spans, c);
         }
-        return out;
+        int[][] first = new int[Level.NUMA.ordinal()][topo.nrCpus()];
+        for (int l = 0; l < first.length; l++) {
+            for (int c = 0; c < out.length; c++) {
+                first[l][c] = spans.of(LEVELS[l], c)[0];
+            }
+        }
+        return new Machine(out, first);
     }
 
     /**
@@ -134,25 +167,49 @@ final class SchedDomain {
     private static final class Spans {
         final Topology topo;
         final int[][][] bySpan;
-        final BitSet[][] maskBySpan;
+        final CpuMask[][] maskBySpan;
         /** The one-CPU groups of the lowest level. */
         final int[][] single;
+        final CpuMask[] singleMask;
+        /** Scratch of {@link #groups}: the CPUs a group already covers (stamped with the walk's epoch), and the groups found. */
+        final int[] covered;
+        int epoch;
+        final int[][] found;
+        /** Each CPU's group ring at each level, filled a span at a time ({@link #rings}). */
+        final int[][][][] ringOf;
+        /** Scratch of {@link #rings}: each CPU's position in the span being done. */
+        final int[] pos;
 
         Spans(Topology topo) {
             this.topo = topo;
-            this.bySpan = new int[Level.values().length][topo.nrCpus()][];
-            this.maskBySpan = new BitSet[Level.values().length][topo.nrCpus()];
+            this.bySpan = new int[LEVELS.length][topo.nrCpus()][];
+            this.maskBySpan = new CpuMask[LEVELS.length][topo.nrCpus()];
             this.single = new int[topo.nrCpus()][];
+            this.singleMask = new CpuMask[topo.nrCpus()];
+            this.covered = new int[topo.nrCpus()];
+            this.found = new int[topo.nrCpus()][];
+            this.ringOf = new int[LEVELS.length][topo.nrCpus()][][];
+            this.pos = new int[topo.nrCpus()];
+        }
+
+        /** {@code cpu}'s groups at level {@code l} (build_sched_groups), the rings of its whole span built at once. */
+        int[][] ring(Level l, int cpu, boolean lowest) {
+            if (ringOf[l.ordinal()][cpu] == null) {
+                rings(this, l, of(l, cpu), lowest);
+            }
+            return ringOf[l.ordinal()][cpu];
+        }
+
+        /** The masks of the groups of a level's rings, by any CPU of the group. */
+        CpuMask[] groupMasks(Level l, boolean lowest) {
+            return lowest ? singleMask : maskBySpan[l.ordinal() - 1];
         }
 
         int[] of(Level l, int cpu) {
             int[] s = bySpan[l.ordinal()][cpu];
             if (s == null) {
-                s = span(topo, l, cpu).toArray();
-                BitSet m = new BitSet();
-                for (int c : s) {
-                    m.set(c);
-                }
+                CpuMask m = span(topo, l, cpu);
+                s = m.toArray();
                 // every CPU of the span has this same span
                 for (int c : s) {
                     bySpan[l.ordinal()][c] = s;
@@ -162,7 +219,7 @@ final class SchedDomain {
             return s;
         }
 
-        BitSet maskOf(Level l, int cpu) {
+        CpuMask maskOf(Level l, int cpu) {
             of(l, cpu);
             return maskBySpan[l.ordinal()][cpu];
         }
@@ -172,24 +229,46 @@ final class SchedDomain {
             if (g == null) {
                 g = new int[] {cpu};
                 single[cpu] = g;
+                singleMask[cpu] = CpuMask.of(cpu);
             }
             return g;
         }
     }
 
+    /**
+     * Which levels survive cpu_attach_domain is known from the spans alone, so the domains (and
+     * their groups) are built only for those: a degenerate domain's groups were never read.
+     */
     private static SchedDomain build(Spans spans, int cpu) {
         Topology topo = spans.topo;
-        List<Level> levels = new ArrayList<>(List.of(Level.SMT, Level.MC, Level.DIE));
-        if (topo.nodes() > 1) {
-            levels.add(Level.NUMA);
-        }
-        SchedDomain below = null;
-        SchedDomain bottom = null;
-        int[] prevSpan = null;
+        Level[] levels = topo.nodes() > 1 ? new Level[] {Level.SMT, Level.MC, Level.DIE, Level.NUMA}
+                : new Level[] {Level.SMT, Level.MC, Level.DIE};
+        Level[] kept = new Level[levels.length];
+        int[] inherited = new int[levels.length];
+        int k = 0;
         for (Level l : levels) {
+            // sd_parent_degenerate: a parent with its child's span goes; its SD_PREFER_SIBLING passes down
+            if (k > 0 && spans.of(l, cpu).length == spans.of(kept[k - 1], cpu).length) {
+                if (l != Level.NUMA) {
+                    inherited[k - 1] |= SD_PREFER_SIBLING;
+                }
+                continue;
+            }
+            kept[k++] = l;
+        }
+        // sd_degenerate: a bottom domain of one CPU
+        int first = spans.of(kept[0], cpu).length == 1 ? 1 : 0;
+        SchedDomain bottom = null;
+        SchedDomain below = null;
+        for (int i = first; i < k; i++) {
+            Level l = kept[i];
             int[] span = spans.of(l, cpu);
-            int[][] groups = groups(spans, l, span, cpu, prevSpan == null);
-            SchedDomain sd = new SchedDomain(l, cpu, span, spans.maskOf(l, cpu), groups);
+            boolean lowest = l == levels[0];
+            int[][] groups = spans.ring(l, cpu, lowest);
+            int groupLevel = lowest ? -1 : l.ordinal() - 1;
+            SchedDomain sd = new SchedDomain(l, cpu, span, spans.maskOf(l, cpu), groups, spans.groupMasks(l, lowest),
+                    groupLevel);
+            sd.flags |= inherited[i];
             if (below == null) {
                 bottom = sd;
             } else {
@@ -197,29 +276,6 @@ final class SchedDomain {
                 sd.child = below;
             }
             below = sd;
-            prevSpan = span;
-        }
-        // sd_parent_degenerate: same span as the child
-        for (SchedDomain tmp = bottom; tmp != null && tmp.parent != null;) {
-            SchedDomain p = tmp.parent;
-            if (p.span.length == tmp.span.length) {
-                tmp.parent = p.parent;
-                if (p.parent != null) {
-                    p.parent.child = tmp;
-                }
-                if (p.has(SD_PREFER_SIBLING)) {
-                    tmp.flags |= SD_PREFER_SIBLING;
-                }
-            } else {
-                tmp = p;
-            }
-        }
-        // sd_degenerate: a domain of one CPU
-        if (bottom != null && bottom.span.length == 1) {
-            bottom = bottom.parent;
-            if (bottom != null) {
-                bottom.child = null;
-            }
         }
         return bottom;
     }
@@ -233,10 +289,63 @@ final class SchedDomain {
         };
     }
 
+    /**
+     * The group ring of every CPU of {@code span} at level {@code l}: the first CPU's by the walk
+     * ({@link #groups}), then each next CPU's from the one before. Seen from the span's position
+     * a, a group's place in the ring is where the walk first meets it, P in [a, a + n); one step on,
+     * every P stays but that of the group of the CPU at a, which becomes the position of its next
+     * member (after the wrap if none is left), so that group alone moves back in the ring; when its
+     * next member is the very next CPU the ring is unchanged and the CPUs share it. Rings are never
+     * written, so sharing is safe; on the NUMA level of a two-node machine 256 CPUs share four.
+     */
+    private static void rings(Spans spans, Level l, int[] span, boolean lowest) {
+        int n = span.length;
+        int[] pos = spans.pos;
+        for (int i = 0; i < n; i++) {
+            pos[span[i]] = i;
+        }
+        int[][] ring = groups(spans, l, span, span[0], lowest);
+        int k = ring.length;
+        // P of each group of the ring, in ring order; from position 0 a group's first member
+        // (the lowest CPU, and spans are in CPU order) is where the walk meets it
+        int[] at = new int[k];
+        for (int j = 0; j < k; j++) {
+            at[j] = pos[ring[j][0]];
+        }
+        int[][][] ringOf = spans.ringOf[l.ordinal()];
+        ringOf[span[0]] = ring;
+        for (int a = 0; a + 1 < n; a++) {
+            int[] g = ring[0];
+            int next = -1;
+            for (int x : g) {
+                if (pos[x] > a) {
+                    next = pos[x];
+                    break;
+                }
+            }
+            int p = next >= 0 ? next : pos[g[0]] + n;
+            if (p != a + 1) {
+                // g moves back to before the first group met later than it
+                int j = 1;
+                while (j < k && at[j] < p) {
+                    j++;
+                }
+                int[][] moved = new int[k][];
+                System.arraycopy(ring, 1, moved, 0, j - 1);
+                System.arraycopy(at, 1, at, 0, j - 1);
+                moved[j - 1] = g;
+                at[j - 1] = p;
+                System.arraycopy(ring, j, moved, j, k - j);
+                ring = moved;
+            } else {
+                at[0] = p;
+            }
+            ringOf[span[a + 1]] = ring;
+        }
+    }
+
     /** build_sched_groups: the span cut by the level below's spans, the group of {@code cpu} first. */
     private static int[][] groups(Spans spans, Level l, int[] span, int cpu, boolean lowest) {
-        List<int[]> out = new ArrayList<>();
-        BitSet covered = new BitSet();
         // start at cpu's group, then wrap around the span as the group ring does
         int at = 0;
         for (int i = 0; i < span.length; i++) {
@@ -244,18 +353,22 @@ final class SchedDomain {
                 at = i;
             }
         }
-        Level below = lowest ? null : Level.values()[l.ordinal() - 1];
-        for (int i = 0; i < span.length; i++) {
-            int c = span[(at + i) % span.length];
-            if (covered.get(c)) {
+        Level below = lowest ? null : LEVELS[l.ordinal() - 1];
+        int epoch = ++spans.epoch;
+        int[] covered = spans.covered;
+        int count = 0;
+        // wrap around without a division per step
+        for (int i = at, n = span.length; i != at + n; i++) {
+            int c = span[i < n ? i : i - n];
+            if (covered[c] == epoch) {
                 continue;
             }
             int[] g = lowest ? spans.single(c) : spans.of(below, c);
             for (int x : g) {
-                covered.set(x);
+                covered[x] = epoch;
             }
-            out.add(g);
+            spans.found[count++] = g;
         }
-        return out.toArray(new int[0][]);
+        return java.util.Arrays.copyOf(spans.found, count);
     }
 }

@@ -173,11 +173,7 @@ final class SelectTaskRq {
 
     /** find_idlest_cpu: find_idlest_group then find_idlest_group_cpu, level by level downwards. */
     private int findIdlestCpu(SchedDomain sd, SimTask p, int cpu, int prev, CpuMask allowed) {
-        boolean intersects = false;
-        for (int c : sd.span) {
-            intersects |= allowed.contains(c);
-        }
-        if (!intersects) {
+        if (!allowed.intersects(sd.spanCpus)) {
             return prev;
         }
         int newCpu = cpu;
@@ -211,27 +207,39 @@ final class SelectTaskRq {
         return newCpu;
     }
 
+    /**
+     * The three sg_wakeup_stats find_idlest_group holds at once (local, idlest so far, the group
+     * being read), reused from fork to fork as load balancing reuses its sg_lb_stats; which object
+     * plays which role changes as groups are compared.
+     */
+    private final LoadBalance.GroupStats[] statsSlots = {
+        new LoadBalance.GroupStats(), new LoadBalance.GroupStats(), new LoadBalance.GroupStats()};
+
     /** find_idlest_group (v5.14), for a new task (on no queue). */
     private int[] findIdlestGroup(SchedDomain sd, SimTask p, int thisCpu, CpuMask allowed) {
         LoadBalance.GroupStats local = null;
-        LoadBalance.GroupStats idlest = new LoadBalance.GroupStats();
+        LoadBalance.GroupStats idlest = statsSlots[0];
+        LoadBalance.GroupStats scratch = statsSlots[1];
+        LoadBalance.GroupStats spare = statsSlots[2];
+        idlest.clear();
         idlest.type = LoadBalance.GroupType.OVERLOADED;
         idlest.avgLoad = Long.MAX_VALUE;
         int[] idlestGroup = null;
-        for (int[] g : sd.groups) {
-            boolean any = false;
-            boolean isLocal = false;
-            for (int c : g) {
-                any |= allowed.contains(c);
-                isLocal |= c == thisCpu;
-            }
-            if (!any) {
+        for (int i = 0; i < sd.groups.length; i++) {
+            int[] g = sd.groups[i];
+            CpuMask span = sd.groupCpus(i);
+            if (!allowed.intersects(span)) {
                 continue;
             }
-            LoadBalance.GroupStats s = wakeupStats(sd, g);
+            boolean isLocal = span.contains(thisCpu);
+            LoadBalance.GroupStats s = wakeupStats(scratch, sd, i);
             if (isLocal) {
+                // the local group is read once (groups are disjoint): its object stays out of the rotation
                 local = s;
+                scratch = spare;
             } else if (pickIdlest(idlest, s)) {
+                // the old idlest becomes the next group's scratch
+                scratch = idlest;
                 idlest = s;
                 idlestGroup = g;
             }
@@ -277,20 +285,11 @@ final class SelectTaskRq {
         return idlestGroup;
     }
 
-    /** update_sg_wakeup_stats. */
-    private LoadBalance.GroupStats wakeupStats(SchedDomain sd, int[] g) {
-        LoadBalance.GroupStats s = new LoadBalance.GroupStats();
-        for (int c : g) {
-            int nr = fair.nrRunning(cpus[c]);
-            s.load += lb.cpuLoad(c);
-            s.util += cpus[c].curr != null ? LoadBalance.SCHED_CAPACITY_SCALE : 0;
-            s.runnable += nr * LoadBalance.SCHED_CAPACITY_SCALE;
-            s.sumNrRunning += nr;
-            s.sumHNrRunning += nr;
-            if (idle(c)) {
-                s.idleCpus++;
-            }
-        }
+    /** update_sg_wakeup_stats for group {@code i} of {@code sd} into {@code s}, from the root domain's sums of its span. */
+    private LoadBalance.GroupStats wakeupStats(LoadBalance.GroupStats s, SchedDomain sd, int i) {
+        s.clear();
+        int[] g = sd.groups[i];
+        lb.rd.groupSums(sd.groupLevel, g[0], s);
         s.weight = g.length;
         s.capacity = g.length * LoadBalance.SCHED_CAPACITY_SCALE;
         s.type = LoadBalance.classify(sd.imbalancePct, s);

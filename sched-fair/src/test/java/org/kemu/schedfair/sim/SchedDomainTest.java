@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.kemu.schedfair.CpuMask;
 import org.kemu.schedfair.Topology;
 
 /** Sched domains as kernel/sched/topology.c v5.14 builds them (build_sched_domains, sd_init, degeneration). */
@@ -63,5 +64,65 @@ class SchedDomainTest {
         assertThat(c.get(0).groups).hasNumberOfRows(4);
         assertThat(c.get(0).groups[0]).containsExactly(3);
         assertThat(SchedDomain.build(Topology.uniform(1), 0)).isNull();
+    }
+
+    /**
+     * build_sched_groups walks the domain's span from the CPU itself, and each CPU it reaches that no
+     * group covers yet starts the next group: the child domain's span of that CPU (one CPU at the
+     * lowest level). Checked for every CPU and domain of machines with and without SMT, LLCs below
+     * the socket, one and two nodes, against that walk written out with the topology's masks.
+     */
+    @Test
+    void everyCpusGroupsAreTheChildSpansInTheOrderOfTheWalkFromItself() {
+        Topology[] machines = {new Topology(2, 26, 2, 1L << 30), new Topology(2, 64, 2, 1L << 30, 8),
+            new Topology(2, 4, 2, 1L << 30, 2), Topology.uniform(6), new Topology(1, 6, 2, 1L << 30, 3)};
+        for (Topology t : machines) {
+            SchedDomain[] all = SchedDomain.buildAll(t);
+            for (int cpu = 0; cpu < t.nrCpus(); cpu++) {
+                for (SchedDomain d = all[cpu]; d != null; d = d.parent) {
+                    assertThat(d.cpu).isEqualTo(cpu);
+                    assertThat(d.spans(cpu)).isTrue();
+                    List<List<Integer>> want = new ArrayList<>();
+                    List<Integer> covered = new ArrayList<>();
+                    int at = 0;
+                    while (d.span[at] != cpu) {
+                        at++;
+                    }
+                    for (int i = 0; i < d.span.length; i++) {
+                        int c = d.span[(at + i) % d.span.length];
+                        if (covered.contains(c)) {
+                            continue;
+                        }
+                        List<Integer> g = new ArrayList<>();
+                        for (int x : childSpan(t, d.level, c).toArray()) {
+                            g.add(x);
+                        }
+                        covered.addAll(g);
+                        want.add(g);
+                    }
+                    List<List<Integer>> got = new ArrayList<>();
+                    for (int i = 0; i < d.groups.length; i++) {
+                        int[] g = d.groups[i];
+                        assertThat(d.groupCpus(i).toArray()).containsExactly(g);
+                        List<Integer> l = new ArrayList<>();
+                        for (int x : g) {
+                            l.add(x);
+                        }
+                        got.add(l);
+                    }
+                    assertThat(got).as("groups of cpu %d at %s on %s", cpu, d.level, t).isEqualTo(want);
+                }
+            }
+        }
+    }
+
+    /** The span of the topology level below {@code l} around {@code c} (tl->mask of the child level). */
+    private static CpuMask childSpan(Topology t, SchedDomain.Level l, int c) {
+        return switch (l) {
+            case SMT -> CpuMask.of(new int[] {c});
+            case MC -> t.siblingsOf(c);
+            case DIE -> t.llcCpusOf(c);
+            case NUMA -> t.cpusOfNode(t.nodeOf(c));
+        };
     }
 }
