@@ -1,12 +1,14 @@
 package org.kemu.cli.sweep;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 
 /**
  * The heap a sweep holds between cells: what is still reachable when no cell runs. A sweep must free
  * everything of a cell when it ends (issue 15), so this figure after the last cell equals the one
- * after the first within a few MB; it is measured after full collections, not read from the last GC,
- * so garbage the collector has not reached yet does not count.
+ * after the first within a few MB; it is measured by full collections, so garbage the collector has
+ * not reached yet does not count.
  */
 public final class LiveHeap {
     private LiveHeap() {
@@ -20,7 +22,15 @@ public final class LiveHeap {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        // what the last collection left in each heap pool, not the pools' usage now: a thread that
+        // allocates right after the collection (the progress log) would otherwise count
+        long used = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.getCollectionUsage() != null) {
+                used += p.getCollectionUsage().getUsed();
+            }
+        }
+        return used;
     }
 
     /** {@code bytes} in MiB with one decimal, for the sweep's report line. */
