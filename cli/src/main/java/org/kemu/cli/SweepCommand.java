@@ -35,8 +35,9 @@ final class SweepCommand extends KemuCommand {
     @Option(names = "--backings", split = ",", paramLabel = "B", defaultValue = "hugetlb",
             description = "guest RAM backings, hugetlb and/or thp (default: ${DEFAULT-VALUE})")
     List<String> backings;
-    @Option(names = "--mems", split = ",", paramLabel = "SIZE", defaultValue = "16G",
-            description = "guest RAM sizes, e.g. 16G,128G (default: ${DEFAULT-VALUE})")
+    @Option(names = "--mems", split = ",", paramLabel = "[PROFILE:]SIZE", defaultValue = "16G",
+            description = "guest RAM sizes, e.g. 16G,128G; PROFILE:SIZE only on that profile, so the published"
+                    + " patch-8 sizes are 16G,128G,intel-8167m:360G,amd-7j13:980G (default: ${DEFAULT-VALUE})")
     List<String> mems;
     @Option(names = "--prealloc-threads", split = ",", paramLabel = "N", defaultValue = "0",
             description = "qemu -mem-prealloc thread counts, 0 = no prealloc (default: ${DEFAULT-VALUE})")
@@ -89,9 +90,13 @@ final class SweepCommand extends KemuCommand {
     public Integer call() throws IOException {
         String header = String.join(",", Reports.CSV_COLUMNS);
         var shard = shardOptions.shard();
-        long cells = (long) profiles.size() * backings.size() * mems.size() * prealloc.size() * pins().size();
+        var sizes = new org.kemu.cli.sweep.ProfileMems(mems, profiles);
+        long cells = 0;
+        for (String prof : profiles) {
+            cells += (long) backings.size() * sizes.of(prof).size() * prealloc.size() * pins().size();
+        }
         long cell = 0;
-        checkMatrix();
+        checkMatrix(sizes);
         org.kemu.cli.sweep.SweepOutput.checkWritable(out);
         int n = jobs();
         var progress = org.kemu.cli.progress.Progress.start("sweep " + shard, shard.size(cells));
@@ -106,7 +111,7 @@ final class SweepCommand extends KemuCommand {
         for (String prof : profiles) {
             MachineProfile p = Profiles.load(prof);
             for (String b : backings) {
-                for (String m : mems) {
+                for (String m : sizes.of(prof)) {
                     for (int q : prealloc) {
                         GuestSpec plain = new GuestSpec(Backing.parse(b), Sizes.parse(m), q);
                         for (Map.Entry<PinConfig, UserSpaceMapDma> pc : pins()) {
@@ -126,8 +131,10 @@ final class SweepCommand extends KemuCommand {
             }
         }
         // cells run on n threads; the finished ones are written in matrix order, and at most `window`
-        // are started ahead of the first unwritten one (so a slow cell does not pile up results)
+        // are started ahead of the first unwritten one (so a slow cell does not pile up results). The
+        // first cell runs alone, so the live heap measured when it is written holds no other cell.
         int window = n == 1 ? 1 : 2 * n;
+        long heapFirst = -1;
         ExecutorService pool = Executors.newFixedThreadPool(n, Thread.ofPlatform().name("sweep-cell-", 0)
                 .daemon(true).factory());
         List<Future<Done>> futures = new ArrayList<>(todo.size());
@@ -138,7 +145,7 @@ final class SweepCommand extends KemuCommand {
             }
             kept = null;
             for (int i = 0; i < todo.size(); i++) {
-                while (futures.size() < todo.size() && futures.size() < i + window) {
+                while (futures.size() < todo.size() && futures.size() < i + (i == 0 ? 1 : window)) {
                     Cell x = todo.get(futures.size());
                     futures.add(pool.submit(() -> runCell(x, n)));
                 }
@@ -155,12 +162,21 @@ final class SweepCommand extends KemuCommand {
                 err().flush();
                 summary.row(x.prof(), x.b(), Sizes.format(x.g().memBytes()), x.q(),
                         GuestInitCommand.describe(x.c(), x.g()), d.pin(), d.init(), d.lockWait(), d.wall());
+                if (i == 0) {
+                    heapFirst = org.kemu.cli.sweep.LiveHeap.bytes();
+                }
             }
         } finally {
             pool.shutdownNow();
         }
         progress.close();
         csv.close();
+        if (heapFirst >= 0) {
+            long heapLast = org.kemu.cli.sweep.LiveHeap.bytes();
+            err().printf("live heap (after full GCs): %s after the first cell, %s after the last (%+.1f MiB)%n",
+                    org.kemu.cli.sweep.LiveHeap.mib(heapFirst), org.kemu.cli.sweep.LiveHeap.mib(heapLast),
+                    (heapLast - heapFirst) / (double) (1 << 20));
+        }
         String wrote = "wrote " + out + " and " + out + ".json (" + written + " runs)";
         switch (output.format) {
             case table -> {
@@ -261,13 +277,15 @@ final class SweepCommand extends KemuCommand {
     }
 
     /** Parses every value of the matrix before the first cell runs, so a bad value late in a list costs no finished cell. */
-    private void checkMatrix() {
+    private void checkMatrix(org.kemu.cli.sweep.ProfileMems sizes) {
         profiles.forEach(Profiles::load);
-        for (String b : backings) {
-            for (String m : mems) {
-                for (int q : prealloc) {
-                    GuestSpec plain = new GuestSpec(Backing.parse(b), Sizes.parse(m), q);
-                    pins().forEach(pc -> plain.withMapDma(pc.getValue()));
+        for (String prof : profiles) {
+            for (String b : backings) {
+                for (String m : sizes.of(prof)) {
+                    for (int q : prealloc) {
+                        GuestSpec plain = new GuestSpec(Backing.parse(b), Sizes.parse(m), q);
+                        pins().forEach(pc -> plain.withMapDma(pc.getValue()));
+                    }
                 }
             }
         }

@@ -40,8 +40,11 @@ public final class DefaultLockedVm implements LockedVm {
                     "mm:account_locked_vm", "fail-nth: locked_vm charge");
             long lockedVm = mm.lockedVm() + npages;
             long limit = rlimitBytes >>> MmConstants.PAGE_SHIFT;
-            KernelException.require(bypassRlim || lockedVm <= limit, Errno.ENOMEM, "account_locked_vm:rlimit",
-                    "locked_vm " + lockedVm + " pages would exceed RLIMIT_MEMLOCK of " + limit + " pages");
+            // the message is built only on failure: this runs once per pinned batch
+            if (!bypassRlim && lockedVm > limit) {
+                throw new KernelException(Errno.ENOMEM, "account_locked_vm:rlimit",
+                        "locked_vm " + lockedVm + " pages would exceed RLIMIT_MEMLOCK of " + limit + " pages");
+            }
             mm.lockedVm += npages;
             mm.charged.addAndGet(npages);
         } else {

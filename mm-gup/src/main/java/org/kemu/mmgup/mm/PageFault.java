@@ -205,8 +205,10 @@ public record PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPage
                 throw new KernelException(Errno.EINTR, "populate:fatal_signal", "fatal signal pending");
             }
             VmaImpl v = PageWalk.findVma(mm, va);
-            KernelException.require(v != null, Errno.ENOMEM, "madvise:unmapped",
-                    "no mapping at 0x" + Long.toHexString(va));
+            if (v == null) {
+                // built only on failure: this runs once per segment populated
+                throw new KernelException(Errno.ENOMEM, "madvise:unmapped", "no mapping at 0x" + Long.toHexString(va));
+            }
             KernelException.require(v.kind != VmaKind.PFNMAP, Errno.EFAULT, "populate:vm_pfnmap",
                     "cannot populate a PFNMAP mapping");
             KernelException.require(!write || v.writable, Errno.EFAULT, "populate:vm_write",

@@ -51,7 +51,10 @@ final class UserPages {
         } finally {
             zl.unlock();
         }
-        KernelException.require(got == k, Errno.ENOMEM, site + ":oom", "out of memory: wanted " + k + " pages");
+        if (got != k) {
+            // built only on failure: this runs once per allocation
+            throw new KernelException(Errno.ENOMEM, site + ":oom", "out of memory: wanted " + k + " pages");
+        }
     }
 
     /** Charges clearing (or copying) of the pages in {@code pfns[0..n)}: one work item per node touched. */

@@ -140,7 +140,10 @@ public final class ZeroPageCow {
                     throw new KernelException(Errno.EINTR, "touch:fatal_signal", "fatal signal pending");
                 }
                 VmaImpl v = PageWalk.findVma(mm, va);
-                KernelException.require(v != null, Errno.EFAULT, "touch:unmapped", "no mapping at 0x" + Long.toHexString(va));
+                if (v == null) {
+                    // built only on failure: this runs once per segment touched
+                    throw new KernelException(Errno.EFAULT, "touch:unmapped", "no mapping at 0x" + Long.toHexString(va));
+                }
                 KernelException.require(v.kind != VmaKind.PFNMAP, Errno.EFAULT, "touch:vm_pfnmap", "PFNMAP mapping");
                 KernelException.require(v.writable, Errno.EFAULT, "touch:vm_write", "write to a read-only mapping");
                 int seg = PageWalk.segmentPages(v, va, (end - va) >>> 12);

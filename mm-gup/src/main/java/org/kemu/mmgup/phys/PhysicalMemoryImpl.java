@@ -204,8 +204,10 @@ public final class PhysicalMemoryImpl implements PhysicalMemory {
 
     @Override
     public void freeHugetlbFolio(long head) {
-        KernelException.require(isHugetlb(head) && folioHead(head) == head && refcount(head) > 0, Errno.EINVAL,
-                "hugetlb:free", "not an allocated hugetlb folio head: pfn " + head);
+        if (!(isHugetlb(head) && folioHead(head) == head && refcount(head) > 0)) {
+            // built only on failure: this runs once per folio freed
+            throw new KernelException(Errno.EINVAL, "hugetlb:free", "not an allocated hugetlb folio head: pfn " + head);
+        }
         refs.putFolio(head);
     }
 
