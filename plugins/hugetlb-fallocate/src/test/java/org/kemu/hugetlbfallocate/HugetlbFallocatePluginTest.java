@@ -135,6 +135,34 @@ class HugetlbFallocatePluginTest {
         assertThat(runs).isGreaterThan(2);
     }
 
+    /**
+     * The fail-nth sweep again with the RFC's signal TODO switched on: the signal-aware helpers check
+     * for a fatal signal before each chunk and share the undo path with an allocation failure, so every
+     * injected failure must still end in ENOSPC with the pools as before, and the switch must reach the
+     * same failure points as the mainline job (it adds checks, not allocations).
+     */
+    @Test
+    void failNthSweepWithSignalAwareHelpersLeavesThePoolsAsTheyWere(PluginTestMachine m) {
+        HugetlbPoolState before = m.hugetlbPools();
+        Map<String, String> mainline = Map.of("length", "64M", "pool-per-node", "128M", "threads", "4",
+                "min-chunk", "1");
+        Map<String, String> aware = new java.util.HashMap<>(mainline);
+        aware.put("signal-aware", "true");
+        java.util.function.BiConsumer<PluginTestMachine, FailNthOutcome> check = (mm, o) -> {
+            if (o.fired()) {
+                assertThat(o.failure()).as("n=%d", o.n()).isNotNull();
+                assertThat(o.failure().errno()).contains(Errno.ENOSPC);
+                assertThat(mm.hugetlbPools()).as("n=%d", o.n()).isEqualTo(before);
+            } else {
+                assertThat(o.result().metrics()).containsEntry("pages", 32L);
+            }
+            mm.assertInvariants();
+        };
+        int awareRuns = m.sweepFailNth(new HugetlbFallocatePlugin(), aware, 200, check);
+        int mainlineRuns = m.sweepFailNth(new HugetlbFallocatePlugin(), mainline, 200, check);
+        assertThat(awareRuns).isGreaterThan(2).isEqualTo(mainlineRuns);
+    }
+
     @Test
     void gigantic1gPages(PluginTestMachine m) {
         PluginResult r = m.run(new HugetlbFallocatePlugin(),
