@@ -122,17 +122,23 @@ class HugetlbFallocatePluginTest {
         HugetlbPoolState before = m.hugetlbPools();
         int runs = m.sweepFailNth(new HugetlbFallocatePlugin(),
                 Map.of("length", "64M", "pool-per-node", "128M", "threads", "4", "min-chunk", "1"), 200,
-                (mm, o) -> {
-                    if (o.fired()) {
-                        assertThat(o.failure()).as("n=%d", o.n()).isNotNull();
-                        assertThat(o.failure().errno()).contains(Errno.ENOSPC);
-                        assertThat(mm.hugetlbPools()).as("n=%d", o.n()).isEqualTo(before);
-                    } else {
-                        assertThat(o.result().metrics()).containsEntry("pages", 32L);
-                    }
-                    mm.assertInvariants();
-                });
+                enospcWithPoolsAsBefore(before));
         assertThat(runs).isGreaterThan(2);
+    }
+
+    /** A fail-nth outcome's check: an injected failure is ENOSPC with the pools as before, else all 32 pages. */
+    private static java.util.function.BiConsumer<PluginTestMachine, FailNthOutcome> enospcWithPoolsAsBefore(
+            HugetlbPoolState before) {
+        return (mm, o) -> {
+            if (o.fired()) {
+                assertThat(o.failure()).as("n=%d", o.n()).isNotNull();
+                assertThat(o.failure().errno()).contains(Errno.ENOSPC);
+                assertThat(mm.hugetlbPools()).as("n=%d", o.n()).isEqualTo(before);
+            } else {
+                assertThat(o.result().metrics()).containsEntry("pages", 32L);
+            }
+            mm.assertInvariants();
+        };
     }
 
     /**
@@ -148,16 +154,7 @@ class HugetlbFallocatePluginTest {
                 "min-chunk", "1");
         Map<String, String> aware = new java.util.HashMap<>(mainline);
         aware.put("signal-aware", "true");
-        java.util.function.BiConsumer<PluginTestMachine, FailNthOutcome> check = (mm, o) -> {
-            if (o.fired()) {
-                assertThat(o.failure()).as("n=%d", o.n()).isNotNull();
-                assertThat(o.failure().errno()).contains(Errno.ENOSPC);
-                assertThat(mm.hugetlbPools()).as("n=%d", o.n()).isEqualTo(before);
-            } else {
-                assertThat(o.result().metrics()).containsEntry("pages", 32L);
-            }
-            mm.assertInvariants();
-        };
+        var check = enospcWithPoolsAsBefore(before);
         int awareRuns = m.sweepFailNth(new HugetlbFallocatePlugin(), aware, 200, check);
         int mainlineRuns = m.sweepFailNth(new HugetlbFallocatePlugin(), mainline, 200, check);
         assertThat(awareRuns).isGreaterThan(2).isEqualTo(mainlineRuns);
