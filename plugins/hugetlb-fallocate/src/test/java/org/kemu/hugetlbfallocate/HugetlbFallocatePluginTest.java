@@ -117,13 +117,24 @@ class HugetlbFallocatePluginTest {
         m.assertInvariants();
     }
 
+    /** A 64 MiB fallocate on 4 threads, one page per chunk: many chunks, so many failure points. */
+    private static final Map<String, String> FAIL_NTH_PARAMS = Map.of("length", "64M", "pool-per-node", "128M",
+            "threads", "4", "min-chunk", "1");
+
+    /**
+     * The fail-nth sweep, mainline and with the RFC's signal TODO switched on: the signal-aware helpers
+     * check for a fatal signal before each chunk and share the undo path with an allocation failure, so
+     * every injected failure must end in ENOSPC with the pools as before either way, and the switch must
+     * reach the same failure points as the mainline job (it adds checks, not allocations).
+     */
     @Test
-    void failNthSweepAlwaysLeavesThePoolsAsTheyWere(PluginTestMachine m) {
-        HugetlbPoolState before = m.hugetlbPools();
-        int runs = m.sweepFailNth(new HugetlbFallocatePlugin(),
-                Map.of("length", "64M", "pool-per-node", "128M", "threads", "4", "min-chunk", "1"), 200,
-                enospcWithPoolsAsBefore(before));
+    void failNthSweepAlwaysLeavesThePoolsAsTheyWereWithAndWithoutSignalAwareHelpers(PluginTestMachine m) {
+        var check = enospcWithPoolsAsBefore(m.hugetlbPools());
+        int runs = m.sweepFailNth(new HugetlbFallocatePlugin(), FAIL_NTH_PARAMS, 200, check);
         assertThat(runs).isGreaterThan(2);
+        Map<String, String> aware = new java.util.HashMap<>(FAIL_NTH_PARAMS);
+        aware.put("signal-aware", "true");
+        assertThat(m.sweepFailNth(new HugetlbFallocatePlugin(), aware, 200, check)).isEqualTo(runs);
     }
 
     /** A fail-nth outcome's check: an injected failure is ENOSPC with the pools as before, else all 32 pages. */
@@ -139,25 +150,6 @@ class HugetlbFallocatePluginTest {
             }
             mm.assertInvariants();
         };
-    }
-
-    /**
-     * The fail-nth sweep again with the RFC's signal TODO switched on: the signal-aware helpers check
-     * for a fatal signal before each chunk and share the undo path with an allocation failure, so every
-     * injected failure must still end in ENOSPC with the pools as before, and the switch must reach the
-     * same failure points as the mainline job (it adds checks, not allocations).
-     */
-    @Test
-    void failNthSweepWithSignalAwareHelpersLeavesThePoolsAsTheyWere(PluginTestMachine m) {
-        HugetlbPoolState before = m.hugetlbPools();
-        Map<String, String> mainline = Map.of("length", "64M", "pool-per-node", "128M", "threads", "4",
-                "min-chunk", "1");
-        Map<String, String> aware = new java.util.HashMap<>(mainline);
-        aware.put("signal-aware", "true");
-        var check = enospcWithPoolsAsBefore(before);
-        int awareRuns = m.sweepFailNth(new HugetlbFallocatePlugin(), aware, 200, check);
-        int mainlineRuns = m.sweepFailNth(new HugetlbFallocatePlugin(), mainline, 200, check);
-        assertThat(awareRuns).isGreaterThan(2).isEqualTo(mainlineRuns);
     }
 
     @Test
