@@ -21,13 +21,16 @@ import org.kemu.schedfair.internal.TaskStruct;
  * event hash and the deadlock report. It knows nothing of scheduling: the CPUs are an
  * {@link EventSource} whose earliest event it runs when no timer is due earlier.
  *
- * <p>Each task's code runs on its own virtual thread, and the baton makes sure exactly one of them
- * executes at any moment. When the executing task calls into the engine (work, a blocking lock,
- * sleep, exit), that same thread runs the event loop: it takes the earliest event (timers first,
- * then CPUs by next-event time, ties by CPU id), and when the event lets some task continue its
- * code, hands the baton to that task's thread. If that is the caller itself, no thread switch
- * happens at all. All engine state is therefore touched by one thread at a time, with the baton's
- * volatile write/read ordering successive holders.
+ * <p>Each task's code has its own stack, carried by a continuation or a virtual thread
+ * ({@link Carrier}), and the baton makes sure exactly one of them executes at any moment. When the
+ * executing task calls into the engine (work, a blocking lock, sleep, exit), the event loop runs on
+ * its stack: it takes the earliest event (timers first, then CPUs by next-event time, ties by CPU
+ * id), and when the event lets some task continue its code, hands the baton to that task. If that
+ * is the caller itself, no switch happens at all. On continuations, handing over is a yield to the
+ * carrier loop ({@link #carryTasks}), which mounts the next task on the same host thread; on virtual
+ * threads it is an unpark of the next task's thread and a park of the caller's. All engine state is
+ * therefore touched by one thread at a time, with the baton's volatile write/read ordering
+ * successive holders.
  *
  * <p>Virtual time passes only through the events the source schedules: code between engine calls
  * takes no virtual time.
@@ -37,7 +40,8 @@ import org.kemu.schedfair.internal.TaskStruct;
  * driver (the thread that called {@link #run()}, idle while tasks run) wakes up periodically,
  * reads the event counter and the clock without touching any other engine state, and when the
  * limit has passed it fails the run from outside: it publishes its failure, raises the abort flag
- * and interrupts the executing task's thread. That is the only way to stop task code that never
+ * and interrupts the executing task's host thread (on continuations the carrier thread, which then
+ * is a platform thread of its own, not the driver). That is the only way to stop task code that never
  * calls into the kernel (a busy loop, or {@code Thread.sleep}, on the host thread), and the report
  * says which task held the baton, for how long nothing advanced, and where its code was.
  */
@@ -74,6 +78,7 @@ final class SimEngine {
     private final long timeLimitNs;
     private final long wallLimitNs;
     private final List<TaskStruct> tasks;
+    private final boolean onContinuations;
     private final TimerQueue timers = new TimerQueue();
     private final EventHash hash = new EventHash();
     private EventSource cpus;
@@ -91,6 +96,10 @@ final class SimEngine {
     private volatile boolean finished = true;
     private volatile boolean aborted;
     private Thread driver;
+    /** On continuations: the host thread that mounts the tasks during a run. */
+    private volatile Thread carrierThread;
+    /** On continuations: the task the carrier loop mounts next, set by the task that hands off. */
+    private TaskStruct pending;
     private RuntimeException failure;
     /** The watchdog's failure: written by the driver while a task may still hold the baton. */
     private volatile KernelException watchdogFailure;
@@ -100,10 +109,24 @@ final class SimEngine {
      * {@code tasks} is the kernel's list of every task, read for failure and deadlock reports;
      * {@code timeLimitNs} and {@code wallLimitNs} are the virtual and wall time limits (0 = none).
      */
-    SimEngine(long timeLimitNs, long wallLimitNs, List<TaskStruct> tasks) {
+    SimEngine(long timeLimitNs, long wallLimitNs, List<TaskStruct> tasks, Carrier carrier) {
         this.timeLimitNs = timeLimitNs;
         this.wallLimitNs = wallLimitNs;
         this.tasks = tasks;
+        this.onContinuations = carrier == Carrier.CONTINUATIONS;
+    }
+
+    /** Gives a new task the stack its code will run on (once, when the task is created). */
+    void carry(TaskStruct t) {
+        if (onContinuations) {
+            SimTask.of(t).continuation = Continuations.create(() -> taskMain(t));
+        } else {
+            t.thread = Thread.ofVirtual().name(t.name).unstarted(() -> taskMain(t));
+        }
+    }
+
+    Carrier carrier() {
+        return onContinuations ? Carrier.CONTINUATIONS : Carrier.VIRTUAL_THREADS;
     }
 
     /** Sets the CPUs whose events the engine runs (once, while the kernel is built). */
@@ -116,7 +139,18 @@ final class SimEngine {
     /** The executing task when the calling thread is its thread, else null. */
     TaskStruct current() {
         TaskStruct e = executing;
-        return e != null && e.thread == Thread.currentThread() ? e : null;
+        return e != null && onHostThreadOf(e) ? e : null;
+    }
+
+    /** True when the calling thread is the one that carries {@code t}'s code. */
+    private boolean onHostThreadOf(TaskStruct t) {
+        Thread me = Thread.currentThread();
+        return onContinuations ? me == carrierThread : t.thread == me;
+    }
+
+    /** The host thread {@code t}'s code runs on while it executes (null before it could). */
+    private Thread hostThreadOf(TaskStruct t) {
+        return onContinuations ? carrierThread : t.thread;
     }
 
     /** The task whose code is executing (whatever thread asks), or null. */
@@ -131,11 +165,11 @@ final class SimEngine {
 
     /** The executing task; throws outside a task, and unwinds when the run was aborted. */
     TaskStruct self(String what) {
-        if (aborted && Thread.currentThread().isVirtual()) {
+        if (aborted && (onContinuations ? Thread.currentThread() == carrierThread : Thread.currentThread().isVirtual())) {
             throw new TaskAbort();
         }
         TaskStruct e = executing;
-        if (e == null || e.thread != Thread.currentThread()) {
+        if (e == null || !onHostThreadOf(e)) {
             if (aborted) {
                 throw new TaskAbort();
             }
@@ -300,10 +334,13 @@ final class SimEngine {
         }
         broken = true;
         aborted = true;
-        for (TaskStruct t : tasks) {
-            if (t.thread.getState() != Thread.State.NEW && t.state != TaskState.DEAD
-                    && t.thread != Thread.currentThread()) {
-                LockSupport.unpark(t.thread);
+        if (!onContinuations) {
+            // on continuations the carrier loop unwinds them when it regains control (unwind())
+            for (TaskStruct t : tasks) {
+                if (t.thread.getState() != Thread.State.NEW && t.state != TaskState.DEAD
+                        && t.thread != Thread.currentThread()) {
+                    LockSupport.unpark(t.thread);
+                }
             }
         }
         end();
@@ -319,6 +356,10 @@ final class SimEngine {
 
     /** Hands the baton to {@code next}; unless {@code self} is exiting, waits to get it back. */
     private void handOff(TaskStruct next, TaskStruct self, boolean selfExits) {
+        if (onContinuations) {
+            yieldTo(next, self, selfExits);
+            return;
+        }
         executing = next;
         holder = next.thread;
         baton = next;
@@ -332,7 +373,43 @@ final class SimEngine {
         }
     }
 
+    /**
+     * The hand-off on continuations: {@code next} is left for the carrier loop, and unless
+     * {@code self} is exiting (its continuation then just ends) it yields to that loop, which mounts
+     * {@code next}, and resumes here when the baton comes back, or when the loop unwinds an aborted run.
+     */
+    private void yieldTo(TaskStruct next, TaskStruct self, boolean selfExits) {
+        executing = next;
+        baton = next;
+        pending = next;
+        if (selfExits) {
+            return;
+        }
+        try {
+            Continuations.yieldNow();
+        } catch (IllegalStateException pinned) {
+            // a native frame on the task's stack (a JNI or upcall in task code) cannot be switched out
+            executing = self;
+            baton = self;
+            pending = null;
+            fail(new TaskFailedException(self.name, new IllegalStateException("task code cannot be suspended here"
+                    + " (run with -D" + Carrier.PROPERTY + "=virtual-threads to carry tasks on virtual threads)",
+                    pinned)));
+            throw new TaskAbort();
+        }
+        if (aborted) {
+            throw new TaskAbort();
+        }
+    }
+
     private void awaitBaton(TaskStruct self) {
+        if (onContinuations && self != null) {
+            // mounted by the carrier loop only when it holds the baton (or to unwind)
+            if (aborted) {
+                throw new TaskAbort();
+            }
+            return;
+        }
         if (self == null) {
             if (wallLimitNs > 0) {
                 watchdog();
@@ -413,7 +490,7 @@ final class SimEngine {
             }
         }
         if (running != null) {
-            msg.append("; its code was at:").append(codeOf(running.thread));
+            msg.append("; its code was at:").append(codeOf(hostThreadOf(running)));
         }
         try {
             msg.append("\ntasks:").append(DeadlockReport.describe(tasks));
@@ -424,6 +501,14 @@ final class SimEngine {
         watchdogFailure = new KernelException(Errno.ETIME, "sim:wall_time_limit", msg.toString());
         broken = true;
         aborted = true;
+        if (onContinuations) {
+            // the others are suspended continuations: the carrier unwinds them if its task returns
+            Thread c = carrierThread;
+            if (running != null && c != null) {
+                c.interrupt();
+            }
+            return;
+        }
         for (TaskStruct t : tasks) {
             if (t.thread.getState() != Thread.State.NEW && t.state != TaskState.DEAD) {
                 if (t == running) {
@@ -499,6 +584,81 @@ final class SimEngine {
         }
     }
 
+    /**
+     * The run on continuations. The driver carries the tasks itself unless a watchdog must watch them
+     * (a wall time limit: the driver is the watchdog then) or the driver is a virtual thread (whose
+     * own continuation must not be frozen with kemu's inside); then a platform thread carries them
+     * and the driver waits for it.
+     */
+    private void runOnContinuations() {
+        if (wallLimitNs == 0 && !driver.isVirtual()) {
+            carrierThread = driver;
+            holder = driver;
+            carryTasks();
+            return;
+        }
+        Thread c = Thread.ofPlatform().name("kemu-sim-carrier").daemon(true).unstarted(this::carryTasks);
+        carrierThread = c;
+        holder = c;
+        c.start();
+        awaitBaton(null);
+        if (watchdogFailure == null) {
+            // the run ended on the carrier: wait until it has unwound and let go of the kernel
+            boolean interrupted = false;
+            while (c.isAlive()) {
+                try {
+                    c.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * The carrier loop: mounts the task holding the baton until it hands off (it leaves the next
+     * one in {@link #pending}) or its code ends, until no task can continue. An aborted run's
+     * suspended tasks are then mounted once more, each to unwind from where it waited.
+     */
+    private void carryTasks() {
+        TaskStruct next = dispatch();
+        while (next != null) {
+            executing = next;
+            baton = next;
+            pending = null;
+            try {
+                Continuations.run(SimTask.of(next).continuation);
+            } catch (RuntimeException | Error e) {
+                // taskMain catches what task code throws; this is the continuation itself failing
+                fail(new TaskFailedException(next.name, e));
+                break;
+            }
+            next = pending;
+        }
+        if (aborted) {
+            unwind();
+        }
+    }
+
+    private void unwind() {
+        executing = null;
+        baton = null;
+        for (int i = 0; i < tasks.size(); i++) {
+            TaskStruct t = tasks.get(i);
+            Object c = SimTask.of(t).continuation;
+            if (c != null && t.state != TaskState.DEAD && !Continuations.isDone(c)) {
+                try {
+                    Continuations.run(c);
+                } catch (RuntimeException | Error e) {
+                    // the run has already failed; what a task does while it unwinds cannot change that
+                }
+            }
+        }
+    }
+
     /** Runs until every task has exited; throws the run's failure. */
     void run() {
         if (broken) {
@@ -508,11 +668,15 @@ final class SimEngine {
             throw new IllegalStateException("run() called while the kernel is running");
         }
         driver = Thread.currentThread();
-        holder = driver;
         finished = false;
-        TaskStruct next = dispatch();
-        if (next != null) {
-            handOff(next, null, false);
+        if (onContinuations) {
+            runOnContinuations();
+        } else {
+            holder = driver;
+            TaskStruct next = dispatch();
+            if (next != null) {
+                handOff(next, null, false);
+            }
         }
         driver = null;
         if (watchdogFailure != null) {

@@ -28,13 +28,23 @@ public final class SimKernel extends KernelBase {
     private final SchedCore core;
     private final SimCpuController cgroups;
 
+    /** A kernel whose tasks ride the carrier the {@value Carrier#PROPERTY} system property asks for. */
     public SimKernel(KernelConfig config) {
+        this(config, Carrier.configured());
+    }
+
+    SimKernel(KernelConfig config, Carrier carrier) {
         super(config, new ArrayList<>());
         this.costs = config.machine().costs();
-        this.engine = new SimEngine(config.timeLimitNs(), config.wallTimeLimitNs(), tasks);
+        this.engine = new SimEngine(config.timeLimitNs(), config.wallTimeLimitNs(), tasks, carrier);
         this.core = new SchedCore(this, engine, config);
         engine.drive(core);
         this.cgroups = new SimCpuController(this, core, config.bandwidthPolicy());
+    }
+
+    /** What carries the tasks' code on the host. */
+    Carrier carrier() {
+        return engine.carrier();
     }
 
     /** The scheduler, for the invariant checker. */
@@ -104,7 +114,7 @@ public final class SimKernel extends KernelBase {
     @Override
     protected void initTask(TaskStruct ts) {
         core.fork(ts);
-        ts.thread = Thread.ofVirtual().name(ts.name).unstarted(() -> engine.taskMain(ts));
+        engine.carry(ts);
     }
 
     @Override

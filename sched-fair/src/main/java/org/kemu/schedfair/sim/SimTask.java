@@ -30,6 +30,8 @@ final class SimTask extends SchedEntity {
      * clock starts at 0, where execAt = 0 would look like "ran just now".
      */
     boolean hasRun;
+    /** The continuation carrying the task's code when the engine runs on {@link Carrier#CONTINUATIONS}. */
+    Object continuation;
 
     // current work item
     Work work = Work.NONE;
