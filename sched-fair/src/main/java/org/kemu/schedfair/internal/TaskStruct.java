@@ -1,8 +1,6 @@
 package org.kemu.schedfair.internal;
 
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.kemu.schedfair.CpuMask;
 import org.kemu.schedfair.SchedPolicy;
@@ -64,7 +62,14 @@ public final class TaskStruct implements Task, LockdepTask {
     public long blockedAt;
 
     private final List<HeldLock> held;
-    private final Map<Class<?>, Object> attachments = new ConcurrentHashMap<>();
+    /**
+     * The attachments as key, value, key, value...: a task has a handful at most (its mm, its memory
+     * policy, a fail-nth state), set at fork or rarely after and read on hot paths (every TLB
+     * shootdown asks each busy CPU's task for its mm), so reads scan a small immutable array
+     * published by a volatile write instead of probing a concurrent map with its hashing.
+     */
+    private volatile Object[] attachments = NO_ATTACHMENTS;
+    private static final Object[] NO_ATTACHMENTS = {};
 
     public TaskStruct(SchedSeam seam, long id, TaskSpec spec, CpuMask affinity, TaskBody body, List<HeldLock> held) {
         this.seam = seam;
@@ -199,16 +204,42 @@ public final class TaskStruct implements Task, LockdepTask {
 
     @Override
     public <T> T attachment(Class<T> key) {
-        return key.cast(attachments.get(key));
+        Object[] a = attachments;
+        for (int i = 0; i < a.length; i += 2) {
+            if (a[i] == key) {
+                return key.cast(a[i + 1]);
+            }
+        }
+        return null;
     }
 
     @Override
-    public <T> void attach(Class<T> key, T value) {
-        if (value == null) {
-            attachments.remove(key);
-        } else {
-            attachments.put(key, value);
+    public synchronized <T> void attach(Class<T> key, T value) {
+        java.util.Objects.requireNonNull(key, "key");
+        Object[] a = attachments;
+        int at = -1;
+        for (int i = 0; i < a.length; i += 2) {
+            if (a[i] == key) {
+                at = i;
+            }
         }
+        Object[] b;
+        if (value == null) {
+            if (at < 0) {
+                return;
+            }
+            b = new Object[a.length - 2];
+            System.arraycopy(a, 0, b, 0, at);
+            System.arraycopy(a, at + 2, b, at, a.length - at - 2);
+        } else if (at >= 0) {
+            b = a.clone();
+            b[at + 1] = value;
+        } else {
+            b = java.util.Arrays.copyOf(a, a.length + 2);
+            b[a.length] = key;
+            b[a.length + 1] = value;
+        }
+        attachments = b;
     }
 
     @Override
