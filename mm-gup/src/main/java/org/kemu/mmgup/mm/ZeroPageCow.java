@@ -71,6 +71,8 @@ public final class ZeroPageCow {
         final MmStruct mm;
         final TlbFlush tlb = TlbFlush.of(kernel);
         final int[] targets = new int[kernel.topology().nrCpus()];
+        /** The pfns a leaf's faults COWed, by PTE index (-1: present already); reused leaf after leaf. */
+        final long[] fresh = new long[PTRS];
         int nTargets;
         long cpuNs;
         long clearPages;
@@ -184,7 +186,7 @@ public final class ZeroPageCow {
         }
         int[] present = hugeZero || pt.ptes == null ? null : pt.ptes[s];
         // fresh[i]: the page COWed for PTE index i, -1 where the page was present already
-        long[] fresh = new long[PTRS];
+        long[] fresh = st.fresh;
         Arrays.fill(fresh, -1);
         int got = 0;
         long zeroFaultNs = hugeZero ? 0 : c.faultNs() + c.ptlInstallPageNs(); // do_anonymous_page: the 4 KiB zero page
