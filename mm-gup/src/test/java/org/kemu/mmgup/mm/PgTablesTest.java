@@ -56,6 +56,27 @@ class PgTablesTest {
     }
 
     @Test
+    void faultsAfterAnUnmapAllocateAndChargeTheTablesAgain() {
+        // PgTables remembers the table page last seen present per level: a free must make it forget
+        MmFixture f = MmFixture.ofGib(1);
+        MmStruct m = f.mm.mmCreate("qemu", Long.MAX_VALUE, false);
+        MemCgroup cg = group(MemCgroup.MAX);
+        f.run(m, () -> {
+            CgroupProcs.write(f.kernel.current(), cg);
+            for (int round = 0; round < 2; round++) {
+                f.mm.mmap(m, VA, 4 * MIB, VmaKind.ANON, true);
+                f.mm.populate(m, VA, 4 * MIB, true);
+                assertThat(m.pgtablesBytes()).isEqualTo(4 * 4096);
+                assertThat(m.pgtableCharges()).containsEntry(cg, 4L);
+                assertThat(cg.current()).isEqualTo(1024 + 4);
+                f.mm.munmap(m, VA, 4 * MIB);
+                assertThat(m.pgtablesBytes()).isZero();
+                assertThat(cg.current()).isZero();
+            }
+        });
+    }
+
+    @Test
     void thpFaultChargesTheFolioAndItsDepositedTable() {
         MmFixture f = MmFixture.ofGib(1);
         MmStruct m = f.mm.mmCreate("qemu", Long.MAX_VALUE, false);

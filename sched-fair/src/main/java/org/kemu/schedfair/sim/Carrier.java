@@ -18,7 +18,9 @@ enum Carrier {
     /**
      * One continuation per task, all mounted in turn on the host thread that runs the kernel (or on a
      * platform thread of its own when a watchdog must watch it); the baton passes by yielding to
-     * that thread's loop, which mounts the next task (about 0.1 us).
+     * that thread's loop, which mounts the next task (about 0.1 us). Task code then sees that host
+     * thread as {@code Thread.currentThread()}, shared by every task of the run, so thread identity
+     * and {@code ThreadLocal}s are not per task (docs/plugins.md says so to plugin authors).
      */
     CONTINUATIONS;
 
