@@ -33,22 +33,22 @@ public final class Experiments {
                     "machine x backing (hugetlb, thp) x prealloc (0, 16) x guest GiB (intel 16/128/360, amd 16/128/980)"
                             + " x locked_vm cache pages (0, 32768, 65536, 131072) x padata threads (1, 8, 16, 24, 32)",
                     List.of("pin s", "pin speedup", "init s", "init speedup"),
-                    "full: about 480 guest inits, about 7 minutes on 2 cores; one machine, backing and size (--machine --backing --mem): minutes; subset with --machine/--backing/--prealloc/--mem/--threads/--cache"),
+                    "full: about 480 guest inits, about 6 minutes on 2 cores; one machine, backing and size (--machine --backing --mem): minutes; subset with --machine/--backing/--prealloc/--mem/--threads/--cache"),
             new Experiment("patch13-nice", "patch 13 (2022): helpers at MAX_NICE vs a competing load",
                     "8 CPUs (cores 0-7 of node 0) of intel-8167m",
                     "(a) padata_test 8 threads vs stress-ng 7 workers started after; (b) padata_vfio 8-thread pin of"
                             + " 175 GiB vs usemem 7 x 25 GiB THP; each: helpers normal, helpers MAX_NICE, load alone",
-                    List.of("padata job s", "competing load s"), "full: seconds (4 s on 2 cores); --quick: seconds"),
+                    List.of("padata job s", "competing load s"), "full: seconds (3 s on 2 cores); --quick: seconds"),
             new Experiment("patch14-nice-one-by-one", "patch 14 (2022): renicing helpers one by one",
                     "8 CPUs (cores 0-7 of node 0) of intel-8167m",
                     "(a) padata_test vs stress-ng -c 8 started first; (b) 32 GiB pin vs usemem 8 x 86 GiB THP;"
                             + " each: 8 threads without nicing, 8 threads one-by-one nicing, 1 thread, load alone",
-                    List.of("padata job s", "competing load s"), "full: seconds (7 s on 2 cores); --quick: seconds"),
+                    List.of("padata job s", "competing load s"), "full: seconds (5 s on 2 cores); --quick: seconds"),
             new Experiment("ktask-2018", "ktask v4 (2018): qemu start to guest boot, 320 GiB THP guest",
                     "intel-8160 (derived: Xeon Platinum 8160, 2 x 24 x 2, 2.10 GHz, 754 GiB)",
                     "threads 1, 2, 3, 4, 5, 6, 7, 8, 12, 16",
                     List.of("stage (i) s", "stage (ii) s", "stage (iii) s"),
-                    "full: 30 guest inits of 320 GiB, under a minute (37 s on 2 cores); --quick: 1 and 16 threads, seconds"),
+                    "full: 30 guest inits of 320 GiB, under a minute (19 s on 2 cores); --quick: 1 and 16 threads, seconds"),
             new Experiment("deferred-init-2020", "padata deferred struct page init (2020)",
                     "intel-8167m; derived: E5-2699C v4 VM, E5-2699 v3, EPYC 7551 VM, EPYC 7551 VM 4 CPUs,"
                             + " E5-2699 v3 VM 4 CPUs",

@@ -148,6 +148,12 @@ final class SimEngine {
         return onContinuations ? me == carrierThread : t.thread == me;
     }
 
+    /** True when the calling thread carries task code at all (any task's, not a driver's). */
+    private boolean onSomeTaskThread() {
+        Thread me = Thread.currentThread();
+        return onContinuations ? me == carrierThread : me.isVirtual();
+    }
+
     /** The host thread {@code t}'s code runs on while it executes (null before it could). */
     private Thread hostThreadOf(TaskStruct t) {
         return onContinuations ? carrierThread : t.thread;
@@ -165,7 +171,7 @@ final class SimEngine {
 
     /** The executing task; throws outside a task, and unwinds when the run was aborted. */
     TaskStruct self(String what) {
-        if (aborted && (onContinuations ? Thread.currentThread() == carrierThread : Thread.currentThread().isVirtual())) {
+        if (aborted && onSomeTaskThread()) {
             throw new TaskAbort();
         }
         TaskStruct e = executing;
