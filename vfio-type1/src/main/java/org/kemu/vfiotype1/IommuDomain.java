@@ -62,6 +62,11 @@ public interface IommuDomain {
     /** The runs that overlap {@code [start, last]}, in IOVA order, not clipped. */
     List<IommuMapping> mappings(long start, long last);
 
+    /** {@link #mappings(long, long)} handed to {@code visit} one at a time, as {@link #forEachMapping(java.util.function.Consumer)}. */
+    default void forEachMapping(long start, long last, java.util.function.Consumer<IommuMapping> visit) {
+        mappings(start, last).forEach(visit);
+    }
+
     /** Leaves of size {@code pgsize} currently present. */
     long mappedPtes(long pgsize);
 

@@ -263,6 +263,13 @@ public abstract class AbstractIommuDomain implements IommuDomain {
     }
 
     @Override
+    public void forEachMapping(long start, long last, java.util.function.Consumer<IommuMapping> visit) {
+        synchronized (table) {
+            table.forEachOverlapping(start, last, r -> visit.accept(r.toMapping()));
+        }
+    }
+
+    @Override
     public long mappedPtes(long pgsize) {
         synchronized (table) {
             return table.leaves(pgsize);

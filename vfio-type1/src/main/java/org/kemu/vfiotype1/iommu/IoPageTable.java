@@ -47,6 +47,12 @@ final class IoPageTable {
         return runs.startingIn(first != null ? first.iova() : start, last);
     }
 
+    /** Hands the runs overlapping {@code [start, last]} to {@code visit} in IOVA order, without a list. */
+    void forEachOverlapping(long start, long last, java.util.function.Consumer<PteRun> visit) {
+        PteRun first = containing(start);
+        runs.forEachStartingIn(first != null ? first.iova() : start, last, visit);
+    }
+
     /** Adds a run that overlaps nothing present. */
     void insert(PteRun run) {
         account(run, +1);

@@ -20,6 +20,14 @@ final class PteRunStore {
     private static final int START_MARK = 1 << 6;
     private static final int LAST_MARK = 1 << 7;
     private static final int PROT_MASK = (1 << 6) - 1;
+    /** One instance per prot value: a walk over millions of runs should not make a prot per run. */
+    private static final IommuProt[] PROTS = new IommuProt[PROT_MASK + 1];
+
+    static {
+        for (int i = 0; i < PROTS.length; i++) {
+            PROTS[i] = new IommuProt(i);
+        }
+    }
 
     private static final class Chunk {
         long[] key = new long[16];
@@ -78,7 +86,7 @@ final class PteRunStore {
 
     private static PteRun run(Chunk c, int i) {
         int f = c.flags[i];
-        return new PteRun(flip(c.key[i]), c.paddr[i], 1L << c.shift[i], c.count[i], new IommuProt(f & PROT_MASK),
+        return new PteRun(flip(c.key[i]), c.paddr[i], 1L << c.shift[i], c.count[i], PROTS[f & PROT_MASK],
                 (f & START_MARK) != 0, (f & LAST_MARK) != 0);
     }
 
@@ -123,8 +131,14 @@ final class PteRunStore {
     /** The runs whose start is in {@code [from, last]} (unsigned), in IOVA order. */
     List<PteRun> startingIn(long from, long last) {
         List<PteRun> out = new ArrayList<>();
+        forEachStartingIn(from, last, out::add);
+        return out;
+    }
+
+    /** Hands the runs whose start is in {@code [from, last]} (unsigned) to {@code visit}, in IOVA order. */
+    void forEachStartingIn(long from, long last, java.util.function.Consumer<PteRun> visit) {
         if (size == 0 || Long.compareUnsigned(from, last) > 0) {
-            return out;
+            return;
         }
         long kf = flip(from);
         long kl = flip(last);
@@ -137,12 +151,12 @@ final class PteRunStore {
         while (true) {
             for (; i < c.n; i++) {
                 if (c.key[i] > kl) {
-                    return out;
+                    return;
                 }
-                out.add(run(c, i));
+                visit.accept(run(c, i));
             }
             if (++ci >= chunks.size()) {
-                return out;
+                return;
             }
             c = chunks.get(ci);
             i = 0;

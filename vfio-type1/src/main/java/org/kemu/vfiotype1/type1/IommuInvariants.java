@@ -3,7 +3,6 @@ package org.kemu.vfiotype1.type1;
 import java.util.ArrayList;
 import java.util.List;
 import org.kemu.vfiotype1.IommuDomain;
-import org.kemu.vfiotype1.IommuMapping;
 import org.kemu.vfiotype1.IovaRange;
 
 /**
@@ -42,16 +41,14 @@ public final class IommuInvariants {
         if (domains.size() > 1) {
             IommuDomain first = domains.get(0);
             for (int i = 1; i < domains.size(); i++) {
-                for (IommuMapping m : domains.get(i).mappings()) {
-                    for (IommuMapping f : first.mappings(m.iova(), m.last())) {
-                        long s = Long.compareUnsigned(f.iova(), m.iova()) >= 0 ? f.iova() : m.iova();
-                        if (f.phys(s) != m.phys(s)) {
-                            out.add(domains.get(i).name() + " translates 0x" + Long.toHexString(s) + " to 0x"
-                                    + Long.toHexString(m.phys(s)) + ", first domain to 0x"
-                                    + Long.toHexString(f.phys(s)));
-                        }
+                IommuDomain other = domains.get(i);
+                other.forEachMapping(m -> first.forEachMapping(m.iova(), m.last(), f -> {
+                    long s = Long.compareUnsigned(f.iova(), m.iova()) >= 0 ? f.iova() : m.iova();
+                    if (f.phys(s) != m.phys(s)) {
+                        out.add(other.name() + " translates 0x" + Long.toHexString(s) + " to 0x"
+                                + Long.toHexString(m.phys(s)) + ", first domain to 0x" + Long.toHexString(f.phys(s)));
                     }
-                }
+                }));
             }
         }
         if (iommu.dmaAvail() + iommu.dmas().count() != iommu.params().dmaEntryLimit()) {
