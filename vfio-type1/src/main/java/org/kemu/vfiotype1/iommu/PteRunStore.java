@@ -2,13 +2,14 @@ package org.kemu.vfiotype1.iommu;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import org.kemu.vfiotype1.IommuProt;
 
 /**
  * The runs of an {@link IoPageTable}, ordered by IOVA (unsigned), kept in primitive columns: a
  * terabyte guest of 4 KiB pages maps as millions of short runs (one per per-CPU list refill), and a
- * tree of boxed keys and run objects cost about 136 bytes a run, where these columns take 26. The
+ * tree of boxed keys and run objects cost about 136 bytes a run, where these columns take 18. The
  * columns are cut into chunks of at most {@link #CHUNK} runs so an insertion moves at most a chunk;
  * a {@link PteRun} is made only when a caller asks for one.
  *
@@ -31,8 +32,10 @@ final class PteRunStore {
 
     private static final class Chunk {
         long[] key = new long[16];
-        long[] paddr = new long[16];
-        long[] count = new long[16];
+        /** The page frame ({@code paddr >>> 12}) as an unsigned int, or {@link #WIDE} (see {@link #widePaddr}). */
+        int[] pfn = new int[16];
+        /** The leaf count as an unsigned int, or {@link #WIDE} (see {@link #wideCount}). */
+        int[] count = new int[16];
         /** log2 of the leaf size. */
         byte[] shift = new byte[16];
         /** IOMMU_* prot bits, and the mock's start/last marks. */
@@ -43,7 +46,7 @@ final class PteRunStore {
             // a quarter more at a time: the columns stay about 90% full, where doubling leaves a third empty
             int cap = Math.min(CHUNK + 1, key.length + Math.max(16, key.length / 4));
             key = Arrays.copyOf(key, cap);
-            paddr = Arrays.copyOf(paddr, cap);
+            pfn = Arrays.copyOf(pfn, cap);
             count = Arrays.copyOf(count, cap);
             shift = Arrays.copyOf(shift, cap);
             flags = Arrays.copyOf(flags, cap);
@@ -58,6 +61,38 @@ final class PteRunStore {
 
     private final ArrayList<Chunk> chunks = new ArrayList<>();
     private int size;
+    /**
+     * The physical addresses and counts that do not fit their int column (a frame at or past
+     * 16 TiB, an address not 4 KiB-aligned, more than 2^32 - 2 leaves), by key: rare, so a guest's
+     * runs cost 18 bytes each rather than 26.
+     */
+    private final HashMap<Long, Long> widePaddr = new HashMap<>();
+    private final HashMap<Long, Long> wideCount = new HashMap<>();
+
+    /** An int column's mark for "the value is in the wide map". */
+    private static final int WIDE = -1;
+    private static final int PAGE_SHIFT = 12;
+    private static final long PAGE_MASK = (1L << PAGE_SHIFT) - 1;
+
+    /** {@code v >>> shift} as an unsigned int when exact and below {@link #WIDE}, else WIDE with {@code v} in {@code wide}. */
+    private static int narrow(long v, long lowMask, int shift, long k, HashMap<Long, Long> wide) {
+        long n = v >>> shift;
+        if ((v & lowMask) == 0 && v >= 0 && n < 0xFFFF_FFFFL) {
+            return (int) n;
+        }
+        wide.put(k, v);
+        return WIDE;
+    }
+
+    private long paddr(Chunk c, int i) {
+        int p = c.pfn[i];
+        return p == WIDE ? widePaddr.get(c.key[i]) : Integer.toUnsignedLong(p) << PAGE_SHIFT;
+    }
+
+    private long count(Chunk c, int i) {
+        int n = c.count[i];
+        return n == WIDE ? wideCount.get(c.key[i]) : Integer.toUnsignedLong(n);
+    }
 
     private static long flip(long iova) {
         return iova ^ Long.MIN_VALUE;
@@ -84,9 +119,9 @@ final class PteRunStore {
         return found;
     }
 
-    private static PteRun run(Chunk c, int i) {
+    private PteRun run(Chunk c, int i) {
         int f = c.flags[i];
-        return new PteRun(flip(c.key[i]), c.paddr[i], 1L << c.shift[i], c.count[i], PROTS[f & PROT_MASK],
+        return new PteRun(flip(c.key[i]), paddr(c, i), 1L << c.shift[i], count(c, i), PROTS[f & PROT_MASK],
                 (f & START_MARK) != 0, (f & LAST_MARK) != 0);
     }
 
@@ -201,13 +236,13 @@ final class PteRunStore {
         }
         int tail = c.n - i;
         System.arraycopy(c.key, i, c.key, i + 1, tail);
-        System.arraycopy(c.paddr, i, c.paddr, i + 1, tail);
+        System.arraycopy(c.pfn, i, c.pfn, i + 1, tail);
         System.arraycopy(c.count, i, c.count, i + 1, tail);
         System.arraycopy(c.shift, i, c.shift, i + 1, tail);
         System.arraycopy(c.flags, i, c.flags, i + 1, tail);
         c.key[i] = k;
-        c.paddr[i] = r.paddr();
-        c.count[i] = r.count();
+        c.pfn[i] = narrow(r.paddr(), PAGE_MASK, PAGE_SHIFT, k, widePaddr);
+        c.count[i] = narrow(r.count(), 0, 0, k, wideCount);
         c.shift[i] = (byte) Long.numberOfTrailingZeros(r.pgsize());
         int prot = r.prot().bits();
         if ((prot & ~PROT_MASK) != 0) {
@@ -228,7 +263,7 @@ final class PteRunStore {
         Chunk d = new Chunk();
         int m = c.n - half;
         d.key = Arrays.copyOfRange(c.key, half, half + Math.max(16, m));
-        d.paddr = Arrays.copyOfRange(c.paddr, half, half + Math.max(16, m));
+        d.pfn = Arrays.copyOfRange(c.pfn, half, half + Math.max(16, m));
         d.count = Arrays.copyOfRange(c.count, half, half + Math.max(16, m));
         d.shift = Arrays.copyOfRange(c.shift, half, half + Math.max(16, m));
         d.flags = Arrays.copyOfRange(c.flags, half, half + Math.max(16, m));
@@ -237,7 +272,7 @@ final class PteRunStore {
         // the left part keeps only a little room: behind a pinning thread's cursor it gets no more runs
         int keep = half + 16;
         c.key = Arrays.copyOf(c.key, keep);
-        c.paddr = Arrays.copyOf(c.paddr, keep);
+        c.pfn = Arrays.copyOf(c.pfn, keep);
         c.count = Arrays.copyOf(c.count, keep);
         c.shift = Arrays.copyOf(c.shift, keep);
         c.flags = Arrays.copyOf(c.flags, keep);
@@ -253,9 +288,15 @@ final class PteRunStore {
         if (i < 0 || c.key[i] != k) {
             throw new IllegalStateException("no run starts at IOVA 0x" + Long.toHexString(iova));
         }
+        if (c.pfn[i] == WIDE) {
+            widePaddr.remove(k);
+        }
+        if (c.count[i] == WIDE) {
+            wideCount.remove(k);
+        }
         int tail = c.n - i - 1;
         System.arraycopy(c.key, i + 1, c.key, i, tail);
-        System.arraycopy(c.paddr, i + 1, c.paddr, i, tail);
+        System.arraycopy(c.pfn, i + 1, c.pfn, i, tail);
         System.arraycopy(c.count, i + 1, c.count, i, tail);
         System.arraycopy(c.shift, i + 1, c.shift, i, tail);
         System.arraycopy(c.flags, i + 1, c.flags, i, tail);
@@ -268,9 +309,9 @@ final class PteRunStore {
 
     /** Heap bytes of the columns (PteRunStoreTest bounds them per run). */
     long heapBytes() {
-        long b = 40 + 16 + 4L * chunks.size();
+        long b = 40 + 16 + 4L * chunks.size() + 64L * (widePaddr.size() + wideCount.size());
         for (Chunk c : chunks) {
-            b += 32 + 5 * 16 + c.key.length * (8L + 8 + 8 + 1 + 1);
+            b += 32 + 5 * 16 + c.key.length * (8L + 4 + 4 + 1 + 1);
         }
         return b;
     }
