@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", description = "Wall time, engine events per wall second and peak heap of guest-init for the"
+@Command(name = "bench", description = "Wall time, engine events per wall second, peak heap and peak RSS of guest-init for the"
         + " largest published cells (default) or every calibration guest, against the published real times.")
 final class BenchCommand extends KemuCommand {
     /** Which guests bench emulates. */
@@ -94,17 +94,18 @@ final class BenchCommand extends KemuCommand {
                 Column.of("wall_pin_seconds", "pin wall s (real)"),
                 Column.ratio("wall_pin_per_published_pin", "pin wall / published pin"),
                 Column.of("events", "events"), Column.of("events_per_wall_second", "events / wall s"),
-                Column.of("peak_heap_mib", "peak heap MiB"));
+                Column.of("peak_heap_mib", "peak heap MiB"), Column.of("peak_rss_mib", "peak RSS MiB"));
     }
 
     @Override
     public Integer call() {
         ResultTable t = table();
         for (Target c : targets()) {
-            System.gc();
+            HostMemory.collectBetweenRuns();
             for (MemoryPoolMXBean b : ManagementFactory.getMemoryPoolMXBeans()) {
                 b.resetPeakUsage();
             }
+            boolean rssReset = HostMemory.resetPeakRss();
             GuestInitResult r = Lab.guestInit(Profiles.builtIn(c.machine()),
                     LabConfig.of(1, Approach.padataOrSerial(c.padataThreads(), c.cache())),
                     new GuestSpec(c.backing(), (long) c.gib() << 30, c.preallocThreads()));
@@ -118,16 +119,24 @@ final class BenchCommand extends KemuCommand {
             double pinWall = r.pinWallNanos() / 1e9;
             t.row(c.machine(), c.backing().cliName(), c.preallocThreads(), c.gib(), c.padataThreads(), c.cache(),
                     c.pinS(), c.initS(), r.pinSeconds(), wall, ratio(wall, c.pinS()), ratio(wall, c.initS()), pinWall,
-                    ratio(pinWall, c.pinS()), r.events(), Math.round(r.events() / wall), peak >> 20);
+                    ratio(pinWall, c.pinS()), r.events(), Math.round(r.events() / wall), peak >> 20,
+                    rssReset ? peakRssMib() : null);
         }
         t.note("published: the real machine's measured pin and qemu init (docs/calibration-inputs.md; the 16-thread"
                 + " init times of --cells largest are those issue 15 quotes from the patch-8 sweep); emulated: virtual"
                 + " seconds of the emulated machine; wall: real seconds this computer took to emulate the whole guest"
                 + " init (pin wall: its pin alone); events: the engine's events in the run. Issue 15's target is wall"
-                + " / published init <= 2% and >= 3 M events per wall second. Wall times vary from run to run and"
-                + " with the host's load.");
+                + " / published init <= 2% and >= 3 M events per wall second, and a peak RSS of at most 512 MiB per"
+                + " cell. Peak heap: the JVM's heap in use at its highest, garbage included; peak RSS: the process's"
+                + " resident memory at its highest during the cell, counted from what it held when the cell started"
+                + " (Linux only). Wall times vary from run to run and with the host's load.");
         t.print(out(), output.format);
         return 0;
+    }
+
+    private static Long peakRssMib() {
+        var b = HostMemory.peakRssBytes();
+        return b.isPresent() ? b.getAsLong() >> 20 : null;
     }
 
     private static Double ratio(double wall, Double published) {

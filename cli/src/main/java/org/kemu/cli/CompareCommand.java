@@ -66,6 +66,9 @@ final class CompareCommand extends KemuCommand {
             LabConfig c = limits.apply(o.machine.apply(LabConfig.of(o.machine.seed, a.approach().pinConfig(a.threads(),
                     a.lockCachePages()))));
             GuestSpec ga = g.withMapDma(a.approach().userSpaceMapDma(a.threads()));
+            if (base != null) {
+                HostMemory.collectBetweenRuns();
+            }
             GuestInitResult r = Lab.guestInit(p, c, ga, observation());
             if (base == null) {
                 base = r;

@@ -41,7 +41,11 @@ final class GuestInitCommand extends KemuCommand {
         GuestInitResult r = Lab.guestInit(p, c, g, observation);
         boolean withBase = !noBaseline && Approach.of(c.pin(), g.mapDma()) != Approach.SERIAL;
         GuestSpec baseGuest = o.baselineGuest();
-        GuestInitResult base = withBase ? Lab.guestInit(p, limits.apply(o.baseline()), baseGuest, observation) : null;
+        GuestInitResult base = null;
+        if (withBase) {
+            HostMemory.collectBetweenRuns();
+            base = Lab.guestInit(p, limits.apply(o.baseline()), baseGuest, observation);
+        }
         var out = out();
         switch (format) {
             case json -> {

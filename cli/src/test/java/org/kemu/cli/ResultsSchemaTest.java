@@ -57,7 +57,7 @@ class ResultsSchemaTest {
         DOCUMENTS.put("sweep merged", JSON.readTree(Files.readString(Path.of(merged + ".json"))));
         // bench and calibrate emulate the 30 calibration cells (minutes): their documents come from the
         // same column lists the commands print, with one row of every field
-        DOCUMENTS.put("bench", JSON.valueToTree(BenchCommand.table().row(new Object[17]).json()));
+        DOCUMENTS.put("bench", JSON.valueToTree(BenchCommand.table().row(new Object[18]).json()));
         DOCUMENTS.put("calibrate", JSON.valueToTree(CalibrateCommand.table().row(new Object[13]).json()));
     }
 
