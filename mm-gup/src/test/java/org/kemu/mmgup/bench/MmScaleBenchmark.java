@@ -4,6 +4,7 @@ import org.kemu.mmgup.GupFlavour;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import org.kemu.mmgup.Foll;
+import org.kemu.mmgup.LayoutPolicy;
 import org.kemu.mmgup.GupCosts;
 import org.kemu.mmgup.MemoryConfig;
 import org.kemu.mmgup.MmConstants;
@@ -26,7 +27,9 @@ import org.kemu.schedfair.TaskSpec;
  * <p>Heap is measured two ways: arithmetic on the state's array sizes ({@code estimatedHeapBytes}),
  * and the used-heap delta after full GCs (MemoryMXBean), which also counts the kernel's own objects.
  *
- * <p>Usage: {@code MmScaleBenchmark <guestGiB> <ANON|ANON_THP|HUGETLB_2M|HUGETLB_1G> <PER_PAGE|FOLIO_BATCHED> [pagesPerCall=512]}
+ * <p>Usage: {@code MmScaleBenchmark <guestGiB> <ANON|ANON_THP|HUGETLB_2M|HUGETLB_1G> <PER_PAGE|FOLIO_BATCHED>
+ * [pagesPerCall=512] [CONTIGUOUS|FRAGMENTED|RANDOM]}: the layout of physical memory the faults draw
+ * from (issue 15 asks for at most 1 B of heap per 4 KiB page in each).
  */
 public final class MmScaleBenchmark {
     private MmScaleBenchmark() {
@@ -44,6 +47,7 @@ public final class MmScaleBenchmark {
         VmaKind kind = VmaKind.valueOf(args[1]);
         GupFlavour impl = GupFlavour.valueOf(args[2]);
         long perCall = args.length > 3 ? Long.parseLong(args[3]) : 512;
+        LayoutPolicy layout = args.length > 4 ? LayoutPolicy.valueOf(args[4]) : MemoryConfig.ofBytesPerNode(1L << 30).layout();
         long len = guestGib << 30;
         long pages = len >>> 12;
         long nodeBytes = len + (4L << 30);
@@ -51,7 +55,7 @@ public final class MmScaleBenchmark {
         long huge1g = kind == VmaKind.HUGETLB_1G ? guestGib : 0;
         long heap0 = usedHeap();
         Kernel k = Kernels.simulated(KernelConfig.of(MachineSpec.simple(4), 1));
-        MmGup sys = MmGup.create(k, MemoryConfig.ofBytesPerNode(nodeBytes).withBootHugepages(huge2m, huge1g),
+        MmGup sys = MmGup.create(k, MemoryConfig.ofBytesPerNode(nodeBytes).withBootHugepages(huge2m, huge1g).withLayout(layout),
                 MmCosts.defaults(), GupCosts.defaults());
         MmStruct mm = sys.addressSpaces().mmCreate("qemu", Long.MAX_VALUE, true);
         long[] res = new long[8];
@@ -88,7 +92,8 @@ public final class MmScaleBenchmark {
             res[7] = sys.physicalMemory().pinnedPages();
         });
         k.run();
-        System.out.printf(Locale.ROOT, "guest %d GiB %s %s, %d pages per pin call: %d pages%n", guestGib, kind, impl, perCall, pages);
+        System.out.printf(Locale.ROOT, "guest %d GiB %s %s, %s layout, %d pages per pin call: %d pages%n", guestGib, kind,
+                impl, layout, perCall, pages);
         System.out.printf(Locale.ROOT, "  populate wall %.2f s%n", res[0] / 1e9);
         System.out.printf(Locale.ROOT, "  heap (array arithmetic) %d bytes = %.4f B/4K page%n", res[2],
                 (double) res[2] / pages);
