@@ -50,7 +50,10 @@ public final class MmScaleBenchmark {
         LayoutPolicy layout = args.length > 4 ? LayoutPolicy.valueOf(args[4]) : MemoryConfig.ofBytesPerNode(1L << 30).layout();
         long len = guestGib << 30;
         long pages = len >>> 12;
-        long nodeBytes = len + (4L << 30);
+        MemoryConfig probe = MemoryConfig.ofBytesPerNode(1L << 30).withLayout(layout);
+        // FRAGMENTED leaves other users' pages in every block: room for the guest around them
+        int occupied = layout == LayoutPolicy.FRAGMENTED ? probe.fragmentedOccupiedPerBlock() : 0;
+        long nodeBytes = ((len / (512 - occupied) * 512 >>> 30) + 5) << 30;
         long huge2m = kind == VmaKind.HUGETLB_2M ? len / MmConstants.PMD_SIZE : 0;
         long huge1g = kind == VmaKind.HUGETLB_1G ? guestGib : 0;
         long heap0 = usedHeap();
@@ -84,9 +87,23 @@ public final class MmScaleBenchmark {
             res[4] = k.now() - v0;
             res[5] = usedHeap();
             long w2 = System.nanoTime();
-            for (long done = 0; done < pages; done += 512) {
+            // by physically contiguous runs, so a RANDOM layout's scattered pages are unpinned one by one
+            long runStart = -1;
+            long runLen = 0;
+            for (long done = 0; done < pages; done++) {
                 long pfn = sys.addressSpaces().followPfn(mm, va + (done << 12));
-                sys.gup(impl).unpinUserPageRangeDirtyLock(pfn, Math.min(512, pages - done), true);
+                if (runLen > 0 && pfn == runStart + runLen) {
+                    runLen++;
+                    continue;
+                }
+                if (runLen > 0) {
+                    sys.gup(impl).unpinUserPageRangeDirtyLock(runStart, runLen, true);
+                }
+                runStart = pfn;
+                runLen = 1;
+            }
+            if (runLen > 0) {
+                sys.gup(impl).unpinUserPageRangeDirtyLock(runStart, runLen, true);
             }
             res[6] = System.nanoTime() - w2;
             res[7] = sys.physicalMemory().pinnedPages();
