@@ -11,20 +11,18 @@ import org.junit.jupiter.api.Test;
 class HostMemoryTest {
 
     @Test
-    void readsTheResidentHighWaterMarkWhichMemoryTouchedRaises() throws Exception {
+    void theResidentHighWaterMarkRestartsFromTheCurrentSizeAndRisesWithMemoryTouched() {
         assumeThat(Files.isReadable(Path.of("/proc/self/status"))).as("a Linux /proc").isTrue();
+        // restarted first: tests earlier in this JVM may have left the mark far above the current size
+        assertThat(HostMemory.resetPeakRss()).isTrue();
         long before = HostMemory.peakRssBytes().orElseThrow();
         assertThat(before).isGreaterThan(1L << 20);
-        // 256 MiB touched outside the heap raises the mark
+        // 256 MiB of fresh pages touched outside the heap
         var buf = java.nio.ByteBuffer.allocateDirect(256 << 20);
         for (int i = 0; i < buf.capacity(); i += 4096) {
             buf.put(i, (byte) 1);
         }
-        long raised = HostMemory.peakRssBytes().orElseThrow();
-        assertThat(raised).isGreaterThanOrEqualTo(before + (200L << 20));
-        // restarting it is allowed on Linux (the buffer stays resident, so the mark cannot fall here)
-        assertThat(HostMemory.resetPeakRss()).isTrue();
-        assertThat(HostMemory.peakRssBytes().orElseThrow()).isGreaterThanOrEqualTo(raised - (64L << 20));
+        assertThat(HostMemory.peakRssBytes().orElseThrow()).isGreaterThanOrEqualTo(before + (200L << 20));
         assertThat(buf.get(0)).isEqualTo((byte) 1);
     }
 }
