@@ -11,7 +11,7 @@ import org.kemu.schedfair.SpinLock;
  * {@code int[512]} of {@code pfn + 1} (0 = no page). Extents cost 8 bytes per slot; only slots that
  * are partly populated, straddle a VMA edge or are not physically contiguous pay 4 bytes per page.
  * A full slot of 4 KiB pages in a few physically contiguous runs (what the COW of a huge zero page
- * leaves: one run per per-CPU list refill, {@link ZeroPageCow}) is kept as its runs, 8 bytes per
+ * leaves: one run per per-CPU list refill, {@link ZeroPageCow}) is kept as its runs, 4 bytes per
  * run, and expanded to the packed form only when something edits single PTEs.
  */
 final class PageTable {
@@ -28,13 +28,18 @@ final class PageTable {
      */
     volatile int[][] ptes;
     /**
-     * Run-length slots: {@code runs[s][j] = (firstPteIndex << RUN_SHIFT) | pfn}, ascending indices,
-     * the first at 0; run j maps pages {@code [index_j, index_{j+1})} (the last to 511) to
+     * Run-length slots. {@code runs[s][0]} holds the number of runs (bits 48 and up) and the least
+     * pfn of the slot, its base; then two runs per long, the run {@code j} in the low (even j) or
+     * high (odd j) half of {@code runs[s][1 + j / 2]}: its first PTE index (9 bits) over its first
+     * pfn's distance from the base (23 bits, so a slot's pages lie within 32 GiB of each other).
+     * Indices ascend from 0; run j maps pages {@code [index_j, index_{j+1})} (the last to 511) to
      * consecutive pfns. Every page of such a slot is present. Created like {@link #ptes}.
      */
     volatile long[][] runs;
-    static final int RUN_SHIFT = 48;
-    private static final long RUN_PFN_MASK = (1L << RUN_SHIFT) - 1;
+    private static final int RUN_DELTA_BITS = 23;
+    private static final int RUN_DELTA_MASK = (1 << RUN_DELTA_BITS) - 1;
+    private static final int RUN_COUNT_SHIFT = 48;
+    private static final long RUN_BASE_MASK = (1L << RUN_COUNT_SHIFT) - 1;
 
     PageTable(int slotShift, long startAddr, long endAddr) {
         this.slotShift = slotShift;
@@ -61,8 +66,7 @@ final class PageTable {
         if (hasRuns(s)) {
             long[] r = runs[s];
             int i = pteIndex(addr);
-            int j = runOf(r, i);
-            return (r[j] & RUN_PFN_MASK) + i - (int) (r[j] >>> RUN_SHIFT);
+            return runPfn(r, runOf(r, i), i);
         }
         if (ptes != null && ptes[s] != null) {
             int v = ptes[s][pteIndex(addr)];
@@ -75,13 +79,27 @@ final class PageTable {
         return runs != null && runs[s] != null;
     }
 
+    /** Runs of run-length slot {@code r}. */
+    static int nrRuns(long[] r) {
+        return (int) (r[0] >>> RUN_COUNT_SHIFT);
+    }
+
+    private static int runWord(long[] r, int j) {
+        return (int) (r[1 + (j >>> 1)] >>> ((j & 1) << 5));
+    }
+
+    /** First PTE index of run {@code j}. */
+    static int runStart(long[] r, int j) {
+        return runWord(r, j) >>> RUN_DELTA_BITS;
+    }
+
     /** Index of the run of {@code r} that holds PTE index {@code i}. */
     static int runOf(long[] r, int i) {
         int lo = 0;
-        int hi = r.length - 1;
+        int hi = nrRuns(r) - 1;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
-            if ((int) (r[mid] >>> RUN_SHIFT) <= i) {
+            if (runStart(r, mid) <= i) {
                 lo = mid;
             } else {
                 hi = mid - 1;
@@ -92,16 +110,44 @@ final class PageTable {
 
     /** Pfn of PTE index {@code i} of run-length slot {@code r}, given the run {@code j} holding it. */
     static long runPfn(long[] r, int j, int i) {
-        return (r[j] & RUN_PFN_MASK) + i - (int) (r[j] >>> RUN_SHIFT);
+        int w = runWord(r, j);
+        return (r[0] & RUN_BASE_MASK) + (w & RUN_DELTA_MASK) + i - (w >>> RUN_DELTA_BITS);
     }
 
     /** First PTE index past run {@code j}. */
     static int runEnd(long[] r, int j) {
-        return j + 1 < r.length ? (int) (r[j + 1] >>> RUN_SHIFT) : 512;
+        return j + 1 < nrRuns(r) ? runStart(r, j + 1) : 512;
     }
 
-    static long runEntry(int firstIndex, long pfn) {
-        return ((long) firstIndex << RUN_SHIFT) | pfn;
+    /**
+     * The run-length form of a full slot whose PTE {@code i} maps {@code pfns[i]}, or null when its
+     * pages lie too far apart for it (more than 2^23 pages from the least).
+     */
+    static long[] runsOf(long[] pfns) {
+        int n = 1;
+        long least = pfns[0];
+        long most = pfns[0];
+        for (int i = 1; i < 512; i++) {
+            if (pfns[i] != pfns[i - 1] + 1) {
+                n++;
+                least = Math.min(least, pfns[i]);
+                most = Math.max(most, pfns[i]);
+            }
+        }
+        // a run's pages ascend from its first, so the least pfn is some run's first
+        if (most - least > RUN_DELTA_MASK || least < 0 || least > RUN_BASE_MASK) {
+            return null;
+        }
+        long[] r = new long[1 + ((n + 1) >>> 1)];
+        r[0] = ((long) n << RUN_COUNT_SHIFT) | least;
+        for (int i = 0, j = 0; i < 512; i++) {
+            if (i == 0 || pfns[i] != pfns[i - 1] + 1) {
+                long w = ((long) i << RUN_DELTA_BITS) | (pfns[i] - least);
+                r[1 + (j >>> 1)] |= w << ((j & 1) << 5);
+                j++;
+            }
+        }
+        return r;
     }
 
     /**
@@ -109,8 +155,8 @@ final class PageTable {
      * slot's PTL and the slot is empty. One run of 512 contiguous small pages becomes an extent.
      */
     void installRuns(int s, long[] r) {
-        if (r.length == 1) {
-            base[s] = r[0] & RUN_PFN_MASK;
+        if (nrRuns(r) == 1) {
+            base[s] = runPfn(r, 0, 0);
             return;
         }
         if (runs == null) {
@@ -141,8 +187,8 @@ final class PageTable {
         if (hasRuns(s)) {
             long[] r = runs[s];
             int[] p = new int[512];
-            for (int j = 0; j < r.length; j++) {
-                for (int i = (int) (r[j] >>> RUN_SHIFT); i < runEnd(r, j); i++) {
+            for (int j = 0; j < nrRuns(r); j++) {
+                for (int i = runStart(r, j); i < runEnd(r, j); i++) {
                     p[i] = (int) (runPfn(r, j, i) + 1);
                 }
             }
@@ -199,10 +245,10 @@ final class PageTable {
 
     /**
      * Runs a full slot may keep instead of its packed PTEs: the run form is taken whenever it costs at
-     * most half the packed one (8 bytes a run against 4 a PTE), so at most 2 bytes a page. A slot of
-     * a fragmented layout is a few dozen runs between other users' pages, about a byte a page.
+     * most half the packed one (4 bytes a run as a PTE), so at most 2 bytes a page. A slot of a
+     * fragmented layout is a few dozen runs between other users' pages, about half a byte a page.
      */
-    static final int MAX_RUNS = 128;
+    static final int MAX_RUNS = 256;
 
     /**
      * A full slot of 512 physically contiguous small pages becomes an extent; a full slot of at most
@@ -231,12 +277,13 @@ final class PageTable {
             ptes[s] = null;
             return;
         }
-        long[] r = new long[nrRuns];
-        r[0] = runEntry(0, first);
-        for (int i = 1, j = 1; i < 512; i++) {
-            if (p[i] - p[i - 1] != 1) {
-                r[j++] = runEntry(i, Integer.toUnsignedLong(p[i]) - 1);
-            }
+        long[] pfns = new long[512];
+        for (int i = 0; i < 512; i++) {
+            pfns[i] = Integer.toUnsignedLong(p[i]) - 1;
+        }
+        long[] r = runsOf(pfns);
+        if (r == null) {
+            return;
         }
         installRuns(s, r); // before the packed form goes: a walk without the PTL always finds the pages
         ptes[s] = null;

@@ -59,9 +59,11 @@ public final class PageWalk {
         if (pt.hasRuns(s)) {
             long[] r = pt.runs[s];
             int j = PageTable.runOf(r, o);
+            int end = PageTable.runEnd(r, j);
             for (int i = 0; i < n; i++) {
-                if (o + i >= PageTable.runEnd(r, j)) {
+                if (o + i >= end) {
                     j++;
+                    end = PageTable.runEnd(r, j);
                 }
                 out[off + i] = PageTable.runPfn(r, j, o + i);
             }

@@ -244,8 +244,9 @@ public final class ZeroPageCow {
         SpinLock ptl = mm.pteLock(slotStart); // wp_page_copy: pte_offset_map_lock
         ptl.lock();
         try {
-            if (got == PTRS && pt.slotEmpty(s)) {
-                pt.installRuns(s, runsOf(fresh));
+            long[] runs = got == PTRS && pt.slotEmpty(s) ? PageTable.runsOf(fresh) : null;
+            if (runs != null) {
+                pt.installRuns(s, runs);
                 return;
             }
             boolean mappedNow = pt.base[s] != PageTable.NONE || pt.hasRuns(s);
@@ -310,24 +311,5 @@ public final class ZeroPageCow {
             }
             throw e;
         }
-    }
-
-    /** The run-length form of 512 pfns in PTE order (see {@link PageTable#runs}). */
-    static long[] runsOf(long[] pfns) {
-        int runs = 1;
-        for (int i = 1; i < PTRS; i++) {
-            if (pfns[i] != pfns[i - 1] + 1) {
-                runs++;
-            }
-        }
-        long[] r = new long[runs];
-        r[0] = PageTable.runEntry(0, pfns[0]);
-        int j = 1;
-        for (int i = 1; i < PTRS; i++) {
-            if (pfns[i] != pfns[i - 1] + 1) {
-                r[j++] = PageTable.runEntry(i, pfns[i]);
-            }
-        }
-        return r;
     }
 }

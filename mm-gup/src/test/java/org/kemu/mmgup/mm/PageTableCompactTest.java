@@ -28,7 +28,7 @@ class PageTableCompactTest {
         int[] p = pt.ensurePtes(0);
         for (int i = 0; i < 512; i++) {
             int run = i * nrRuns / 512;
-            p[i] = 1 + 100_000 * (run + 1) + i;
+            p[i] = 1 + 1000 * (run + 1) + i;
         }
         return pt;
     }
@@ -43,7 +43,7 @@ class PageTableCompactTest {
         }
         pt.compact(0, MmFixture.ofGib(1).pm);
         assertThat(pt.hasRuns(0)).isTrue();
-        assertThat(pt.runs[0]).hasSize(nrRuns);
+        assertThat(PageTable.nrRuns(pt.runs[0])).isEqualTo(nrRuns);
         assertThat(pt.ptes[0]).isNull();
         for (int i = 0; i < 512; i++) {
             assertThat(pt.pfnAt((long) i << 12)).as("page %d", i).isEqualTo(before[i]);
@@ -55,11 +55,21 @@ class PageTableCompactTest {
     }
 
     @Test
-    void aSlotOfTooManyRunsOrWithAHoleStaysPacked() {
+    void aSlotOfTooManyRunsTooFarApartOrWithAHoleStaysPacked() {
         PageTable many = slotOfRuns(PageTable.MAX_RUNS + 1);
         many.compact(0, MmFixture.ofGib(1).pm);
         assertThat(many.hasRuns(0)).isFalse();
         assertThat(many.ptes[0]).isNotNull();
+
+        // two runs 2^24 pages apart: further than a run's 23-bit distance from the slot's least pfn
+        PageTable far = new PageTable(21, 0, 2 * MIB);
+        int[] p = far.ensurePtes(0);
+        for (int i = 0; i < 512; i++) {
+            p[i] = 1 + (i < 256 ? 0 : 1 << 24) + i;
+        }
+        far.compact(0, MmFixture.ofGib(1).pm);
+        assertThat(far.hasRuns(0)).isFalse();
+        assertThat(far.pfnAt(300L << 12)).isEqualTo((1L << 24) + 300);
 
         PageTable holed = slotOfRuns(2);
         holed.ptes[0][300] = 0;
