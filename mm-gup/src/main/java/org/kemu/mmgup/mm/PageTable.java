@@ -124,14 +124,20 @@ final class PageTable {
      * pages lie too far apart for it (more than 2^23 pages from the least).
      */
     static long[] runsOf(long[] pfns) {
+        return runsOf(i -> pfns[i]);
+    }
+
+    /** {@link #runsOf(long[])} of the pfns {@code pfnAt} gives for PTE indices 0..511. */
+    private static long[] runsOf(java.util.function.IntToLongFunction pfnAt) {
         int n = 1;
-        long least = pfns[0];
-        long most = pfns[0];
+        long least = pfnAt.applyAsLong(0);
+        long most = least;
         for (int i = 1; i < 512; i++) {
-            if (pfns[i] != pfns[i - 1] + 1) {
+            long pfn = pfnAt.applyAsLong(i);
+            if (pfn != pfnAt.applyAsLong(i - 1) + 1) {
                 n++;
-                least = Math.min(least, pfns[i]);
-                most = Math.max(most, pfns[i]);
+                least = Math.min(least, pfn);
+                most = Math.max(most, pfn);
             }
         }
         // a run's pages ascend from its first, so the least pfn is some run's first
@@ -141,8 +147,9 @@ final class PageTable {
         long[] r = new long[1 + ((n + 1) >>> 1)];
         r[0] = ((long) n << RUN_COUNT_SHIFT) | least;
         for (int i = 0, j = 0; i < 512; i++) {
-            if (i == 0 || pfns[i] != pfns[i - 1] + 1) {
-                long w = ((long) i << RUN_DELTA_BITS) | (pfns[i] - least);
+            long pfn = pfnAt.applyAsLong(i);
+            if (i == 0 || pfn != pfnAt.applyAsLong(i - 1) + 1) {
+                long w = ((long) i << RUN_DELTA_BITS) | (pfn - least);
                 r[1 + (j >>> 1)] |= w << ((j & 1) << 5);
                 j++;
             }
@@ -277,11 +284,7 @@ final class PageTable {
             ptes[s] = null;
             return;
         }
-        long[] pfns = new long[512];
-        for (int i = 0; i < 512; i++) {
-            pfns[i] = Integer.toUnsignedLong(p[i]) - 1;
-        }
-        long[] r = runsOf(pfns);
+        long[] r = runsOf(i -> Integer.toUnsignedLong(p[i]) - 1); // read in place: no 4 KiB copy per slot
         if (r == null) {
             return;
         }
