@@ -1,6 +1,7 @@
 package org.kemu.schedfair;
 
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -105,6 +106,15 @@ public interface Kernel {
      */
     int nextBusyCpu(int from);
 
+    /**
+     * A number that changes whenever some CPU's {@link #cpuCurr} changes: a caller that derived
+     * something from the tasks CPUs run (the CPUs running an mm, say) can tell it still holds without
+     * looking at every CPU again. -1 on a backend that cannot tell; the caller must look again then.
+     */
+    default long cpuCurrGeneration() {
+        return -1;
+    }
+
     // ---- time -------------------------------------------------------------------------------
 
     /** The current task does {@code cpuNs} of CPU work. */
@@ -118,6 +128,19 @@ public interface Kernel {
      * it gets while other tasks stream through the same node.
      */
     void work(long cpuNs, int node, long bytes);
+
+    /**
+     * {@link #work(long, int, long) work(cpuNs, node, bytes)}, then, at the moment it ends, {@code
+     * work(then.getAsLong())}: the second amount is read when the first work item ends, exactly as if
+     * the task had computed it in its own code then. {@code then} may only read state (no locks,
+     * wake-ups or kernel calls): the simulated backend evaluates it without resuming the task, so a
+     * work item whose cost depends on what happened meanwhile (interrupt time other CPUs left pending,
+     * say) costs no hand-off to the task and back. A negative amount is EINVAL, raised in the task.
+     */
+    default void work(long cpuNs, int node, long bytes, LongSupplier then) {
+        work(cpuNs, node, bytes);
+        work(then.getAsLong());
+    }
 
     /** Sleeps for {@code ns} (the task leaves its CPU). */
     void sleep(long ns);

@@ -74,10 +74,15 @@ public final class ZeroPageCow {
         /** The pfns a leaf's faults COWed, by PTE index (-1: present already); reused leaf after leaf. */
         final long[] fresh = new long[PTRS];
         int nTargets;
+        /** The curr generation and own CPU {@link #targets} were found at ({@link Kernel#cpuCurrGeneration}). */
+        private long targetsGeneration = -1;
+        private int targetsCpu = -1;
         long cpuNs;
         long clearPages;
         long flushes;
         int pages;
+        /** {@link #afterClearNs}, bound once per touch rather than per step. */
+        private final java.util.function.LongSupplier afterClear = this::afterClearNs;
 
         Step(MmStruct mm, int cpu, int nid) {
             this.mm = mm;
@@ -87,7 +92,14 @@ public final class ZeroPageCow {
         }
 
         private void begin() {
-            nTargets = tlb.otherCpusRunning(mm, targets);
+            // the CPUs running the mm change only when some CPU's curr does: mostly not between steps
+            long gen = kernel.cpuCurrGeneration();
+            int self = kernel.current().cpu();
+            if (gen < 0 || gen != targetsGeneration || self != targetsCpu) {
+                nTargets = tlb.otherCpusRunning(mm, targets);
+                targetsGeneration = gen;
+                targetsCpu = self;
+            }
             cpuNs = 0;
             clearPages = 0;
             flushes = 0;
@@ -105,16 +117,16 @@ public final class ZeroPageCow {
             cpuNs += (long) k * nTargets * c.ipiSendNs();
         }
 
+        /** The step's CPU time after its clearing, with what other CPUs' shootdowns left pending meanwhile. */
+        private long afterClearNs() {
+            return cpuNs + tlb.takePending(cpu);
+        }
+
         /** Charges the step and starts the next one. */
         void end() {
             MmCosts c = pm.costs();
-            if (clearPages > 0) {
-                kernel.work(clearPages * c.clearPageNs(), nid, clearPages * PAGE);
-            }
-            long ns = cpuNs + tlb.takePending(cpu);
-            if (ns > 0) {
-                kernel.work(ns);
-            }
+            // the clearing, then the rest: one call, so the engine starts the second part itself
+            kernel.work(clearPages * c.clearPageNs(), nid, clearPages * PAGE, afterClear);
             tlb.sendTo(targets, nTargets, flushes, c, pm.events());
             pm.events().countFaults(pages, 0, 0);
             begin();

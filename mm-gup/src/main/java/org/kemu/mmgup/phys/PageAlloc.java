@@ -55,12 +55,14 @@ public final class PageAlloc {
             SmallBlock sb = smallBlock(m, b);
             long base = m.startPfn + ((long) b << 9);
             for (int w = 0; w < 8 && got < want; w++) {
-                long freeBits = ~sb.used[w];
-                while (freeBits != 0 && got < want) {
-                    int i = (w << 6) + Long.numberOfTrailingZeros(freeBits);
-                    freeBits &= freeBits - 1;
-                    takeSmall(sb, i);
-                    out[off + got++] = base + i;
+                // the lowest free pages of the word, as many as are still wanted, taken at once
+                long take = lowestBits(~sb.used[w], want - got);
+                if (take == 0) {
+                    continue;
+                }
+                takeSmall(sb, w, take);
+                for (long bits = take; bits != 0; bits &= bits - 1) {
+                    out[off + got++] = base + (w << 6) + Long.numberOfTrailingZeros(bits);
                 }
             }
             if (sb.nrUsed == 512) {
@@ -125,6 +127,42 @@ public final class PageAlloc {
         gb.state[i] = B_SMALL;
         gb.small[i] = sb;
         return sb;
+    }
+
+    /** The lowest {@code k} set bits of {@code bits} (all of them if it has fewer). */
+    static long lowestBits(long bits, int k) {
+        if (k >= Long.bitCount(bits)) {
+            return bits;
+        }
+        if (bits == -1L) {
+            return (1L << k) - 1;
+        }
+        long out = 0;
+        for (int j = 0; j < k; j++) {
+            long low = bits & -bits;
+            out |= low;
+            bits ^= low;
+        }
+        return out;
+    }
+
+    /** {@link #takeSmall(SmallBlock, int)} of every page whose bit is set in {@code bits} of word {@code w}. */
+    private static void takeSmall(SmallBlock sb, int w, long bits) {
+        if (sb.refs == null) {
+            if (sb.nrUsed == 0) {
+                sb.uniform = 1;
+                sb.alt = null;
+            } else if (sb.uniform != 1) {
+                sb.materialise();
+            }
+        }
+        sb.used[w] |= bits;
+        sb.nrUsed += Long.bitCount(bits);
+        if (sb.refs != null) {
+            for (long b = bits; b != 0; b &= b - 1) {
+                sb.storeNewlyUsed((w << 6) + Long.numberOfTrailingZeros(b), (char) 1);
+            }
+        }
     }
 
     private static void takeSmall(SmallBlock sb, int i) {

@@ -44,13 +44,17 @@ final class SmallBlock {
         if (delta == 0) {
             return true;
         }
+        // word by word over [o, o + n): a 4 KiB pin calls this once per physically contiguous run
+        int first = o >>> 6;
+        int last = n <= 0 ? first - 1 : (o + n - 1) >>> 6;
         int inAlt = 0;
-        for (int i = o; i < o + n; i++) {
-            if (!isUsed(i)) {
+        for (int w = first; w <= last; w++) {
+            long m = rangeMask(w, o, n);
+            if ((used[w] & m) != m) {
                 return false;
             }
-            if (alt != null && (alt[i >>> 6] & (1L << i)) != 0) {
-                inAlt++;
+            if (alt != null) {
+                inAlt += Long.bitCount(alt[w] & m);
             }
         }
         if (inAlt == 0) {
@@ -64,21 +68,32 @@ final class SmallBlock {
             } else if (nv != altValue) {
                 return false;
             }
-            for (int i = o; i < o + n; i++) {
-                alt[i >>> 6] |= 1L << i;
+            for (int w = first; w <= last; w++) {
+                alt[w] |= rangeMask(w, o, n);
             }
         } else if (inAlt == n) {
             if (altValue + delta != uniform) {
                 return false;
             }
-            for (int i = o; i < o + n; i++) {
-                alt[i >>> 6] &= ~(1L << i);
+            for (int w = first; w <= last; w++) {
+                alt[w] &= ~rangeMask(w, o, n);
             }
         } else {
             return false;
         }
         normaliseTwoValue();
         return true;
+    }
+
+    /** The bits of word {@code w} that lie in pages [o, o + n). */
+    static long rangeMask(int w, int o, int n) {
+        int lo = Math.max(o, w << 6) - (w << 6);
+        int hi = Math.min(o + n, (w + 1) << 6) - (w << 6);
+        if (hi <= lo) {
+            return 0;
+        }
+        long ones = hi - lo == 64 ? -1L : (1L << (hi - lo)) - 1;
+        return ones << lo;
     }
 
     /** Back to one value when no used page, or every used page, is at {@code altValue}. */
@@ -204,11 +219,12 @@ final class SmallBlock {
 
     /** Whether pages [o, o + n) are exactly the used pages. */
     boolean coversAllUsed(int o, int n) {
-        if (n != nrUsed) {
-            return false;
+        if (n != nrUsed || n <= 0) {
+            return n == nrUsed;
         }
-        for (int i = o; i < o + n; i++) {
-            if (!isUsed(i)) {
+        for (int w = o >>> 6; w <= (o + n - 1) >>> 6; w++) {
+            long m = rangeMask(w, o, n);
+            if ((used[w] & m) != m) {
                 return false;
             }
         }

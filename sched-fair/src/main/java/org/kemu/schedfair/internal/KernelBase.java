@@ -275,6 +275,31 @@ public abstract class KernelBase implements Kernel, SchedSeam {
         doWork(t, cpuNs, node, bytes);
     }
 
+    @Override
+    public void work(long cpuNs, int node, long bytes, java.util.function.LongSupplier then) {
+        TaskStruct t = self("work");
+        if (cpuNs < 0 || bytes < 0) {
+            throw new KernelException(Errno.EINVAL, "work:negative", "work of " + cpuNs + " ns and " + bytes + " bytes");
+        }
+        if (node < 0 || node >= nodes) {
+            throw new KernelException(Errno.EINVAL, "work:node", "no node " + node);
+        }
+        if (cpuNs == 0 && bytes == 0) {
+            work(then.getAsLong());
+            return;
+        }
+        doWork(t, cpuNs, node, bytes, then);
+    }
+
+    /**
+     * {@link #doWork(TaskStruct, long, int, long)} followed by the CPU work {@code then} gives when it
+     * ends; a backend that can settle the second item without resuming the task overrides this.
+     */
+    protected void doWork(TaskStruct t, long cpuNs, int node, long bytes, java.util.function.LongSupplier then) {
+        doWork(t, cpuNs, node, bytes);
+        work(then.getAsLong());
+    }
+
     /**
      * The current task enters the kernel (a syscall or ioctl): its CPU time from here is system
      * time. Time so far is accounted first, so the user/system split is exact. Entries nest.

@@ -3,7 +3,9 @@ package org.kemu.schedfair.sim;
 import java.util.List;
 import java.util.function.Supplier;
 import org.kemu.schedfair.CpuMask;
+import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelConfig;
+import org.kemu.schedfair.KernelException;
 import org.kemu.schedfair.Nice;
 import org.kemu.schedfair.RuntimeCosts;
 import org.kemu.schedfair.TaskFailedException;
@@ -41,6 +43,8 @@ final class SchedCore implements SimEngine.EventSource {
     private final long tickNs;
     /** Bit {@code c} set while CPU {@code c} has a current task: which CPUs are busy, without visiting each. */
     private final long[] busy;
+    /** Bumped on every change of some CPU's curr. */
+    private long currGeneration;
 
     SchedCore(KernelBase kernel, SimEngine engine, KernelConfig config) {
         this.engine = engine;
@@ -95,8 +99,16 @@ final class SchedCore implements SimEngine.EventSource {
         }
     }
 
+    /** Kernel#cpuCurrGeneration: changes of any CPU's curr so far. */
+    long currGeneration() {
+        return currGeneration;
+    }
+
     /** Sets {@code c.curr}, keeping {@link #busy} and the root domain in step with it. */
     private void setCurr(SimCpu c, SimTask t) {
+        if (c.curr != t) {
+            currGeneration++;
+        }
         c.curr = t;
         rd.currChanged(c.id);
         if (t == null) {
@@ -499,6 +511,9 @@ final class SchedCore implements SimEngine.EventSource {
             finishWork(t);
             heap.update(c.id, Long.MAX_VALUE);
             engine.hash(EV_WORK_DONE, c.id, t.id);
+            if (startThen(t, c)) {
+                return null;
+            }
             return t.task;
         }
         engine.hash(EV_PREEMPT, c.id, t.id);
@@ -527,10 +542,23 @@ final class SchedCore implements SimEngine.EventSource {
     // ---- what the executing task asks of its CPU --------------------------------------------------
 
     /** The executing task's CPU does {@code cpuNs} of work moving {@code bytes} on {@code node}. */
-    void work(SimTask t, long cpuNs, int node, long bytes) {
+    void work(SimTask t, long cpuNs, int node, long bytes, java.util.function.LongSupplier then) {
+        SimCpu c = cpus[t.task.cpu];
+        t.then = then;
+        startWork(t, c, cpuNs, node, bytes);
+        engine.suspendExecuting();
+        reprogram(c);
+        engine.yieldCpu(t.task);
+        if (t.thenRejected != 0) {
+            long ns = t.thenRejected;
+            t.thenRejected = 0;
+            throw new KernelException(Errno.EINVAL, "work:negative", "work of " + ns + " ns and 0 bytes");
+        }
+    }
+
+    private void startWork(SimTask t, SimCpu c, long cpuNs, int node, long bytes) {
         long now = engine.now;
         t.task.workRequestedNs += cpuNs;
-        SimCpu c = cpus[t.task.cpu];
         t.execAt = now;
         t.workCpuNs = cpuNs;
         t.workBytes = bytes;
@@ -544,9 +572,30 @@ final class SchedCore implements SimEngine.EventSource {
             t.remFrac = 1.0;
             memory.startStreaming(t);
         }
-        engine.suspendExecuting();
+    }
+
+    /**
+     * The follow-on CPU work of {@code t}'s finished item, started as the task would start it had it
+     * resumed now and asked for it; true if started, false if the task must resume (none, or a
+     * negative amount it will raise).
+     */
+    private boolean startThen(SimTask t, SimCpu c) {
+        java.util.function.LongSupplier then = t.then;
+        if (then == null) {
+            return false;
+        }
+        t.then = null;
+        long ns = then.getAsLong();
+        if (ns < 0) {
+            t.thenRejected = ns;
+            return false;
+        }
+        if (ns == 0) {
+            return false;
+        }
+        startWork(t, c, ns, 0, 0);
         reprogram(c);
-        engine.yieldCpu(t.task);
+        return true;
     }
 
     /** cond_resched: gives the CPU up when another task is due it. */

@@ -95,6 +95,11 @@ public final class SimKernel extends KernelBase {
     }
 
     @Override
+    public long cpuCurrGeneration() {
+        return core.currGeneration();
+    }
+
+    @Override
     public CpuController cpuController() {
         return cgroups;
     }
@@ -163,7 +168,12 @@ public final class SimKernel extends KernelBase {
 
     @Override
     protected void doWork(TaskStruct ts, long cpuNs, int node, long bytes) {
-        core.work(SimTask.of(ts), cpuNs, node, bytes);
+        core.work(SimTask.of(ts), cpuNs, node, bytes, null);
+    }
+
+    @Override
+    protected void doWork(TaskStruct ts, long cpuNs, int node, long bytes, java.util.function.LongSupplier then) {
+        core.work(SimTask.of(ts), cpuNs, node, bytes, then);
     }
 
     @Override

@@ -42,6 +42,10 @@ final class SimTask extends SchedEntity {
     long workBytes;
     long workCpuNs;
     long doneAt;
+    /** CPU work to start, without resuming the task, when the current item ends (Kernel#work with then). */
+    java.util.function.LongSupplier then;
+    /** A negative amount {@link #then} gave, raised in the task when it resumes; 0 if none. */
+    long thenRejected;
     boolean resumePending;
     long resumeAt;
 
