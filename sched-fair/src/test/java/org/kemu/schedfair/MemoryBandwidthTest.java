@@ -91,4 +91,37 @@ class MemoryBandwidthTest {
         assertThat((double) end[0]).isCloseTo(first, within(2.0));
         assertThat((double) end[1]).isCloseTo(second, within(4.0));
     }
+
+    /**
+     * A streamer's slice ends where its own CPU time says, whatever other CPUs' streams do meanwhile.
+     * Their starts and stops re-rate its stream without accounting its CPU (update_curr runs at a CPU's
+     * own events, not at another task's), so the slice end must be planned from the CPU's last
+     * accounting, not from the moment of the re-rate: the task sharing CPU 0 with the streamer starts
+     * at the same time with or without a busy streamer on CPU 1.
+     */
+    @Test
+    void otherCpusStreamsDoNotMoveASlicesEnd() {
+        long[] withOthers = sliceEndOnCpu0(true);
+        long[] alone = sliceEndOnCpu0(false);
+        assertThat(withOthers[0]).isPositive().isEqualTo(alone[0]);
+    }
+
+    private static long[] sliceEndOnCpu0(boolean busyNeighbour) {
+        Kernel kern = kernel(8);
+        long[] out = {-1};
+        kern.spawn(TaskSpec.user("streamer", 1).withAffinity(CpuMask.of(0)), () -> kern.work(200_000_000L, 0, BYTES));
+        kern.spawn(TaskSpec.user("hog", 1).withAffinity(CpuMask.of(0)), () -> {
+            out[0] = kern.now();
+            kern.work(1_000_000);
+        });
+        kern.spawn(TaskSpec.kthread("neighbour").withAffinity(CpuMask.of(1)), () -> {
+            for (int i = 0; i < 2_000; i++) {
+                // 4 KiB streams: each start and stop changes node 0's streamer count
+                kern.work(busyNeighbour ? 100 : 400, 0, busyNeighbour ? 4096 : 0);
+                kern.work(300);
+            }
+        });
+        kern.run();
+        return out;
+    }
 }

@@ -9,7 +9,8 @@ import org.kemu.schedfair.Tracer;
  * The memory-bandwidth model (a fluid approximation): a work item of c ns CPU and b bytes on node n
  * progresses at rate 1/max(c, b/bw) per ns, where bw = min(per-core ceiling, node bandwidth / k)
  * and k is the number of work items streaming on node n on some CPU at that moment. Whenever k
- * changes, every streamer on the node is settled at its old rate and continues at the new one. A
+ * changes, every streamer on the node is settled at its old rate and continues at the new one (its
+ * progress only: the CPU's scheduler accounting, update_curr, waits for the CPU's own next event). A
  * preempted streamer stops counting towards k. The ceiling applies per streaming CPU (SMT siblings
  * are not made to share it), and CPU time itself is not shared between siblings.
  */
@@ -45,9 +46,13 @@ final class MemoryBandwidthModel {
         rebalance(t.workNode);
     }
 
-    /** Progress of a streaming work item over {@code delta} ns at its current rate. */
-    static void progress(SimTask t, long delta) {
-        t.remFrac -= t.rate * delta;
+    /** Settles a streaming work item's progress at its current rate up to {@code now}. */
+    static void settle(SimTask t, long now) {
+        long delta = now - t.streamAt;
+        if (delta > 0) {
+            t.remFrac -= t.rate * delta;
+            t.streamAt = now;
+        }
     }
 
     /** Settles every streamer on {@code node} at its old rate and gives it the new one. */
@@ -64,10 +69,10 @@ final class MemoryBandwidthModel {
         long now = core.now();
         for (SimTask t : s) {
             SimCpu c = core.cpu(t.task.cpu);
-            core.account(c);
+            settle(t, now);
             double durNs = Math.max((double) t.workCpuNs, t.workBytes / bwPerNs);
             t.rate = 1.0 / Math.max(1.0, durNs);
-            long start = Math.max(now, t.execAt);
+            long start = Math.max(now, t.streamAt);
             t.doneAt = start + (long) Math.ceil(Math.max(0, t.remFrac) / t.rate);
             core.reprogram(c);
         }

@@ -321,7 +321,7 @@ final class SchedCore implements SimEngine.EventSource {
         fair.updateCurr(c, t, delta);
         switch (t.work) {
             case CPU -> t.remNs -= delta;
-            case STREAM -> MemoryBandwidthModel.progress(t, delta);
+            case STREAM -> MemoryBandwidthModel.settle(t, now);
             default -> { }
         }
         t.execAt = now;
@@ -395,7 +395,10 @@ final class SchedCore implements SimEngine.EventSource {
                 next.resumeAt = start;
             }
             case CPU -> next.doneAt = start + Math.max(0, next.remNs);
-            case STREAM -> memory.startStreaming(next);
+            case STREAM -> {
+                next.streamAt = start;
+                memory.startStreaming(next);
+            }
             case SPIN -> { }
         }
         reprogram(c);
@@ -460,9 +463,10 @@ final class SchedCore implements SimEngine.EventSource {
         } else {
             at = t.doneAt;
             if (t.task.preemptCount == 0) {
+                // in counts from the last accounting, execAt (a stream re-rate does not account)
                 long in = fair.reschedInNs(c, t);
                 at = Math.min(at, c.reschedPending ? now
-                        : in == Long.MAX_VALUE ? Long.MAX_VALUE : atTick(Math.max(now, t.execAt) + in));
+                        : in == Long.MAX_VALUE ? Long.MAX_VALUE : atTick(t.execAt + in));
             }
         }
         heap.update(c.id, Math.max(at, now));
@@ -570,6 +574,7 @@ final class SchedCore implements SimEngine.EventSource {
             t.work = SimTask.Work.STREAM;
             t.workNode = node;
             t.remFrac = 1.0;
+            t.streamAt = now;
             memory.startStreaming(t);
         }
     }

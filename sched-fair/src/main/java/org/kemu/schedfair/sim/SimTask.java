@@ -42,6 +42,12 @@ final class SimTask extends SchedEntity {
     long workBytes;
     long workCpuNs;
     long doneAt;
+    /**
+     * Time up to which a streaming item's progress is settled: at its CPU's accounting and whenever
+     * its node's streamer count changes (which does not account the CPU: update_curr belongs to the
+     * CPU's own events, not to another task starting or stopping a stream).
+     */
+    long streamAt;
     /** CPU work to start, without resuming the task, when the current item ends (Kernel#work with then). */
     java.util.function.LongSupplier then;
     /** A negative amount {@link #then} gave, raised in the task when it resumes; 0 if none. */
