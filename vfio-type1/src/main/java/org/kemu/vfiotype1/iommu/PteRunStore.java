@@ -60,6 +60,11 @@ final class PteRunStore {
     }
 
     private final ArrayList<Chunk> chunks = new ArrayList<>();
+    /**
+     * Each chunk's first key, in chunk order: {@link #chunkFor} searches this array instead of going
+     * through every probed chunk's object and key column (a lookup per map call, four per insert).
+     */
+    private long[] firstKeys = new long[8];
     private int size;
     /**
      * The physical addresses and counts that do not fit their int column (a frame at or past
@@ -104,19 +109,27 @@ final class PteRunStore {
 
     /** Index of the chunk whose first key is the last at most {@code k}, or 0. */
     private int chunkFor(long k) {
-        int lo = 0;
-        int hi = chunks.size() - 1;
-        int found = 0;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (chunks.get(mid).key[0] <= k) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
+        int n = chunks.size();
+        if (n <= 1 || k >= firstKeys[n - 1]) {
+            // an ascending map call lands in the last chunk
+            return Math.max(0, n - 1);
         }
-        return found;
+        int i = Arrays.binarySearch(firstKeys, 0, n, k);
+        return i >= 0 ? i : Math.max(0, -i - 2);
+    }
+
+    private void insertFirstKey(int ci, long k) {
+        int n = chunks.size() - 1; // entries before this chunk was added
+        if (n + 1 > firstKeys.length) {
+            firstKeys = Arrays.copyOf(firstKeys, firstKeys.length * 2);
+        }
+        System.arraycopy(firstKeys, ci, firstKeys, ci + 1, n - ci);
+        firstKeys[ci] = k;
+    }
+
+    private void removeFirstKey(int ci) {
+        int n = chunks.size(); // entries after this chunk was removed
+        System.arraycopy(firstKeys, ci + 1, firstKeys, ci, n - ci);
     }
 
     private PteRun run(Chunk c, int i) {
@@ -223,6 +236,7 @@ final class PteRunStore {
         long k = flip(r.iova());
         if (chunks.isEmpty()) {
             chunks.add(new Chunk());
+            insertFirstKey(0, k);
         }
         int ci = chunkFor(k);
         Chunk c = chunks.get(ci);
@@ -251,6 +265,9 @@ final class PteRunStore {
         c.flags[i] = (byte) (prot | (r.startMark() ? START_MARK : 0) | (r.lastMark() ? LAST_MARK : 0));
         c.n++;
         size++;
+        if (i == 0) {
+            firstKeys[ci] = k;
+        }
         if (c.n > CHUNK) {
             // a run added at the end of a chunk starts the next one, so the ascending cursors of
             // pinning threads leave full chunks behind them rather than half-empty ones
@@ -277,6 +294,7 @@ final class PteRunStore {
         c.shift = Arrays.copyOf(c.shift, keep);
         c.flags = Arrays.copyOf(c.flags, keep);
         chunks.add(ci + 1, d);
+        insertFirstKey(ci + 1, d.key[0]);
     }
 
     /** Removes the run starting at {@code iova}; there must be one. */
@@ -304,12 +322,15 @@ final class PteRunStore {
         size--;
         if (c.n == 0) {
             chunks.remove(ci);
+            removeFirstKey(ci);
+        } else if (i == 0) {
+            firstKeys[ci] = c.key[0];
         }
     }
 
     /** Heap bytes of the columns (PteRunStoreTest bounds them per run). */
     long heapBytes() {
-        long b = 40 + 16 + 4L * chunks.size() + 64L * (widePaddr.size() + wideCount.size());
+        long b = 40 + 16 + 4L * chunks.size() + 16 + 8L * firstKeys.length + 64L * (widePaddr.size() + wideCount.size());
         for (Chunk c : chunks) {
             b += 32 + 5 * 16 + c.key.length * (8L + 4 + 4 + 1 + 1);
         }
