@@ -58,14 +58,15 @@ public final class PageWalk {
         int o = PageTable.pteIndex(va);
         if (pt.hasRuns(s)) {
             long[] r = pt.runs[s];
-            int j = PageTable.runOf(r, o);
-            int end = PageTable.runEnd(r, j);
-            for (int i = 0; i < n; i++) {
-                if (o + i >= end) {
-                    j++;
-                    end = PageTable.runEnd(r, j);
+            // run by run: each run's pages are consecutive pfns from its first
+            int i = 0;
+            for (int j = PageTable.runOf(r, o); i < n; j++) {
+                int m = Math.min(n - i, PageTable.runEnd(r, j) - (o + i));
+                long first = PageTable.runPfn(r, j, o + i);
+                for (int k = 0; k < m; k++) {
+                    out[off + i + k] = first + k;
                 }
-                out[off + i] = PageTable.runPfn(r, j, o + i);
+                i += m;
             }
             return n;
         }

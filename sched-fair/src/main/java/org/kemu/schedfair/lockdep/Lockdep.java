@@ -46,9 +46,10 @@ public final class Lockdep implements LockValidator {
     private final Map<String, Integer> classIndex = new HashMap<>();
     /** Every edge of {@link #after}, by class indices: the already-known fast path of addEdge. */
     private final DependencySet known = new DependencySet();
-    /** The last class looked up: acquire() and acquired() of one lock ask for the same name. */
-    private String lastClass;
-    private int lastIndex;
+    private static final int RECENT = 16;
+    /** Class names by identity hash, and their indices: a direct-mapped cache of {@link #classIndex}. */
+    private final String[] recentClass = new String[RECENT];
+    private final int[] recentIndex = new int[RECENT];
     private final TaskLookup tasks;
     private volatile boolean failFast;
 
@@ -111,16 +112,19 @@ public final class Lockdep implements LockValidator {
 
     /** The index of lock class {@code cls}, given one the first time it is seen. */
     private int classIndex(String cls) {
-        if (cls == lastClass) {
-            return lastIndex;
+        // a few classes alternate on hot paths (a zone lock, a PTL, the mmap lock): a small cache by
+        // identity answers them without the map
+        int slot = System.identityHashCode(cls) & (RECENT - 1);
+        if (recentClass[slot] == cls) {
+            return recentIndex[slot];
         }
         Integer idx = classIndex.get(cls);
         if (idx == null) {
             idx = classIndex.size() + 1;
             classIndex.put(cls, idx);
         }
-        lastClass = cls;
-        lastIndex = idx;
+        recentClass[slot] = cls;
+        recentIndex[slot] = idx;
         return idx;
     }
 

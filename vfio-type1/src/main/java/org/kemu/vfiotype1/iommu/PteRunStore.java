@@ -54,6 +54,10 @@ final class PteRunStore {
 
         /** Index of the last key at most {@code k}, -1 if none. */
         int floor(long k) {
+            if (n > 0 && k >= key[n - 1]) {
+                // past the chunk's last run: where an ascending map call lands
+                return n - 1;
+            }
             int i = Arrays.binarySearch(key, 0, n, k);
             return i >= 0 ? i : -i - 2;
         }
