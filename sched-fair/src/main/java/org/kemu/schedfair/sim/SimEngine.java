@@ -298,6 +298,36 @@ final class SimEngine {
     }
 
     /**
+     * Whether a CPU event of CPU {@code cpu} at {@code at} would be the next thing {@link #dispatch}
+     * handles, given the CPU heap's minimum over the other CPUs: before every timer (a timer due at
+     * the same time goes first) and before, or tied with a higher id than, every other CPU's event.
+     */
+    boolean isNextEvent(int cpu, long at, long othersMin, int othersMinCpu) {
+        if (at == Long.MAX_VALUE || live == 0) {
+            return false;
+        }
+        HrTimer tm = timers.peek();
+        if (tm != null && tm.queueAt <= at) {
+            return false;
+        }
+        return at < othersMin || (at == othersMin && cpu < othersMinCpu);
+    }
+
+    /** What dispatch does on reaching the executing task's own next event: advance and count it. */
+    boolean advanceToOwnEvent(long at) {
+        if (!advance(at)) {
+            return false;
+        }
+        countEvent();
+        return true;
+    }
+
+    /** The executing task goes on after its own event, as {@link #yieldCpu} leaves it when it is next. */
+    void resumeSelf(TaskStruct self) {
+        executing = self;
+    }
+
+    /**
      * One more event. An opaque store: as cheap as a plain one, but the watchdog on the driver
      * thread is sure to see it eventually (a plain counter could stay in a register).
      */

@@ -94,6 +94,16 @@ public final class SimKernel extends KernelBase {
         return core.nextBusyCpu(Math.max(0, from));
     }
 
+    /** SchedCore's shortcut for a task's own next event, which OwnEventShortcutTest turns off to compare. */
+    void ownEventShortcut(boolean on) {
+        core.ownEventShortcut = on;
+    }
+
+    /** Work items the shortcut ended. */
+    long ownEvents() {
+        return core.ownEvents;
+    }
+
     @Override
     public long cpuCurrGeneration() {
         return core.currGeneration();
