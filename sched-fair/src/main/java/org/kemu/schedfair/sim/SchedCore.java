@@ -562,8 +562,9 @@ final class SchedCore implements SimEngine.EventSource {
         t.then = then;
         startWork(t, c, cpuNs, node, bytes);
         engine.suspendExecuting();
-        if (!completeOwnWork(t, c)) {
-            reprogram(c);
+        long at = plannedAt(c);
+        if (!completeOwnWork(t, c, at)) {
+            heap.update(c.id, at);
             engine.yieldCpu(t.task);
         }
         if (t.thenRejected != 0) {
@@ -616,25 +617,26 @@ final class SchedCore implements SimEngine.EventSource {
     }
 
     /**
-     * The event loop's own handling of {@code t}'s work item when its end is the run's next event:
-     * no timer is due by then and no other CPU has an event before it (or at the same time with a
-     * lower id), so dispatch would advance to it, account the CPU and hand the CPU straight back to
+     * The event loop's own handling of {@code t}'s work item, planned for {@code plannedAt}, when its
+     * end is the run's next event: no timer is due by then and no other CPU has an event before it
+     * (or at the same time with a lower id), so dispatch would advance to it, account the CPU and
+     * hand the CPU straight back to
      * {@code t}. Doing that here, without planning the event in the CPU heap and taking it out
      * again, is the same event, counted and hashed the same (issue 15: most of a serial pin's events
      * and every short lock-acquisition charge). False, with nothing done, when some other event may
      * come first, the item would be cut by a resched, or the run's time limit would stop it.
      */
-    private boolean completeOwnWork(SimTask t, SimCpu c) {
+    private boolean completeOwnWork(SimTask t, SimCpu c, long plannedAt) {
         if (!ownEventShortcut) {
             return false;
         }
         boolean any = false;
+        long at = plannedAt;
         while (true) {
-            long at = plannedAt(c);
             if (at != t.doneAt || !engine.isNextEvent(c.id, at, heap.minKey(), heap.minCpu())) {
                 if (any) {
                     // a follow-on item that must wait: plan it as runEvent would have
-                    reprogram(c);
+                    heap.update(c.id, at);
                     engine.yieldCpu(t.task);
                 }
                 return any;
@@ -652,6 +654,7 @@ final class SchedCore implements SimEngine.EventSource {
                 engine.resumeSelf(t.task);
                 return true;
             }
+            at = plannedAt(c);
         }
     }
 
