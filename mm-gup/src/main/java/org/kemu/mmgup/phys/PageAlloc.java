@@ -146,7 +146,7 @@ public final class PageAlloc {
         return out;
     }
 
-    /** {@link #takeSmall(SmallBlock, int)} of every page whose bit is set in {@code bits} of word {@code w}. */
+    /** Takes every page whose bit is set in {@code bits} of word {@code w} of the block, each with refcount 1. */
     private static void takeSmall(SmallBlock sb, int w, long bits) {
         if (sb.refs == null) {
             if (sb.nrUsed == 0) {
@@ -166,18 +166,7 @@ public final class PageAlloc {
     }
 
     private static void takeSmall(SmallBlock sb, int i) {
-        if (sb.refs == null) {
-            if (sb.nrUsed == 0) {
-                sb.uniform = 1;
-                sb.alt = null;
-            } else if (sb.uniform != 1) {
-                sb.materialise();
-            }
-        }
-        sb.setUsed(i);
-        if (sb.refs != null) {
-            sb.storeNewlyUsed(i, (char) 1);
-        }
+        takeSmall(sb, i >>> 6, 1L << i);
     }
 
     /** Frees page {@code i} of small-page block {@code b}, whose refcount dropped to 0. */

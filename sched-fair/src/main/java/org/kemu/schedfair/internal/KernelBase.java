@@ -262,6 +262,15 @@ public abstract class KernelBase implements Kernel, SchedSeam {
     @Override
     public void work(long cpuNs, int node, long bytes) {
         TaskStruct t = self("work");
+        checkWork(cpuNs, node, bytes);
+        if (cpuNs == 0 && bytes == 0) {
+            return;
+        }
+        doWork(t, cpuNs, node, bytes);
+    }
+
+    /** EINVAL for a negative amount or a node the machine lacks. */
+    private void checkWork(long cpuNs, int node, long bytes) {
         // checked before any message is built: work() is the engine's hottest call
         if (cpuNs < 0 || bytes < 0) {
             throw new KernelException(Errno.EINVAL, "work:negative", "work of " + cpuNs + " ns and " + bytes + " bytes");
@@ -269,21 +278,12 @@ public abstract class KernelBase implements Kernel, SchedSeam {
         if (node < 0 || node >= nodes) {
             throw new KernelException(Errno.EINVAL, "work:node", "no node " + node);
         }
-        if (cpuNs == 0 && bytes == 0) {
-            return;
-        }
-        doWork(t, cpuNs, node, bytes);
     }
 
     @Override
     public void work(long cpuNs, int node, long bytes, java.util.function.LongSupplier then) {
         TaskStruct t = self("work");
-        if (cpuNs < 0 || bytes < 0) {
-            throw new KernelException(Errno.EINVAL, "work:negative", "work of " + cpuNs + " ns and " + bytes + " bytes");
-        }
-        if (node < 0 || node >= nodes) {
-            throw new KernelException(Errno.EINVAL, "work:node", "no node " + node);
-        }
+        checkWork(cpuNs, node, bytes);
         if (cpuNs == 0 && bytes == 0) {
             work(then.getAsLong());
             return;
