@@ -303,14 +303,11 @@ final class SimEngine {
      * the same time goes first) and before, or tied with a higher id than, every other CPU's event.
      */
     boolean isNextEvent(int cpu, long at, long othersMin, int othersMinCpu) {
-        if (at == Long.MAX_VALUE || live == 0) {
+        if (at > othersMin || (at == othersMin && cpu > othersMinCpu) || at == Long.MAX_VALUE || live == 0) {
             return false;
         }
         HrTimer tm = timers.peek();
-        if (tm != null && tm.queueAt <= at) {
-            return false;
-        }
-        return at < othersMin || (at == othersMin && cpu < othersMinCpu);
+        return tm == null || tm.queueAt > at;
     }
 
     /** What dispatch does on reaching the executing task's own next event: advance and count it. */
