@@ -61,8 +61,19 @@ public final class PageAlloc {
                     continue;
                 }
                 takeSmall(sb, w, take);
-                for (long bits = take; bits != 0; bits &= bits - 1) {
-                    out[off + got++] = base + (w << 6) + Long.numberOfTrailingZeros(bits);
+                int low = Long.numberOfTrailingZeros(take);
+                int k = Long.bitCount(take);
+                if (k == 64 || take >>> low == (1L << k) - 1) {
+                    // one stretch of free pages (the usual case): consecutive pfns
+                    long first = base + (w << 6) + low;
+                    for (int j = 0; j < k; j++) {
+                        out[off + got + j] = first + j;
+                    }
+                    got += k;
+                } else {
+                    for (long bits = take; bits != 0; bits &= bits - 1) {
+                        out[off + got++] = base + (w << 6) + Long.numberOfTrailingZeros(bits);
+                    }
                 }
             }
             if (sb.nrUsed == 512) {
