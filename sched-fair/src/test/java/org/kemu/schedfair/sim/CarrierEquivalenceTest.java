@@ -40,12 +40,12 @@ class CarrierEquivalenceTest {
     private static RunStats busyWorld(Carrier carrier, List<String> log) {
         SimKernel k = new SimKernel(KernelConfig.of(MachineSpec.simple(4), 11), carrier);
         assertThat(k.carrier()).isEqualTo(carrier);
+        BusyWorldParts parts = BusyWorldParts.of(k);
         CpuController cc = k.cpuController();
-        CpuCgroup g = cc.mkdir(cc.root(), "limited");
-        g.writeCpuMax("150000 100000");
-        Mutex m = k.mutex("m");
-        RwSemaphore sem = k.rwsem("sem");
-        Completion done = k.completion("done");
+        CpuCgroup g = parts.limited();
+        Mutex m = parts.mutex();
+        RwSemaphore sem = parts.rwsem();
+        Completion done = parts.done();
         for (int i = 0; i < 10; i++) {
             int id = i;
             Task t = k.spawn(i % 2 == 0 ? TaskSpec.user("u" + i, 1) : TaskSpec.kthread("k" + i), () -> {

@@ -9,17 +9,12 @@ import java.util.random.RandomGenerator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.kemu.schedfair.Completion;
-import org.kemu.schedfair.CpuCgroup;
-import org.kemu.schedfair.CpuController;
 import org.kemu.schedfair.KernelConfig;
 import org.kemu.schedfair.KernelException;
 import org.kemu.schedfair.MachineSpec;
 import org.kemu.schedfair.MemoryBandwidth;
-import org.kemu.schedfair.Mutex;
 import org.kemu.schedfair.RunStats;
 import org.kemu.schedfair.RuntimeCosts;
-import org.kemu.schedfair.RwSemaphore;
 import org.kemu.schedfair.Task;
 import org.kemu.schedfair.TaskSpec;
 import org.kemu.schedfair.Topology;
@@ -54,12 +49,7 @@ class OwnEventShortcutTest {
             List<String> log, long[] shortcutEvents) {
         SimKernel k = kernel(cpus, seed, timeLimitNs);
         k.ownEventShortcut(shortcut);
-        CpuController cc = k.cpuController();
-        CpuCgroup g = cc.mkdir(cc.root(), "limited");
-        g.writeCpuMax("150000 100000");
-        Mutex m = k.mutex("m");
-        RwSemaphore sem = k.rwsem("sem");
-        Completion done = k.completion("done");
+        BusyWorldParts w = BusyWorldParts.of(k);
         for (int i = 0; i < tasks; i++) {
             int id = i;
             Task t = k.spawn(i % 3 == 0 ? TaskSpec.kthread("k" + i) : TaskSpec.user("u" + i, 1), () -> {
@@ -71,14 +61,14 @@ class OwnEventShortcutTest {
                         case 2 -> k.work(grain * (1 + r.nextInt(5)), r.nextInt(2), 4096L * (1 + r.nextInt(64)),
                                 () -> grain * (1 + r.nextInt(4)));
                         case 3 -> {
-                            m.lock();
+                            w.mutex().lock();
                             k.work(grain * (2 + r.nextInt(10)));
-                            m.unlock();
+                            w.mutex().unlock();
                         }
                         default -> {
-                            sem.downRead();
+                            w.rwsem().downRead();
                             k.work(grain * 3);
-                            sem.upRead();
+                            w.rwsem().upRead();
                         }
                     }
                     if (r.nextInt(10) == 0) {
@@ -86,10 +76,10 @@ class OwnEventShortcutTest {
                     }
                 }
                 log.add(id + "@" + k.now());
-                done.complete();
+                w.done().complete();
             });
             if (id % 2 == 0) {
-                cc.attach(t, g);
+                k.cpuController().attach(t, w.limited());
             }
         }
         RunStats s;
@@ -98,7 +88,7 @@ class OwnEventShortcutTest {
         } finally {
             shortcutEvents[0] = k.ownEvents();
         }
-        log.add("usage " + g.cpuStat().usageUsec() + " throttled " + g.cpuStat().throttledUsec());
+        log.add("usage " + w.limited().cpuStat().usageUsec() + " throttled " + w.limited().cpuStat().throttledUsec());
         return s;
     }
 
