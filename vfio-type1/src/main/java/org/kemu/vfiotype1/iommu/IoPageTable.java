@@ -37,8 +37,7 @@ final class IoPageTable {
 
     /** True when any leaf lies in {@code [start, last]}. */
     boolean anyOverlap(long start, long last) {
-        PteRun r = runs.floor(last);
-        return r != null && Long.compareUnsigned(r.last(), start) >= 0;
+        return runs.floorReaches(last, start);
     }
 
     /** The runs overlapping {@code [start, last]} in IOVA order. */
@@ -58,13 +57,15 @@ final class IoPageTable {
         account(run, +1);
         PteRun r = run;
         if (merge) {
-            PteRun p = runs.lower(r.iova());
+            // neighbours are tested in the store's columns; a run object is made only to merge
+            PteRun p = runs.lowerJoins(r.iova(), r.paddr(), r.pgsize(), r.prot()) ? runs.lower(r.iova()) : null;
             if (p != null && joinable(p, r)) {
                 runs.remove(p.iova());
                 r = new PteRun(p.iova(), p.paddr(), p.pgsize(), p.count() + r.count(), p.prot(), p.startMark(),
                         r.lastMark());
             }
-            PteRun n = r.last() == -1L ? null : runs.ceiling(r.last() + 1);
+            PteRun n = r.last() == -1L || !runs.ceilingJoins(r.last() + 1, r.paddr() + r.size(), r.pgsize(), r.prot())
+                    ? null : runs.ceiling(r.last() + 1);
             if (n != null && joinable(r, n)) {
                 runs.remove(n.iova());
                 r = new PteRun(r.iova(), r.paddr(), r.pgsize(), r.count() + n.count(), r.prot(), r.startMark(),

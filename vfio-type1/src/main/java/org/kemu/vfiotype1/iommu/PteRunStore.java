@@ -153,6 +153,81 @@ final class PteRunStore {
         return i < 0 ? null : run(c, i);
     }
 
+    /**
+     * Whether the run with the greatest start at most {@code iova} (unsigned) exists and its last byte
+     * is at or past {@code start}: {@code floor(iova).last() >= start} without making the run.
+     */
+    boolean floorReaches(long iova, long start) {
+        if (size == 0) {
+            return false;
+        }
+        long k = flip(iova);
+        Chunk c = chunks.get(chunkFor(k));
+        int i = c.floor(k);
+        return i >= 0 && Long.compareUnsigned(lastOf(c, i), start) >= 0;
+    }
+
+    /** The last byte of run {@code i} of {@code c}: {@link PteRun#last()} from the columns. */
+    private long lastOf(Chunk c, int i) {
+        return flip(c.key[i]) + (count(c, i) << c.shift[i]) - 1;
+    }
+
+    /**
+     * Whether the run with the greatest start below {@code iova} ends just before it with leaves of
+     * {@code pgsize} whose physical range ends at {@code paddr} and whose prot is {@code prot}: the
+     * joinable neighbour {@link IoPageTable} merges with, tested without making the run.
+     */
+    boolean lowerJoins(long iova, long paddr, long pgsize, IommuProt prot) {
+        if (size == 0 || iova == 0) {
+            return false;
+        }
+        long k = flip(iova - 1);
+        Chunk c = chunks.get(chunkFor(k));
+        int i = c.floor(k);
+        return i >= 0 && joins(c, i, iova, paddr, pgsize, prot, true);
+    }
+
+    /**
+     * Whether the run with the least start at least {@code iova} starts exactly there with leaves of
+     * {@code pgsize} at physical address {@code paddr} and prot {@code prot}.
+     */
+    boolean ceilingJoins(long iova, long paddr, long pgsize, IommuProt prot) {
+        if (size == 0) {
+            return false;
+        }
+        long k = flip(iova);
+        int ci = chunkFor(k);
+        Chunk c = chunks.get(ci);
+        int i = c.floor(k);
+        if (i < 0 || c.key[i] != k) {
+            i++;
+            if (i >= c.n) {
+                if (ci + 1 >= chunks.size()) {
+                    return false;
+                }
+                c = chunks.get(ci + 1);
+                i = 0;
+            }
+        }
+        return joins(c, i, iova, paddr, pgsize, prot, false);
+    }
+
+    /**
+     * Run {@code i} of {@code c} against a run meeting it at {@code at}: as the left neighbour
+     * ({@code before}: it ends at {@code at - 1} and its physical range at {@code paddr}) or as the
+     * right one (it starts at {@code at} and at {@code paddr}); same leaf size and prot either way.
+     */
+    private boolean joins(Chunk c, int i, long at, long paddr, long pgsize, IommuProt prot, boolean before) {
+        if ((1L << c.shift[i]) != pgsize || (c.flags[i] & PROT_MASK) != prot.bits()) {
+            return false;
+        }
+        if (before) {
+            long size = count(c, i) << c.shift[i];
+            return lastOf(c, i) + 1 == at && paddr(c, i) + size == paddr;
+        }
+        return flip(c.key[i]) == at && paddr(c, i) == paddr;
+    }
+
     /** The run with the greatest start below {@code iova} (unsigned), or null. */
     PteRun lower(long iova) {
         if (iova == 0) {

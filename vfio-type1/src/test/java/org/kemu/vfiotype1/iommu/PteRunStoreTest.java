@@ -48,6 +48,33 @@ class PteRunStoreTest {
                 assertThat(store.floor(key)).isEqualTo(value(model.floorEntry(key)));
                 assertThat(store.lower(key)).isEqualTo(value(model.lowerEntry(key)));
                 assertThat(store.ceiling(key)).isEqualTo(value(model.ceilingEntry(key)));
+                // the allocation-free forms IoPageTable uses, against the same questions on the model
+                long start = key - ((long) rnd.nextInt(1 << 10) << 12);
+                PteRun fl = value(model.floorEntry(key));
+                assertThat(store.floorReaches(key, start))
+                        .isEqualTo(fl != null && Long.compareUnsigned(fl.last(), start) >= 0);
+                PteRun probe = new PteRun(key, paddr(rnd), 1L << (12 + 9 * rnd.nextInt(3)), count(rnd),
+                        new IommuProt(rnd.nextInt(64)), false, false);
+                PteRun lo = value(model.lowerEntry(key));
+                if (lo != null && rnd.nextBoolean()) {
+                    // a probe that does join its lower neighbour (most random probes do not)
+                    probe = new PteRun(lo.last() + 1, lo.paddr() + lo.size(), lo.pgsize(), 1, lo.prot(), false, false);
+                }
+                PteRun below = value(model.lowerEntry(probe.iova()));
+                assertThat(store.lowerJoins(probe.iova(), probe.paddr(), probe.pgsize(), probe.prot()))
+                        .isEqualTo(below != null && joinable(below, probe));
+                PteRun ce = value(model.ceilingEntry(key));
+                long at = key;
+                long pa = paddr(rnd);
+                if (ce != null && rnd.nextBoolean()) {
+                    at = ce.iova();
+                    pa = ce.paddr();
+                }
+                PteRun above = value(model.ceilingEntry(at));
+                PteRun left = new PteRun(at - probe.pgsize(), pa - probe.pgsize(), probe.pgsize(), 1,
+                        above != null && rnd.nextBoolean() ? above.prot() : probe.prot(), false, false);
+                assertThat(store.ceilingJoins(at, pa, left.pgsize(), left.prot()))
+                        .isEqualTo(above != null && joinable(left, above));
                 long last = key + ((long) rnd.nextInt(1 << 10) << 12);
                 if (Long.compareUnsigned(last, key) >= 0) {
                     assertThat(store.startingIn(key, last))
@@ -109,5 +136,58 @@ class PteRunStoreTest {
 
     private static PteRun value(Map.Entry<Long, PteRun> e) {
         return e == null ? null : e.getValue();
+    }
+
+    /** IoPageTable's merge rule: a ends right before b, in IOVA and PA, with leaves and prot alike. */
+    private static boolean joinable(PteRun a, PteRun b) {
+        return a.last() + 1 == b.iova() && a.pgsize() == b.pgsize() && a.paddr() + a.size() == b.paddr()
+                && a.prot().equals(b.prot());
+    }
+
+    /**
+     * floorReaches, lowerJoins and ceilingJoins (IoPageTable's overlap and merge tests without run
+     * objects) on runs that do and do not join: across a chunk boundary, with a physical address past
+     * 16 TiB and a count past 2^32 (the wide side maps), and for every field that must match.
+     */
+    @Test
+    void joinQueriesFindTheNeighboursThatMerge() {
+        PteRunStore store = new PteRunStore();
+        IommuProt rw = new IommuProt(3);
+        long k4 = 1L << 12;
+        // 3000 runs of 2 x 4 KiB, 4 KiB apart: chunks split, and run n's neighbours are n - 1 and n + 1
+        for (int n = 0; n < 3000; n++) {
+            store.add(new PteRun(n * 3 * k4, (1L << 40) + n * 3 * k4, k4, 2, rw, false, false));
+        }
+        long wideIova = 1L << 44;
+        long widePaddr = 1L << 45; // frame past 2^32: the wide paddr map
+        long wideCount = (1L << 32) + 5; // the wide count map
+        store.add(new PteRun(wideIova, widePaddr, k4, wideCount, rw, false, false));
+        for (int n = 1; n < 3000; n++) {
+            long end = n * 3 * k4 - k4; // one page past run n - 1
+            PteRun prev = new PteRun((n - 1) * 3 * k4, (1L << 40) + (n - 1) * 3 * k4, k4, 2, rw, false, false);
+            assertThat(store.floorReaches(end - 1, end - 1)).isTrue();
+            assertThat(store.floorReaches(end, end)).isFalse();
+            assertThat(store.lowerJoins(end, prev.paddr() + prev.size(), k4, rw)).as("run %d", n).isTrue();
+            assertThat(store.lowerJoins(end + k4, prev.paddr() + prev.size() + k4, k4, rw)).isFalse();
+            assertThat(store.lowerJoins(end, prev.paddr() + prev.size() + k4, k4, rw)).isFalse();
+            assertThat(store.lowerJoins(end, prev.paddr() + prev.size(), 2 * k4, rw)).isFalse();
+            assertThat(store.lowerJoins(end, prev.paddr() + prev.size(), k4, new IommuProt(1))).isFalse();
+            long start = n * 3 * k4;
+            long pa = (1L << 40) + start;
+            assertThat(store.ceilingJoins(start, pa, k4, rw)).as("run %d", n).isTrue();
+            assertThat(store.ceilingJoins(start - k4, pa, k4, rw)).as("a gap before run %d", n).isFalse();
+            assertThat(store.ceilingJoins(start, pa + k4, k4, rw)).isFalse();
+            assertThat(store.ceilingJoins(start, pa, 2 * k4, rw)).isFalse();
+            assertThat(store.ceilingJoins(start, pa, k4, new IommuProt(1))).isFalse();
+        }
+        long wideEnd = wideIova + wideCount * k4;
+        assertThat(store.lowerJoins(wideEnd, widePaddr + wideCount * k4, k4, rw)).isTrue();
+        assertThat(store.floorReaches(wideEnd - 1, wideIova + k4)).isTrue();
+        assertThat(store.floorReaches(wideEnd, wideEnd)).isFalse();
+        assertThat(store.ceilingJoins(wideIova, widePaddr, k4, rw)).isTrue();
+        assertThat(store.ceilingJoins(wideEnd, widePaddr, k4, rw)).as("nothing above").isFalse();
+        assertThat(new PteRunStore().lowerJoins(k4, 0, k4, rw)).isFalse();
+        assertThat(new PteRunStore().ceilingJoins(0, 0, k4, rw)).isFalse();
+        assertThat(new PteRunStore().floorReaches(k4, 0)).isFalse();
     }
 }
