@@ -142,15 +142,49 @@ final class PteRunStore {
                 (f & START_MARK) != 0, (f & LAST_MARK) != 0);
     }
 
+    /** Position ({@code chunk << 32 | index}) of the run with the greatest start at most key {@code k}, or -1. */
+    private long floorPos(long k) {
+        if (size == 0) {
+            return -1;
+        }
+        int ci = chunkFor(k);
+        int i = chunks.get(ci).floor(k);
+        return i < 0 ? -1 : (long) ci << 32 | i;
+    }
+
+    /** Position of the run with the least start at least key {@code k}, or -1. */
+    private long ceilingPos(long k) {
+        if (size == 0) {
+            return -1;
+        }
+        int ci = chunkFor(k);
+        Chunk c = chunks.get(ci);
+        int i = c.floor(k);
+        if (i >= 0 && c.key[i] == k) {
+            return (long) ci << 32 | i;
+        }
+        i++;
+        if (i < c.n) {
+            return (long) ci << 32 | i;
+        }
+        return ci + 1 < chunks.size() ? (long) (ci + 1) << 32 : -1;
+    }
+
+    private Chunk chunkAt(long pos) {
+        return chunks.get((int) (pos >>> 32));
+    }
+
+    private static int indexAt(long pos) {
+        return (int) pos;
+    }
+
+    private PteRun runAt(long pos) {
+        return pos < 0 ? null : run(chunkAt(pos), indexAt(pos));
+    }
+
     /** The run with the greatest start at most {@code iova} (unsigned), or null. */
     PteRun floor(long iova) {
-        if (size == 0) {
-            return null;
-        }
-        long k = flip(iova);
-        Chunk c = chunks.get(chunkFor(k));
-        int i = c.floor(k);
-        return i < 0 ? null : run(c, i);
+        return runAt(floorPos(flip(iova)));
     }
 
     /**
@@ -158,13 +192,8 @@ final class PteRunStore {
      * is at or past {@code start}: {@code floor(iova).last() >= start} without making the run.
      */
     boolean floorReaches(long iova, long start) {
-        if (size == 0) {
-            return false;
-        }
-        long k = flip(iova);
-        Chunk c = chunks.get(chunkFor(k));
-        int i = c.floor(k);
-        return i >= 0 && Long.compareUnsigned(lastOf(c, i), start) >= 0;
+        long pos = floorPos(flip(iova));
+        return pos >= 0 && Long.compareUnsigned(lastOf(chunkAt(pos), indexAt(pos)), start) >= 0;
     }
 
     /** The last byte of run {@code i} of {@code c}: {@link PteRun#last()} from the columns. */
@@ -178,13 +207,8 @@ final class PteRunStore {
      * joinable neighbour {@link IoPageTable} merges with, tested without making the run.
      */
     boolean lowerJoins(long iova, long paddr, long pgsize, IommuProt prot) {
-        if (size == 0 || iova == 0) {
-            return false;
-        }
-        long k = flip(iova - 1);
-        Chunk c = chunks.get(chunkFor(k));
-        int i = c.floor(k);
-        return i >= 0 && joins(c, i, iova, paddr, pgsize, prot, true);
+        long pos = iova == 0 ? -1 : floorPos(flip(iova - 1));
+        return pos >= 0 && joins(chunkAt(pos), indexAt(pos), iova, paddr, pgsize, prot, true);
     }
 
     /**
@@ -192,24 +216,8 @@ final class PteRunStore {
      * {@code pgsize} at physical address {@code paddr} and prot {@code prot}.
      */
     boolean ceilingJoins(long iova, long paddr, long pgsize, IommuProt prot) {
-        if (size == 0) {
-            return false;
-        }
-        long k = flip(iova);
-        int ci = chunkFor(k);
-        Chunk c = chunks.get(ci);
-        int i = c.floor(k);
-        if (i < 0 || c.key[i] != k) {
-            i++;
-            if (i >= c.n) {
-                if (ci + 1 >= chunks.size()) {
-                    return false;
-                }
-                c = chunks.get(ci + 1);
-                i = 0;
-            }
-        }
-        return joins(c, i, iova, paddr, pgsize, prot, false);
+        long pos = ceilingPos(flip(iova));
+        return pos >= 0 && joins(chunkAt(pos), indexAt(pos), iova, paddr, pgsize, prot, false);
     }
 
     /**
@@ -238,21 +246,7 @@ final class PteRunStore {
 
     /** The run with the least start at least {@code iova} (unsigned), or null. */
     PteRun ceiling(long iova) {
-        if (size == 0) {
-            return null;
-        }
-        long k = flip(iova);
-        int ci = chunkFor(k);
-        Chunk c = chunks.get(ci);
-        int i = c.floor(k);
-        if (i >= 0 && c.key[i] == k) {
-            return run(c, i);
-        }
-        i++;
-        if (i < c.n) {
-            return run(c, i);
-        }
-        return ci + 1 < chunks.size() ? run(chunks.get(ci + 1), 0) : null;
+        return runAt(ceilingPos(flip(iova)));
     }
 
     /** The runs whose start is in {@code [from, last]} (unsigned), in IOVA order. */
