@@ -522,10 +522,8 @@ final class SchedCore implements SimEngine.EventSource {
             default -> false;
         };
         if (done) {
-            finishWork(t);
             heap.update(c.id, Long.MAX_VALUE);
-            engine.hash(EV_WORK_DONE, c.id, t.id);
-            if (startThen(t, c)) {
+            if (endWorkItem(c, t)) {
                 reprogram(c);
                 return null;
             }
@@ -534,6 +532,17 @@ final class SchedCore implements SimEngine.EventSource {
         engine.hash(EV_PREEMPT, c.id, t.id);
         preempt(c, t);
         return null;
+    }
+
+    /**
+     * The end of {@code t}'s work item on its accounted CPU {@code c}: the item is finished, the event
+     * hashed, and a follow-on item ({@link #startThen}) started; true if one was, false if the task
+     * goes on with its code.
+     */
+    private boolean endWorkItem(SimCpu c, SimTask t) {
+        finishWork(t);
+        engine.hash(EV_WORK_DONE, c.id, t.id);
+        return startThen(t, c);
     }
 
     private void finishWork(SimTask t) {
@@ -620,11 +629,11 @@ final class SchedCore implements SimEngine.EventSource {
      * The event loop's own handling of {@code t}'s work item, planned for {@code plannedAt}, when its
      * end is the run's next event: no timer is due by then and no other CPU has an event before it
      * (or at the same time with a lower id), so dispatch would advance to it, account the CPU and
-     * hand the CPU straight back to
-     * {@code t}. Doing that here, without planning the event in the CPU heap and taking it out
-     * again, is the same event, counted and hashed the same (issue 15: most of a serial pin's events
-     * and every short lock-acquisition charge). False, with nothing done, when some other event may
-     * come first, the item would be cut by a resched, or the run's time limit would stop it.
+     * hand the CPU straight back to {@code t}. Doing that here, without planning the event in the CPU
+     * heap and taking it out again, is the same event, counted and hashed the same (issue 15: most of
+     * a serial pin's events and every short lock-acquisition charge). False, with nothing done, when
+     * some other event may come first or the item would be cut by a resched; the run's time limit
+     * stops the run here as dispatch would.
      */
     private boolean completeOwnWork(SimTask t, SimCpu c, long plannedAt) {
         if (!ownEventShortcut) {
@@ -646,11 +655,9 @@ final class SchedCore implements SimEngine.EventSource {
                 throw new TaskAbort();
             }
             account(c);
-            finishWork(t);
-            engine.hash(EV_WORK_DONE, c.id, t.id);
             ownEvents++;
             any = true;
-            if (!startThen(t, c)) {
+            if (!endWorkItem(c, t)) {
                 engine.resumeSelf(t.task);
                 return true;
             }
