@@ -57,27 +57,22 @@ final class IoPageTable {
         account(run, +1);
         PteRun r = run;
         if (merge) {
-            // neighbours are tested in the store's columns; a run object is made only to merge
-            PteRun p = runs.lowerJoins(r.iova(), r.paddr(), r.pgsize(), r.prot()) ? runs.lower(r.iova()) : null;
-            if (p != null && joinable(p, r)) {
+            // the store tests a neighbour in its columns (the rule of PteRunStore.joins: meeting in IOVA
+            // and PA, same leaf size and prot); a run object is made only to merge with it
+            if (runs.lowerJoins(r.iova(), r.paddr(), r.pgsize(), r.prot())) {
+                PteRun p = runs.lower(r.iova());
                 runs.remove(p.iova());
                 r = new PteRun(p.iova(), p.paddr(), p.pgsize(), p.count() + r.count(), p.prot(), p.startMark(),
                         r.lastMark());
             }
-            PteRun n = r.last() == -1L || !runs.ceilingJoins(r.last() + 1, r.paddr() + r.size(), r.pgsize(), r.prot())
-                    ? null : runs.ceiling(r.last() + 1);
-            if (n != null && joinable(r, n)) {
+            if (r.last() != -1L && runs.ceilingJoins(r.last() + 1, r.paddr() + r.size(), r.pgsize(), r.prot())) {
+                PteRun n = runs.ceiling(r.last() + 1);
                 runs.remove(n.iova());
                 r = new PteRun(r.iova(), r.paddr(), r.pgsize(), r.count() + n.count(), r.prot(), r.startMark(),
                         n.lastMark());
             }
         }
         runs.add(r);
-    }
-
-    private static boolean joinable(PteRun a, PteRun b) {
-        return a.last() + 1 == b.iova() && a.pgsize() == b.pgsize() && a.paddr() + a.size() == b.paddr()
-                && a.prot().equals(b.prot());
     }
 
     /**
