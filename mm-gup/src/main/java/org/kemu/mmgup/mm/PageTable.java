@@ -130,15 +130,17 @@ final class PageTable {
     /** {@link #runsOf(long[])} of the pfns {@code pfnAt} gives for PTE indices 0..511. */
     private static long[] runsOf(java.util.function.IntToLongFunction pfnAt) {
         int n = 1;
-        long least = pfnAt.applyAsLong(0);
-        long most = least;
+        long prev = pfnAt.applyAsLong(0);
+        long least = prev;
+        long most = prev;
         for (int i = 1; i < 512; i++) {
             long pfn = pfnAt.applyAsLong(i);
-            if (pfn != pfnAt.applyAsLong(i - 1) + 1) {
+            if (pfn != prev + 1) {
                 n++;
                 least = Math.min(least, pfn);
                 most = Math.max(most, pfn);
             }
+            prev = pfn;
         }
         // a run's pages ascend from its first, so the least pfn is some run's first
         if (most - least > RUN_DELTA_MASK || least < 0 || least > RUN_BASE_MASK) {
@@ -146,13 +148,15 @@ final class PageTable {
         }
         long[] r = new long[1 + ((n + 1) >>> 1)];
         r[0] = ((long) n << RUN_COUNT_SHIFT) | least;
+        prev = -2; // no pfn follows it: index 0 starts a run
         for (int i = 0, j = 0; i < 512; i++) {
             long pfn = pfnAt.applyAsLong(i);
-            if (i == 0 || pfn != pfnAt.applyAsLong(i - 1) + 1) {
+            if (pfn != prev + 1) {
                 long w = ((long) i << RUN_DELTA_BITS) | (pfn - least);
                 r[1 + (j >>> 1)] |= w << ((j & 1) << 5);
                 j++;
             }
+            prev = pfn;
         }
         return r;
     }
