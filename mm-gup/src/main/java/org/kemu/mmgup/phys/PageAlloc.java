@@ -167,8 +167,7 @@ public final class PageAlloc {
                 sb.materialise();
             }
         }
-        sb.used[w] |= bits;
-        sb.nrUsed += Long.bitCount(bits);
+        sb.setUsedBits(w, bits);
         if (sb.refs != null) {
             for (long b = bits; b != 0; b &= b - 1) {
                 sb.storeNewlyUsed((w << 6) + Long.numberOfTrailingZeros(b), (char) 1);

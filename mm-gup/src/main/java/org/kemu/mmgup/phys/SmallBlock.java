@@ -117,8 +117,13 @@ final class SmallBlock {
     }
 
     void setUsed(int i) {
-        used[i >>> 6] |= 1L << i;
-        nrUsed++;
+        setUsedBits(i >>> 6, 1L << i);
+    }
+
+    /** Marks used the free pages whose bits are set in {@code bits} of word {@code w}. */
+    void setUsedBits(int w, long bits) {
+        used[w] |= bits;
+        nrUsed += Long.bitCount(bits);
     }
 
     void clearUsed(int i) {
