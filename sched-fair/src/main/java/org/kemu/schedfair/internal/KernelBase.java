@@ -271,12 +271,20 @@ public abstract class KernelBase implements Kernel, SchedSeam {
 
     /** EINVAL for a negative amount or a node the machine lacks. */
     private void checkWork(long cpuNs, int node, long bytes) {
+        checkWorkAmount(cpuNs, bytes);
+        if (node < 0 || node >= nodes) {
+            throw new KernelException(Errno.EINVAL, "work:node", "no node " + node);
+        }
+    }
+
+    /**
+     * EINVAL ({@code work:negative}) for a negative amount of work: what {@link #work} raises, and what
+     * a backend raises for a follow-on amount it read without the task.
+     */
+    public static void checkWorkAmount(long cpuNs, long bytes) {
         // checked before any message is built: work() is the engine's hottest call
         if (cpuNs < 0 || bytes < 0) {
             throw new KernelException(Errno.EINVAL, "work:negative", "work of " + cpuNs + " ns and " + bytes + " bytes");
-        }
-        if (node < 0 || node >= nodes) {
-            throw new KernelException(Errno.EINVAL, "work:node", "no node " + node);
         }
     }
 

@@ -3,9 +3,7 @@ package org.kemu.schedfair.sim;
 import java.util.List;
 import java.util.function.Supplier;
 import org.kemu.schedfair.CpuMask;
-import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.KernelConfig;
-import org.kemu.schedfair.KernelException;
 import org.kemu.schedfair.Nice;
 import org.kemu.schedfair.RuntimeCosts;
 import org.kemu.schedfair.TaskFailedException;
@@ -579,7 +577,7 @@ final class SchedCore implements SimEngine.EventSource {
         if (t.thenRejected != 0) {
             long ns = t.thenRejected;
             t.thenRejected = 0;
-            throw new KernelException(Errno.EINVAL, "work:negative", "work of " + ns + " ns and 0 bytes");
+            KernelBase.checkWorkAmount(ns, 0);
         }
     }
 
