@@ -107,6 +107,10 @@ final class Reports {
             nodes.put(Integer.toString(n), byNode[n]);
         }
         b.put("cpu_seconds_by_node", nodes);
+        Map<String, Object> pinnedByNode = new LinkedHashMap<>();
+        s.pagesByCpuAndMemoryNode().forEach((cpuNode, row) -> row.forEach(
+                (memNode, pages) -> pinnedByNode.put(cpuNode + "/" + memNode, pages)));
+        b.put("pages_pinned_by_node", pinnedByNode);
         List<Map<String, Object>> calls = new java.util.ArrayList<>();
         for (GuestInitResult.MapDmaCall call : r.mapDmaCalls()) {
             Map<String, Object> m1 = new LinkedHashMap<>();

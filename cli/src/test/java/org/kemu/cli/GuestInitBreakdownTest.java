@@ -57,6 +57,43 @@ class GuestInitBreakdownTest {
         // the pin's 4 padata helpers and qemu itself ran: more than one CPU was busy
         assertThat(b.get("cpu_seconds_by_cpu").size()).isGreaterThan(1);
         assertThat(b.get("iommu").get("ptes_by_page_size").size()).isPositive();
+        // every pinned page is in one (CPU node, memory node) cell
+        long pinned = 0;
+        for (JsonNode c : calls) {
+            pinned += c.get("pages_pinned").asLong();
+        }
+        long byPair = 0;
+        for (var it = b.get("pages_pinned_by_node").fields(); it.hasNext();) {
+            var e = it.next();
+            assertThat(e.getKey()).matches("[01]/[01]");
+            byPair += e.getValue().asLong();
+        }
+        assertThat(byPair).isEqualTo(pinned);
+    }
+
+    /**
+     * Remote pins are visible: the boot hugetlb pool is split evenly over the two nodes, a fault takes
+     * the faulting CPU's node first and then the next (dequeue_huge_page_nodemask's zonelist order),
+     * and the 5.14 balancer keeps the four helpers on node 0 (find_idlest_group: allow_numa_imbalance
+     * below a quarter of the node). So node 0's CPUs pin the first half from node 0 and the rest from
+     * node 1, and no CPU of node 1 pins.
+     */
+    @Test
+    void pinsFromTheOtherNodesPoolAreCountedAsRemote() throws Exception {
+        CapturedRun r = CapturedRun.of("guest-init", "--mem", "6G", "--padata-threads", "4", "--no-baseline",
+                "--format", "json");
+        assertThat(r.rc()).as(r.err()).isZero();
+        JsonNode b = new ObjectMapper().readTree(r.out()).get("breakdown");
+        assertThat(b.get("cpu_seconds_by_node").get("1").asDouble()).isZero();
+        JsonNode byNode = b.get("pages_pinned_by_node");
+        assertThat(byNode.has("1/0")).isFalse();
+        assertThat(byNode.has("1/1")).isFalse();
+        long local = byNode.get("0/0").asLong();
+        long remote = byNode.get("0/1").asLong();
+        assertThat(remote).isPositive();
+        // the low RAM and ROM sections fault first, from node 0: node 0 gives a little more
+        assertThat(local).isGreaterThanOrEqualTo(remote);
+        assertThat((double) local / (local + remote)).isBetween(0.5, 0.51);
     }
 
     /**

@@ -25,7 +25,8 @@ class ResultsSchemaTest {
     /** Objects whose keys are names from the run (a lock, a task, a cgroup, a page size, a parameter), not fields. */
     static final Set<String> KEYED_BY_NAME = Set.of("lock_wait_seconds_by_lock", "lock_wait_ns_histograms",
             "task_cpu_ns", "cgroup_cpu_stat", "mapped_ptes_by_page_size", "params", "contiguous_runs_by_pages",
-            "ptes_by_page_size", "cpu_seconds_by_cpu", "cpu_seconds_by_node");
+            "ptes_by_page_size", "cpu_seconds_by_cpu", "cpu_seconds_by_node",
+            "pages_pinned_by_node");
     static final Map<String, JsonNode> DOCUMENTS = new LinkedHashMap<>();
 
     @TempDir

@@ -38,13 +38,17 @@ import org.kemu.schedfair.LockStats;
  *     mmap lock ({@link PinLocking#atomicLockedVm()}, ktask v4)
  * @param mmapReadLocks the pin path's mmap lock read acquisitions: one per GUP batch, or one per run
  *     with {@link PinLocking#readLockPerRun()}
+ * @param pagesByCpuAndMemoryNode pinned pages of the returned runs by the node of the CPU the pinning
+ *     task ended the run on, then the node of the memory they are on (reserved pfns left out): the
+ *     off-diagonal entries are pages whose struct page reads and pins were remote
  */
 public record Type1Stats(long runs, long batchRefills, long pagesPinned, long reservedPages, long lockAcctCalls,
         long lockAcctNs, long lockCacheRefills, long lockCacheRefillFailures, long unpinCalls, long pagesUnpinned,
         long padataJobs, long padataChunks, long gupNs, long faultClearNs, long iommuMapCalls, long iommuUnmapCalls,
         long iotlbSyncs, NavigableMap<Long, Long> ptesByPageSize, List<IommuStats> domains, LockStats containerMutex,
         List<LockStats> mmapLocks, List<LockStats> domainLocks, NavigableMap<Long, Long> runsByPages,
-        long lockAcctAtomicCalls, long mmapReadLocks) {
+        long lockAcctAtomicCalls, long mmapReadLocks,
+        NavigableMap<Integer, NavigableMap<Integer, Long>> pagesByCpuAndMemoryNode) {
 
     /** All time the domains charged (maps, unmaps, IOTLB flushes). */
     public long iommuNs() {

@@ -3,6 +3,7 @@ package org.kemu.vfiotype1.type1;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.HistogramIterationValue;
 
@@ -11,6 +12,20 @@ import org.HdrHistogram.HistogramIterationValue;
  * never read by emulated code, so plain atomics (safe on the hosted backend's real threads).
  */
 final class Type1Counters {
+    private final int cpuNodes;
+    private final int memoryNodes;
+    /**
+     * Pages of the runs returned, by the node of the pinning task's CPU (row) and the node of the
+     * memory (column), row-major: the off-diagonal cells are remote pins.
+     */
+    private final AtomicLongArray pagesByNodes;
+
+    Type1Counters(int cpuNodes, int memoryNodes) {
+        this.cpuNodes = cpuNodes;
+        this.memoryNodes = memoryNodes;
+        this.pagesByNodes = new AtomicLongArray(cpuNodes * memoryNodes);
+    }
+
     final AtomicLong runs = new AtomicLong();
     final AtomicLong batchRefills = new AtomicLong();
     final AtomicLong pagesPinned = new AtomicLong();
@@ -43,6 +58,24 @@ final class Type1Counters {
         NavigableMap<Long, Long> m = new TreeMap<>();
         for (HistogramIterationValue v : runPages.copy().recordedValues()) {
             m.put(runPages.lowestEquivalentValue(v.getValueIteratedTo()), v.getCountAtValueIteratedTo());
+        }
+        return m;
+    }
+
+    void pinnedOnNodes(int cpuNode, int memoryNode, long pages) {
+        pagesByNodes.addAndGet(cpuNode * memoryNodes + memoryNode, pages);
+    }
+
+    /** {@link #pagesByNodes} as CPU node to memory node to pages, nodes with no pages left out. */
+    NavigableMap<Integer, NavigableMap<Integer, Long>> pagesByCpuAndMemoryNode() {
+        NavigableMap<Integer, NavigableMap<Integer, Long>> m = new TreeMap<>();
+        for (int c = 0; c < cpuNodes; c++) {
+            for (int n = 0; n < memoryNodes; n++) {
+                long v = pagesByNodes.get(c * memoryNodes + n);
+                if (v != 0) {
+                    m.computeIfAbsent(c, k -> new TreeMap<>()).put(n, v);
+                }
+            }
         }
         return m;
     }

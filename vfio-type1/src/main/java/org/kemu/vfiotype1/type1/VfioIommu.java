@@ -61,7 +61,7 @@ final class VfioIommu implements Type1Container {
     private final Mutex lock;
     private final DmaTree dmas = new DmaTree();
     private final List<IommuDomain> domains = new ArrayList<>();
-    private final Type1Counters counters = new Type1Counters();
+    private final Type1Counters counters;
     private final VfioLockAcct acct;
     private final VfioPinPages pages;
     private final VfioPinMapDma pinMap;
@@ -87,6 +87,7 @@ final class VfioIommu implements Type1Container {
         this.domainFactory = Objects.requireNonNull(domainFactory);
         this.lock = kernel.mutex("vfio_iommu.lock");
         this.dmaAvail = params.dmaEntryLimit();
+        this.counters = new Type1Counters(kernel.topology().nodes(), pm.nrNodes());
         this.acct = new VfioLockAcct(kernel, lockedVm, costs.lockAcctNs(), counters, pin.locking());
         this.pages = new VfioPinPages(kernel, pm, Objects.requireNonNull(mm), Objects.requireNonNull(gup), acct, costs,
                 pin.folioBatchedRuns(), params.disableHugepages(), counters, pin.locking().readLockPerRun());
@@ -533,7 +534,7 @@ final class VfioIommu implements Type1Container {
                 s.unpinCalls.get(), s.pagesUnpinned.get(), s.padataJobs.get(), s.padataChunks.get(), s.gupNs.get(),
                 s.faultClearNs.get(), mapCalls, unmapCalls, syncs, ptes, List.copyOf(byDomain), lock.stats(),
                 List.copyOf(mmap), List.copyOf(domainLocks), s.runsByPages(), s.lockAcctAtomicCalls.get(),
-                s.mmapReadLocks.get());
+                s.mmapReadLocks.get(), s.pagesByCpuAndMemoryNode());
     }
 
     @Override

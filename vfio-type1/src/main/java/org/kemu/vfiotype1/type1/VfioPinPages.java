@@ -257,6 +257,12 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
             }
         }
         counters.runPages.recordValue(pinned);
+        if (!rsvd && pinned > 0) {
+            // a run is physically contiguous, so its first pfn's node is the run's; the CPU is the one
+            // the task ends the run on (-1 before a hosted task first ran counts as CPU 0, as faults do)
+            int cpuNode = kernel.topology().nodeOf(Math.max(0, kernel.current().cpu()));
+            counters.pinnedOnNodes(cpuNode, pm.nodeOf(pfnBase), pinned);
+        }
         return new Run(pfnBase, pinned, rsvd);
     }
 
