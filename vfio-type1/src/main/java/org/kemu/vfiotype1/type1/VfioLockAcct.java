@@ -57,21 +57,19 @@ record VfioLockAcct(Kernel kernel, LockedVm lockedVm, long lockAcctNs, Type1Coun
     }
 
     /** Patch 8: pre-charge the cache; ENOMEM leaves it empty (not fatal), other errors are. */
-    boolean refillCache(VfioDma dma, LockCache cache, long pages) {
+    void refillCache(VfioDma dma, LockCache cache, long pages) {
         if (pages <= 0) {
-            return false;
+            return;
         }
         try {
             lockAcct(dma, pages, false);
             cache.pages += pages;
             counters.lockCacheRefills.incrementAndGet();
-            return true;
         } catch (KernelException e) {
             if (e.errno() != Errno.ENOMEM) {
                 throw e;
             }
             counters.lockCacheRefillFailures.incrementAndGet();
-            return false;
         }
     }
 

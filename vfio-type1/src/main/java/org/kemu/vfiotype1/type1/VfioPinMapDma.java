@@ -215,6 +215,9 @@ final class VfioPinMapDma {
     private void pinMapRange(List<IommuDomain> domains, VfioDma dma, MmStruct mm, long vaddr, long iova, long size,
             long limit, VfioBatch batch, LockCache cache, boolean grow, long[] mapped) {
         while (mapped[0] < size) {
+            if (cache != null && cache.enabled() && cache.pages == 0) {
+                refillCache(dma, cache, (size - mapped[0]) >>> MmConstants.PAGE_SHIFT, batch);
+            }
             VfioPinPages.Run r = pages.pinPagesRemote(dma, mm, vaddr + mapped[0],
                     (size - mapped[0]) >>> MmConstants.PAGE_SHIFT, limit, batch, cache);
             try {
@@ -230,6 +233,20 @@ final class VfioPinMapDma {
             if (grow) {
                 dma.grow(bytes);
             }
+        }
+    }
+
+    /**
+     * Patch 8's refill at the top of the chunk loop, while the cache is empty: pre-charge
+     * {@code min(pages left in the chunk, LOCKED_VM_CACHE_PAGES)}. ENOMEM leaves the cache empty and
+     * the next run tries again; any other error unpins the batch's leftovers and ends the chunk.
+     */
+    private void refillCache(VfioDma dma, LockCache cache, long pagesLeft, VfioBatch batch) {
+        try {
+            acct.refillCache(dma, cache, Math.min(pagesLeft, cache.capacity));
+        } catch (KernelException e) {
+            pages.batchUnpin(dma, batch);
+            throw e;
         }
     }
 

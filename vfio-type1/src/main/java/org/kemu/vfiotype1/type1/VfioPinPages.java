@@ -94,7 +94,8 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
      * starting at {@code vaddr} that is physically contiguous and of one reserved-ness, starting from
      * the batch's leftovers; refills with {@code cond_resched()} first; the RLIMIT_MEMLOCK check per
      * step (skipped while the lock cache has pages, patch 8); one {@code vfio_lock_acct()} for the
-     * run. On any error everything pinned in this call and the rest of the batch are unpinned, pages
+     * run. Patch 8 draws each page from the lock cache while it lasts and counts the rest into the
+     * run's charge; only the chunk loop refills it (vfio_pin_map_dma_chunk). On any error everything pinned in this call and the rest of the batch are unpinned, pages
      * drawn from the cache go back to it, and the error is thrown.
      */
     Run pinPagesRemote(VfioDma dma, MmStruct mm, long vaddr, long npage, long limit, VfioBatch batch,
@@ -125,7 +126,7 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
         if (disableHugepages) {
             npage = 1;
         }
-        boolean mayRefill = cache != null && cache.enabled();
+        boolean useCache = cache != null && cache.enabled();
         boolean readHeld = false;
         if (readLockPerRun) {
             // ktask v4 09/13: one down_read() for the run instead of one per GUP batch
@@ -193,18 +194,12 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
                     }
                     if (!rsvd) {
                         long acct = nr;
-                        if (mayRefill) {
+                        if (useCache) {
+                            // patch 8: draw while the cache lasts; past it the pages count into
+                            // lock_acct, charged at the end of the run (the chunk loop refills)
                             long d = cache.draw(acct);
                             drawn += d;
                             acct -= d;
-                            if (acct > 0) {
-                                // empty: pre-charge min(pages left, cache size); a failed refill is not
-                                // retried within this run
-                                mayRefill = vfioLockAcct.refillCache(dma, cache, Math.min(npage - d, cache.capacity));
-                                d = cache.draw(acct);
-                                drawn += d;
-                                acct -= d;
-                            }
                         }
                         if (acct > 0) {
                             if (!dma.lockCap() && mm.lockedVm() + lockAcct + acct > limit) {

@@ -17,6 +17,7 @@ import org.kemu.vfiotype1.IommuDomain;
 import org.kemu.vfiotype1.IommuDomainSpec;
 import org.kemu.vfiotype1.IommuMapping;
 import org.kemu.vfiotype1.PinConfig;
+import org.kemu.vfiotype1.Type1Stats;
 import org.kemu.vfiotype1.Type1Costs;
 
 /** The pin path end to end on the simulated backend (issue 6 tests; docs/kernel/vfio-gup.md sections 1.4-1.9). */
@@ -218,7 +219,36 @@ class PinPathTest {
             long anon = f.sys.addressSpaces().mmap(f.qemu, 0, 16 * MIB, VmaKind.ANON, true);
             f.c.mapDma(DmaMapRequest.rw(anon, 0x1000_0000L, 16 * MIB));
             assertThat(f.qemu.lockedVm()).isEqualTo(4096);
-            assertThat(f.c.stats().lockCacheRefills()).isEqualTo(2);
+            // one physically contiguous run: the cache covers 3000 pages, the run's own charge the
+            // other 1096, and no run follows to refill (see the next test)
+            assertThat(f.c.stats().runs()).isEqualTo(1);
+            assertThat(f.c.stats().lockCacheRefills()).isEqualTo(1);
+            assertThat(f.c.stats().lockAcctCalls()).isEqualTo(2);
+            assertThat(f.c.checkInvariants()).isEmpty();
+        });
+    }
+
+    /**
+     * Patch 8 refills the cache only at the top of vfio_pin_map_dma_chunk()'s loop: a run that empties
+     * it part-way counts the rest of its pages into lock_acct (vfio_pin_pages_remote: "if
+     * (*lock_cache > 0) (*lock_cache)--; else lock_acct++;"), charged at the end of the run, and the
+     * next run refills. With a 3000-page cache over eight 512-page hugetlb runs, the sixth run
+     * empties it after 440 pages: three mmap write locks (refill, the run's 72 pages, refill of the
+     * 1024 left), where refilling mid-run would take two.
+     */
+    @org.junit.jupiter.api.Test
+    void aRunThatEmptiesTheCacheChargesItsRestThenTheNextRunRefills() {
+        PinFixture f = new PinFixture(PinConfig.serial().withLockCachePages(3000));
+        f.run(() -> {
+            f.c.attachDomain(IommuDomainSpec.vtd("vtd0"));
+            long huge = f.sys.addressSpaces().mmap(f.qemu, 0, 16 * MIB, VmaKind.HUGETLB_2M, true);
+            f.c.mapDma(DmaMapRequest.rw(huge, 0x1000_0000L, 16 * MIB));
+            Type1Stats s = f.c.stats();
+            // the LIFO pool hands out descending pfns: one run per 2 MiB page
+            assertThat(s.runsByPages()).containsExactly(java.util.Map.entry(512L, 8L));
+            assertThat(s.lockCacheRefills()).isEqualTo(2);
+            assertThat(s.lockAcctCalls()).isEqualTo(3);
+            assertThat(f.qemu.lockedVm()).isEqualTo(4096);
             assertThat(f.c.checkInvariants()).isEmpty();
         });
     }
