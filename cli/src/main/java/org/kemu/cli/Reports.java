@@ -16,6 +16,7 @@ import org.kemu.lab.GuestSpec;
 import org.kemu.lab.LabConfig;
 import org.kemu.lab.MachineProfile;
 import org.kemu.lab.Version;
+import org.kemu.vfiotype1.IommuStats;
 import org.kemu.vfiotype1.Type1Stats;
 
 /**
@@ -86,6 +87,7 @@ final class Reports {
         s.ptesByPageSize().forEach((size, n) -> ptes.put(pageSize(size), n));
         iommu.put("ptes_by_page_size", ptes);
         iommu.put("iotlb_flushes", s.iotlbSyncs());
+        iommu.put("max_addr_line_transfers", s.domains().stream().mapToLong(IommuStats::maxAddrTransfers).sum());
         b.put("iommu", iommu);
         Map<String, Object> tlb = new LinkedHashMap<>();
         tlb.put("flushes", r.tlb().flushes());

@@ -72,6 +72,26 @@ class GuestInitBreakdownTest {
     }
 
     /**
+     * VT-d's {@code dmar_domain->max_addr} (5.14 {@code intel_iommu_map()}: read on every call, raised
+     * by a map past it) moves between helpers that map 4 KiB runs at once; AMD-Vi keeps no such
+     * field, and a lone mapper keeps the line to itself.
+     */
+    @Test
+    void theMaxAddrLineMovesOnlyOnVtdWithMoreThanOneMapper() throws Exception {
+        assertThat(maxAddrTransfers("intel-8167m", "4")).isPositive();
+        assertThat(maxAddrTransfers("amd-7j13", "4")).isZero();
+        assertThat(maxAddrTransfers("intel-8167m", "0")).isZero();
+    }
+
+    private static long maxAddrTransfers(String profile, String padataThreads) throws Exception {
+        CapturedRun r = CapturedRun.of("guest-init", "--profile", profile, "--mem", "2G", "--backing", "thp",
+                "--prealloc-threads", "4", "--padata-threads", padataThreads, "--no-baseline", "--format", "json");
+        assertThat(r.rc()).as(r.err()).isZero();
+        return new ObjectMapper().readTree(r.out()).get("breakdown").get("iommu").get("max_addr_line_transfers")
+                .asLong();
+    }
+
+    /**
      * Remote pins are visible: the boot hugetlb pool is split evenly over the two nodes, a fault takes
      * the faulting CPU's node first and then the next (dequeue_huge_page_nodemask's zonelist order),
      * and the 5.14 balancer keeps the four helpers on node 0 (find_idlest_group: allow_numa_imbalance

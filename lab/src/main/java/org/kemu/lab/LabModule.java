@@ -168,9 +168,15 @@ public final class LabModule extends AbstractModule {
         return new DefaultPadataFactory(features, costs);
     }
 
+    /**
+     * The VFIO domain: x86 page sizes and policies on both platforms; only VT-d keeps the shared
+     * {@code dmar_domain->max_addr} (AMD-Vi's {@code iommu_v1_map_page} writes nothing shared on a
+     * fresh map).
+     */
     @Provides
     IommuDomainSpec iommuDomainSpec() {
-        return IommuDomainSpec.vtd("vfio-domain").withCosts(profile.iommu());
+        return IommuDomainSpec.vtd("vfio-domain").withCosts(profile.iommu())
+                .withMaxAddrLine(MachineProfile.INTEL_IOMMU.equals(profile.iommuDriver()));
     }
 
     /** Type1's module defaults, with the overflow-check generation of the kernel version. */

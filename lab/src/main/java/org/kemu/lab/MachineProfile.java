@@ -17,11 +17,17 @@ import org.kemu.vfiotype1.Type1Costs;
 /**
  * A machine profile: topology, memory bandwidth, every cost parameter of every subsystem and the
  * CPUs' cpuidle states, with
- * where each value comes from ({@code sources}, keyed "group.parameter").
+ * where each value comes from ({@code sources}, keyed "group.parameter"). {@code iommuDriver} names the
+ * platform's IOMMU driver, {@link #INTEL_IOMMU} or {@link #AMD_IOMMU}, whose behaviour the VFIO domain
+ * follows where the two differ.
  */
 public record MachineProfile(String name, String description, Topology topology, MemoryBandwidth bandwidth,
         RuntimeCosts runtime, MmCosts mm, GupCosts gup, PadataCosts padata, IommuCosts iommu, Type1Costs vfio,
-        QemuCosts qemu, CpuIdleDriver idle, Map<String, String> sources) {
+        QemuCosts qemu, CpuIdleDriver idle, String iommuDriver, Map<String, String> sources) {
+    /** drivers/iommu/intel (VT-d). */
+    public static final String INTEL_IOMMU = "intel-iommu";
+    /** drivers/iommu/amd (AMD-Vi). */
+    public static final String AMD_IOMMU = "amd-iommu";
 
     public MachineProfile {
         Objects.requireNonNull(name, "name");
@@ -36,17 +42,22 @@ public record MachineProfile(String name, String description, Topology topology,
         Objects.requireNonNull(vfio, "vfio");
         Objects.requireNonNull(qemu, "qemu");
         Objects.requireNonNull(idle, "idle");
+        if (!INTEL_IOMMU.equals(iommuDriver) && !AMD_IOMMU.equals(iommuDriver)) {
+            throw new IllegalArgumentException("iommuDriver is " + INTEL_IOMMU + " or " + AMD_IOMMU + ", not "
+                    + iommuDriver);
+        }
         sources = Map.copyOf(new TreeMap<>(sources));
     }
 
     /**
      * A profile of {@code machine} with no calibration: mm-gup's default mm and GUP costs, and free
-     * padata, IOMMU, type1 and qemu costs. For tests and plugin jobs that name their own costs.
+     * padata, IOMMU, type1 and qemu costs, and a VT-d IOMMU. For tests and plugin jobs that name their own
+ * costs.
      */
     public static MachineProfile of(MachineSpec machine) {
         return new MachineProfile(machine.name(), "uncalibrated: " + machine.name(), machine.topology(),
                 machine.bandwidth(), machine.costs(), MmCosts.defaults(), GupCosts.defaults(), PadataCosts.FREE,
-                IommuCosts.FREE, Type1Costs.FREE, QemuCosts.FREE, machine.idle(), Map.of());
+                IommuCosts.FREE, Type1Costs.FREE, QemuCosts.FREE, machine.idle(), INTEL_IOMMU, Map.of());
     }
 
     public MachineSpec machineSpec() {

@@ -51,6 +51,17 @@ class ProfilesTest {
     }
 
     @Test
+    void profilesNameTheirPlatformsIommuDriverAndOnlyTheTwoKnownOnesAreRead() {
+        assertThat(Profiles.builtIn("intel-8167m").iommuDriver()).isEqualTo(MachineProfile.INTEL_IOMMU);
+        assertThat(Profiles.builtIn("amd-7j13").iommuDriver()).isEqualTo(MachineProfile.AMD_IOMMU);
+        String json = ProfileCodec.write(Profiles.builtIn("intel-8167m"));
+        assertThatThrownBy(() -> ProfileCodec.read(json.replace("\"iommuDriver\"", "\"iommu_driver\"")))
+                .isInstanceOf(ProfileCodec.ProfileException.class).hasMessageContaining("iommuDriver");
+        assertThatThrownBy(() -> ProfileCodec.read(json.replace("\"intel-iommu\"", "\"arm-smmu\"")))
+                .isInstanceOf(ProfileCodec.ProfileException.class).hasMessageContaining("arm-smmu");
+    }
+
+    @Test
     void aMissingParameterIsRejectedByName() {
         String json = ProfileCodec.write(Profiles.builtIn("intel-8167m")).replace("\"clearPageNs\"", "\"clearPageNz\"");
         assertThatThrownBy(() -> ProfileCodec.read(json)).isInstanceOf(ProfileCodec.ProfileException.class)

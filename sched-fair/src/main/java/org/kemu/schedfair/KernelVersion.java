@@ -87,6 +87,15 @@ public enum KernelVersion {
         return this != V5_14;
     }
 
+    /**
+     * Whether VT-d has the {@code map_pages} callback. 5.14's intel-iommu has only {@code .map}, so
+     * {@code __iommu_map} calls {@code intel_iommu_map} once per leaf; "iommu/vt-d: Implement
+     * map/unmap_pages() iommu_ops callback" (5.15) maps each run of equal leaves in one call.
+     */
+    public boolean vtdMapPages() {
+        return this != V5_14;
+    }
+
     /** "5.14", "6.6", "6.18". */
     public String release() {
         return name().substring(1).replace('_', '.');

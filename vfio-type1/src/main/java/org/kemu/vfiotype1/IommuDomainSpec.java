@@ -19,10 +19,14 @@ import org.kemu.schedfair.Errno;
  *     null when the driver does not check (VT-d: EFAULT in intel_iommu_map(); io-pgtable-arm: ERANGE)
  * @param enforceCacheCoherency {@code enforce_cache_coherency} (type1 reports DMA_CC_IOMMU from it)
  * @param costs time charged per call, per leaf and per IOTLB flush
+ * @param maxAddrLine the driver keeps VT-d's {@code dmar_domain->max_addr}: every
+ *     {@code intel_iommu_map()} call reads it and a map past it raises it, a cache line shared by
+ *     every CPU that maps into the domain ({@link org.kemu.vfiotype1.iommu.DmarMaxAddr})
  */
 public record IommuDomainSpec(String name, IommuDriverKind driver, long pgsizeBitmap, IovaRange aperture,
         List<ReservedRegion> reservedRegions, DomainLockKind lock, PartialUnmap partialUnmap,
-        OverlapPolicy overlap, Errno apertureErrno, boolean enforceCacheCoherency, IommuCosts costs) {
+        OverlapPolicy overlap, Errno apertureErrno, boolean enforceCacheCoherency, IommuCosts costs,
+        boolean maxAddrLine) {
 
     /** {@code MOCK_APERTURE_START} (docs/kernel/vfio-gup.md section 4.1). */
     public static final long MOCK_APERTURE_START = 1L << 24;
@@ -49,19 +53,20 @@ public record IommuDomainSpec(String name, IommuDriverKind driver, long pgsizeBi
 
     /**
      * A VT-d-like domain: 4K|2M|1G, 48-bit aperture, the x86 MSI window reserved, whole-leaf partial
-     * unmaps, EFAULT beyond the address width (docs/kernel/vfio-gup.md section 5, [S27]).
+     * unmaps, EFAULT beyond the address width (docs/kernel/vfio-gup.md section 5, [S27]), and the
+     * shared {@code dmar_domain->max_addr}.
      */
     public static IommuDomainSpec vtd(String name) {
         return new IommuDomainSpec(name, IommuDriverKind.PAGING, PageSizes.X86_BITMAP,
                 new IovaRange(0, (1L << 48) - 1), List.of(ReservedRegion.x86Msi()), DomainLockKind.NONE,
-                PartialUnmap.WHOLE_LEAF, OverlapPolicy.EEXIST, Errno.EFAULT, true, IommuCosts.FREE);
+                PartialUnmap.WHOLE_LEAF, OverlapPolicy.EEXIST, Errno.EFAULT, true, IommuCosts.FREE, true);
     }
 
     /** The iommufd mock domain: 2 KiB pages, aperture 16 MiB .. 2 GiB - 1, no reserved regions. */
     public static IommuDomainSpec mock(String name) {
         return new IommuDomainSpec(name, IommuDriverKind.MOCK, MOCK_PAGE_SIZE,
                 new IovaRange(MOCK_APERTURE_START, MOCK_APERTURE_LAST), List.of(), DomainLockKind.SPINLOCK,
-                PartialUnmap.REFUSE, OverlapPolicy.WARN_REPLACE, null, true, IommuCosts.FREE);
+                PartialUnmap.REFUSE, OverlapPolicy.WARN_REPLACE, null, true, IommuCosts.FREE, false);
     }
 
     /** The mock with {@code MOCK_DOMAIN_HUGE_PAGES}: 2 KiB and 1 MiB pages. */
@@ -75,36 +80,42 @@ public record IommuDomainSpec(String name, IommuDriverKind driver, long pgsizeBi
 
     public IommuDomainSpec withName(String n) {
         return new IommuDomainSpec(n, driver, pgsizeBitmap, aperture, reservedRegions, lock, partialUnmap,
-                overlap, apertureErrno, enforceCacheCoherency, costs);
+                overlap, apertureErrno, enforceCacheCoherency, costs, maxAddrLine);
     }
 
     public IommuDomainSpec withPgsizeBitmap(long b) {
         return new IommuDomainSpec(name, driver, b, aperture, reservedRegions, lock, partialUnmap, overlap,
-                apertureErrno, enforceCacheCoherency, costs);
+                apertureErrno, enforceCacheCoherency, costs, maxAddrLine);
     }
 
     public IommuDomainSpec withAperture(IovaRange a) {
         return new IommuDomainSpec(name, driver, pgsizeBitmap, a, reservedRegions, lock, partialUnmap, overlap,
-                apertureErrno, enforceCacheCoherency, costs);
+                apertureErrno, enforceCacheCoherency, costs, maxAddrLine);
     }
 
     public IommuDomainSpec withReservedRegions(List<ReservedRegion> r) {
         return new IommuDomainSpec(name, driver, pgsizeBitmap, aperture, r, lock, partialUnmap, overlap,
-                apertureErrno, enforceCacheCoherency, costs);
+                apertureErrno, enforceCacheCoherency, costs, maxAddrLine);
     }
 
     public IommuDomainSpec withLock(DomainLockKind l) {
         return new IommuDomainSpec(name, driver, pgsizeBitmap, aperture, reservedRegions, l, partialUnmap,
-                overlap, apertureErrno, enforceCacheCoherency, costs);
+                overlap, apertureErrno, enforceCacheCoherency, costs, maxAddrLine);
     }
 
     public IommuDomainSpec withPartialUnmap(PartialUnmap p) {
         return new IommuDomainSpec(name, driver, pgsizeBitmap, aperture, reservedRegions, lock, p, overlap,
-                apertureErrno, enforceCacheCoherency, costs);
+                apertureErrno, enforceCacheCoherency, costs, maxAddrLine);
+    }
+
+    /** The same domain without VT-d's shared {@code max_addr} (an AMD-Vi v1 table keeps none). */
+    public IommuDomainSpec withMaxAddrLine(boolean m) {
+        return new IommuDomainSpec(name, driver, pgsizeBitmap, aperture, reservedRegions, lock, partialUnmap,
+                overlap, apertureErrno, enforceCacheCoherency, costs, m);
     }
 
     public IommuDomainSpec withCosts(IommuCosts c) {
         return new IommuDomainSpec(name, driver, pgsizeBitmap, aperture, reservedRegions, lock, partialUnmap,
-                overlap, apertureErrno, enforceCacheCoherency, c);
+                overlap, apertureErrno, enforceCacheCoherency, c, maxAddrLine);
     }
 }

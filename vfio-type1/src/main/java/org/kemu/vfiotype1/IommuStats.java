@@ -11,7 +11,9 @@ package org.kemu.vfiotype1;
  * @param ptesCleared leaves cleared
  * @param iotlbSyncs IOTLB flushes of a non-empty gather
  * @param costNs all time charged by this domain
+ * @param maxAddrTransfers line transfers of VT-d's shared {@code dmar_domain->max_addr} (0 for a
+ *     driver without it)
  */
 public record IommuStats(long mapCalls, long mapFailures, long mapPagesCalls, long unmapCalls, long ptesWritten,
-        long ptesCleared, long iotlbSyncs, long costNs) {
+        long ptesCleared, long iotlbSyncs, long costNs, long maxAddrTransfers) {
 }

@@ -411,6 +411,10 @@ public final class ProfileFitter {
         src.put("qemu.initFixedNs", "fit step 4: init - every guest-RAM MAP_DMA of the 6 no-prealloc base cells, least squares a + b GiB");
         src.put("qemu.initPerGiBNs", "fit step 4: as qemu.initFixedNs");
         CpuIdleDriver idle = idle(machine, src);
-        return new MachineProfile(machine, description(machine), topo, bw, rt, mm, gup, pd, io, vfio, q, idle, src);
+        // the platform's IOMMU: VT-d on Skylake-SP, AMD-Vi on Milan
+        String iommuDriver = machine.equals(CalibrationInputs.INTEL) ? MachineProfile.INTEL_IOMMU
+                : MachineProfile.AMD_IOMMU;
+        return new MachineProfile(machine, description(machine), topo, bw, rt, mm, gup, pd, io, vfio, q, idle,
+                iommuDriver, src);
     }
 }

@@ -115,6 +115,6 @@ public final class DerivedProfiles {
         return new MachineProfile(f.name(), f.description() + " (derived from " + base.name()
                 + ", docs/experiments.md)", new Topology(f.nodes(), f.coresPerNode(), f.threadsPerCore(),
                 f.memoryPerNodeBytes(), f.coresPerLlc()), bw, base.runtime(), base.mm(), base.gup(), base.padata(), base.iommu(),
-                base.vfio(), base.qemu(), base.idle(), sources);
+                base.vfio(), base.qemu(), base.idle(), base.iommuDriver(), sources);
     }
 }

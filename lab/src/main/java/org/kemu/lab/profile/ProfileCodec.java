@@ -57,6 +57,7 @@ public final class ProfileCodec {
         root.put("name", p.name());
         root.put("description", p.description());
         root.put("cpuidleDriver", p.idle().name());
+        root.put("iommuDriver", p.iommuDriver());
         for (Map.Entry<String, Map<String, Double>> g : groups(p).entrySet()) {
             ObjectNode group = root.putObject(g.getKey());
             for (Map.Entry<String, Double> e : g.getValue().entrySet()) {
@@ -115,7 +116,7 @@ public final class ProfileCodec {
                     build(RuntimeCosts.class, values, "runtime"), build(MmCosts.class, values, "mm"),
                     build(GupCosts.class, values, "gup"), build(PadataCosts.class, values, "padata"),
                     iommu(values), build(Type1Costs.class, values, "vfio"), build(QemuCosts.class, values, "qemu"),
-                    cpuidle(root, values), sources);
+                    cpuidle(root, values), text(root, "iommuDriver"), sources);
         } catch (RuntimeException e) {
             if (e instanceof ProfileException) {
                 throw e;

@@ -43,6 +43,8 @@ public abstract class AbstractIommuDomain implements IommuDomain {
     private final Mutex mutex;
     private final SpinLock spinlock;
     private final List<String> warnings = new ArrayList<>();
+    /** VT-d's shared {@code dmar_domain->max_addr}, for specs that keep it; null otherwise. */
+    private final DmarMaxAddr maxAddr;
 
     private long mapCalls;
     private long mapFailures;
@@ -60,6 +62,7 @@ public abstract class AbstractIommuDomain implements IommuDomain {
         this.mutex = spec.lock() == DomainLockKind.MUTEX ? kernel.mutex("iommu_domain:" + spec.name()) : null;
         this.spinlock = spec.lock() == DomainLockKind.SPINLOCK ? kernel.spinlock("iommu_domain:" + spec.name())
                 : null;
+        this.maxAddr = spec.maxAddrLine() ? new DmarMaxAddr(kernel) : null;
     }
 
     @Override
@@ -107,6 +110,7 @@ public abstract class AbstractIommuDomain implements IommuDomain {
             return;
         }
         DomainCall call = new DomainCall(spec.costs().mapCallNs());
+        long driverCalls = 0;
         lock();
         try {
             while (call.bytes != size && call.error == null) {
@@ -115,6 +119,7 @@ public abstract class AbstractIommuDomain implements IommuDomain {
                 synchronized (table) {
                     mapPagesCalls++;
                 }
+                driverCalls++;
                 mapPages(call, iova + call.bytes, paddr + call.bytes, c.pgsize(), c.count(), prot);
             }
             if (call.error == null) {
@@ -123,7 +128,13 @@ public abstract class AbstractIommuDomain implements IommuDomain {
             synchronized (table) {
                 ptesWritten += call.leaves;
             }
-            charge(call.costNs);
+            if (maxAddr != null && call.error == null && call.costNs > 0) {
+                // intel_iommu_map per leaf (5.14: no map_pages) or per run of equal leaves (5.15+)
+                long calls = kernel.kernelVersion().vtdMapPages() ? driverCalls : call.leaves;
+                chargeWithMaxAddr(call.costNs, calls, iova + size);
+            } else {
+                charge(call.costNs);
+            }
         } finally {
             unlock();
         }
@@ -189,6 +200,26 @@ public abstract class AbstractIommuDomain implements IommuDomain {
         }
         charge(spec.costs().iotlbFlushNs());
         gather.reset();
+    }
+
+    /**
+     * The map's time, then what {@code dmar_domain->max_addr}'s line cost its calls meanwhile
+     * ({@link DmarMaxAddr}), as follow-on time when the map's own time ends.
+     */
+    private void chargeWithMaxAddr(long ns, long calls, long iovaEnd) {
+        DmarMaxAddr.Burst b = maxAddr.begin(Math.max(0, kernel.current().cpu()), kernel.now(), ns, calls, iovaEnd);
+        kernel.work(ns, 0, 0, () -> {
+            long stall = b.stallNs();
+            synchronized (table) {
+                costNs += ns + stall;
+            }
+            return stall;
+        });
+    }
+
+    /** Line transfers of VT-d's {@code max_addr} so far (0 for a domain without it). */
+    public long maxAddrTransfers() {
+        return maxAddr == null ? 0 : maxAddr.transfers();
     }
 
     private void charge(long ns) {
@@ -301,7 +332,7 @@ public abstract class AbstractIommuDomain implements IommuDomain {
     public IommuStats stats() {
         synchronized (table) {
             return new IommuStats(mapCalls, mapFailures, mapPagesCalls, unmapCalls, ptesWritten, ptesCleared,
-                    iotlbSyncs, costNs);
+                    iotlbSyncs, costNs, maxAddrTransfers());
         }
     }
 
