@@ -51,8 +51,8 @@ public record MachineProfile(String name, String description, Topology topology,
 
     /**
      * A profile of {@code machine} with no calibration: mm-gup's default mm and GUP costs, and free
-     * padata, IOMMU, type1 and qemu costs, and a VT-d IOMMU. For tests and plugin jobs that name their own
- * costs.
+     * padata, IOMMU, type1 and qemu costs, and a VT-d IOMMU. For tests and plugin jobs that name
+     * their own costs.
      */
     public static MachineProfile of(MachineSpec machine) {
         return new MachineProfile(machine.name(), "uncalibrated: " + machine.name(), machine.topology(),

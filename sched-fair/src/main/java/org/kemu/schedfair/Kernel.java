@@ -44,6 +44,14 @@ public interface Kernel {
     /** True when called from inside an emulated task. */
     boolean inTask();
 
+    /**
+     * {@code numa_node_id()}: the node of the current task's CPU (CPU 0's for a hosted task that has
+     * not run yet, whose CPU is still -1).
+     */
+    default int numaNodeId() {
+        return topology().nodeOf(Math.max(0, current().cpu()));
+    }
+
     /** Creates a task and makes it runnable at once (fork + wake_up_new_task). */
     default Task spawn(TaskSpec spec, TaskBody body) {
         return spawn(spec, body, t -> { });

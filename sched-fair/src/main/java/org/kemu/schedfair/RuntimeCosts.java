@@ -21,4 +21,9 @@ public record RuntimeCosts(long contextSwitchNs, long lockAcquireNs, long cacheL
                 && remoteCacheLineTransferNs >= 0 && kthreadCreateNs >= 0,
                 Errno.EINVAL, "costs", "runtime costs must not be negative");
     }
+
+    /** Moving a contended line between two CPUs: within one node, or across nodes. */
+    public long lineTransferNs(boolean sameNode) {
+        return sameNode ? cacheLineTransferNs : remoteCacheLineTransferNs;
+    }
 }

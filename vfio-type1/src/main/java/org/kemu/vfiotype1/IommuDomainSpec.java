@@ -108,7 +108,7 @@ public record IommuDomainSpec(String name, IommuDriverKind driver, long pgsizeBi
                 apertureErrno, enforceCacheCoherency, costs, maxAddrLine);
     }
 
-    /** The same domain without VT-d's shared {@code max_addr} (an AMD-Vi v1 table keeps none). */
+    /** The same domain with or without VT-d's shared {@code max_addr} (an AMD-Vi v1 table keeps none). */
     public IommuDomainSpec withMaxAddrLine(boolean m) {
         return new IommuDomainSpec(name, driver, pgsizeBitmap, aperture, reservedRegions, lock, partialUnmap,
                 overlap, apertureErrno, enforceCacheCoherency, costs, m);

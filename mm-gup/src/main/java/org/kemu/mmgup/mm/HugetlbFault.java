@@ -65,7 +65,7 @@ final class HugetlbFault {
         long head;
         pm.meta().lock();
         try {
-            head = pm.hugetlb().allocHugetlbLocked(PageFault.currentNode(kernel), order, reserved);
+            head = pm.hugetlb().allocHugetlbLocked(kernel.numaNodeId(), order, reserved);
         } finally {
             pm.meta().unlock();
         }

@@ -25,11 +25,6 @@ import org.kemu.schedfair.SpinLock;
 public record PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPages, HugetlbFault hugetlb) {
     private static final long PAGE = MmConstants.PAGE_SIZE;
 
-    /** The node of the current task's CPU: where a fault allocates first. */
-    static int currentNode(Kernel kernel) {
-        return kernel.topology().nodeOf(Math.max(0, kernel.current().cpu()));
-    }
-
     /**
      * Faults in every missing page of {@code [va, va + n)}, a range inside one leaf table of {@code v}
      * (from {@link PageWalk#segmentPages}); the caller holds the mmap lock for read. ENOMEM when memory runs out.
@@ -47,7 +42,7 @@ public record PageFault(Kernel kernel, PhysicalMemoryImpl pm, UserPages userPage
         }
         long slotStart = (pt.firstSlot + s) << pt.slotShift;
         boolean fullSlot = slotStart >= v.start && slotStart + MmConstants.PMD_SIZE <= v.end;
-        int nid = currentNode(kernel);
+        int nid = kernel.numaNodeId(); // the faulting CPU's node: where the fault allocates first
         mm.pgtables.alloc(kernel, va, PgTables.PMD); // __handle_mm_fault: pud_alloc, pmd_alloc
         if (v.kind == VmaKind.ANON_THP && fullSlot && pt.slotEmpty(s)) {
             if (thpFault(mm, pt, s, slotStart, nid)) {

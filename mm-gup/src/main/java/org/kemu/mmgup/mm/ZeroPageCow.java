@@ -144,7 +144,7 @@ public final class ZeroPageCow {
         MmStructImpl mm = (MmStructImpl) mmApi;
         long end = addr + ((len + PAGE - 1) & -PAGE);
         int cpu = Math.max(0, kernel.current().cpu());
-        int nid = PageFault.currentNode(kernel);
+        int nid = kernel.numaNodeId();
         mm.mmapLock().downRead();
         Step st = new Step(mm, cpu, nid);
         try {

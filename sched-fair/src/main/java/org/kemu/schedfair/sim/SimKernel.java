@@ -223,8 +223,7 @@ public final class SimKernel extends KernelBase {
     private void chargeLineTransfer(TaskStruct t, int lastCpu, long baseNs) {
         long cost = baseNs;
         if (lastCpu >= 0 && lastCpu != t.cpu) {
-            cost += core.cpu(lastCpu).node == core.cpu(t.cpu).node ? costs.cacheLineTransferNs()
-                    : costs.remoteCacheLineTransferNs();
+            cost += costs.lineTransferNs(core.cpu(lastCpu).node == core.cpu(t.cpu).node);
         }
         if (cost > 0) {
             work(cost);

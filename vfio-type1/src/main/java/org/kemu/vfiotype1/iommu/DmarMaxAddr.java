@@ -99,19 +99,15 @@ final class DmarMaxAddr {
         // the line's state at the burst's first call; the first fetch of all (from memory, by the
         // first CPU to map) is a cold miss a lone mapper pays too, so the serial fit has it
         boolean held = !sharers.isEmpty();
-        if (writes) {
-            if (held && (sharers.cardinality() != 1 || !sharers.get(cpu))) {
-                transfers += b.miss(1, transfer(lastWriter < 0 ? sharers.nextSetBit(0) : lastWriter, cpu));
-            }
-            sharers.clear();
-            sharers.set(cpu);
-            lastWriter = cpu;
-        } else {
-            if (held && !sharers.get(cpu)) {
-                transfers += b.miss(1, transfer(lastWriter < 0 ? sharers.nextSetBit(0) : lastWriter, cpu));
-            }
-            sharers.set(cpu);
+        boolean misses = held && (writes ? sharers.cardinality() != 1 || !sharers.get(cpu) : !sharers.get(cpu));
+        if (misses) {
+            transfers += b.miss(1, transfer(lastWriter < 0 ? sharers.nextSetBit(0) : lastWriter, cpu));
         }
+        if (writes) {
+            sharers.clear();
+            lastWriter = cpu;
+        }
+        sharers.set(cpu);
         while (!recent.isEmpty() && recent.peekFirst().end <= now) {
             recent.pollFirst();
         }
@@ -138,7 +134,6 @@ final class DmarMaxAddr {
     }
 
     private long transfer(int from, int to) {
-        return topology.nodeOf(from) == topology.nodeOf(to) ? costs.cacheLineTransferNs()
-                : costs.remoteCacheLineTransferNs();
+        return costs.lineTransferNs(topology.nodeOf(from) == topology.nodeOf(to));
     }
 }

@@ -95,8 +95,9 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
      * the batch's leftovers; refills with {@code cond_resched()} first; the RLIMIT_MEMLOCK check per
      * step (skipped while the lock cache has pages, patch 8); one {@code vfio_lock_acct()} for the
      * run. Patch 8 draws each page from the lock cache while it lasts and counts the rest into the
-     * run's charge; only the chunk loop refills it (vfio_pin_map_dma_chunk). On any error everything pinned in this call and the rest of the batch are unpinned, pages
-     * drawn from the cache go back to it, and the error is thrown.
+     * run's charge; only the chunk loop refills it (vfio_pin_map_dma_chunk). On any error everything
+     * pinned in this call and the rest of the batch are unpinned, pages drawn from the cache go back
+     * to it, and the error is thrown.
      */
     Run pinPagesRemote(VfioDma dma, MmStruct mm, long vaddr, long npage, long limit, VfioBatch batch,
             LockCache cache) {
@@ -254,9 +255,8 @@ record VfioPinPages(Kernel kernel, PhysicalMemory pm, AddressSpaces mms, Gup gup
         counters.runPages.recordValue(pinned);
         if (!rsvd && pinned > 0) {
             // a run is physically contiguous, so its first pfn's node is the run's; the CPU is the one
-            // the task ends the run on (-1 before a hosted task first ran counts as CPU 0, as faults do)
-            int cpuNode = kernel.topology().nodeOf(Math.max(0, kernel.current().cpu()));
-            counters.pinnedOnNodes(cpuNode, pm.nodeOf(pfnBase), pinned);
+            // the task ends the run on
+            counters.pinnedOnNodes(kernel.numaNodeId(), pm.nodeOf(pfnBase), pinned);
         }
         return new Run(pfnBase, pinned, rsvd);
     }
