@@ -95,7 +95,7 @@ public final class LabModule extends AbstractModule {
     Kernel kernel(KernelVersion version, PickPolicy pick, BandwidthPolicy bandwidth, ThrottleModel throttle) {
         RunLimits limits = config.limits();
         return Kernels.simulated(new KernelConfig(profile.machineSpec(), config.seed(), pick, limits.maxVirtualNs(),
-                throttle, bandwidth, version, KernelConfig.DEFAULT_HZ, limits.maxWallNs()));
+                throttle, bandwidth, version, KernelConfig.DEFAULT_HZ, limits.maxWallNs(), 0));
     }
 
     @Provides

@@ -19,9 +19,13 @@ class RwsemSpinAndHandoffTest {
     private static final long SWITCH_NS = 2_000;
 
     private static Kernel sim(int cpus) {
+        return Kernels.simulated(config(cpus));
+    }
+
+    private static KernelConfig config(int cpus) {
         MachineSpec m = new MachineSpec("rwsem-" + cpus, Topology.uniform(cpus), new MemoryBandwidth(10e9, 10e9),
                 new RuntimeCosts(SWITCH_NS, 0, 0, 0, 0));
-        return Kernels.simulated(KernelConfig.of(m, 42));
+        return KernelConfig.of(m, 42);
     }
 
     private static TaskSpec on(String name, int cpu) {
@@ -196,7 +200,26 @@ class RwsemSpinAndHandoffTest {
      */
     @Test
     void handoffEndsStarvationByAStreamOfReaders() {
-        Kernel k = sim(2);
+        assertThat(writerEntryUnderAReaderStream(config(2))).as("the writer waited for the handoff")
+                .isBetween(5_000_000L, 5_200_000L);
+    }
+
+    /**
+     * The timeout counts jiffies of the run's tick grid: RWSEM_WAIT_TIMEOUT = DIV_ROUND_UP(HZ, 250)
+     * is 1 jiffy at HZ 250, so the writer queued in jiffy 0 may set the handoff from jiffy 2, at 8 ms
+     * (kemu counted 4 jiffies of 1 ms whatever the HZ); and a run starting 0.5 ms into its jiffy
+     * reaches jiffy 5 at 4.5 ms.
+     */
+    @Test
+    void handoffTimeoutFollowsHzAndTheTickGrid() {
+        assertThat(writerEntryUnderAReaderStream(config(2).withHz(250))).isBetween(8_000_000L, 8_200_000L);
+        assertThat(writerEntryUnderAReaderStream(config(2).withTickOffsetNs(500_000)))
+                .isBetween(4_500_000L, 4_700_000L);
+    }
+
+    /** When a writer arriving at 10 us gets the lock that a stream of readers keeps taking for 20 ms. */
+    private static long writerEntryUnderAReaderStream(KernelConfig c) {
+        Kernel k = Kernels.simulated(c);
         RwSemaphore sem = k.rwsem("mmap_lock");
         long[] wIn = new long[1];
         int[] sections = new int[2];
@@ -218,8 +241,8 @@ class RwsemSpinAndHandoffTest {
             sem.upWrite();
         });
         k.run();
-        assertThat(wIn[0]).as("the writer waited for the handoff").isBetween(5_000_000L, 5_200_000L);
-        assertThat(sections[1]).as("readers stole the lock meanwhile").isGreaterThan(90);
+        assertThat(sections[1]).as("readers stole the lock meanwhile").isGreaterThan(80);
+        return wIn[0];
     }
 
     /**

@@ -81,6 +81,27 @@ class TickAndTunablesTest {
                 .allSatisfy(s -> assertThat(s.end() % tick).as("%s", s).isZero());
     }
 
+    /**
+     * The same with the run starting 0.3 ms into a jiffy ({@link TickGrid}): every switch falls on
+     * the shifted grid, 0.7 ms, 1.7 ms, ... (tick_sched_timer fires on the jiffy boundaries, wherever
+     * the run began).
+     */
+    @Test
+    void slicesEndAtTheTickOfAShiftedGrid() {
+        long offset = 300_000;
+        Kernel k = sim(1, cfg(1).withTickOffsetNs(offset));
+        List<TraceEvent.CpuSlice> slices = slicesOf(k, 0);
+        SyntheticLoads.cpuHog(k, TaskSpec.kthread("a"), 100 * MS);
+        SyntheticLoads.cpuHog(k, TaskSpec.kthread("b").withNice(5), 100 * MS);
+        k.run();
+        // each task's last slice ends where its 100 ms of work does, not at a tick
+        List<TraceEvent.CpuSlice> switched = slices.stream()
+                .filter(s -> slices.stream().anyMatch(l -> l.task().equals(s.task()) && l.start() > s.start()))
+                .toList();
+        assertThat(switched).hasSizeGreaterThan(10)
+                .allSatisfy(s -> assertThat((s.end() + offset) % MS).as("%s", s).isZero());
+    }
+
     /** Usage of group "g" sampled at {@code atNs}, for one hog in it from time 0. */
     private static long usageUsAt(KernelConfig c, String cpuMax, String burst, long atNs) {
         Kernel k = sim(1, c);

@@ -1,5 +1,6 @@
 package org.kemu.schedfair.internal;
 
+import org.kemu.schedfair.TickGrid;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,6 +38,7 @@ import org.kemu.schedfair.lockdep.Lockdep;
  */
 public abstract class KernelBase implements Kernel, SchedSeam {
     protected final KernelConfig config;
+    private final TickGrid ticks;
     protected final Lockdep lockdep;
     protected final Tracer tracer;
     /** Every task ever created, in creation order. */
@@ -50,6 +52,7 @@ public abstract class KernelBase implements Kernel, SchedSeam {
     protected KernelBase(KernelConfig config, List<TaskStruct> taskList) {
         this.config = config;
         this.randoms = new SeededRandoms(config.seed());
+        this.ticks = config.tickGrid();
         this.online = config.machine().topology().allCpus();
         this.nodes = config.machine().topology().nodes();
         this.tasks = taskList;
@@ -101,6 +104,11 @@ public abstract class KernelBase implements Kernel, SchedSeam {
     @Override
     public long seed() {
         return config.seed();
+    }
+
+    @Override
+    public TickGrid ticks() {
+        return ticks;
     }
 
     @Override

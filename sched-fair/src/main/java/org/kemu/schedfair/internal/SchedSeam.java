@@ -2,6 +2,7 @@ package org.kemu.schedfair.internal;
 
 import java.util.List;
 import java.util.function.Supplier;
+import org.kemu.schedfair.TickGrid;
 import org.kemu.schedfair.Tracer;
 import org.kemu.schedfair.lockdep.Lockdep;
 
@@ -34,6 +35,9 @@ public interface SchedSeam {
 
     /** The backend's clock in ns. */
     long now();
+
+    /** The run's tick grid (HZ and where in a jiffy the run started): jiffies and timeouts in ticks. */
+    TickGrid ticks();
 
     Lockdep lockdep();
 

@@ -33,10 +33,8 @@ import org.kemu.schedfair.Task;
  * On the hosted backend waiting is real blocking and the lock goes to the head of the queue.
  */
 public final class StructRwSemaphore extends LockBase implements RwSemaphore {
-    /** A jiffy at CONFIG_HZ=1000 (KernelConfig.DEFAULT_HZ), the clock of the wait timeout. */
-    static final long JIFFY_NS = 1_000_000L;
-    /** RWSEM_WAIT_TIMEOUT = DIV_ROUND_UP(HZ, 250) jiffies: 4 at HZ=1000. */
-    static final long RWSEM_WAIT_TIMEOUT = 4;
+    /** RWSEM_WAIT_TIMEOUT = DIV_ROUND_UP(HZ, 250) jiffies: 4 at HZ=1000, 1 at HZ=250 or 100. */
+    private final long waitTimeoutJiffies;
     /** MAX_READERS_WAKEUP: rwsem_mark_wake wakes at most this many readers at once. */
     static final int MAX_READERS_WAKEUP = 0x100;
 
@@ -71,6 +69,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
     public StructRwSemaphore(SchedSeam seam, String name, String lockClass) {
         super(seam, name, lockClass, "rwsem");
         this.model514 = seam.optimisticSpinning();
+        this.waitTimeoutJiffies = Math.ceilDiv(seam.ticks().hz(), 250);
         this.rspinTimer = new HrTimer(seam, "rwsem_rspin:" + name, this::rspinExpired);
     }
 
@@ -90,7 +89,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
     }
 
     private long jiffies() {
-        return seam.now() / JIFFY_NS;
+        return seam.ticks().jiffies(seam.now());
     }
 
     private boolean lockFree() {
@@ -116,7 +115,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
                 markWake(false);
             } else {
                 long start = seam.now();
-                queue.add(new Waiter(t, false, jiffies() + RWSEM_WAIT_TIMEOUT));
+                queue.add(new Waiter(t, false, jiffies() + waitTimeoutJiffies));
                 seam.block(t, guard, waitLabel(0, " (read)"), holdersView, null);
                 contended(t, start);
             }
@@ -215,7 +214,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
 
     /** rwsem_down_write_slowpath's wait: queued, sleeping, and (5.14) retrying when woken. */
     private void waitForWrite(TaskStruct t, boolean killable) {
-        Waiter w = new Waiter(t, true, jiffies() + RWSEM_WAIT_TIMEOUT);
+        Waiter w = new Waiter(t, true, jiffies() + waitTimeoutJiffies);
         queue.add(w);
         String on = waitLabel(1, " (write)");
         if (!model514) {

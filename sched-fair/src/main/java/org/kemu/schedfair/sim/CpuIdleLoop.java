@@ -1,5 +1,6 @@
 package org.kemu.schedfair.sim;
 
+import org.kemu.schedfair.TickGrid;
 import org.kemu.schedfair.CpuIdleDriver;
 import org.kemu.schedfair.CpuIdleState;
 
@@ -17,7 +18,7 @@ import org.kemu.schedfair.CpuIdleState;
  */
 final class CpuIdleLoop {
     private final CpuIdleDriver drv;
-    private final long tickNs;
+    private final TickGrid ticks;
     final MenuGovernor menu;
     /** cpuidle_poll_time in 5.14: the first enabled state's target residency, TICK_NSEC with none. */
     private final long pollLimitNs;
@@ -28,9 +29,10 @@ final class CpuIdleLoop {
     /** Idle-state statistics: entries per state (sysfs cpuidle/stateN/usage). */
     final long[] usage;
 
-    CpuIdleLoop(CpuIdleDriver drv, long tickNs) {
+    CpuIdleLoop(CpuIdleDriver drv, TickGrid ticks) {
         this.drv = drv;
-        this.tickNs = tickNs;
+        this.ticks = ticks;
+        long tickNs = ticks.tickNs();
         this.menu = new MenuGovernor(drv, tickNs);
         this.pollLimitNs = drv.count() > 1 ? drv.state(1).targetResidencyNs() : tickNs;
         this.usage = new long[drv.count()];
@@ -100,8 +102,8 @@ final class CpuIdleLoop {
         }
     }
 
-    /** The first tick strictly after {@code t} (all CPUs tick on one grid from 0). */
+    /** The first tick strictly after {@code t} (all CPUs tick on one grid). */
     private long nextTick(long t) {
-        return (Math.floorDiv(t, tickNs) + 1) * tickNs;
+        return ticks.tickAfter(t);
     }
 }

@@ -1,5 +1,6 @@
 package org.kemu.schedfair.sim;
 
+import org.kemu.schedfair.TickGrid;
 import java.util.List;
 import org.kemu.schedfair.Topology;
 import org.kemu.schedfair.internal.HrTimer;
@@ -50,6 +51,7 @@ final class LoadBalance {
     final SchedDomain[] sdLlc;
     final Topology topo;
     private final long tickNs;
+    private final TickGrid ticks;
     private final long maxIntervalJiffies;
     /** rq->next_balance, in jiffies. */
     private final long[] nextBalance;
@@ -59,12 +61,14 @@ final class LoadBalance {
     private final HrTimer timer;
 
     LoadBalance(SchedCore core, KernelBase kernel, FairClass fair, RootDomain rd, SimCpu[] cpus, Topology topo,
-            long tickNs) {
+            TickGrid ticks) {
         this.core = core;
         this.fair = fair;
         this.rd = rd;
         this.cpus = cpus;
         this.topo = topo;
+        this.ticks = ticks;
+        long tickNs = ticks.tickNs();
         this.tickNs = tickNs;
         int n = cpus.length;
         this.sd = new SchedDomain[n];
@@ -99,7 +103,7 @@ final class LoadBalance {
     // ---- helpers ------------------------------------------------------------------------------
 
     private long jiffies() {
-        return core.now() / tickNs;
+        return ticks.jiffies(core.now());
     }
 
     boolean idleCpu(int c) {
@@ -163,7 +167,7 @@ final class LoadBalance {
             return; // every CPU idle: no tick anywhere
         }
         long j = Math.max(jiffies() + 1, kickable() ? Math.min(busyNext, idleNext) : busyNext);
-        timer.start(j * tickNs);
+        timer.start(ticks.tickOf(j));
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.kemu.schedfair.sim;
 
+import org.kemu.schedfair.TickGrid;
 import java.util.List;
 import java.util.function.Supplier;
 import org.kemu.schedfair.CpuMask;
@@ -40,6 +41,7 @@ final class SchedCore implements SimEngine.EventSource {
     private final MemoryBandwidthModel memory;
     /** TICK_NSEC: with HRTICK off, slices and runtime run out only at a tick (see {@link #atTick}). */
     private final long tickNs;
+    private final TickGrid ticks;
     /** Bit {@code c} set while CPU {@code c} has a current task: which CPUs are busy, without visiting each. */
     private final long[] busy;
     /** Whether {@link #completeOwnWork} may take a work item's end without the CPU heap (tests turn it off). */
@@ -59,20 +61,21 @@ final class SchedCore implements SimEngine.EventSource {
         this.cpus = new SimCpu[n];
         this.busy = new long[(n + 63) >>> 6];
         for (int i = 0; i < n; i++) {
-            cpus[i] = new SimCpu(i, topo.nodeOf(i), new CpuIdleLoop(config.machine().idle(), config.tickNs()));
+            cpus[i] = new SimCpu(i, topo.nodeOf(i), new CpuIdleLoop(config.machine().idle(), config.tickGrid()));
             // every CPU is idle from boot until it is given a task
             cpus[i].idle.enter(0, Long.MAX_VALUE);
         }
         this.heap = new CpuEventHeap(n);
         this.memory = new MemoryBandwidthModel(this, config.machine().bandwidth(), topo.nodes(), tracer);
         this.tickNs = config.tickNs();
+        this.ticks = config.tickGrid();
         PickRule rule = switch (config.pickPolicy()) {
             case CFS -> new CfsRule(n);
             case EEVDF -> new EevdfRule(n, tickNs);
         };
         this.fair = new FairClass(this, kernel, rule, n, config.throttleModel(), config.kernelVersion());
         this.rd = new RootDomain(cpus, fair.root.cfsRq);
-        this.balance = new LoadBalance(this, kernel, fair, rd, cpus, topo, tickNs);
+        this.balance = new LoadBalance(this, kernel, fair, rd, cpus, topo, config.tickGrid());
         this.placement = new SelectTaskRq(balance, cpus, fair);
     }
 
@@ -486,16 +489,11 @@ final class SchedCore implements SimEngine.EventSource {
      * runs out: scheduler_tick -> task_tick_fair -> entity_tick runs update_curr (which charges the
      * runtime, account_cfs_rq_runtime, and asks for a resched when none is left) and
      * check_preempt_tick (CFS) / update_deadline (EEVDF), so the task runs on to the next tick.
-     * Ticks of all CPUs fall on one grid from time 0 (sched_skew_tick is 0 by default). A limited
+     * Ticks of all CPUs fall on one grid (sched_skew_tick is 0 by default; {@link TickGrid}). A limited
      * group can therefore overrun its quota by up to a tick per CPU, repaid from its next grant.
      */
     private long atTick(long t) {
-        long r = Math.floorMod(t, tickNs);
-        if (r == 0) {
-            return t;
-        }
-        long add = tickNs - r;
-        return t > Long.MAX_VALUE - add ? Long.MAX_VALUE : t + add;
+        return ticks.tickAtOrAfter(t);
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.kemu.schedfair.CpuIdleDriver;
+import org.kemu.schedfair.TickGrid;
 
 /**
  * The idle loop (kernel/sched/idle.c cpuidle_idle_call) replayed at wake-up: the woken task waits
@@ -12,7 +13,7 @@ import org.kemu.schedfair.CpuIdleDriver;
 class CpuIdleLoopTest {
     @Test
     void aLongIdleCpuIsInC6AndCostsItsExitLatency() {
-        CpuIdleLoop l = new CpuIdleLoop(MenuGovernorTest.SKX, MenuGovernorTest.TICK);
+        CpuIdleLoop l = new CpuIdleLoop(MenuGovernorTest.SKX, new TickGrid(1000, 0));
         l.enter(0, Long.MAX_VALUE);
         assertThat(l.exit(10_000_000)).isEqualTo(133_000);
         assertThat(l.usage[3]).isEqualTo(1);
@@ -20,14 +21,14 @@ class CpuIdleLoopTest {
 
     @Test
     void aPollOnlyCpuWakesForFree() {
-        CpuIdleLoop l = new CpuIdleLoop(CpuIdleDriver.POLL_ONLY, MenuGovernorTest.TICK);
+        CpuIdleLoop l = new CpuIdleLoop(CpuIdleDriver.POLL_ONLY, new TickGrid(1000, 0));
         l.enter(0, Long.MAX_VALUE);
         assertThat(l.exit(10_000_000)).isZero();
     }
 
     @Test
     void aBusyCpuCostsNothing() {
-        CpuIdleLoop l = new CpuIdleLoop(MenuGovernorTest.SKX, MenuGovernorTest.TICK);
+        CpuIdleLoop l = new CpuIdleLoop(MenuGovernorTest.SKX, new TickGrid(1000, 0));
         l.enter(0, Long.MAX_VALUE);
         l.exit(1_000);
         assertThat(l.idle()).isFalse();
@@ -38,7 +39,7 @@ class CpuIdleLoopTest {
     void regularShortSleepsSettleInAShallowerState() {
         // after eight 300 us sleeps menu_update has intervals of ~300 us; get_typical_interval then
         // predicts 300 us and menu_select picks C1E (residency 20 us) over C6 (600 us)
-        CpuIdleLoop l = new CpuIdleLoop(MenuGovernorTest.SKX, MenuGovernorTest.TICK);
+        CpuIdleLoop l = new CpuIdleLoop(MenuGovernorTest.SKX, new TickGrid(1000, 0));
         long t = 0;
         long last = 0;
         for (int i = 0; i < 20; i++) {
