@@ -34,7 +34,7 @@ final class ExperimentCommand extends KemuCommand {
             + " counts (ktask-2018: 1 and 16) or one machine (deferred-init-2020); patch8-sweep: one machine,"
             + " hugetlb, 16 GiB, no prealloc unless subset options say otherwise; the plugin thread sweeps: 1-4 GiB")
     boolean quick;
-    @Option(names = "--seed", defaultValue = "1", description = "the seed of every run (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "1", description = "the seed of every run (what it draws: guest-init --help) (default: ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--out", paramLabel = "FILE", description = "also write the table as CSV to FILE and as JSON to FILE.json"
             + " (default: none; patch8-sweep keeps its cells beside patch8-sweep.csv)")

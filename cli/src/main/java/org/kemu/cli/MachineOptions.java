@@ -11,7 +11,9 @@ final class MachineOptions {
                     + " JSON file (default: ${DEFAULT-VALUE})")
     String profile;
 
-    @Option(names = "--seed", defaultValue = "1", description = "the run's seed (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "1", description = "the run's seed: it draws where in its jiffy the run starts (threaded runs'"
+            + " lock waits depend on it, so compare them over a few seeds), the random and fragmented memory"
+            + " layouts and the post-5.14 period-timer phases (default: ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--kernel-version", defaultValue = "5.14", converter = KernelVersionConverter.class,

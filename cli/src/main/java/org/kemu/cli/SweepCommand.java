@@ -54,7 +54,7 @@ final class SweepCommand extends KemuCommand {
             description = "pin modes: serial, padata, user-threads, user-threads-unlocked, folio-serial, folio-padata"
                     + " (default: serial for 0 threads, padata otherwise)")
     List<String> modes;
-    @Option(names = "--seed", defaultValue = "1", description = "the seed of every run (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "1", description = "the seed of every run (what it draws: guest-init --help) (default: ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--out", defaultValue = "sweep.csv", paramLabel = "FILE",
             description = "the CSV file to write; the JSON sidecar is <out>.json (default: ${DEFAULT-VALUE})")

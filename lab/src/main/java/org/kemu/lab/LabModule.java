@@ -89,13 +89,18 @@ public final class LabModule extends AbstractModule {
         return new LabConfig(config.seed(), version, pick, throttle, bandwidth, padata, pin, config.limits());
     }
 
-    /** HZ is KernelConfig.DEFAULT_HZ: the published profiles' kernels' CONFIG_HZ is not known. */
+    /**
+     * HZ is KernelConfig.DEFAULT_HZ: the published profiles' kernels' CONFIG_HZ is not known. The run
+     * starts at a point of its jiffy drawn from the seed (KernelConfig.withSeededTickOffset): where a
+     * real run starts relative to the tick is chance, and the threaded pins' lock waits depend on it
+     * (docs/prediction-gaps.md, section 3), so each seed is one draw of it.
+     */
     @Provides
     @Singleton
     Kernel kernel(KernelVersion version, PickPolicy pick, BandwidthPolicy bandwidth, ThrottleModel throttle) {
         RunLimits limits = config.limits();
         return Kernels.simulated(new KernelConfig(profile.machineSpec(), config.seed(), pick, limits.maxVirtualNs(),
-                throttle, bandwidth, version, KernelConfig.DEFAULT_HZ, limits.maxWallNs(), 0));
+                throttle, bandwidth, version, KernelConfig.DEFAULT_HZ, limits.maxWallNs(), 0).withSeededTickOffset());
     }
 
     @Provides

@@ -29,6 +29,34 @@ class LabModuleTest {
         assertThat(lab.get(GupCosts.class)).isEqualTo(intel.gup());
     }
 
+    /**
+     * The lab's kernel starts its run at a point of its jiffy drawn from the seed
+     * (KernelConfig.withSeededTickOffset): a seed is one draw of where the ticks fall, the same seed
+     * the same draw. Threads that wait on each other feel it; a lone thread's pin barely does.
+     */
+    @Test
+    void theSeedDrawsWhereTheTicksFall() {
+        long[] offsets = new long[4];
+        for (int seed = 1; seed <= 4; seed++) {
+            Lab lab = Lab.boot(intel, LabConfig.of(seed, PinConfig.serial()), org.kemu.mmgup.MemoryConfig.defaults());
+            offsets[seed - 1] = lab.kernel().ticks().offsetNs();
+            assertThat(offsets[seed - 1]).isEqualTo(org.kemu.schedfair.KernelConfig.of(intel.machineSpec(), seed)
+                    .withSeededTickOffset().tickOffsetNs());
+        }
+        assertThat(offsets).doesNotHaveDuplicates();
+        GuestSpec threaded = new GuestSpec(Backing.HUGETLB, 4L << 30, 0);
+        java.util.Set<Long> pins = new java.util.HashSet<>();
+        for (int seed = 1; seed <= 4; seed++) {
+            pins.add(Lab.guestInit(intel, LabConfig.of(seed, PinConfig.padata(16).withLockCachePages(0)), threaded).pinNs());
+        }
+        assertThat(pins).as("16 threads queueing on the mmap lock: each draw its own pin").hasSizeGreaterThan(1);
+        assertThat(Lab.guestInit(intel, LabConfig.of(2, PinConfig.padata(16).withLockCachePages(0)), threaded).pinNs())
+                .as("the same seed, the same draw").isIn(pins);
+        long serial1 = Lab.guestInit(intel, LabConfig.of(1, PinConfig.serial()), threaded).pinNs();
+        long serial2 = Lab.guestInit(intel, LabConfig.of(2, PinConfig.serial()), threaded).pinNs();
+        assertThat((double) Math.abs(serial1 - serial2)).isLessThan(serial1 * 1e-3);
+    }
+
     @Test
     void aSlowerIommuDomainMakesThePinSlower() {
         GuestInitResult base = Lab.guestInit(intel, LabConfig.of(1, PinConfig.serial()),

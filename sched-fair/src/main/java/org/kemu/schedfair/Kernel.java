@@ -27,6 +27,9 @@ public interface Kernel {
     /** The run's seed; every source of randomness derives from it. */
     long seed();
 
+    /** The run's tick grid: HZ and how far into a jiffy the run started (KernelConfig.tickOffsetNs). */
+    TickGrid ticks();
+
     /** The release whose version-dependent behaviour this kernel follows (modules above read its accessors). */
     KernelVersion kernelVersion();
 

@@ -105,6 +105,11 @@ final class HelperArmingKernel implements Kernel {
     }
 
     @Override
+    public org.kemu.schedfair.TickGrid ticks() {
+        return k.ticks();
+    }
+
+    @Override
     public RandomGenerator random(String component) {
         return k.random(component);
     }
