@@ -54,8 +54,11 @@ final class SweepCommand extends KemuCommand {
             description = "pin modes: serial, padata, user-threads, user-threads-unlocked, folio-serial, folio-padata"
                     + " (default: serial for 0 threads, padata otherwise)")
     List<String> modes;
-    @Option(names = "--seed", defaultValue = "1", description = "the seed of every run (what it draws: guest-init --help) (default: ${DEFAULT-VALUE})")
-    long seed;
+    @Option(names = {"--seeds", "--seed"}, split = ",", paramLabel = "S", defaultValue = "1",
+            description = "seeds: every cell is run once per seed, each a draw of where in its jiffy the run starts"
+                    + " (threaded cells' lock waits depend on it; what else a seed draws: guest-init --help); the"
+                    + " charts of --plot show each cell's mean over them (default: ${DEFAULT-VALUE})")
+    List<Long> seeds;
     @Option(names = "--out", defaultValue = "sweep.csv", paramLabel = "FILE",
             description = "the CSV file to write; the JSON sidecar is <out>.json (default: ${DEFAULT-VALUE})")
     Path out;
@@ -93,14 +96,14 @@ final class SweepCommand extends KemuCommand {
         var sizes = new org.kemu.cli.sweep.ProfileMems(mems, profiles);
         long cells = 0;
         for (String prof : profiles) {
-            cells += (long) backings.size() * sizes.of(prof).size() * prealloc.size() * pins().size();
+            cells += (long) backings.size() * sizes.of(prof).size() * prealloc.size() * pins().size() * seeds.size();
         }
         long cell = 0;
         checkMatrix(sizes);
         org.kemu.cli.sweep.SweepOutput.checkWritable(out);
         int n = jobs();
         var progress = org.kemu.cli.progress.Progress.start("sweep " + shard, shard.size(cells));
-        ResultTable summary = summaryTable();
+        ResultTable summary = summaryTable(seeds.size() > 1);
         // each finished cell is on disk at once (CSV row appended and flushed, its run appended to the
         // sidecar): a crash loses only the running cells
         var resumed = org.kemu.cli.sweep.SweepResume.open(out, header, Reports.CSV_KEY_COLUMNS, resume);
@@ -115,16 +118,18 @@ final class SweepCommand extends KemuCommand {
                     for (int q : prealloc) {
                         GuestSpec plain = new GuestSpec(Backing.parse(b), Sizes.parse(m), q);
                         for (Map.Entry<PinConfig, UserSpaceMapDma> pc : pins()) {
-                            if (!shard.owns(cell++)) {
-                                continue;
+                            for (long seed : seeds) {
+                                if (!shard.owns(cell++)) {
+                                    continue;
+                                }
+                                LabConfig c = limits.apply(LabConfig.of(seed, pc.getKey()));
+                                GuestSpec g = plain.withMapDma(pc.getValue());
+                                if (resumed.done(Reports.csvKey(p, c, g))) {
+                                    progress.step("kept " + GuestInitCommand.describe(c, g));
+                                    continue;
+                                }
+                                todo.add(new Cell(prof, p, b, m, q, c, g));
                             }
-                            LabConfig c = limits.apply(LabConfig.of(seed, pc.getKey()));
-                            GuestSpec g = plain.withMapDma(pc.getValue());
-                            if (resumed.done(Reports.csvKey(p, c, g))) {
-                                progress.step("kept " + GuestInitCommand.describe(c, g));
-                                continue;
-                            }
-                            todo.add(new Cell(prof, p, b, m, q, c, g));
                         }
                     }
                 }
@@ -160,8 +165,14 @@ final class SweepCommand extends KemuCommand {
                 err().printf("%s %s %s qthr=%d %s: pin %s s init %s s (virtual)%n", x.prof(), x.b(), x.m(), x.q(),
                         GuestInitCommand.describe(x.c(), x.g()), Numbers.table(d.pin()), Numbers.table(d.init()));
                 err().flush();
-                summary.row(x.prof(), x.b(), Sizes.format(x.g().memBytes()), x.q(),
-                        GuestInitCommand.describe(x.c(), x.g()), d.pin(), d.init(), d.lockWait(), d.wall());
+                String approach = GuestInitCommand.describe(x.c(), x.g());
+                if (seeds.size() > 1) {
+                    summary.row(x.prof(), x.b(), Sizes.format(x.g().memBytes()), x.q(), approach, x.c().seed(), d.pin(),
+                            d.init(), d.lockWait(), d.wall());
+                } else {
+                    summary.row(x.prof(), x.b(), Sizes.format(x.g().memBytes()), x.q(), approach, d.pin(), d.init(),
+                            d.lockWait(), d.wall());
+                }
                 if (i == 0) {
                     heapFirst = org.kemu.cli.sweep.LiveHeap.bytes();
                 }
@@ -199,19 +210,23 @@ final class SweepCommand extends KemuCommand {
     }
 
     /** The table printed after the sweep: one row per cell, the CSV's main figures with their units. */
-    private static ResultTable summaryTable() {
-        return new ResultTable("sweep", Column.of("profile", "profile"), Column.of("backing", "backing"),
-                Column.of("mem", "guest"), Column.of("prealloc_threads", "qthr"), Column.of("approach", "kernel"),
-                Column.of("pin_seconds", "pin s (virtual)"), Column.of("init_seconds", "init s (virtual)"),
-                Column.of("lock_wait_seconds", "lock wait s (virtual, sum)"), Column.of("wall_seconds", "wall s (real)"))
+    private static ResultTable summaryTable(boolean seedColumn) {
+        List<Column> cols = new ArrayList<>(List.of(Column.of("profile", "profile"), Column.of("backing", "backing"),
+                Column.of("mem", "guest"), Column.of("prealloc_threads", "qthr"), Column.of("approach", "kernel")));
+        if (seedColumn) {
+            cols.add(Column.of("seed", "seed"));
+        }
+        cols.addAll(List.of(Column.of("pin_seconds", "pin s (virtual)"), Column.of("init_seconds", "init s (virtual)"),
+                Column.of("lock_wait_seconds", "lock wait s (virtual, sum)"), Column.of("wall_seconds", "wall s (real)")));
+        return new ResultTable("sweep", cols.toArray(Column[]::new))
                 .note(GuestInitCommand.TIME_NOTE.replace(" speedup: the serial 5.14 row's time over this row's.", ""))
                 .note(CompareCommand.SUM_NOTE);
     }
 
-    /** The sidecar's fields before its runs: the document kind, the seed, the matrix and the shard. */
+    /** The sidecar's fields before its runs: the document kind, the seeds, the matrix and the shard. */
     private Map<String, Object> sidecarHeader(Map<String, Object> shard) {
         Map<String, Object> side = Results.document("sweep");
-        side.put("seed", seed);
+        side.put("seeds", seeds);
         Map<String, Object> matrix = new LinkedHashMap<>();
         matrix.put("profiles", profiles);
         matrix.put("backings", backings);

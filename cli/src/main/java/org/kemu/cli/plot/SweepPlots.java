@@ -28,7 +28,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * 1-thread serial point), the pin time and the init time against guest size (one line per pin
  * configuration). Series are ordered by their numbers (4 threads before 16, 16 GiB before 128 GiB),
  * each has its own colour and marker, and the legend sits right of the plot, never over the data.
- * Each chart is written as PNG and SVG.
+ * Each chart is written as PNG and SVG. A sweep over several seeds is drawn from the mean over its
+ * seeds of each cell's pin and init time (each seed is one draw of the run's timing), and says so in
+ * its titles.
  */
 public final class SweepPlots {
     public static final int WIDTH = 1200;
@@ -139,9 +141,10 @@ public final class SweepPlots {
         }
         Map<String, XYChart> charts = new LinkedHashMap<>();
         for (Map.Entry<String, List<Row>> g : groups.entrySet()) {
-            List<Row> rows = new ArrayList<>(g.getValue());
+            long seeds = g.getValue().stream().map(r -> r.s("seed")).distinct().count();
+            List<Row> rows = meanOverSeeds(g.getValue());
             rows.sort(Row.SERIES_ORDER);
-            String title = g.getKey().replaceFirst("-(hugetlb|thp)$", ", $1");
+            String title = g.getKey().replaceFirst("-(hugetlb|thp)$", ", $1") + (seeds > 1 ? ", mean of " + seeds + " seeds" : "");
             XYChart speedup = speedup(title, rows);
             if (speedup != null) {
                 charts.put("speedup-" + g.getKey(), speedup);
@@ -150,6 +153,27 @@ public final class SweepPlots {
             charts.put("init-" + g.getKey(), times("init time: " + title, "init s (virtual)", "init_seconds", rows));
         }
         return charts;
+    }
+
+    /** The columns that name a cell apart from its seed. */
+    private static final List<String> CELL_COLUMNS = List.of("profile", "backing", "mem_gib", "prealloc_threads",
+            "pin_mode", "threads", "lock_cache_pages");
+
+    /** One row per cell, its pin and init time the mean over the cell's seeds, in first-seen order. */
+    static List<Row> meanOverSeeds(List<Row> rows) {
+        Map<List<String>, List<Row>> byCell = new LinkedHashMap<>();
+        for (Row r : rows) {
+            byCell.computeIfAbsent(CELL_COLUMNS.stream().map(r::s).toList(), k -> new ArrayList<>()).add(r);
+        }
+        List<Row> out = new ArrayList<>();
+        for (List<Row> draws : byCell.values()) {
+            Map<String, String> m = new TreeMap<>(draws.get(0).cells());
+            for (String col : List.of("pin_seconds", "init_seconds")) {
+                m.put(col, Double.toString(draws.stream().mapToDouble(r -> r.d(col)).average().orElseThrow()));
+            }
+            out.add(new Row(m));
+        }
+        return out;
     }
 
     private static XYChart speedup(String title, List<Row> rows) {

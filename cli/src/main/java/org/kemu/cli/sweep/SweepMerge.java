@@ -66,7 +66,7 @@ public final class SweepMerge {
                 seen = new boolean[count];
             } else {
                 require(Objects.equals(first.get("matrix"), side.get("matrix")), csv, "a different matrix");
-                require(Objects.equals(first.get("seed"), side.get("seed")), csv, "a different seed");
+                require(Objects.equals(first.get("seeds"), side.get("seeds")), csv, "different seeds");
                 require(Objects.equals(first.get("kemu_version"), side.get("kemu_version")), csv, "another kemu version");
                 require(shard.count() == count && cells == rows.length, csv, "a different shard count");
                 require(header.equals(lines.get(0)), csv, "a different CSV header");

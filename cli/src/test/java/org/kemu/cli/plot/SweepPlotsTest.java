@@ -71,6 +71,29 @@ class SweepPlotsTest {
             "intel-8167m,hugetlb,16,0,padata,16,65536,1,0.3,1.2,0,0,0,0,0,0",
             "intel-8167m,hugetlb,16,0,padata,4,65536,1,0.9,1.8,0,0,0,0,0,0");
 
+    /** A sweep over seeds: each cell's point is the mean of its seeds' times, and the titles say so. */
+    @Test
+    void aCellRunWithSeveralSeedsIsDrawnAtItsMean() {
+        String h = "profile,backing,mem_gib,prealloc_threads,pin_mode,threads,lock_cache_pages,seed,pin_seconds,"
+                + "init_seconds,prealloc_seconds,gup_seconds,fault_clear_seconds,accounting_seconds,iommu_map_seconds,"
+                + "lock_wait_seconds";
+        Map<String, XYChart> charts = SweepPlots.charts(List.of(h,
+                "amd-7j13,thp,16,16,serial,1,0,1,2.0,5,0,0,0,0,0,0",
+                "amd-7j13,thp,16,16,serial,1,0,2,2.0,5,0,0,0,0,0,0",
+                "amd-7j13,thp,16,16,padata,16,65536,1,0.1,4,0,0,0,0,0,0",
+                "amd-7j13,thp,16,16,padata,16,65536,2,0.3,6,0,0,0,0,0,0"));
+        XYChart speedup = charts.get("speedup-amd-7j13-thp");
+        assertThat(speedup.getSeriesCollection()).hasSize(1);
+        // the base pin over the mean pin (0.2 s), not the mean of the two speedups (13.3x)
+        assertThat(speedup.getSeriesCollection().iterator().next().getYData()).containsExactly(1.0, 2.0 / 0.2);
+        assertThat(charts.get("init-amd-7j13-thp").getSeriesCollection()).extracting(s -> s.getName())
+                .containsExactly("serial, prealloc 16", "padata t16 cache 65536, prealloc 16");
+        assertThat(charts.get("init-amd-7j13-thp").getSeriesCollection()).last()
+                .satisfies(s -> assertThat(s.getYData()).containsExactly(5.0));
+        assertThat(charts.values()).allSatisfy(c -> assertThat(c.getTitle()).endsWith("mean of 2 seeds"));
+        assertThat(SweepPlots.charts(CSV).values()).allSatisfy(c -> assertThat(c.getTitle()).doesNotContain("seeds"));
+    }
+
     @Test
     void seriesAndPointsAreInNumericOrderAndSpeedupStartsAtTheSerialPoint() {
         Map<String, XYChart> charts = SweepPlots.charts(UNSORTED);

@@ -36,6 +36,39 @@ class ShardMergeTest {
     }
 
 
+    /**
+     * --seeds runs every cell once per seed, the seeds innermost, and the sidecar lists them; shards of
+     * a sweep over other seeds do not merge with it.
+     */
+    @Test
+    void aSweepOverSeedsRunsEveryCellPerSeed() throws Exception {
+        Path two = dir.resolve("two.csv");
+        run("sweep", "--mems", "1G", "--padata-threads", "0,2", "--seeds", "1,2", "--out", two.toString());
+        List<String> lines = Files.readAllLines(two);
+        assertThat(lines).hasSize(5);
+        int seed = List.of(lines.get(0).split(",")).indexOf("seed");
+        assertThat(lines.subList(1, 5)).extracting(l -> l.split(",")[seed]).containsExactly("1", "2", "1", "2");
+        JsonNode side = new ObjectMapper().readTree(Path.of(two + ".json").toFile());
+        assertThat(side.get("seeds").toString()).isEqualTo("[1,2]");
+        assertThat(side.get("shard").get("cells").asInt()).isEqualTo(4);
+        // a row is its own seed's run: the same as a one-seed sweep's
+        Path one = dir.resolve("one.csv");
+        run("sweep", "--mems", "1G", "--padata-threads", "0,2", "--seed", "2", "--out", one.toString());
+        List<String> single = Files.readAllLines(one);
+        assertThat(lines.get(2)).isEqualTo(single.get(1));
+        assertThat(lines.get(4)).isEqualTo(single.get(2));
+
+        Path s0 = dir.resolve("s0.csv");
+        Path s1 = dir.resolve("s1.csv");
+        run("sweep", "--mems", "1G", "--padata-threads", "0,2", "--seeds", "1,2", "--shard", "0/2", "--out", s0.toString());
+        run("sweep", "--mems", "1G", "--padata-threads", "0,2", "--seeds", "1,3", "--shard", "1/2", "--out", s1.toString());
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        assertThat(KemuCli.execute(new PrintWriter(o), new PrintWriter(e), "sweep", "merge", "-o",
+                dir.resolve("m.csv").toString(), s0.toString(), s1.toString())).isNotZero();
+        assertThat(e.toString()).contains("different seeds");
+    }
+
     @Test
     void mergedShardsEqualTheUnshardedSweep() throws Exception {
         Path whole = dir.resolve("whole.csv");
