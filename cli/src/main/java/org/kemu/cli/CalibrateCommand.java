@@ -44,7 +44,9 @@ final class CalibrateCommand extends KemuCommand {
     static ResultTable table() {
         return new ResultTable("calibrate", Column.of("cell", "cell"),
                 Column.of("published_pin_seconds", "published pin s (real)"),
-                Column.of("pin_seconds", "emulated pin s (virtual)"), Column.of("pin_error_percent", "pin error %"),
+                Column.of("pin_seconds", "emulated pin s (virtual)"),
+                Column.of("pin_min_seconds", "fastest draw's pin s (virtual)"),
+                Column.of("pin_max_seconds", "slowest draw's pin s (virtual)"), Column.of("pin_error_percent", "pin error %"),
                 Column.of("published_init_seconds", "published init s (real)"),
                 Column.of("init_seconds", "emulated init s (virtual)"), Column.of("init_error_percent", "init error %"),
                 Column.of("published_pin_speedup", "published pin speedup"),
@@ -86,14 +88,17 @@ final class CalibrateCommand extends KemuCommand {
         for (var r : emulated.all()) {
             var c = r.cell();
             boolean speedup = !c.base();
-            t.row(c.label(), c.pinS(), r.pinS(), percentOff(r.pinS(), c.pinS()), c.initS(), r.initS(),
+            t.row(c.label(), c.pinS(), r.pinS(), r.pinMinS(), r.pinMaxS(), percentOff(r.pinS(), c.pinS()), c.initS(),
+                    r.initS(),
                     percentOff(r.initS(), c.initS()), speedup ? c.pinSpeedup() : null, speedup ? r.pinSpeedup() : null,
                     speedup ? percentOff(r.pinSpeedup(), c.pinSpeedup()) : null, speedup ? c.initSpeedup() : null,
                     speedup ? r.initSpeedup() : null, speedup ? percentOff(r.initSpeedup(), c.initSpeedup()) : null);
         }
         t.context("profiles_dir", profilesDir.toString()).context("docs", docs.toString());
         t.note("published: measured on the real machine (docs/calibration-inputs.md); emulated: virtual seconds of"
-                + " the fitted profile's machine; error: (emulated - published) / published; speedups (multithreaded"
+                + " the fitted profile's machine, the mean over seeds 1 to " + CalibrationReport.DRAWS + " for a cell"
+                + " that runs more than one thread (each seed a draw of where in its jiffy the run starts; fastest and"
+                + " slowest draw beside it), seed 1 otherwise; error: (emulated - published) / published; speedups (multithreaded"
                 + " cells) against the base cell of the same guest, emulated against emulated; input 3's pins are"
                 + " published rounded to 0.1 s, compare its speedups.");
         t.note("wrote " + profilesDir + "/*.json and " + docs);

@@ -59,7 +59,7 @@ class ResultsSchemaTest {
         // bench and calibrate emulate the 30 calibration cells (minutes): their documents come from the
         // same column lists the commands print, with one row of every field
         DOCUMENTS.put("bench", JSON.valueToTree(BenchCommand.table().row(new Object[18]).json()));
-        DOCUMENTS.put("calibrate", JSON.valueToTree(CalibrateCommand.table().row(new Object[13]).json()));
+        DOCUMENTS.put("calibrate", JSON.valueToTree(CalibrateCommand.table().row(new Object[15]).json()));
     }
 
     @Test
