@@ -148,6 +148,12 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
     @Override
     public void upRead() {
         TaskStruct t = seam.self("up_read");
+        // __up_read is an atomic RMW on sem->count (atomic_long_add_return_release), like the
+        // down_read that took it: when another CPU's down_read or up_read moved the count's line
+        // since, this one pulls it back before the lock is released. (rwsem_set_reader_owned's store
+        // to sem->owner shares that line and costs nothing more.) lastCpu is read outside the guard,
+        // as down_read reads it: a stale value prices one transfer, it corrupts nothing.
+        seam.chargeLineTransfer(t, lastCpu);
         guard.lock();
         try {
             boolean held = readers.remove(t);
@@ -156,6 +162,7 @@ public final class StructRwSemaphore extends LockBase implements RwSemaphore {
                 throw new KernelException(Errno.EPERM, "up_read:owner",
                         "task '" + t.name + "' releases rwsem '" + name + "' it does not hold for read");
             }
+            lastCpu = t.cpu;
             if (readers.isEmpty()) {
                 if (model514 && !queue.isEmpty()) {
                     // __up_read: the count reached (no lock, RWSEM_FLAG_WAITERS); clear_nonspinnable
