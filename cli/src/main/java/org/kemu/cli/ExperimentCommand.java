@@ -36,6 +36,10 @@ final class ExperimentCommand extends KemuCommand {
     boolean quick;
     @Option(names = "--seed", defaultValue = "1", description = "the seed of every run (what it draws: guest-init --help) (default: ${DEFAULT-VALUE})")
     long seed;
+    @Option(names = "--seeds", split = ",", paramLabel = "S", description = "patch8-sweep: run every cell once per seed"
+            + " (each a draw of where in its jiffy the run starts) and print each row's mean over them, its speedups"
+            + " the base's mean over the row's (default: --seed alone)")
+    List<Long> seeds;
     @Option(names = "--out", paramLabel = "FILE", description = "also write the table as CSV to FILE and as JSON to FILE.json"
             + " (default: none; patch8-sweep keeps its cells beside patch8-sweep.csv)")
     Path out;
@@ -128,8 +132,8 @@ final class ExperimentCommand extends KemuCommand {
     /** Options an experiment does not take are refused, so a typo never silently runs the full matrix. */
     private void checkOptions(Experiment e) {
         boolean p8 = e.name().equals("patch8-sweep");
-        if (!p8 && (backings != null || prealloc != null || mems != null || caches != null)) {
-            throw new IllegalArgumentException("--backing/--prealloc/--mem/--cache apply to patch8-sweep only");
+        if (!p8 && (backings != null || prealloc != null || mems != null || caches != null || seeds != null)) {
+            throw new IllegalArgumentException("--backing/--prealloc/--mem/--cache/--seeds apply to patch8-sweep only");
         }
         if (machines != null && !p8 && !e.name().equals("deferred-init-2020")) {
             throw new IllegalArgumentException("--machine applies to patch8-sweep and deferred-init-2020 only");
@@ -166,6 +170,7 @@ final class ExperimentCommand extends KemuCommand {
         List<Integer> qs = prealloc != null ? prealloc : quick ? List.of(0) : List.of(0, 16);
         List<Integer> ts = threads != null ? threads : PATCH8_THREADS;
         List<Long> cs = caches != null ? caches : PATCH8_CACHES;
+        List<Long> ss = seeds != null ? seeds : List.of(seed);
         for (int q : qs) {
             if (q < 0) {
                 throw new IllegalArgumentException("--prealloc must not be negative: " + q);
@@ -188,7 +193,7 @@ final class ExperimentCommand extends KemuCommand {
             Path csv = Path.of(base + "." + m + ".sweep.csv");
             List<String> args = new ArrayList<>(List.of("sweep", "--profiles", m, "--backings", String.join(",", bs),
                     "--mems", String.join(",", sizes), "--prealloc-threads", join(qs),
-                    "--padata-threads", "0," + join(ts), "--lock-cache-pages", join(cs), "--seed", String.valueOf(seed),
+                    "--padata-threads", "0," + join(ts), "--lock-cache-pages", join(cs), "--seeds", join(ss),
                     "--out", csv.toString(), "--resume"));
             StringWriter sink = new StringWriter();
             int rc = KemuCli.execute(new PrintWriter(sink), err(), args.toArray(String[]::new));
@@ -198,17 +203,14 @@ final class ExperimentCommand extends KemuCommand {
             addPatch8Rows(t, Reports.JSON.readTree(Path.of(csv + ".json").toFile()));
         }
         return t.note("speedup: the serial 5.14 kernel's time (padata threads 0, the same machine, backing, prealloc"
-                + " and size) over the row's. The cells are kemu sweep's, kept in <out>.<machine>.sweep.csv(.json).");
+                + " and size) over the row's." + (ss.size() > 1 ? " Every time is the mean over seeds " + join(ss) + "."
+                : "") + " The cells are kemu sweep's, kept in <out>.<machine>.sweep.csv(.json).");
     }
 
     private static void addPatch8Rows(ExperimentTable t, JsonNode doc) {
         Map<String, JsonNode> bases = new LinkedHashMap<>();
         List<JsonNode> cells = new ArrayList<>();
-        for (JsonNode cell : doc.get("runs")) {
-            // the cell's figures at the top, what it ran in run.configuration (docs/results.md)
-            JsonNode run = ((com.fasterxml.jackson.databind.node.ObjectNode) cell.get("run").get("configuration").deepCopy())
-                    .put("pin_seconds", cell.get("pin_seconds").asDouble())
-                    .put("init_seconds", cell.get("init_seconds").asDouble());
+        for (JsonNode run : meanOverSeeds(doc.get("runs"))) {
             String key = run.get("backing").asText() + "/" + run.get("prealloc_threads").asInt() + "/"
                     + run.get("mem_bytes").asLong();
             if (run.get("pin_mode").asText().equals("serial")) {
@@ -231,6 +233,26 @@ final class ExperimentCommand extends KemuCommand {
                     b == null ? null : b.get("pin_seconds").asDouble() / pin, init,
                     b == null ? null : b.get("init_seconds").asDouble() / init);
         }
+    }
+
+    /**
+     * One entry per cell of the sweep: its run.configuration without the seed, with pin_seconds and
+     * init_seconds the mean over the cell's seeds (docs/results.md), in the sweep's order.
+     */
+    private static List<JsonNode> meanOverSeeds(JsonNode runs) {
+        Map<JsonNode, List<JsonNode>> byCell = new LinkedHashMap<>();
+        for (JsonNode cell : runs) {
+            com.fasterxml.jackson.databind.node.ObjectNode conf =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) cell.get("run").get("configuration").deepCopy();
+            conf.remove("seed");
+            byCell.computeIfAbsent(conf, k -> new ArrayList<>()).add(cell);
+        }
+        List<JsonNode> out = new ArrayList<>();
+        byCell.forEach((conf, draws) -> out.add(((com.fasterxml.jackson.databind.node.ObjectNode) conf.deepCopy())
+                .put("pin_seconds", draws.stream().mapToDouble(c -> c.get("pin_seconds").asDouble()).average().orElseThrow())
+                .put("init_seconds", draws.stream().mapToDouble(c -> c.get("init_seconds").asDouble()).average()
+                        .orElseThrow())));
+        return out;
     }
 
     private static String join(List<? extends Number> l) {

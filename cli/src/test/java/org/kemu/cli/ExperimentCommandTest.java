@@ -49,6 +49,36 @@ class ExperimentCommandTest {
         assertThat(eight).isGreaterThan(2.0);
     }
 
+    /** --seeds: each row is its cell's mean over the seeds, and one seed is the row of a --seed run. */
+    @Test
+    void patch8SweepOverSeedsPrintsEachCellsMean() throws Exception {
+        Path out = dir.resolve("p8s.csv");
+        CapturedRun r = CapturedRun.of("experiment", "patch8-sweep", "--machine", "intel-8167m", "--backing", "hugetlb",
+                "--prealloc", "0", "--mem", "2G", "--threads", "8", "--cache", "0", "--seeds", "1,2", "--out",
+                out.toString(), "--format", "csv");
+        assertThat(r.rc()).as(r.err()).isZero();
+        var rows = r.out().strip().lines().toList();
+        assertThat(rows).hasSize(2);
+        double mean = Double.parseDouble(rows.get(1).split(",")[6]);
+        var sweep = Files.readAllLines(Path.of(out + ".intel-8167m.sweep.csv"));
+        int seedCol = java.util.List.of(sweep.get(0).split(",")).indexOf("seed");
+        int pinCol = java.util.List.of(sweep.get(0).split(",")).indexOf("pin_seconds");
+        double[] pins = sweep.stream().skip(1).filter(l -> l.contains(",padata,"))
+                .mapToDouble(l -> Double.parseDouble(l.split(",")[pinCol])).toArray();
+        assertThat(sweep.stream().skip(1).filter(l -> l.contains(",padata,")).map(l -> l.split(",")[seedCol]))
+                .containsExactly("1", "2");
+        assertThat(mean).isCloseTo((pins[0] + pins[1]) / 2, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(r.out()).doesNotContain("mean over seeds");
+        CapturedRun one = CapturedRun.of("experiment", "patch8-sweep", "--machine", "intel-8167m", "--backing", "hugetlb",
+                "--prealloc", "0", "--mem", "2G", "--threads", "8", "--cache", "0", "--seed", "2", "--out",
+                dir.resolve("p8one.csv").toString(), "--format", "csv");
+        assertThat(Double.parseDouble(one.out().strip().lines().toList().get(1).split(",")[6]))
+                .isCloseTo(pins[1], org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(CapturedRun.of("experiment", "patch8-sweep", "--machine", "intel-8167m", "--backing", "hugetlb",
+                "--prealloc", "0", "--mem", "2G", "--threads", "8", "--cache", "0", "--seeds", "1,2", "--out",
+                dir.resolve("p8t.csv").toString()).out()).contains("mean over seeds 1,2");
+    }
+
     @Test
     void sameSeedGivesTheSameJson() {
         // separate directories: the sweep underneath resumes from its files, which would hide a difference
@@ -93,6 +123,7 @@ class ExperimentCommandTest {
             {{"experiment", "patch99"}, {"unknown experiment 'patch99'"}},
             {{"experiment"}, {"missing experiment name"}},
             {{"experiment", "patch13-nice", "--backing", "thp"}, {"apply to patch8-sweep only"}},
+            {{"experiment", "ktask-2018", "--seeds", "1,2"}, {"apply to patch8-sweep only"}},
             {{"experiment", "patch8-sweep", "--machine", "intel-8160"}, {"unknown patch8-sweep machine"}},
             {{"experiment", "patch8-sweep", "--threads", "0"}, {"at least 1"}},
             {{"experiment", "deferred-init-2020", "--machine", "cray"}, {"unknown deferred-init-2020 machine"}},
