@@ -57,6 +57,10 @@ class ShardMergeTest {
         List<String> single = Files.readAllLines(one);
         assertThat(lines.get(2)).isEqualTo(single.get(1));
         assertThat(lines.get(4)).isEqualTo(single.get(2));
+        // a repeated seed is one draw, run once (as repeated thread counts are)
+        Path twice = dir.resolve("twice.csv");
+        run("sweep", "--mems", "1G", "--padata-threads", "0,2", "--seeds", "2,2", "--out", twice.toString());
+        assertThat(Files.readAllLines(twice)).isEqualTo(single);
 
         Path s0 = dir.resolve("s0.csv");
         Path s1 = dir.resolve("s1.csv");
