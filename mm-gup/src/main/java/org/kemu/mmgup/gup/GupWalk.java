@@ -13,6 +13,7 @@ import org.kemu.mmgup.mm.PageFault;
 import org.kemu.mmgup.mm.PageWalk;
 import org.kemu.mmgup.mm.MmStructImpl;
 import org.kemu.mmgup.mm.VmaImpl;
+import org.kemu.mmgup.phys.ModNodeState;
 import org.kemu.mmgup.phys.PhysicalMemoryImpl;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.FailNth;
@@ -218,7 +219,7 @@ public final class GupWalk implements Gup {
             if (present == 0) {
                 break;
             }
-            long runs = grab(out, (int) done, present, true);
+            long runs = grab(out, (int) done, present, true, true);
             kernel.work((charged ? 0 : costs.callNs()) + leafNs(v, present, runs));
             charged = true;
             done += present;
@@ -297,7 +298,8 @@ public final class GupWalk implements Gup {
                 SpinLock ptl = PageWalk.leafLock(mm, v, va, pm.folioOrder(out[at]) > 0);
                 ptl.lock();
                 try {
-                    long runs = grab(out, at, seg, pin);
+                    // follow_hugetlb_page grabs a huge page at once; the THP and small-page walk, per 4 KiB
+                    long runs = grab(out, at, seg, pin, v.kind().isHugetlb());
                     kernel.work(leafNs(v, seg, runs));
                 } finally {
                     ptl.unlock();
@@ -332,7 +334,12 @@ public final class GupWalk implements Gup {
     }
 
     /** Takes a pin (or a reference) on each page; returns the number of folio runs. */
-    private long grab(long[] out, int at, int n, boolean pin) {
+    /**
+     * Grabs {@code out[at, at + n)}; returns the folio runs. A pin counts NR_FOLL_PIN_ACQUIRED as the
+     * grab does: once per huge-page run when {@code perFolio} (try_grab_compound_head of the run),
+     * else once per 4 KiB page (try_grab_page).
+     */
+    private long grab(long[] out, int at, int n, boolean pin, boolean perFolio) {
         long runs = 0;
         pm.meta().lock();
         try {
@@ -348,7 +355,28 @@ public final class GupWalk implements Gup {
         } finally {
             pm.meta().unlock();
         }
+        if (pin) {
+            countFollPin(pm.follPinAcquired(), out, at, n, perFolio);
+        }
         return runs;
+    }
+
+    /**
+     * mod_node_page_state of a pin counter for the pages {@code pfns[off, off + n)}: one call per
+     * folio run with its page count when {@code perFolio} and the run is a large folio, else one call
+     * per page.
+     */
+    private void countFollPin(ModNodeState stat, long[] pfns, int off, int n, boolean perFolio) {
+        for (int i = 0; i < n;) {
+            long pfn = pfns[off + i];
+            int len = contiguousRun(pfns, off + i, n - i);
+            if (perFolio && pm.folioOrder(pfn) > 0) {
+                stat.mod(pm.nodeOf(pfn), len, 1);
+            } else {
+                stat.mod(pm.nodeOf(pfn), 1, len);
+            }
+            i += len;
+        }
     }
 
     /** Length of the run at {@code out[i]}: consecutive pfns within one folio (or one 2 MiB block of small pages). */
@@ -411,6 +439,16 @@ public final class GupWalk implements Gup {
         } finally {
             pm.meta().unlock();
         }
+        // unpin_user_page_range_dirty_lock: put_compound_head per folio run; page by page, per page
+        for (long p = firstPfn; p < firstPfn + n;) {
+            int len = pm.refs().runEnd(p, (int) Math.min(Integer.MAX_VALUE, firstPfn + n - p));
+            if (each || pm.folioOrder(p) == 0) {
+                pm.follPinReleased().mod(pm.nodeOf(p), 1, len);
+            } else {
+                pm.follPinReleased().mod(pm.nodeOf(p), len, 1);
+            }
+            p += len;
+        }
         pm.events().countPins(0, n);
         kernel.work(unpinNs(each ? n : runs));
     }
@@ -445,6 +483,8 @@ public final class GupWalk implements Gup {
             pm.meta().unlock();
         }
         if (pin) {
+            // 5.14's unpin_user_pages*: for_each_compound_head -> put_compound_head(head, ntails)
+            countFollPin(pm.follPinReleased(), pfns, off, n, true);
             pm.events().countPins(0, n);
         }
         kernel.work(unpinNs(pin || !putPerPage ? runs : n));

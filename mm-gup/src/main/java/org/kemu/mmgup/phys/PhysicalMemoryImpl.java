@@ -30,6 +30,8 @@ public final class PhysicalMemoryImpl implements PhysicalMemory {
     private final HugetlbPool hugetlb;
     private final FolioRefs refs;
     private final VmEvents events = new VmEvents();
+    private final ModNodeState follPinAcquired;
+    private final ModNodeState follPinReleased;
     private final PerCpuPages pcp;
     private final List<long[]> ioRegions = new ArrayList<>();
     private long ioTop;
@@ -44,6 +46,19 @@ public final class PhysicalMemoryImpl implements PhysicalMemory {
         this.hugetlb = new HugetlbPool(kernel, costs, map, largeFolioAlloc);
         this.refs = new FolioRefs(map, pageAlloc, largeFolioAlloc, hugetlb);
         this.pcp = new PerCpuPages(kernel, this);
+        long nodeBytes = map.nodes[0].nrPages << MmConstants.PAGE_SHIFT;
+        this.follPinAcquired = new ModNodeState(kernel, "nr_foll_pin_acquired", nodeBytes);
+        this.follPinReleased = new ModNodeState(kernel, "nr_foll_pin_released", nodeBytes);
+    }
+
+    /** NR_FOLL_PIN_ACQUIRED's per-CPU differentials and folds (try_grab_page, try_grab_compound_head). */
+    public ModNodeState follPinAcquired() {
+        return follPinAcquired;
+    }
+
+    /** NR_FOLL_PIN_RELEASED's (put_compound_head, unpin_user_page). */
+    public ModNodeState follPinReleased() {
+        return follPinReleased;
     }
 
     public Kernel kernel() {
