@@ -91,19 +91,21 @@ final class SweepCommand extends KemuCommand {
 
     @Override
     public Integer call() throws IOException {
+        // a repeated seed is one draw, run once (as repeated thread counts are)
+        seeds = seeds.stream().distinct().toList();
         String header = String.join(",", Reports.CSV_COLUMNS);
         var shard = shardOptions.shard();
         var sizes = new org.kemu.cli.sweep.ProfileMems(mems, profiles);
         long cells = 0;
         for (String prof : profiles) {
-            cells += (long) backings.size() * sizes.of(prof).size() * prealloc.size() * pins().size() * seeds().size();
+            cells += (long) backings.size() * sizes.of(prof).size() * prealloc.size() * pins().size() * seeds.size();
         }
         long cell = 0;
         checkMatrix(sizes);
         org.kemu.cli.sweep.SweepOutput.checkWritable(out);
         int n = jobs();
         var progress = org.kemu.cli.progress.Progress.start("sweep " + shard, shard.size(cells));
-        ResultTable summary = summaryTable(seeds().size() > 1);
+        ResultTable summary = summaryTable(seeds.size() > 1);
         // each finished cell is on disk at once (CSV row appended and flushed, its run appended to the
         // sidecar): a crash loses only the running cells
         var resumed = org.kemu.cli.sweep.SweepResume.open(out, header, Reports.CSV_KEY_COLUMNS, resume);
@@ -118,7 +120,7 @@ final class SweepCommand extends KemuCommand {
                     for (int q : prealloc) {
                         GuestSpec plain = new GuestSpec(Backing.parse(b), Sizes.parse(m), q);
                         for (Map.Entry<PinConfig, UserSpaceMapDma> pc : pins()) {
-                            for (long seed : seeds()) {
+                            for (long seed : seeds) {
                                 if (!shard.owns(cell++)) {
                                     continue;
                                 }
@@ -165,14 +167,13 @@ final class SweepCommand extends KemuCommand {
                 err().printf("%s %s %s qthr=%d %s: pin %s s init %s s (virtual)%n", x.prof(), x.b(), x.m(), x.q(),
                         GuestInitCommand.describe(x.c(), x.g()), Numbers.table(d.pin()), Numbers.table(d.init()));
                 err().flush();
-                String approach = GuestInitCommand.describe(x.c(), x.g());
-                if (seeds().size() > 1) {
-                    summary.row(x.prof(), x.b(), Sizes.format(x.g().memBytes()), x.q(), approach, x.c().seed(), d.pin(),
-                            d.init(), d.lockWait(), d.wall());
-                } else {
-                    summary.row(x.prof(), x.b(), Sizes.format(x.g().memBytes()), x.q(), approach, d.pin(), d.init(),
-                            d.lockWait(), d.wall());
+                List<Object> row = new ArrayList<>(List.of(x.prof(), x.b(), Sizes.format(x.g().memBytes()), x.q(),
+                        GuestInitCommand.describe(x.c(), x.g())));
+                if (seeds.size() > 1) {
+                    row.add(x.c().seed());
                 }
+                row.addAll(List.of(d.pin(), d.init(), d.lockWait(), d.wall()));
+                summary.row(row.toArray());
                 if (i == 0) {
                     heapFirst = org.kemu.cli.sweep.LiveHeap.bytes();
                 }
@@ -226,7 +227,7 @@ final class SweepCommand extends KemuCommand {
     /** The sidecar's fields before its runs: the document kind, the seeds, the matrix and the shard. */
     private Map<String, Object> sidecarHeader(Map<String, Object> shard) {
         Map<String, Object> side = Results.document("sweep");
-        side.put("seeds", seeds());
+        side.put("seeds", seeds);
         Map<String, Object> matrix = new LinkedHashMap<>();
         matrix.put("profiles", profiles);
         matrix.put("backings", backings);
@@ -304,11 +305,6 @@ final class SweepCommand extends KemuCommand {
                 }
             }
         }
-    }
-
-    /** The seeds, without repeats, in the order given. */
-    private List<Long> seeds() {
-        return seeds.stream().distinct().toList();
     }
 
     /** The kernel pin configurations and qemu MAP_DMA threads of the matrix, without repeats. */

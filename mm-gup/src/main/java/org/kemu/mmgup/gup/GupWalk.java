@@ -368,14 +368,18 @@ public final class GupWalk implements Gup {
      */
     private void countFollPin(ModNodeState stat, long[] pfns, int off, int n, boolean perFolio) {
         for (int i = 0; i < n;) {
-            long pfn = pfns[off + i];
             int len = contiguousRun(pfns, off + i, n - i);
-            if (perFolio && pm.folioOrder(pfn) > 0) {
-                stat.mod(pm.nodeOf(pfn), len, 1);
-            } else {
-                stat.mod(pm.nodeOf(pfn), 1, len);
-            }
+            countFollPinRun(stat, pfns[off + i], len, perFolio);
             i += len;
+        }
+    }
+
+    /** The pin counter's calls for one run of {@code len} pages from {@code pfn} (see {@link #countFollPin}). */
+    private void countFollPinRun(ModNodeState stat, long pfn, int len, boolean perFolio) {
+        if (perFolio && pm.folioOrder(pfn) > 0) {
+            stat.mod(pm.nodeOf(pfn), len, 1);
+        } else {
+            stat.mod(pm.nodeOf(pfn), 1, len);
         }
     }
 
@@ -442,11 +446,7 @@ public final class GupWalk implements Gup {
         // unpin_user_page_range_dirty_lock: put_compound_head per folio run; page by page, per page
         for (long p = firstPfn; p < firstPfn + n;) {
             int len = pm.refs().runEnd(p, (int) Math.min(Integer.MAX_VALUE, firstPfn + n - p));
-            if (each || pm.folioOrder(p) == 0) {
-                pm.follPinReleased().mod(pm.nodeOf(p), 1, len);
-            } else {
-                pm.follPinReleased().mod(pm.nodeOf(p), len, 1);
-            }
+            countFollPinRun(pm.follPinReleased(), p, len, !each);
             p += len;
         }
         pm.events().countPins(0, n);

@@ -51,10 +51,6 @@ public final class ModNodeState {
         return 64 - Long.numberOfLeadingZeros(x);
     }
 
-    int threshold() {
-        return threshold;
-    }
-
     /**
      * {@code calls} calls of {@code mod_node_page_state(NODE_DATA(nid), item, delta)} by the current
      * task on its CPU, one after the other; each fold charges its adds. The pin counters only grow:
