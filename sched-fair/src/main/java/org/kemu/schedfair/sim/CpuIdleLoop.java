@@ -72,7 +72,11 @@ final class CpuIdleLoop {
                 return t - wakeAt;
             }
             long nextTick = nextTick(t);
-            long nextTimerNs = nextTimerAt == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, nextTimerAt - t);
+            // kemu's timers are the machine's, not this CPU's: one that has expired during the idle
+            // period ran elsewhere or woke nothing here, and what this CPU's next one is, is not
+            // known. Taking it as due now would make every later pass poll (menu_select with a
+            // timer at 0) for the rest of the idle period
+            long nextTimerNs = nextTimerAt <= t ? Long.MAX_VALUE : nextTimerAt - t;
             long deltaNext = tickStopped ? nextTimerNs : Math.min(nextTimerNs, nextTick - t);
             MenuGovernor.Choice ch = menu.select(nextTimerNs, deltaNext, tickStopped, MenuGovernor.DEFAULT_LATENCY_REQ_NS);
             if (ch.stopTick()) {

@@ -20,6 +20,16 @@ class CpuIdleLoopTest {
     }
 
     @Test
+    void aMachineTimerThatExpiredDuringTheIdlePeriodDoesNotKeepTheCpuPolling() {
+        // the timer recorded at idle entry (another CPU's, say the balance softirq's) expires 1 ms in;
+        // menu_select must not see it as due for the other 9 ms: the CPU goes on to C6, as it would
+        // with no timer known (the bug: every pass after 1 ms polled and the wake-up cost nothing)
+        CpuIdleLoop l = new CpuIdleLoop(MenuGovernorTest.SKX, new TickGrid(1000, 0));
+        l.enter(0, 1_000_000);
+        assertThat(l.exit(10_000_000)).isEqualTo(133_000);
+    }
+
+    @Test
     void aPollOnlyCpuWakesForFree() {
         CpuIdleLoop l = new CpuIdleLoop(CpuIdleDriver.POLL_ONLY, new TickGrid(1000, 0));
         l.enter(0, Long.MAX_VALUE);
