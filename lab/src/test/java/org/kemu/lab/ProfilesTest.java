@@ -44,6 +44,28 @@ class ProfilesTest {
     }
 
     @Test
+    void skylakeC6LeavesCoreC6AloneWhileThePackageIsAwake() {
+        // Linux commit 64233338: 92 us is the CC6/PC0 exit (wult); the declared 133 us is package C6's.
+        // Milan has no such figure, so its states cost the declared latency either way
+        var skx = Profiles.builtIn("intel-8167m").idle();
+        assertThat(skx.state(3).pc0ExitLatencyNs()).isEqualTo(92_000);
+        assertThat(skx.state(3).wakeLatencyNs(true)).isEqualTo(92_000);
+        assertThat(skx.state(3).wakeLatencyNs(false)).isEqualTo(133_000);
+        assertThat(skx.state(2).pc0ExitLatencyNs()).isEqualTo(skx.state(2).exitLatencyNs());
+        var milan = Profiles.builtIn("amd-7j13").idle();
+        assertThat(milan.states()).allSatisfy(st -> assertThat(st.pc0ExitLatencyNs()).isEqualTo(st.exitLatencyNs()));
+    }
+
+    @Test
+    void aPackageAwakeExitAboveTheDeclaredOneIsRejected() {
+        String json = ProfileCodec.write(Profiles.builtIn("intel-8167m"))
+                .replace("\"C6ExitLatencyPc0Ns\" : {\n      \"value\" : 92000", "\"C6ExitLatencyPc0Ns\" : {\n      \"value\" : 200000");
+        assertThat(json).contains("200000");
+        assertThatThrownBy(() -> ProfileCodec.read(json)).isInstanceOf(ProfileCodec.ProfileException.class)
+                .hasMessageContaining("idle state 'C6'").hasMessageContaining("declared worst case");
+    }
+
+    @Test
     void anIdleStateWithoutItsResidencyIsRejectedByName() {
         String json = ProfileCodec.write(Profiles.builtIn("intel-8167m")).replace("\"C6TargetResidencyNs\"", "\"C6Resid\"");
         assertThatThrownBy(() -> ProfileCodec.read(json)).isInstanceOf(ProfileCodec.ProfileException.class)

@@ -8,9 +8,10 @@ import java.util.List;
  * 0 (cpuidle_poll_state_init), then the hardware states in order of depth; the menu governor
  * (drivers/cpuidle/governors/menu.c) picks among them each time a CPU goes idle.
  *
- * <p>The exit latency a woken task waits is the declared {@code exit_latency_ns}: no public per-state
- * measurement of either published CPU was found, so the declared figure, which is what the kernel
- * itself plans with, stands for the physical one.
+ * <p>The exit latency a woken task waits is the declared {@code exit_latency_ns} while the rest of
+ * its package sleeps too, and the state's {@link CpuIdleState#pc0ExitLatencyNs} while another CPU of
+ * the package runs (the package cannot be in a package C-state then). Where no separate measurement
+ * is known the two are the same.
  *
  * @param name the driver ({@code /sys/devices/system/cpu/cpuidle/current_driver})
  * @param states the states, state 0 the polling one

@@ -266,7 +266,11 @@ public final class ProfileFitter {
      * <ul>
      *   <li>intel-8167m (Skylake-SP, family 6 model 0x55): intel_idle's {@code skx_cstates}
      *       (drivers/idle/intel_idle.c, unchanged from 5.14 to today): C1 exit 2 us / residency
-     *       2 us, C1E 10 / 20, C6 133 / 600.
+     *       2 us, C1E 10 / 20, C6 133 / 600. The declared C6 is package C6's exit, the worst case
+     *       of a core C6 request; with another core of the package running the package stays in
+     *       PC0 and the core leaves CC6 only, 92 us: the wult measurement (99.99th percentile, NIC
+     *       wake-up, on SKX) that Linux commit 64233338 ("intel_idle: Adjust the SKX C6 parameters
+     *       if PC6 is disabled", 5.14) takes as C6's exit when PC6 is off.
      *   <li>amd-7j13 (Milan): intel_idle does not drive AMD CPUs in 5.14, so acpi_idle takes the
      *       firmware's _CST: C1 (FFH MWAIT) with a declared latency of 1 us and C2 (I/O port, CC6)
      *       with 400 us, as EPYC firmware declares it (FreeBSD review D47444 reports the 400 us on
@@ -282,10 +286,13 @@ public final class ProfileFitter {
                 src.put("cpuidle." + st + "ExitLatencyNs", skx + ": exit_latency");
                 src.put("cpuidle." + st + "TargetResidencyNs", skx + ": target_residency");
             }
+            src.put("cpuidle.C6ExitLatencyPc0Ns", "core C6 exit with the package in PC0 (another core running):"
+                    + " 92 us, the wult 99.99th percentile on SKX that Linux commit 64233338 (intel_idle: Adjust the"
+                    + " SKX C6 parameters if PC6 is disabled) uses; the declared 133 us is package C6's exit");
             return new CpuIdleDriver("intel_idle", List.of(CpuIdleState.POLL,
                     new CpuIdleState("C1", 2_000, 2_000, false),
                     new CpuIdleState("C1E", 10_000, 20_000, false),
-                    new CpuIdleState("C6", 133_000, 600_000, false)));
+                    new CpuIdleState("C6", 133_000, 600_000, false, 92_000)));
         }
         String acpi = "acpi_idle: target_residency = _CST latency x latency_factor 2"
                 + " (drivers/acpi/processor_idle.c acpi_processor_setup_cstates)";

@@ -39,6 +39,8 @@ public final class ProfileCodec {
     private static final String[] PTE_NAMES = {"4K", "2M", "1G"};
     private static final String EXIT_LATENCY = "ExitLatencyNs";
     private static final String TARGET_RESIDENCY = "TargetResidencyNs";
+    /** The exit latency while the package stays in PC0 ({@link CpuIdleState#pc0ExitLatencyNs}). */
+    private static final String PC0_EXIT_LATENCY = "ExitLatencyPc0Ns";
 
     private ProfileCodec() {
     }
@@ -152,6 +154,9 @@ public final class ProfileCodec {
         for (CpuIdleState st : p.idle().states().subList(1, p.idle().count())) {
             idle.put(st.name() + EXIT_LATENCY, (double) st.exitLatencyNs());
             idle.put(st.name() + TARGET_RESIDENCY, (double) st.targetResidencyNs());
+            if (st.pc0ExitLatencyNs() != st.exitLatencyNs()) {
+                idle.put(st.name() + PC0_EXIT_LATENCY, (double) st.pc0ExitLatencyNs());
+            }
         }
         g.put("cpuidle", idle);
         return g;
@@ -239,7 +244,9 @@ public final class ProfileCodec {
     /**
      * The cpuidle driver: {@code "cpuidleDriver"} names it and group {@code cpuidle} lists each state
      * after poll_idle (state 0, implied) as {@code <name>ExitLatencyNs} and
-     * {@code <name>TargetResidencyNs}, shallowest first.
+     * {@code <name>TargetResidencyNs}, shallowest first, and optionally
+     * {@code <name>ExitLatencyPc0Ns}, the exit while the package stays awake (default: the
+     * declared exit latency).
      */
     private static CpuIdleDriver cpuidle(JsonNode root, Map<String, Map<String, Double>> values) {
         Map<String, Double> p = values.get("cpuidle");
@@ -255,7 +262,17 @@ public final class ProfileCodec {
                 if (res == null) {
                     throw new ProfileException("missing parameter cpuidle." + n + TARGET_RESIDENCY);
                 }
-                states.add(new CpuIdleState(n, Math.round(p.get(k)), Math.round(res), false));
+                long exit = Math.round(p.get(k));
+                Double pc0 = p.get(n + PC0_EXIT_LATENCY);
+                try {
+                    states.add(new CpuIdleState(n, exit, Math.round(res), false, pc0 == null ? exit : Math.round(pc0)));
+                } catch (RuntimeException e) {
+                    throw new ProfileException("cpuidle: " + e.getMessage());
+                }
+            } else if (k.endsWith(PC0_EXIT_LATENCY)) {
+                if (!p.containsKey(k.substring(0, k.length() - PC0_EXIT_LATENCY.length()) + EXIT_LATENCY)) {
+                    throw new ProfileException("unknown parameter cpuidle." + k);
+                }
             } else if (!k.endsWith(TARGET_RESIDENCY) || !p.containsKey(
                     k.substring(0, k.length() - TARGET_RESIDENCY.length()) + EXIT_LATENCY)) {
                 throw new ProfileException("unknown parameter cpuidle." + k);

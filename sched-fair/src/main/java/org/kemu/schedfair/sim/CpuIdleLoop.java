@@ -14,7 +14,11 @@ import org.kemu.schedfair.CpuIdleState;
  *
  * <p>The task woken on the CPU waits the exit latency of the state the CPU is in when woken
  * (nothing for the polling state); a busy CPU is never in a state, so a task woken there waits
- * nothing.
+ * nothing. The latency is the state's package-awake figure when another CPU of the package runs at
+ * the wake-up ({@link CpuIdleState#wakeLatencyNs}); the replayed passes the tick ended take the same
+ * figure, since only the package's state at the wake-up is known. That keeps an idle package's
+ * brief wake-ups for the tick from counting as package-awake time, and counts a package that slept
+ * between ticks as awake if it runs at the end: a bound on either side of the replay.
  */
 final class CpuIdleLoop {
     private final CpuIdleDriver drv;
@@ -52,9 +56,10 @@ final class CpuIdleLoop {
 
     /**
      * The CPU is woken at {@code wakeAt} to run a task: replays the idle passes since entry and
-     * returns the exit latency the task waits.
+     * returns the exit latency the task waits. {@code packageAwake}: another CPU of this CPU's
+     * package runs at {@code wakeAt}.
      */
-    long exit(long wakeAt) {
+    long exit(long wakeAt, boolean packageAwake) {
         if (idleSince < 0) {
             return 0;
         }
@@ -84,7 +89,7 @@ final class CpuIdleLoop {
             }
             CpuIdleState s = drv.state(ch.idx());
             usage[ch.idx()]++;
-            long exitNs = s.polling() ? 0 : s.exitLatencyNs();
+            long exitNs = s.wakeLatencyNs(packageAwake);
             long end = Long.MAX_VALUE;
             boolean byTick = false;
             boolean byPoll = false;
