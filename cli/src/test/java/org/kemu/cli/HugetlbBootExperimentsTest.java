@@ -37,10 +37,10 @@ class HugetlbBootExperimentsTest {
     void multiplier2024HasThreeMachinesAndFiveMultipliersAndMoreThreadsHelp(long seed) {
         // pools big enough that the work, not starting the helpers, dominates (at 1/256 the 50 GiB
         // machine's 44 pages per node take less than a kworker's creation), and that the 50 GiB job
-        // (10 ms at x1) is long against the wake-ups the helpers pay: each hands the node's pool mutex
-        // to a sleeping waiter, whose CPU menu_select put in C1 or in C2 (400 us exit) by how far its
-        // next tick was. At 1/32 (3 ms) that made x2 slower than x1 for seeds 1 to 3: where the run
-        // starts in its jiffy (the seed) picks the states
+        // (9 ms at x1) is long against the wake-ups the helpers pay when one waits for a zone lock or
+        // hugetlb_lock held by another (a waiter's CPU may be in C2, 400 us exit). Before the
+        // helpers allocated in parallel (each chunk's allocation ran under a per-node mutex), 1/32
+        // made x2 slower than x1 for seeds 1 to 3
         ExperimentTable t = HugetlbBootExperiments.multiplier2024(RUNNER, seed, 1.0 / 8);
         assertThat(t.columns()).extracting(ExperimentTable.Column::key).containsExactly("machine", "profile", "x1_ms",
                 "x2_ms", "x3_ms", "x4_ms", "x5_ms");

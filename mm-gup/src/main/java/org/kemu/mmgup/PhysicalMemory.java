@@ -126,6 +126,21 @@ public interface PhysicalMemory {
      */
     void setNrHugepages(int nid, int order, long count);
 
+    /**
+     * A fresh huge folio of {@code order} (9 or 18) on {@code nid} for a boot-time pool, not yet in
+     * it (6.9's {@code only_alloc_fresh_hugetlb_folio()}): the free-list removal under the node's
+     * zone lock, the rest of the allocation after it. Its head pfn, or -1 when the node has no free
+     * block of the order. Must run in a task; the folio is the caller's until
+     * {@link #addAllocatedHugetlbFolios}.
+     */
+    long allocFreshHugetlbFolio(int nid, int order);
+
+    /**
+     * {@code prep_and_add_allocated_folios()}: the folios {@code heads[0..n)} from
+     * {@link #allocFreshHugetlbFolio} join their nodes' pools in one {@code hugetlb_lock} hold.
+     */
+    void addAllocatedHugetlbFolios(int order, long[] heads, int n);
+
     Vmstat vmstat();
 
     /** Pins held over all of memory, per 4 KiB page (sum of pin counts; for checkers). */

@@ -45,6 +45,35 @@ class HugetlbPoolApiTest {
         });
     }
 
+    @Test
+    void aFreshBootFolioJoinsThePoolOnlyWhenItsBatchIsAdded() {
+        // 6.9 hugetlb_pages_alloc_boot_node: only_alloc_fresh_hugetlb_folio() leaves the folio on the
+        // caller's list; prep_and_add_allocated_folios() enqueues the list and counts it in nr_hugepages
+        MmFixture f = new MmFixture(MemoryConfig.ofBytesPerNode(8L << 20));
+        MmStruct m = f.mm.mmCreate("boot", Long.MAX_VALUE, false);
+        f.run(m, () -> {
+            long[] heads = new long[8];
+            int n = 0;
+            for (long h; (h = f.pm.allocFreshHugetlbFolio(0, 9)) >= 0; ) {
+                heads[n++] = h;
+                assertThat(f.pm.isHugetlb(h)).isTrue();
+            }
+            // 8 MiB of node 0: four order-9 blocks, then the node has none and says so
+            assertThat(n).isEqualTo(4);
+            assertThat(f.pm.nrHugepages(0, 9)).isZero();
+            assertThat(f.pm.freeHugepages(0, 9)).isZero();
+            long t0 = f.kernel.now();
+            f.pm.addAllocatedHugetlbFolios(9, heads, n);
+            assertThat(f.kernel.now()).isGreaterThanOrEqualTo(t0);
+            assertThat(f.pm.nrHugepages(0, 9)).isEqualTo(4);
+            assertThat(f.pm.freeHugepages(0, 9)).isEqualTo(4);
+            assertThatThrownBy(() -> f.pm.allocFreshHugetlbFolio(0, 3)).isInstanceOf(KernelException.class);
+            assertThatThrownBy(() -> f.pm.allocFreshHugetlbFolio(5, 9)).isInstanceOf(KernelException.class);
+        });
+        assertThat(MmInvariants.checkHugetlbReservations(f.pm)).isEmpty();
+        assertThat(MmInvariants.checkNoPins(f.pm)).isEmpty();
+    }
+
     private static long pinNs(VmaKind kind, long thpPageNs) {
         GupCosts c = new GupCosts(300, 40, 40, 2, 30, 30, thpPageNs);
         MmFixture f = new MmFixture(MemoryConfig.ofBytesPerNode(MmFixture.GIB).withBootHugepages(8, 0),

@@ -26,6 +26,16 @@ record HugetlbPoolsOf(PhysicalMemory pm) implements HugetlbPoolView {
     }
 
     @Override
+    public long allocFreshFolio(int nid, int order) {
+        return pm.allocFreshHugetlbFolio(nid, order);
+    }
+
+    @Override
+    public void addAllocatedFolios(int order, long[] heads, int n) {
+        pm.addAllocatedHugetlbFolios(order, heads, n);
+    }
+
+    @Override
     public boolean reservePages(int order, long n) {
         return pm.hugetlbReservePages(order, n);
     }

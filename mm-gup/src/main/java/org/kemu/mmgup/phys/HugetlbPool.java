@@ -11,6 +11,7 @@ import org.kemu.mmgup.MmCosts;
 import org.kemu.schedfair.Errno;
 import org.kemu.schedfair.Kernel;
 import org.kemu.schedfair.KernelException;
+import org.kemu.schedfair.SpinLock;
 
 /**
  * The hugetlb pools (mm/hugetlb.c), one per node and huge page size (hstate of order 9 or 18): free
@@ -37,6 +38,12 @@ public final class HugetlbPool {
     private final MmCosts costs;
     private final MemMap map;
     private final LargeFolioAlloc folios;
+    /**
+     * {@code hugetlb_lock}, created on first use: only the boot-time path of
+     * {@link #addAllocatedFolios} takes it. The fault path's dequeue and {@link #setNrHugepages} do
+     * their pool updates without it (they charge their cost under the fault mutex or the zone lock).
+     */
+    private SpinLock hugetlbLock;
     /** {@code resv_huge_pages} of the 2 MiB and the 1 GiB hstate. */
     private final long[] resv = new long[2];
     /** The part of {@link #resv} taken through {@link #reservePages} rather than by a mapping. */
@@ -255,6 +262,80 @@ public final class HugetlbPool {
     long resvHugepages(int order) {
         checkOrder(order);
         return resv[hidx(order)];
+    }
+
+    /**
+     * One fresh folio of {@code order} on {@code nid} for the boot-time pool (6.9's
+     * {@code alloc_pool_huge_folio()} -> {@code only_alloc_fresh_hugetlb_folio()}): the block comes
+     * off the node's free list under its zone lock ({@code rmqueue}: {@code allocPageNs}, the same
+     * free-list removal a small page costs), the rest of the allocation runs after it
+     * ({@code hugetlbPoolAllocNs} less that). The folio is the caller's until
+     * {@link #addAllocatedFolios}; -1 when the node has no free block of the order.
+     */
+    long allocFreshFolio(int nid, int order) {
+        checkOrder(order);
+        KernelException.require(nid >= 0 && nid < map.nodes.length, Errno.EINVAL, "hugetlb:node", "no node " + nid);
+        NodeMem m = map.nodes[nid];
+        long head;
+        m.zoneLock.lock();
+        try {
+            map.meta.lock();
+            try {
+                head = order == MmConstants.PUD_ORDER ? folios.takeGiganticLocked(m, false)
+                        : folios.takeWholeBlockLocked(m, 0, B_HUGETLB, false);
+            } finally {
+                map.meta.unlock();
+            }
+            if (head >= 0) {
+                kernel.work(costs.allocPageNs());
+            }
+        } finally {
+            m.zoneLock.unlock();
+        }
+        if (head >= 0) {
+            kernel.work(Math.max(0, costs.hugetlbPoolAllocNs() - costs.allocPageNs()));
+        }
+        return head;
+    }
+
+    /**
+     * {@code prep_and_add_allocated_folios()}: the folios {@code heads[0..n)} of {@code order}, each
+     * from {@link #allocFreshFolio}, join their nodes' pools ({@code nr_hugepages} and the free
+     * list) in one {@code hugetlb_lock} hold.
+     */
+    void addAllocatedFolios(int order, long[] heads, int n) {
+        checkOrder(order);
+        KernelException.require(n >= 0 && n <= heads.length, Errno.EINVAL, "hugetlb:batch", "batch of " + n + " folios");
+        if (n == 0) {
+            return;
+        }
+        SpinLock l;
+        synchronized (this) {
+            if (hugetlbLock == null) {
+                hugetlbLock = kernel.spinlock("hugetlb_lock");
+            }
+            l = hugetlbLock;
+        }
+        boolean giga = order == MmConstants.PUD_ORDER;
+        l.lock();
+        try {
+            map.meta.lock();
+            try {
+                for (int i = 0; i < n; i++) {
+                    NodeMem m = map.nodes[map.nodeOf(heads[i])];
+                    pool(m, order).push(heads[i]);
+                    if (giga) {
+                        m.nrHuge1g++;
+                    } else {
+                        m.nrHuge2m++;
+                    }
+                }
+            } finally {
+                map.meta.unlock();
+            }
+        } finally {
+            l.unlock();
+        }
     }
 
     /** {@code set_max_huge_pages()} for one node: grows from the buddy allocator, shrinks by free pages only. */

@@ -247,6 +247,16 @@ public final class PhysicalMemoryImpl implements PhysicalMemory {
     }
 
     @Override
+    public long allocFreshHugetlbFolio(int nid, int order) {
+        return hugetlb.allocFreshFolio(nid, order);
+    }
+
+    @Override
+    public void addAllocatedHugetlbFolios(int order, long[] heads, int n) {
+        hugetlb.addAllocatedFolios(order, heads, n);
+    }
+
+    @Override
     public Vmstat vmstat() {
         return events.snapshot();
     }

@@ -8,7 +8,6 @@ import org.kemu.pluginapi.HugetlbPoolView;
 import org.kemu.pluginapi.KernelTasks;
 import org.kemu.pluginapi.MemoryNodes;
 import org.kemu.pluginapi.PluginContext;
-import org.kemu.schedfair.Mutex;
 
 /**
  * Boot-time hugetlb allocation over padata (docs/kernel/padata.md section 2.3). 2 MiB pages:
@@ -17,10 +16,12 @@ import org.kemu.schedfair.Mutex;
  * round-robin over the nodes with memory, then preps them. 1 GiB pages: {@code gather_bootmem_prealloc}
  * with one unit per node ({@code size = max_threads = nodes}, {@code align = min_chunk = 1}).
  *
- * <p>Allocation goes through the memory subsystem's pool growth ({@code setNrHugepages}, charging
- * {@code MmCosts.hugetlbPoolAllocNs} per folio under the node's zone lock), batched per node per
- * chunk under a per-node mutex so the read-modify-write of the pool size is atomic; prep (compound
- * struct page init) happens outside, in parallel.
+ * <p>Each folio is allocated as 6.9's {@code alloc_pool_huge_folio()} does: fresh from the buddy
+ * allocator ({@link HugetlbPoolView#allocFreshFolio}: the free-list removal under the node's zone
+ * lock, the rest of the allocation after it), then prepped ({@code prep_compound_page}: every tail
+ * struct page, on the folio's node), round-robin over the nodes with memory; a chunk's folios join
+ * the pools at its end in one {@code hugetlb_lock} hold ({@code prep_and_add_allocated_folios}). So
+ * helpers contend only for the zone locks and hugetlb_lock, as the kernel's do.
  */
 public final class HugetlbBootInit {
     private final PluginContext ctx;
@@ -29,7 +30,6 @@ public final class HugetlbBootInit {
     private final HugetlbPoolView pools;
     private final long prepTailNs;
     private final long structPageBytes;
-    private final Mutex[] nodeLocks;
     private final Set<Long> tasks = ConcurrentHashMap.newKeySet();
 
     /** The job's shape. */
@@ -43,10 +43,6 @@ public final class HugetlbBootInit {
         this.pools = ctx.hugetlb();
         this.prepTailNs = prepTailNs;
         this.structPageBytes = structPageBytes;
-        this.nodeLocks = new Mutex[nodes.nrNodes()];
-        for (int n = 0; n < nodeLocks.length; n++) {
-            nodeLocks[n] = k.mutex("hugetlb_boot:node" + n);
-        }
     }
 
     /** {@link #plan2m(long, int, int, ThreadRule, int, int)} with the merged multiplier 2. */
@@ -108,21 +104,41 @@ public final class HugetlbBootInit {
         return total(order) - before;
     }
 
-    /** hugetlb_pages_alloc_boot_node: pages [start, end) round-robin over the nodes from the first. */
+    /**
+     * hugetlb_pages_alloc_boot_node: pages [start, end), each from the next node with memory after the
+     * last one used (for_each_node_mask_to_alloc from first_online_node), trying the others when one
+     * has none left; stops when no node has a free block.
+     */
     void allocBootNode(int order, long start, long end) {
         int nodes = this.nodes.nrNodes();
-        long n = end - start;
-        for (int nid = 0; nid < nodes; nid++) {
-            long share = n / nodes + (nid < n % nodes ? 1 : 0);
-            if (share == 0) {
-                continue;
+        long[] heads = new long[Math.toIntExact(end - start)];
+        int got = 0;
+        int next = 0;
+        for (long i = start; i < end; i++) {
+            long head = -1;
+            for (int tried = 0; tried < nodes && head < 0; tried++) {
+                int nid = next;
+                next = (next + 1) % nodes;
+                head = allocPrepped(order, nid);
             }
-            long got = grow(nid, order, share);
+            if (head < 0) {
+                break;
+            }
+            heads[got++] = head;
+            k.condResched();
+        }
+        pools.addAllocatedFolios(order, heads, got);
+    }
+
+    /** One fresh folio on {@code nid} with its tail struct pages prepped there; -1 when the node has none. */
+    private long allocPrepped(int order, int nid) {
+        long head = pools.allocFreshFolio(nid, order);
+        if (head >= 0) {
             // prep_new_hugetlb_folio / prep_compound_page: every tail struct page, on the folio's node
             long tails = (1L << order) - 1;
-            k.work(got * tails * prepTailNs, nid, got * tails * structPageBytes);
+            k.work(tails * prepTailNs, nid, tails * structPageBytes);
         }
-        k.condResched();
+        return head;
     }
 
     /** gather_bootmem_prealloc for 1 GiB pages: one unit per node, numa_aware. */
@@ -143,20 +159,16 @@ public final class HugetlbBootInit {
 
     /** One node's bootmem gigantic pages into the pool, each prepped (prep_compound_gigantic_page). */
     private void gatherNode(int order, int nid, long perNode) {
-        long got = grow(nid, order, perNode);
-        long tails = (1L << order) - 1;
-        k.work(got * tails * prepTailNs, nid, got * tails * structPageBytes);
-    }
-
-    private long grow(int nid, int order, long count) {
-        nodeLocks[nid].lock();
-        try {
-            long was = pools.nrHugepages(nid, order);
-            pools.setNrHugepages(nid, order, was + count);
-            return pools.nrHugepages(nid, order) - was;
-        } finally {
-            nodeLocks[nid].unlock();
+        long[] heads = new long[Math.toIntExact(perNode)];
+        int got = 0;
+        while (got < perNode) {
+            long head = allocPrepped(order, nid);
+            if (head < 0) {
+                break;
+            }
+            heads[got++] = head;
         }
+        pools.addAllocatedFolios(order, heads, got);
     }
 
     private long total(int order) {

@@ -20,6 +20,17 @@ public interface HugetlbPoolView {
     /** Writing {@code nr_hugepages}: grows or shrinks the node's pool, charging the allocation costs. */
     void setNrHugepages(int nid, int order, long count);
 
+    /**
+     * A fresh folio of {@code order} on {@code nid} for a boot-time pool, not yet in it
+     * ({@code only_alloc_fresh_hugetlb_folio()}: the free-list removal under the node's zone lock,
+     * the rest after it); its head pfn, or -1 when the node has no free block of the order. Add it
+     * with {@link #addAllocatedFolios}.
+     */
+    long allocFreshFolio(int nid, int order);
+
+    /** {@code prep_and_add_allocated_folios()}: {@code heads[0..n)} join their nodes' pools under {@code hugetlb_lock}. */
+    void addAllocatedFolios(int order, long[] heads, int n);
+
     /** {@code hugetlb_reserve_pages()}: reserves {@code n} pages of {@code order}; false when the pools cannot. */
     boolean reservePages(int order, long n);
 
