@@ -9,9 +9,9 @@ import java.util.List;
  * (drivers/cpuidle/governors/menu.c) picks among them each time a CPU goes idle.
  *
  * <p>The exit latency a woken task waits is the declared {@code exit_latency_ns} while the rest of
- * its package sleeps too, and the state's {@link CpuIdleState#pc0ExitLatencyNs} while another CPU of
- * the package runs (the package cannot be in a package C-state then). Where no separate measurement
- * is known the two are the same.
+ * the machine sleeps too, and the state's {@link CpuIdleState#pc0ExitLatencyNs} while another CPU
+ * runs (no package C-state can be in force then: Xeon's package C6 has system scope). Where no
+ * separate measurement is known the two are the same.
  *
  * @param name the driver ({@code /sys/devices/system/cpu/cpuidle/current_driver})
  * @param states the states, state 0 the polling one

@@ -9,15 +9,16 @@ package org.kemu.schedfair;
  *     figure the kernel plans with (the menu governor's latency limit and its correction of measured
  *     idle time). Drivers declare the package's deepest state behind it: intel_idle's Skylake-SP C6
  *     is described with package C6's exit (Linux commit 64233338, "intel_idle: Adjust the SKX C6
- *     parameters if PC6 is disabled"). A task woken on a CPU in this state while no other CPU of its
- *     package runs waits this long before it runs
+ *     parameters if PC6 is disabled"). A task woken on a CPU in this state while no other CPU runs
+ *     waits this long before it runs
  * @param targetResidencyNs {@code target_residency_ns}: the shortest idle time for which entering the
  *     state pays off
  * @param polling {@code CPUIDLE_FLAG_POLLING}: the CPU spins in {@code poll_idle} and wakes at once
- * @param pc0ExitLatencyNs the time to leave the state while another CPU of the package runs: the
- *     package stays in PC0, since a package C-state needs every core idle, so only the core's own
- *     state is left. It is at most {@code exitLatencyNs}; equal to it where no separate figure is
- *     known or the state has no package part
+ * @param pc0ExitLatencyNs the time to leave the state while another CPU runs: the package stays in
+ *     PC0, since a package C-state needs every core idle (on Xeons package C6 needs every CPU of
+ *     every socket in core C6: Intel's pepc doc "Xeon C6P and C6SP Idle States"), so only the core's own state is
+ *     left. It is at most {@code exitLatencyNs}; equal to it where no separate figure is known or the
+ *     state has no package part
  */
 public record CpuIdleState(String name, long exitLatencyNs, long targetResidencyNs, boolean polling, long pc0ExitLatencyNs) {
     /** drivers/cpuidle/poll_state.c: state 0 on x86 (CONFIG_ARCH_HAS_CPU_RELAX), exit latency and residency 0. */

@@ -334,7 +334,7 @@ public final class CalibrationReport {
                (`runtime.contextSwitchNs`, about 2 us) plus, only when its CPU went idle, the exit latency
                of the cpuidle state the menu governor chose for it (`cpuidle.*`: intel_idle's `skx_cstates`;
                Milan's ACPI _CST through acpi_idle). The declared latency is the package's: while another
-               core of the package runs, a Skylake-SP C6 exit is core C6's alone, 92 us
+               CPU runs (Xeon's package C6 has system scope), a Skylake-SP C6 exit is core C6's alone, 92 us
                (`cpuidle.C6ExitLatencyPc0Ns`, the wult figure of Linux commit 64233338); no such figure
                is known for Milan. Nothing is bisected on the emulator. The CPU time of
                the charge itself (`vfio.lockAcctNs`) is an assumed few hundred ns: the serial prealloc

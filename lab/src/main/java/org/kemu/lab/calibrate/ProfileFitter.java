@@ -267,8 +267,9 @@ public final class ProfileFitter {
      *   <li>intel-8167m (Skylake-SP, family 6 model 0x55): intel_idle's {@code skx_cstates}
      *       (drivers/idle/intel_idle.c, unchanged from 5.14 to today): C1 exit 2 us / residency
      *       2 us, C1E 10 / 20, C6 133 / 600. The declared C6 is package C6's exit, the worst case
-     *       of a core C6 request; with another core of the package running the package stays in
-     *       PC0 and the core leaves CC6 only, 92 us: the wult measurement (99.99th percentile, NIC
+     *       of a core C6 request; package C6 has system scope on Xeons (every CPU of every socket in
+     *       CC6: Intel's pepc doc "Xeon C6P and C6SP Idle States"), so with another CPU running the package stays
+     *       in PC0 and the core leaves CC6 only, 92 us: the wult measurement (99.99th percentile, NIC
      *       wake-up, on SKX) that Linux commit 64233338 ("intel_idle: Adjust the SKX C6 parameters
      *       if PC6 is disabled", 5.14) takes as C6's exit when PC6 is off.
      *   <li>amd-7j13 (Milan): intel_idle does not drive AMD CPUs in 5.14, so acpi_idle takes the
@@ -286,7 +287,8 @@ public final class ProfileFitter {
                 src.put("cpuidle." + st + "ExitLatencyNs", skx + ": exit_latency");
                 src.put("cpuidle." + st + "TargetResidencyNs", skx + ": target_residency");
             }
-            src.put("cpuidle.C6ExitLatencyPc0Ns", "core C6 exit with the package in PC0 (another core running):"
+            src.put("cpuidle.C6ExitLatencyPc0Ns", "core C6 exit with the package in PC0 (another CPU running; Xeon's PC6 needs every CPU"
+                    + " in CC6, Intel pepc doc 'Xeon C6P and C6SP Idle States'):"
                     + " 92 us, the wult 99.99th percentile on SKX that Linux commit 64233338 (intel_idle: Adjust the"
                     + " SKX C6 parameters if PC6 is disabled) uses; the declared 133 us is package C6's exit");
             return new CpuIdleDriver("intel_idle", List.of(CpuIdleState.POLL,

@@ -92,12 +92,12 @@ public final class ProfileMeanings {
             String p = key.substring(CPUIDLE.length());
             if (p.endsWith(PC0_EXIT) && p.length() > PC0_EXIT.length()) {
                 m = "idle state " + p.substring(0, p.length() - PC0_EXIT.length()) + ": exit latency while another CPU"
-                        + " of the package runs (the package stays in PC0, so only the core's state is left), paid by"
+                        + " runs (the package stays in PC0, so only the core's state is left), paid by"
                         + " a task woken then instead of the declared exit latency; the menu governor plans with the declared one";
             } else if (p.endsWith(EXIT) && p.length() > EXIT.length()) {
                 m = "idle state " + p.substring(0, p.length() - EXIT.length()) + ": exit latency (struct cpuidle_state"
                         + " exit_latency, the declared worst case), paid by a task woken on a CPU in this state while"
-                        + " the rest of its package sleeps too; the menu governor also weighs it";
+                        + " every other CPU sleeps too; the menu governor also weighs it";
             } else if (p.endsWith(RESIDENCY) && p.length() > RESIDENCY.length()) {
                 m = "idle state " + p.substring(0, p.length() - RESIDENCY.length()) + ": target residency (struct"
                         + " cpuidle_state target_residency), the shortest predicted idle for which the menu governor picks it";

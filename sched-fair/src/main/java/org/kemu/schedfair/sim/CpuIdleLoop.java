@@ -14,7 +14,7 @@ import org.kemu.schedfair.CpuIdleState;
  *
  * <p>The task woken on the CPU waits the exit latency of the state the CPU is in when woken
  * (nothing for the polling state); a busy CPU is never in a state, so a task woken there waits
- * nothing. The latency is the state's package-awake figure when another CPU of the package runs at
+ * nothing. The latency is the state's package-awake figure when another CPU of the machine runs at
  * the wake-up ({@link CpuIdleState#wakeLatencyNs}); the replayed passes the tick ended take the same
  * figure, since only the package's state at the wake-up is known. That keeps an idle package's
  * brief wake-ups for the tick from counting as package-awake time, and counts a package that slept
@@ -56,8 +56,9 @@ final class CpuIdleLoop {
 
     /**
      * The CPU is woken at {@code wakeAt} to run a task: replays the idle passes since entry and
-     * returns the exit latency the task waits. {@code packageAwake}: another CPU of this CPU's
-     * package runs at {@code wakeAt}.
+     * returns the exit latency the task waits. {@code packageAwake}: another CPU runs at
+     * {@code wakeAt}, so no package C-state can be in force (on Xeons package C6 needs every CPU of
+     * every socket idle).
      */
     long exit(long wakeAt, boolean packageAwake) {
         if (idleSince < 0) {

@@ -45,11 +45,12 @@ final class SchedCore implements SimEngine.EventSource {
     /** Bit {@code c} set while CPU {@code c} has a current task: which CPUs are busy, without visiting each. */
     private final long[] busy;
     /**
-     * How many CPUs of each node have a current task. kemu's topology has no socket level; both
-     * published machines have one node per socket, so a node stands for the package whose C-state
-     * decides a woken CPU's exit latency ({@link CpuIdleLoop#exit}).
+     * How many CPUs have a current task. The deepest package C-state a woken CPU may have to leave
+     * (PC6) needs every CPU of the machine in core C6: on Xeons package C6 has system scope (Intel's
+     * pepc doc "Xeon C6P and C6SP Idle States"), so any other busy CPU means a core-state exit only
+     * ({@link CpuIdleLoop#exit}).
      */
-    private final int[] busyOnNode;
+    private int busyCpus;
     /** Whether {@link #completeOwnWork} may take a work item's end without the CPU heap (tests turn it off). */
     boolean ownEventShortcut = true;
     /** Work items ended by {@link #completeOwnWork}. */
@@ -66,7 +67,6 @@ final class SchedCore implements SimEngine.EventSource {
         int n = topo.nrCpus();
         this.cpus = new SimCpu[n];
         this.busy = new long[(n + 63) >>> 6];
-        this.busyOnNode = new int[topo.nodes()];
         for (int i = 0; i < n; i++) {
             cpus[i] = new SimCpu(i, topo.nodeOf(i), new CpuIdleLoop(config.machine().idle(), config.tickGrid()));
             // every CPU is idle from boot until it is given a task
@@ -131,7 +131,7 @@ final class SchedCore implements SimEngine.EventSource {
             busy[c.id >>> 6] |= 1L << (c.id & 63);
         }
         if (was != (t != null)) {
-            busyOnNode[c.node] += was ? -1 : 1;
+            busyCpus += was ? -1 : 1;
         }
     }
 
@@ -395,8 +395,8 @@ final class SchedCore implements SimEngine.EventSource {
         next.task.state = TaskState.RUNNING;
         next.task.cpu = c.id;
         // leaving an idle state: the task starts once the CPU is out of it
-        // c itself counts as busy by now: the package is awake if some other CPU of it runs
-        long start = now() + c.idle.exit(now(), busyOnNode[c.node] > 1);
+        // c itself counts as busy by now: the package is awake if some other CPU runs
+        long start = now() + c.idle.exit(now(), busyCpus > 1);
         if (next != prev) {
             start += costs.contextSwitchNs();
             c.contextSwitches++;
