@@ -14,15 +14,16 @@ class IdleExitLatencyTest {
             new CpuIdleState("C1", 2_000, 2_000, false), new CpuIdleState("C1E", 10_000, 20_000, false),
             new CpuIdleState("C6", 133_000, 600_000, false)));
 
-    private static long wokenAfterSleep(CpuIdleDriver d, boolean keepCpuBusy) {
-        Kernel k = Kernels.simulated(KernelConfig.of(MachineSpec.simple(1).withIdle(d), 1));
+    /** When a sleeper on CPU 0 of {@code m} wakes from 10 ms of sleep, with a hog on {@code hogCpu} (-1: none). */
+    private static long wokenAfterSleep(MachineSpec m, int hogCpu) {
+        Kernel k = Kernels.simulated(KernelConfig.of(m, 1));
         long[] back = new long[1];
-        k.spawn(TaskSpec.kthread("sleeper"), () -> {
+        k.spawn(TaskSpec.kthread("sleeper").withAffinity(CpuMask.of(0)), () -> {
             k.sleep(10_000_000);
             back[0] = k.now();
         });
-        if (keepCpuBusy) {
-            k.spawn(TaskSpec.kthread("hog").withNice(19), () -> {
+        if (hogCpu >= 0) {
+            k.spawn(TaskSpec.kthread("hog").withNice(19).withAffinity(CpuMask.of(hogCpu)), () -> {
                 while (k.now() < 20_000_000) {
                     k.work(100_000);
                 }
@@ -30,6 +31,10 @@ class IdleExitLatencyTest {
         }
         k.run();
         return back[0];
+    }
+
+    private static long wokenAfterSleep(CpuIdleDriver d, boolean keepCpuBusy) {
+        return wokenAfterSleep(MachineSpec.simple(1).withIdle(d), keepCpuBusy ? 0 : -1);
     }
 
     @Test
@@ -47,11 +52,8 @@ class IdleExitLatencyTest {
             new CpuIdleState("C1", 2_000, 2_000, false), new CpuIdleState("C1E", 10_000, 20_000, false),
             new CpuIdleState("C6", 133_000, 600_000, false, 92_000)));
 
-    /**
-     * When a waiter on CPU 0 of {@code topo} runs after CPU 1 completes what it waits for at 10 ms;
-     * {@code wakerSleeps}: the waker sleeps until then (its CPU idle too), else it works.
-     */
-    private static long wokenBy(Topology topo, boolean wakerSleeps) {
+    /** When a waiter on CPU 0 of {@code topo} runs after CPU 1, working since the start, completes what it waits for at 10 ms. */
+    private static long wokenBy(Topology topo) {
         MachineSpec m = new MachineSpec("pkg", topo, new MemoryBandwidth(10e9, 10e9), RuntimeCosts.FREE, SKX_PC0);
         Kernel k = Kernels.simulated(KernelConfig.of(m, 1));
         Completion done = k.completion("done");
@@ -61,11 +63,7 @@ class IdleExitLatencyTest {
             back[0] = k.now();
         });
         k.spawn(TaskSpec.kthread("waker").withAffinity(CpuMask.of(1)), () -> {
-            if (wakerSleeps) {
-                k.sleep(10_000_000);
-            } else {
-                k.work(10_000_000);
-            }
+            k.work(10_000_000);
             done.complete();
         });
         k.run();
@@ -78,39 +76,20 @@ class IdleExitLatencyTest {
         // pepc doc "Xeon C6P and C6SP Idle States"), so while the waker works, on this socket or the other, the
         // waiter's CPU leaves core C6 only: 92 us (intel_idle's CC6/PC0 figure, Linux commit
         // 64233338) instead of the declared 133 us of package C6
-        long samePackage = wokenBy(new Topology(1, 2, 1, 1L << 30), false);
-        long otherPackage = wokenBy(new Topology(2, 1, 1, 1L << 30), false);
+        long samePackage = wokenBy(new Topology(1, 2, 1, 1L << 30));
+        long otherPackage = wokenBy(new Topology(2, 1, 1, 1L << 30));
         assertThat(samePackage).isEqualTo(10_000_000 + 92_000);
         assertThat(otherPackage).isEqualTo(samePackage);
-    }
-
-    /** When a sleeper on CPU 0 of a two-socket machine wakes from a 10 ms sleep, with or without a hog on CPU 1. */
-    private static long sleeperWakes(boolean hogOnTheOtherSocket) {
-        MachineSpec m = new MachineSpec("pkg", new Topology(2, 1, 1, 1L << 30), new MemoryBandwidth(10e9, 10e9),
-                RuntimeCosts.FREE, SKX_PC0);
-        Kernel k = Kernels.simulated(KernelConfig.of(m, 1));
-        long[] back = new long[1];
-        k.spawn(TaskSpec.kthread("sleeper").withAffinity(CpuMask.of(0)), () -> {
-            k.sleep(10_000_000);
-            back[0] = k.now();
-        });
-        if (hogOnTheOtherSocket) {
-            k.spawn(TaskSpec.kthread("hog").withAffinity(CpuMask.of(1)), () -> {
-                while (k.now() < 20_000_000) {
-                    k.work(100_000);
-                }
-            });
-        }
-        k.run();
-        return back[0];
     }
 
     @Test
     void aCpuWokenWhenTheWholeMachineSleptPaysPackageC6() {
         // nothing else runs: the machine may be in package C6 and the sleeper's timer wake-up pays
         // the declared 133 us; a hog on the other socket keeps the machine out of PC6: 92 us
-        assertThat(sleeperWakes(false)).isEqualTo(10_000_000 + 133_000);
-        assertThat(sleeperWakes(true)).isEqualTo(10_000_000 + 92_000);
+        MachineSpec twoSockets = new MachineSpec("pkg", new Topology(2, 1, 1, 1L << 30),
+                new MemoryBandwidth(10e9, 10e9), RuntimeCosts.FREE, SKX_PC0);
+        assertThat(wokenAfterSleep(twoSockets, -1)).isEqualTo(10_000_000 + 133_000);
+        assertThat(wokenAfterSleep(twoSockets, 1)).isEqualTo(10_000_000 + 92_000);
     }
 
     @Test
