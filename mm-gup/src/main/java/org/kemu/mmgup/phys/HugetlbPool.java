@@ -39,11 +39,11 @@ public final class HugetlbPool {
     private final MemMap map;
     private final LargeFolioAlloc folios;
     /**
-     * {@code hugetlb_lock}, created on first use: only the boot-time path of
-     * {@link #addAllocatedFolios} takes it. The fault path's dequeue and {@link #setNrHugepages} do
-     * their pool updates without it (they charge their cost under the fault mutex or the zone lock).
+     * {@code hugetlb_lock}: only the boot-time path of {@link #addAllocatedFolios} takes it. The
+     * fault path's dequeue and {@link #setNrHugepages} do their pool updates without it (they charge
+     * their cost under the fault mutex or the zone lock).
      */
-    private SpinLock hugetlbLock;
+    private final SpinLock hugetlbLock;
     /** {@code resv_huge_pages} of the 2 MiB and the 1 GiB hstate. */
     private final long[] resv = new long[2];
     /** The part of {@link #resv} taken through {@link #reservePages} rather than by a mapping. */
@@ -69,6 +69,7 @@ public final class HugetlbPool {
         this.costs = costs;
         this.map = map;
         this.folios = folios;
+        this.hugetlbLock = kernel.spinlock("hugetlb_lock");
         MemoryConfig config = map.config;
         for (NodeMem m : map.nodes) {
             for (long i = 0; i < config.bootHugepages1gPerNode(); i++) {
@@ -309,14 +310,8 @@ public final class HugetlbPool {
         if (n == 0) {
             return;
         }
-        SpinLock l;
-        synchronized (this) {
-            if (hugetlbLock == null) {
-                hugetlbLock = kernel.spinlock("hugetlb_lock");
-            }
-            l = hugetlbLock;
-        }
         boolean giga = order == MmConstants.PUD_ORDER;
+        SpinLock l = hugetlbLock;
         l.lock();
         try {
             map.meta.lock();
