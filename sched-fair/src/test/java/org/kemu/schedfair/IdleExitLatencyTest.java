@@ -93,6 +93,20 @@ class IdleExitLatencyTest {
     }
 
     @Test
+    void aCpuWhoseOtherHardwareThreadRunsHasNoCoreStateToLeave() {
+        // SMT: the core takes the shallowest of its threads' requests (Intel's pepc doc "Xeon C6P and
+        // C6SP Idle States"). One core, two threads: with a hog on CPU 1, CPU 0's C6 request leaves
+        // the core in C0, so the sleeper runs at its timer; a hog on the other core's thread
+        // (CPU 1 of a two-core machine) keeps only the package awake: core C6's 92 us
+        MachineSpec oneCoreTwoThreads = new MachineSpec("smt", new Topology(1, 1, 2, 1L << 30),
+                new MemoryBandwidth(10e9, 10e9), RuntimeCosts.FREE, SKX_PC0);
+        MachineSpec twoCores = new MachineSpec("cores", new Topology(1, 2, 1, 1L << 30),
+                new MemoryBandwidth(10e9, 10e9), RuntimeCosts.FREE, SKX_PC0);
+        assertThat(wokenAfterSleep(oneCoreTwoThreads, 1)).isEqualTo(10_000_000);
+        assertThat(wokenAfterSleep(twoCores, 1)).isEqualTo(10_000_000 + 92_000);
+    }
+
+    @Test
     void aTaskWokenOnABusyCpuPaysNoExitLatency() {
         // the hog keeps the CPU out of idle, so the sleeper wakes exactly as on a polling machine
         long bare = wokenAfterSleep(CpuIdleDriver.POLL_ONLY, true);

@@ -19,6 +19,7 @@ import org.kemu.schedfair.CpuIdleState;
  * figure, since only the package's state at the wake-up is known. That keeps an idle package's
  * brief wake-ups for the tick from counting as package-awake time, and counts a package that slept
  * between ticks as awake if it runs at the end: a bound on either side of the replay.
+ * A CPU whose other hardware thread runs at the wake-up pays nothing: its core never left C0.
  */
 final class CpuIdleLoop {
     private final CpuIdleDriver drv;
@@ -58,9 +59,12 @@ final class CpuIdleLoop {
      * The CPU is woken at {@code wakeAt} to run a task: replays the idle passes since entry and
      * returns the exit latency the task waits. {@code packageAwake}: another CPU runs at
      * {@code wakeAt}, so no package C-state can be in force (on Xeons package C6 needs every CPU of
-     * every socket idle).
+     * every socket idle). {@code coreAwake}: the other hardware thread of this CPU's core runs, so
+     * the core is in C0 whatever this thread asked for (the core takes the shallowest of its
+     * threads' requests: Intel's pepc doc "Xeon C6P and C6SP Idle States") and there is no core
+     * state to leave.
      */
-    long exit(long wakeAt, boolean packageAwake) {
+    long exit(long wakeAt, boolean packageAwake, boolean coreAwake) {
         if (idleSince < 0) {
             return 0;
         }
@@ -90,7 +94,7 @@ final class CpuIdleLoop {
             }
             CpuIdleState s = drv.state(ch.idx());
             usage[ch.idx()]++;
-            long exitNs = s.wakeLatencyNs(packageAwake);
+            long exitNs = coreAwake ? 0 : s.wakeLatencyNs(packageAwake);
             long end = Long.MAX_VALUE;
             boolean byTick = false;
             boolean byPoll = false;

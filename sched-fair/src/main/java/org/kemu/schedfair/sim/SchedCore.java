@@ -51,6 +51,9 @@ final class SchedCore implements SimEngine.EventSource {
      * ({@link CpuIdleLoop#exit}).
      */
     private int busyCpus;
+    /** Cores of the machine and threads per core: CPU {@code t * nrCores + core} is thread t of a core (Topology.siblingsOf). */
+    private final int nrCores;
+    private final int threadsPerCore;
     /** Whether {@link #completeOwnWork} may take a work item's end without the CPU heap (tests turn it off). */
     boolean ownEventShortcut = true;
     /** Work items ended by {@link #completeOwnWork}. */
@@ -67,6 +70,8 @@ final class SchedCore implements SimEngine.EventSource {
         int n = topo.nrCpus();
         this.cpus = new SimCpu[n];
         this.busy = new long[(n + 63) >>> 6];
+        this.nrCores = topo.nrCores();
+        this.threadsPerCore = topo.threadsPerCore();
         for (int i = 0; i < n; i++) {
             cpus[i] = new SimCpu(i, topo.nodeOf(i), new CpuIdleLoop(config.machine().idle(), config.tickGrid()));
             // every CPU is idle from boot until it is given a task
@@ -379,6 +384,18 @@ final class SchedCore implements SimEngine.EventSource {
         c.reschedPending = false;
     }
 
+    /** Whether another hardware thread of {@code cpu}'s core has a current task. */
+    private boolean siblingBusy(int cpu) {
+        int core = cpu % nrCores;
+        for (int t = 0; t < threadsPerCore; t++) {
+            int s = t * nrCores + core;
+            if (s != cpu && (busy[s >>> 6] & (1L << (s & 63))) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Picks the next task for an empty CPU (pulling one from the busiest CPU if idle) and starts it. */
     private void pickAndSet(SimCpu c, SimTask prev) {
         SimTask next = fair.pickNextTask(c);
@@ -395,8 +412,9 @@ final class SchedCore implements SimEngine.EventSource {
         next.task.state = TaskState.RUNNING;
         next.task.cpu = c.id;
         // leaving an idle state: the task starts once the CPU is out of it
-        // c itself counts as busy by now: the package is awake if some other CPU runs
-        long start = now() + c.idle.exit(now(), busyCpus > 1);
+        // c itself counts as busy by now: the package is awake if some other CPU runs, the core if
+        // its other thread does
+        long start = now() + c.idle.exit(now(), busyCpus > 1, siblingBusy(c.id));
         if (next != prev) {
             start += costs.contextSwitchNs();
             c.contextSwitches++;

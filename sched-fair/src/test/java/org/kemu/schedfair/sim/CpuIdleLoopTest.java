@@ -15,7 +15,7 @@ class CpuIdleLoopTest {
     void aLongIdleCpuIsInC6AndCostsItsExitLatency() {
         CpuIdleLoop l = new CpuIdleLoop(MenuGovernorTest.SKX, new TickGrid(1000, 0));
         l.enter(0, Long.MAX_VALUE);
-        assertThat(l.exit(10_000_000, false)).isEqualTo(133_000);
+        assertThat(l.exit(10_000_000, false, false)).isEqualTo(133_000);
         assertThat(l.usage[3]).isEqualTo(1);
     }
 
@@ -29,17 +29,26 @@ class CpuIdleLoopTest {
         CpuIdleLoop asleep = new CpuIdleLoop(skx, new TickGrid(1000, 0));
         awake.enter(0, Long.MAX_VALUE);
         asleep.enter(0, Long.MAX_VALUE);
-        assertThat(awake.exit(10_000_000, true)).isEqualTo(92_000);
-        assertThat(asleep.exit(10_000_000, false)).isEqualTo(133_000);
+        assertThat(awake.exit(10_000_000, true, false)).isEqualTo(92_000);
+        assertThat(asleep.exit(10_000_000, false, false)).isEqualTo(133_000);
         assertThat(awake.usage[3]).isEqualTo(1);
         // the measured residency includes the exit actually paid, and menu_update corrects it by the
         // declared latency (menu.c), so the CPU whose package stayed awake learns a 41 us shorter
         // interval
         awake.enter(20_000_000, Long.MAX_VALUE);
         asleep.enter(20_000_000, Long.MAX_VALUE);
-        awake.exit(20_000_001, true);
-        asleep.exit(20_000_001, false);
+        awake.exit(20_000_001, true, false);
+        asleep.exit(20_000_001, false, false);
         assertThat(asleep.menu.intervals[0] - awake.menu.intervals[0]).isEqualTo(41);
+    }
+
+    @Test
+    void aCpuWhoseCoreStayedAwakeWakesAtOnce() {
+        CpuIdleLoop l = new CpuIdleLoop(MenuGovernorTest.SKX, new TickGrid(1000, 0));
+        l.enter(0, Long.MAX_VALUE);
+        assertThat(l.exit(10_000_000, false, true)).isZero();
+        // the request was still C6: the governor's choice does not depend on the sibling
+        assertThat(l.usage[3]).isEqualTo(1);
     }
 
     @Test
@@ -49,23 +58,23 @@ class CpuIdleLoopTest {
         // with no timer known (the bug: every pass after 1 ms polled and the wake-up cost nothing)
         CpuIdleLoop l = new CpuIdleLoop(MenuGovernorTest.SKX, new TickGrid(1000, 0));
         l.enter(0, 1_000_000);
-        assertThat(l.exit(10_000_000, false)).isEqualTo(133_000);
+        assertThat(l.exit(10_000_000, false, false)).isEqualTo(133_000);
     }
 
     @Test
     void aPollOnlyCpuWakesForFree() {
         CpuIdleLoop l = new CpuIdleLoop(CpuIdleDriver.POLL_ONLY, new TickGrid(1000, 0));
         l.enter(0, Long.MAX_VALUE);
-        assertThat(l.exit(10_000_000, false)).isZero();
+        assertThat(l.exit(10_000_000, false, false)).isZero();
     }
 
     @Test
     void aBusyCpuCostsNothing() {
         CpuIdleLoop l = new CpuIdleLoop(MenuGovernorTest.SKX, new TickGrid(1000, 0));
         l.enter(0, Long.MAX_VALUE);
-        l.exit(1_000, false);
+        l.exit(1_000, false, false);
         assertThat(l.idle()).isFalse();
-        assertThat(l.exit(2_000, false)).isZero();
+        assertThat(l.exit(2_000, false, false)).isZero();
     }
 
     @Test
@@ -77,7 +86,7 @@ class CpuIdleLoopTest {
         long last = 0;
         for (int i = 0; i < 20; i++) {
             l.enter(t, Long.MAX_VALUE);
-            last = l.exit(t + 300_000, false);
+            last = l.exit(t + 300_000, false, false);
             t += 300_000 + last + 50_000;
         }
         assertThat(last).isEqualTo(10_000);
