@@ -15,8 +15,11 @@ import org.kemu.schedfair.internal.KernelBase;
  *
  * <p>What is not modelled: PELT. Loads are instantaneous (cpu_load is the root queue's weight,
  * a CPU's utilization is full capacity while it runs a task, a task's utilization full capacity),
- * as FairClass's group shares already are. NUMA balancing, misfit and asym-packing groups,
- * group_imbalanced (sgc->imbalance) and LBF_DST_PINNED retries are absent. The ticks at which
+ * as FairClass's group shares already are. NUMA balancing and misfit and asym-packing groups are
+ * absent. Tasks whose affinity keeps them off the balancing CPU are handled as 5.14 does: a
+ * destination-group CPU they may use is retried (LBF_DST_PINNED), and a balance that fails on them
+ * marks the parent level's group imbalanced (sgc->imbalance), which forces a one-task migration
+ * there. The ticks at which
  * the softirq runs are one balancing timer on the tick grid, armed at the earliest CPU's
  * next_balance while some CPU is busy (idle CPUs have no tick, nohz); whether a busy CPU would kick
  * the idle-load balancer (nohz_balancer_kick: a CPU with two tasks, or two busy CPUs in one LLC) is
@@ -76,6 +79,7 @@ final class LoadBalance {
         this.nextBalance = new long[n];
         this.avgIdle = new long[n];
         this.idleStamp = new long[n];
+        this.groupImbalance = new boolean[SchedDomain.Level.values().length + 1][n];
         SchedDomain.Machine machine = SchedDomain.buildMachine(topo);
         SchedDomain[] built = machine.domains();
         rd.useSpans(machine.spanFirst());
@@ -315,6 +319,13 @@ final class LoadBalance {
         long imbalance;
         Migration migration = Migration.LOAD;
         boolean allPinned;
+        /** LBF_SOME_PINNED: a task could not move because the destination is outside its affinity. */
+        boolean somePinned;
+        /** LBF_DST_PINNED and new_dst_cpu: a CPU of the destination group that such a task may use. */
+        boolean dstPinned;
+        int newDstCpu;
+        /** env->cpus as the CPUs taken out of it (busiest queues all pinned, destinations tried). */
+        java.util.BitSet excluded;
         int loop;
         int loopMax;
         boolean activeLb;
@@ -328,6 +339,10 @@ final class LoadBalance {
             imbalance = 0;
             migration = Migration.LOAD;
             allPinned = false;
+            somePinned = false;
+            dstPinned = false;
+            newDstCpu = -1;
+            excluded = NONE_EXCLUDED;
             loop = 0;
             loopMax = 0;
             activeLb = false;
@@ -348,6 +363,12 @@ final class LoadBalance {
      */
     private final int[] rebalanceContinue = {1};
     private final int[] newidleContinue = {1};
+    /**
+     * sgc->imbalance of each sched group, shared as the kernel's sched_group_capacity is by every
+     * CPU's copy of a group of that span: indexed by the group's level (SchedDomain.groupLevel + 1)
+     * and its first CPU.
+     */
+    private final boolean[][] groupImbalance;
     /** The empty set of excluded CPUs a balance starts with; never written. */
     private static final java.util.BitSet NONE_EXCLUDED = new java.util.BitSet();
 
@@ -365,7 +386,6 @@ final class LoadBalance {
     }
 
     private int loadBalance(Env env, int cpu, SchedDomain d, Idle idle, int[] continueBalancing) {
-        java.util.BitSet excluded = NONE_EXCLUDED;
         int moved = 0;
         boolean active = false;
         while (true) {
@@ -373,11 +393,11 @@ final class LoadBalance {
                 continueBalancing[0] = 0;
                 return outBalanced(d, env);
             }
-            int[] group = findBusiestGroup(env, excluded);
+            int[] group = findBusiestGroup(env, env.excluded);
             if (group == null) {
                 return outBalanced(d, env);
             }
-            int busiest = findBusiestQueue(env, group, excluded);
+            int busiest = findBusiestQueue(env, group, env.excluded);
             if (busiest < 0) {
                 return outBalanced(d, env);
             }
@@ -386,15 +406,24 @@ final class LoadBalance {
             if (fair.nrRunning(cpus[busiest]) > 1) {
                 env.loop = 0;
                 env.loopMax = Math.min(NR_MIGRATE, fair.nrRunning(cpus[busiest]));
-                moved = detachTasks(env);
+                moved += detachTasks(env);
+                // more_balance: tasks the destination's affinity refused go to another CPU of its group
+                while (env.dstPinned && env.imbalance > 0) {
+                    exclude(env, env.dstCpu);
+                    env.dstCpu = env.newDstCpu;
+                    env.dstPinned = false;
+                    env.loop = 0;
+                    moved += detachTasks(env);
+                }
+                // affinity kept this level from balancing: the parent sees this group as imbalanced
+                if (d.parent != null && env.somePinned && env.imbalance > 0) {
+                    setGroupImbalance(d.parent, true);
+                }
                 if (env.allPinned) {
-                    if (excluded == NONE_EXCLUDED) {
-                        excluded = new java.util.BitSet();
-                    }
-                    excluded.set(busiest);
+                    exclude(env, busiest);
                     boolean subset = true;
                     for (int c : d.span) {
-                        if (!excluded.get(c) && !inGroup(d.groups[0], c)) {
+                        if (!env.excluded.get(c) && !inGroup(d.groups[0], c)) {
                             subset = false;
                         }
                     }
@@ -431,7 +460,29 @@ final class LoadBalance {
         return moved;
     }
 
+    /** __cpumask_clear_cpu(cpu, env->cpus). */
+    private static void exclude(Env env, int cpu) {
+        if (env.excluded == NONE_EXCLUDED) {
+            env.excluded = new java.util.BitSet();
+        }
+        env.excluded.set(cpu);
+    }
+
+    /** sd_parent->groups->sgc->imbalance: the flag of the parent's local group, the span this level balances. */
+    private void setGroupImbalance(SchedDomain parent, boolean on) {
+        groupImbalance[parent.groupLevel + 1][parent.groups[0][0]] = on;
+    }
+
+    /** sg_imbalanced for group {@code i} of {@code d}. */
+    private boolean groupImbalanced(SchedDomain d, int i) {
+        return groupImbalance[d.groupLevel + 1][d.groups[i][0]];
+    }
+
     private int outBalanced(SchedDomain d, Env env) {
+        // balanced, although maybe after affinity trouble: other tasks got their chance to fix it
+        if (d.parent != null && !env.allPinned) {
+            setGroupImbalance(d.parent, false);
+        }
         d.nrBalanceFailed = 0;
         return outOnePinned(d, env);
     }
@@ -506,6 +557,10 @@ final class LoadBalance {
         s.weight = g.length;
         s.capacity = g.length * SCHED_CAPACITY_SCALE;
         s.type = classify(imbalancePct, s);
+        if (s.type != GroupType.OVERLOADED && groupImbalanced(d, i)) {
+            // group_classify: sg_imbalanced comes right after group_is_overloaded
+            s.type = GroupType.IMBALANCED;
+        }
         if (s.type == GroupType.OVERLOADED) {
             s.avgLoad = s.load * SCHED_CAPACITY_SCALE / s.capacity;
         }
@@ -567,6 +622,12 @@ final class LoadBalance {
         boolean preferSibling = d.child != null && d.child.has(SchedDomain.SD_PREFER_SIBLING);
         if (busiestGroup == null) {
             return null;
+        }
+        if (busiest.type == GroupType.IMBALANCED) {
+            // affinity made the averages meaningless: force a one-task move (calculate_imbalance)
+            env.migration = Migration.TASK;
+            env.imbalance = 1;
+            return busiestGroup;
         }
         long sdsAvgLoad = 0;
         if (local.type.ordinal() > busiest.type.ordinal()) {
@@ -753,6 +814,18 @@ final class LoadBalance {
             return false;
         }
         if (!p.task.affinity.contains(env.dstCpu)) {
+            env.somePinned = true;
+            // remember a CPU of the destination group the task may use, to retry with it
+            if (env.idle == Idle.CPU_NEWLY_IDLE || env.dstPinned || env.activeLb) {
+                return false;
+            }
+            for (int c : env.sd.groups[0]) {
+                if (!env.excluded.get(c) && p.task.affinity.contains(c)) {
+                    env.dstPinned = true;
+                    env.newDstCpu = c;
+                    break;
+                }
+            }
             return false;
         }
         env.allPinned = false;

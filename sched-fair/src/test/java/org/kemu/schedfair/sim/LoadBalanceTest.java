@@ -85,6 +85,48 @@ class LoadBalanceTest {
     }
 
     /**
+     * Nine CPU hogs allowed only on CPUs 0-7 of the intel-8167m shape (2 x 26 x 2), eight of 1.2 s
+     * and one of 0.8 s started 1 ms later, so one CPU runs two. The doubled-up CPU's SMT sibling is
+     * idle but outside the tasks' affinity, so its core counts as having spare capacity and
+     * find_busiest_group calls the MC level balanced. 5.14 gets out through load_balance's affinity
+     * paths: the sibling's failed pull (LBF_SOME_PINNED) marks the core's group imbalanced
+     * (sd_parent->groups->sgc->imbalance), the MC balance then forces a one-task move
+     * (group_imbalanced in calculate_imbalance), and can_migrate_task's LBF_DST_PINNED retry hands
+     * it to the busy thread of the idle balancer's core, which the task may use. Without them the
+     * pair shared CPU 0 to the end and the other seven hogs ran alone: they ended at exactly 1.2 s,
+     * the short hog at 1.436 s and its partner at 1.812 s (10.4 CPU-s on 8 CPUs take 1.3 s). With
+     * them the pair moves on: 1.356 s and 1.696 s, and two more hogs share for a while.
+     */
+    @Test
+    void hogsPinnedToPartOfALargeMachineStillRotateTheDoubledUpCpu() {
+        Topology t = new Topology(2, 26, 2, 1L << 30);
+        Kernel k = kernel(t);
+        org.kemu.schedfair.CpuMask eight = org.kemu.schedfair.CpuMask.first(8);
+        long[] end = new long[9];
+        for (int i = 0; i < 8; i++) {
+            int id = i;
+            k.spawn(TaskSpec.user("stress#" + i, 2).withAffinity(eight), () -> {
+                k.work(1_200 * MS);
+                end[id] = k.now();
+            });
+        }
+        k.spawn(TaskSpec.user("launcher", 1).withAffinity(t.allCpus().andNot(eight)), () -> {
+            k.sleep(MS);
+            k.spawn(TaskSpec.user("job", 3).withAffinity(eight), () -> {
+                k.work(800 * MS);
+                end[8] = k.now();
+            });
+        });
+        k.run();
+        long last = java.util.Arrays.stream(end).max().orElseThrow();
+        long alone = java.util.Arrays.stream(end, 0, 8).filter(e -> e == 1_200 * MS).count();
+        assertThat(alone).as("1.2 s hogs that never shared a CPU, ends %s", java.util.Arrays.toString(end)).isLessThan(7);
+        assertThat(end[8]).as("the short hog's end").isLessThan(1_400 * MS);
+        assertThat(last).as("the last hog's end").isLessThan(1_750 * MS);
+        assertThat(FairInvariants.violations(k)).isEmpty();
+    }
+
+    /**
      * Tasks forked onto a machine of two 8-core LLCs spread over both: find_idlest_group at the DIE
      * level takes the LLC with more idle CPUs as soon as the local one has fewer.
      */
