@@ -95,9 +95,14 @@ public record Topology(int nodes, int coresPerNode, int threadsPerCore, long mem
         int core = coreOf(cpu);
         int[] ids = new int[threadsPerCore];
         for (int t = 0; t < threadsPerCore; t++) {
-            ids[t] = t * nrCores() + core;
+            ids[t] = threadOf(core, t);
         }
         return CpuMask.of(ids);
+    }
+
+    /** CPU {@code thread} of physical core {@code core}: the threads of a core are {@link #nrCores()} apart. */
+    public int threadOf(int core, int thread) {
+        return thread * nrCores() + core;
     }
 
     public CpuMask allCpus() {

@@ -333,9 +333,8 @@ public final class GupWalk implements Gup {
         return false;
     }
 
-    /** Takes a pin (or a reference) on each page; returns the number of folio runs. */
     /**
-     * Grabs {@code out[at, at + n)}; returns the folio runs. A pin counts NR_FOLL_PIN_ACQUIRED as the
+     * Takes a pin (or a reference) on each page of {@code out[at, at + n)}; returns the folio runs. A pin counts NR_FOLL_PIN_ACQUIRED as the
      * grab does: once per huge-page run when {@code perFolio} (try_grab_compound_head of the run),
      * else once per 4 KiB page (try_grab_page).
      */

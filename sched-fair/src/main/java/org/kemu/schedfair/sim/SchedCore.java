@@ -1,6 +1,7 @@
 package org.kemu.schedfair.sim;
 
 import org.kemu.schedfair.TickGrid;
+import org.kemu.schedfair.Topology;
 import java.util.List;
 import java.util.function.Supplier;
 import org.kemu.schedfair.CpuMask;
@@ -51,9 +52,7 @@ final class SchedCore implements SimEngine.EventSource {
      * ({@link CpuIdleLoop#exit}).
      */
     private int busyCpus;
-    /** Cores of the machine and threads per core: CPU {@code t * nrCores + core} is thread t of a core (Topology.siblingsOf). */
-    private final int nrCores;
-    private final int threadsPerCore;
+    private final Topology topo;
     /** Whether {@link #completeOwnWork} may take a work item's end without the CPU heap (tests turn it off). */
     boolean ownEventShortcut = true;
     /** Work items ended by {@link #completeOwnWork}. */
@@ -70,8 +69,7 @@ final class SchedCore implements SimEngine.EventSource {
         int n = topo.nrCpus();
         this.cpus = new SimCpu[n];
         this.busy = new long[(n + 63) >>> 6];
-        this.nrCores = topo.nrCores();
-        this.threadsPerCore = topo.threadsPerCore();
+        this.topo = topo;
         for (int i = 0; i < n; i++) {
             cpus[i] = new SimCpu(i, topo.nodeOf(i), new CpuIdleLoop(config.machine().idle(), config.tickGrid()));
             // every CPU is idle from boot until it is given a task
@@ -386,9 +384,9 @@ final class SchedCore implements SimEngine.EventSource {
 
     /** Whether another hardware thread of {@code cpu}'s core has a current task. */
     private boolean siblingBusy(int cpu) {
-        int core = cpu % nrCores;
-        for (int t = 0; t < threadsPerCore; t++) {
-            int s = t * nrCores + core;
+        int core = topo.coreOf(cpu);
+        for (int t = 0; t < topo.threadsPerCore(); t++) {
+            int s = topo.threadOf(core, t);
             if (s != cpu && (busy[s >>> 6] & (1L << (s & 63))) != 0) {
                 return true;
             }
